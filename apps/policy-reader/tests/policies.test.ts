@@ -1,0 +1,116 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFolderBlobStore } from '../src';
+import { DEFAULT_CORPUS_DIR } from '../src/config';
+import { parsePolicyDocument } from '../src/policies/policy-document';
+import { loadPolicyLibrary } from '../src/policies/policy-library';
+import { clearanceOf, highestClassification } from '../src/policies/clearance';
+
+const sample = `---
+id: sample-policy
+title: Sample Policy
+owner: security-engineering
+category: security
+classification: confidential
+effective: 2026-01-15
+tags: [sample, testing]
+---
+# Sample Policy
+
+Intro text.
+
+## 1. Scope
+Applies to laptops.
+
+### 1.1 Exceptions
+None.
+`;
+
+describe('parsePolicyDocument', () => {
+  it('reads front matter and splits the body into headed sections', () => {
+    const document = parsePolicyDocument(sample, 'sample.md', new Date(0));
+    expect(document).toMatchObject({ id: 'sample-policy', classification: 'confidential', tags: ['sample', 'testing'] });
+    expect(document.effective.toISOString()).toBe('2026-01-15T00:00:00.000Z');
+    expect(document.sections).toEqual([
+      { heading: 'Sample Policy', text: 'Intro text.' },
+      { heading: '1. Scope', text: 'Applies to laptops.' },
+      { heading: '1.1 Exceptions', text: 'None.' },
+    ]);
+  });
+
+  it('names the document and the field when front matter is wrong', () => {
+    expect(() => parsePolicyDocument('# no front matter', 'a.md', new Date())).toThrow('a.md: missing front matter');
+    expect(() => parsePolicyDocument(sample.replace('confidential', 'secret'), 'b.md', new Date())).toThrow(/b\.md: invalid front matter[\s\S]*classification/);
+  });
+});
+
+describe('folder blob store', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'policies-'));
+    await writeFile(join(dir, 'a.md'), sample);
+    await writeFile(join(dir, 'ignored.png'), 'binary');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('lists documents with content ETags', async () => {
+    const entries = await createFolderBlobStore(dir).list();
+    expect(entries.map((entry) => entry.key)).toEqual(['a.md']);
+    expect(entries[0]!.etag).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each(['../etc/passwd', '/etc/passwd', 'a/../../x.md'])('refuses a key outside the folder: %s', async (key) => {
+    await expect(createFolderBlobStore(dir).read(key)).rejects.toThrow(/No policy document/);
+  });
+});
+
+describe('the shipped corpus', () => {
+  it('has at least 30 valid documents whose ids match their file names', async () => {
+    const store = createFolderBlobStore(DEFAULT_CORPUS_DIR);
+    const entries = await store.list();
+    expect(entries.length).toBeGreaterThanOrEqual(30);
+    for (const entry of entries) {
+      const document = parsePolicyDocument(await store.read(entry.key), entry.key, entry.lastModified);
+      expect(`${document.id}.md`).toBe(entry.key);
+    }
+  });
+});
+
+describe('policy library search', () => {
+  let library: Awaited<ReturnType<typeof loadPolicyLibrary>>;
+  beforeAll(async () => {
+    library = await loadPolicyLibrary(createFolderBlobStore(DEFAULT_CORPUS_DIR));
+  });
+
+  it.each([
+    ['expense receipts reimbursement deadline', 'expenses-reimbursement'],
+    ['report a phishing email security incident', 'incident-response'],
+    ['using ChatGPT or other generative AI assistants at work', 'generative-ai-usage'],
+    ['laptop return when an employee leaves', 'employee-onboarding-offboarding'],
+  ])('ranks the expected document first for "%s"', (query, expected) => {
+    const hits = library.search({ query, clearance: 'restricted', limit: 5 });
+    expect(hits[0]?.document.id).toBe(expected);
+  });
+
+  it('never returns documents above the caller clearance', () => {
+    const hits = library.search({ query: 'encryption keys rotation', clearance: 'internal', limit: 20 });
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.every((hit) => ['public', 'internal'].includes(hit.document.classification))).toBe(true);
+  });
+
+  it('marks matched terms in snippets', () => {
+    const [hit] = library.search({ query: 'travel', clearance: 'internal', limit: 1 });
+    expect(hit!.snippet).toMatch(/\*\*travel\*\*/i);
+  });
+});
+
+describe('clearance', () => {
+  it('maps scopes to the highest cleared level', () => {
+    expect(clearanceOf(new Set(['policies:read']))).toBe('internal');
+    expect(clearanceOf(new Set(['policies:read', 'policies:read:confidential']))).toBe('confidential');
+    expect(clearanceOf(new Set(['policies:read:restricted']))).toBe('restricted');
+    expect(highestClassification(['internal', 'restricted', 'public'])).toBe('restricted');
+    expect(highestClassification([])).toBe('public');
+  });
+});

@@ -1,0 +1,66 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { connectClient } from './support/mcp-client';
+import { freePort, npmOutput, npmRun, portsFreed } from './support/processes';
+
+jest.setTimeout(90_000);
+
+describe('the local contract: npm start, npm run token, Ctrl-C', () => {
+  let env: Record<string, string>;
+  let stateDir: string;
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'gmcp-start-'));
+    env = {
+      GMCP_STATE_DIR: stateDir,
+      DEV_ISSUER_PORT: String(await freePort()),
+      POLICY_READER_PORT: String(await freePort()),
+      POLICY_READER_LOG_LEVEL: 'WARN',
+    };
+  });
+  afterAll(() => rm(stateDir, { recursive: true, force: true }));
+
+  it('starts the issuer and servers, prints their URLs, serves a CLI token, and stops cleanly on SIGINT', async () => {
+    const platform = npmRun(['start', '--silent'], env);
+    try {
+      const [, policyUrl] = await platform.waitFor(/policy-reader\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/);
+      expect(platform.output()).toContain(`dev-issuer     http://127.0.0.1:${env.DEV_ISSUER_PORT}`);
+      expect(policyUrl).toBe(`http://127.0.0.1:${env.POLICY_READER_PORT}/mcp`);
+
+      const { code, stdout } = await npmOutput(['run', '--silent', 'token', '--', '--sub', 'alice', '--scope', 'policies:read', '--ttl', '10m'], env);
+      expect(code).toBe(0);
+      const token = stdout.trim();
+      expect(stdout).toBe(`${token}\n`);
+      const claims = decodeJwt(token);
+      expect(claims).toMatchObject({ sub: 'alice', aud: policyUrl, iss: `http://127.0.0.1:${env.DEV_ISSUER_PORT}`, scope: 'policies:read' });
+      expect(claims.exp! - claims.iat!).toBe(600);
+
+      const client = await connectClient(policyUrl!, token, 'modern');
+      const result = await client.callTool({ name: 'search_policies', arguments: { query: 'parental leave weeks' } });
+      expect((result.structuredContent as { hits: { document_id: string }[] }).hits[0]!.document_id).toBe('parental-family-leave');
+      await client.close();
+
+      expect(await readdir(join(stateDir, 'dev-issuer'))).toEqual(['signing-key.json']);
+    } finally {
+      platform.interrupt();
+    }
+    await platform.exited();
+    // npm itself dies of the SIGINT; the platform under it stops its servers and frees the ports.
+    await expect(portsFreed([env.DEV_ISSUER_PORT!, env.POLICY_READER_PORT!])).resolves.toBe(true);
+    expect(platform.output()).toMatch(/SIGINT received, stopping/);
+  });
+
+  it('refuses bad token arguments with usage on stderr and nothing on stdout', async () => {
+    const { code, stdout } = await npmOutput(['run', '--silent', 'token', '--', '--scope', 'policies:read', '--ttl', 'forever'], env);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+  });
+
+  it('npm run reset clears the state folder', async () => {
+    const { code } = await npmOutput(['run', '--silent', 'reset'], env);
+    expect(code).toBe(0);
+    await expect(readdir(stateDir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});

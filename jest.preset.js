@@ -1,0 +1,12 @@
+// Shared jest settings: TypeScript (and ESM-only dependencies such as jose) are
+// transformed to CommonJS by sucrase, so tests run without a build step.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '\\.(ts|js|mjs)$': '@sucrase/jest-plugin' },
+  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  testTimeout: 20000,
+  reporters: ['default', require.resolve('./tools/jest/summary-reporter.js')],
+};

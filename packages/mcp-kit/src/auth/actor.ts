@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** The verified caller. Built from token claims; the token itself is not kept. */
+export interface Actor {
+  readonly subject: string;
+  readonly clientId: string;
+  readonly scopes: ReadonlySet<string>;
+  readonly issuer: string;
+  readonly tokenId?: string;
+  readonly expiresAt: number;
+}
+
+/** The claims the platform relies on; anything else in the token is ignored. */
+const AccessTokenClaims = z.object({
+  sub: z.string().min(1),
+  iss: z.string().min(1),
+  exp: z.number().int(),
+  client_id: z.string().min(1).optional(),
+  azp: z.string().min(1).optional(),
+  jti: z.string().optional(),
+  scope: z.string().optional(),
+  scp: z.union([z.string(), z.array(z.string())]).optional(),
+});
+
+/** Returns the actor, or undefined when required claims are missing or malformed. */
+export function actorFromClaims(claims: unknown): Actor | undefined {
+  const parsed = AccessTokenClaims.safeParse(claims);
+  if (!parsed.success) return undefined;
+  const { sub, iss, exp, client_id, azp, jti, scope, scp } = parsed.data;
+  return {
+    subject: sub,
+    clientId: client_id ?? azp ?? sub,
+    scopes: new Set(splitScopes(scope ?? scp)),
+    issuer: iss,
+    tokenId: jti,
+    expiresAt: exp,
+  };
+}
+
+function splitScopes(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : value.split(' ');
+  return list.filter(Boolean);
+}

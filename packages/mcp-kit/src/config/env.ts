@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+
+/** Comma- or space-separated list in one variable. */
+export const csv = z
+  .string()
+  .transform((value) => value.split(/[\s,]+/).filter(Boolean));
+
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
+
+/** The variables every service reads. Apps extend this schema with their own. */
+export const ServiceEnvSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535),
+  /** Base URL clients use to reach the service; derived from HOST and PORT when unset. */
+  PUBLIC_URL: z.url().optional(),
+  AUTH_ISSUER: z.url(),
+  /** Defaults to this server's own MCP endpoint URL, so a token minted for another server is refused. */
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_JWKS_URL: z.url().optional(),
+  AUTH_ALGORITHMS: csv
+    .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1))
+    .default(['RS256', 'ES256']),
+  AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  AUTH_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(1).default(30),
+  AUTH_JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).default(600),
+  ALLOWED_ORIGINS: csv.pipe(z.array(z.url())).default([]),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(1024 * 1024),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+});
+export type ServiceEnv = z.output<typeof ServiceEnvSchema>;
+
+type EnvSource = Record<string, string | undefined>;
+
+/**
+ * Parses environment variables with one zod schema. Empty strings count as unset.
+ * Fails with a {@link ConfigError} naming every bad variable.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: EnvSource): z.output<S> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({
+    variable: String(issue.path[0] ?? '(root)'),
+    message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+  }));
+  const text = problems.map((p) => `${p.variable} ${p.message}`).join('; ');
+  return fail(`Invalid configuration: ${text}`, [...new Set(problems.map((p) => p.variable))]);
+}
+
+function fail(message: string, variables: string[]): never {
+  throw new ConfigError(message, variables);
+}

@@ -1,0 +1,63 @@
+import type { AsymmetricAlgorithm, ServiceEnv } from './env';
+import type { LogLevel } from '../logging/logger';
+
+/** A service's settled configuration, with every URL resolved. */
+export interface ServiceConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  /** The MCP endpoint, which is also this server's OAuth protected-resource identifier. */
+  readonly resourceUrl: string;
+  readonly auth: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksUrl: string;
+    readonly algorithms: readonly AsymmetricAlgorithm[];
+    readonly clockSkewSeconds: number;
+    readonly jwksCooldownMs: number;
+    readonly jwksCacheMaxAgeMs: number;
+  };
+  readonly allowedOrigins: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly logLevel: LogLevel;
+}
+
+export const MCP_PATH = '/mcp';
+
+/**
+ * Resolves URLs that depend on the port. `port` is the one actually bound, which
+ * differs from `env.PORT` when that is 0 (an ephemeral port, as in tests).
+ */
+export function buildServiceConfig(env: ServiceEnv, port: number = env.PORT): ServiceConfig {
+  const publicUrl = trimSlash(env.PUBLIC_URL ?? `http://${urlHost(env.HOST)}:${port}`);
+  const resourceUrl = `${publicUrl}${MCP_PATH}`;
+  // The issuer is compared to the `iss` claim exactly, so it is kept as configured.
+  const issuer = env.AUTH_ISSUER;
+  return {
+    host: env.HOST,
+    port,
+    publicUrl,
+    resourceUrl,
+    auth: {
+      issuer,
+      audience: env.AUTH_AUDIENCE ?? resourceUrl,
+      jwksUrl: env.AUTH_JWKS_URL ?? `${trimSlash(issuer)}/.well-known/jwks.json`,
+      algorithms: env.AUTH_ALGORITHMS,
+      clockSkewSeconds: env.AUTH_CLOCK_SKEW_SECONDS,
+      jwksCooldownMs: env.AUTH_JWKS_COOLDOWN_SECONDS * 1000,
+      jwksCacheMaxAgeMs: env.AUTH_JWKS_CACHE_SECONDS * 1000,
+    },
+    allowedOrigins: env.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

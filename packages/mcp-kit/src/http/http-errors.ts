@@ -1,0 +1,64 @@
+import type { Response } from 'express';
+import {
+  AuthenticationError,
+  IdentityProviderUnavailableError,
+  InsufficientScopeError,
+  OriginNotAllowedError,
+} from '../errors';
+import { bearerChallenge } from '../auth/challenge';
+import type { ServiceConfig } from '../config/service-config';
+
+interface HttpAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/**
+ * The one table from kit errors to HTTP answers. Anything not listed is an
+ * unexpected failure: 500 with no detail (the detail goes to the log).
+ */
+export function httpAnswerFor(error: unknown, config: ServiceConfig): HttpAnswer {
+  if (error instanceof AuthenticationError) {
+    const presented = error.reason !== 'missing_token';
+    return {
+      status: 401,
+      headers: {
+        'WWW-Authenticate': bearerChallenge(
+          config,
+          presented ? { error: 'invalid_token', errorDescription: error.message } : {},
+        ),
+      },
+      body: { error: presented ? 'invalid_token' : 'unauthorized', error_description: error.message },
+    };
+  }
+  if (error instanceof InsufficientScopeError) {
+    return {
+      status: 403,
+      headers: {
+        'WWW-Authenticate': bearerChallenge(config, {
+          error: 'insufficient_scope',
+          errorDescription: error.message,
+          scope: error.requiredScope,
+        }),
+      },
+      body: { error: 'insufficient_scope', error_description: error.message, scope: error.requiredScope },
+    };
+  }
+  if (error instanceof OriginNotAllowedError) {
+    return { status: 403, body: { error: 'origin_not_allowed', error_description: error.message } };
+  }
+  if (error instanceof IdentityProviderUnavailableError) {
+    return {
+      status: 503,
+      headers: { 'Retry-After': '5' },
+      body: { error: 'temporarily_unavailable', error_description: error.message },
+    };
+  }
+  return { status: 500, body: { error: 'server_error', error_description: 'Internal server error' } };
+}
+
+export function sendHttpError(res: Response, error: unknown, config: ServiceConfig): void {
+  const answer = httpAnswerFor(error, config);
+  res.status(answer.status).set(answer.headers ?? {}).json(answer.body);
+}

@@ -1,0 +1,22 @@
+import type { Request, Response } from 'express';
+import type { ServiceConfig } from '../config/service-config';
+
+/** Paths at which the RFC 9728 document is served: the bare form and the path-suffixed form for /mcp. */
+export function protectedResourceMetadataPaths(config: ServiceConfig): string[] {
+  const { pathname } = new URL(config.resourceUrl);
+  return ['/.well-known/oauth-protected-resource', `/.well-known/oauth-protected-resource${pathname}`];
+}
+
+/** RFC 9728 Protected Resource Metadata: which authorization server issues tokens for this resource. */
+export function protectedResourceMetadata(config: ServiceConfig, resourceName: string, scopes: readonly string[]) {
+  const document = {
+    resource: config.resourceUrl,
+    authorization_servers: [config.auth.issuer],
+    scopes_supported: [...new Set(scopes)].sort(),
+    bearer_methods_supported: ['header'],
+    resource_name: resourceName,
+  };
+  return (_req: Request, res: Response): void => {
+    res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'public, max-age=300' }).json(document);
+  };
+}

@@ -1,0 +1,98 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { localhostHostValidation } from '@modelcontextprotocol/express';
+import type { z } from 'zod';
+import type { ServiceConfig } from '../config/service-config';
+import { MCP_PATH } from '../config/service-config';
+import { createLogger, type Logger } from '../logging/logger';
+import type { AccessMode, ToolDefinition } from '../tool/define-tool';
+import { createToolSet } from '../tool/tool-set';
+import { createJwksKeyResolver } from '../auth/jwks-key-resolver';
+import { createJwtPassport } from '../auth/jwt-strategy';
+import { createServerFactory, type ServerIdentity } from '../mcp/server-factory';
+import { requestContext } from '../http/request-context';
+import { originGuard } from '../http/origin-guard';
+import { authenticate } from '../http/authenticate';
+import { scopeGate } from '../http/scope-gate';
+import { mcpEndpoint, methodNotAllowed } from '../http/mcp-endpoint';
+import { protectedResourceMetadata, protectedResourceMetadataPaths } from '../http/protected-resource-metadata';
+
+type AnyTool<Deps> = ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>;
+
+/** What an app declares: who it is, what it may do, its tools and its adapters. */
+export interface ServiceDefinition<Deps> extends ServerIdentity {
+  /** `read` servers refuse write tools at start-up. */
+  access: AccessMode;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each tool has its own schemas
+  tools: readonly ToolDefinition<any, any, Deps>[];
+  deps: Deps;
+  /** Scopes the tools check themselves (e.g. clearance levels), advertised beside the tools' own. */
+  additionalScopes?: readonly string[];
+  logger?: Logger;
+}
+
+export interface McpService {
+  readonly app: express.Express;
+  readonly config: ServiceConfig;
+  readonly logger: Logger;
+  /** Aborts in-flight MCP exchanges. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * Turns a tool list and a validated config into an express app:
+ * `POST /mcp` (Streamable HTTP, stateless), 405 for GET/DELETE `/mcp`,
+ * RFC 9728 metadata, and `GET /healthz`.
+ */
+export function createService<Deps>(config: ServiceConfig, definition: ServiceDefinition<Deps>): McpService {
+  const logger = definition.logger ?? createLogger(definition.name, config.logLevel);
+  const tools = createToolSet(definition.tools as readonly AnyTool<Deps>[], { serverAccess: definition.access });
+  const passport = createJwtPassport(config.auth, createJwksKeyResolver(config.auth));
+  const mcp = mcpEndpoint(createServerFactory(definition, tools, definition.deps, logger), config, logger);
+  const scopes = [...[...tools.values()].map((tool) => tool.definition.scope), ...(definition.additionalScopes ?? [])];
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.host !== '127.0.0.1');
+  app.use(requestContext());
+  if (LOOPBACK.has(config.host)) app.use(localhostHostValidation());
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: definition.name, version: definition.version });
+  });
+  for (const path of protectedResourceMetadataPaths(config)) {
+    app.get(path, protectedResourceMetadata(config, definition.name, scopes));
+  }
+
+  app.use(MCP_PATH, originGuard(config));
+  app.get(MCP_PATH, methodNotAllowed);
+  app.delete(MCP_PATH, methodNotAllowed);
+  app.post(
+    MCP_PATH,
+    authenticate(passport, config, logger),
+    express.json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] }),
+    scopeGate(tools as never, config),
+    mcp.route,
+  );
+  app.use(MCP_PATH, methodNotAllowed);
+  app.use(bodyErrorHandler(logger));
+
+  return { app, config, logger, close: mcp.close };
+}
+
+/** Body-parser failures answer as JSON-RPC errors; anything else is a logged 500. */
+function bodyErrorHandler(logger: Logger) {
+  return (error: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction): void => {
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({ jsonrpc: '2.0', error: { code: -32600, message: 'Request body too large' }, id: null });
+      return;
+    }
+    if (error.type === 'entity.parse.failed') {
+      res.status(400).json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: invalid JSON' }, id: null });
+      return;
+    }
+    logger.error('unhandled request error', { error: error as Error });
+    res.status(500).json({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null });
+  };
+}

@@ -1,0 +1,47 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServiceEnv } from '../config/env';
+import { buildServiceConfig, type ServiceConfig } from '../config/service-config';
+import { createService, type ServiceDefinition } from './create-service';
+
+export interface RunningService {
+  readonly name: string;
+  readonly config: ServiceConfig;
+  /** The MCP endpoint URL. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Binds first, then builds the app, so that URLs derived from the port (resource
+ * identifier, default audience) are right even on an ephemeral port.
+ */
+export async function startService<Deps>(env: ServiceEnv, definition: ServiceDefinition<Deps>): Promise<RunningService> {
+  const server = createServer();
+  await listen(server, env.PORT, env.HOST);
+  const config = buildServiceConfig(env, (server.address() as AddressInfo).port);
+  const service = createService(config, definition);
+  server.on('request', service.app);
+  service.logger.info('service listening', { url: config.resourceUrl, audience: config.auth.audience });
+
+  return {
+    name: definition.name,
+    config,
+    url: config.resourceUrl,
+    stop: async () => {
+      await service.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

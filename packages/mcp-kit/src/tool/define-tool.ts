@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import type { Logger } from '../logging/logger';
+import type { Actor } from '../auth/actor';
+
+export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const ACCESS_MODES = ['read', 'write'] as const;
+export type AccessMode = (typeof ACCESS_MODES)[number];
+
+/** Ordered from least to most sensitive. */
+export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+/** What a handler receives besides its validated input. The caller's token is never in it. */
+export interface ToolContext<Deps = unknown> {
+  readonly actor: Actor;
+  readonly requestId: string;
+  readonly logger: Logger;
+  /** The app's adapters (stores, clients), chosen by configuration when the service is built. */
+  readonly deps: Deps;
+}
+
+type AnyObjectSchema = z.ZodObject<z.ZodRawShape>;
+
+/** Everything a feature team declares about a tool. */
+export interface ToolSpec<In extends AnyObjectSchema, Out extends AnyObjectSchema, Deps> {
+  /** Wire name: lowercase snake_case, unique within a server. */
+  name: string;
+  title: string;
+  /** What the tool does and when to use it; this text steers the assistant. */
+  description: string;
+  /** The team accountable for the tool. */
+  owner: string;
+  /** The OAuth scope a caller needs to see and call the tool. */
+  scope: string;
+  risk: RiskLevel;
+  access: AccessMode;
+  /** The highest classification of data the tool can return. */
+  classification: Classification;
+  input: In;
+  output: Out;
+  handler: (input: z.output<In>, ctx: ToolContext<Deps>) => Promise<z.input<Out>>;
+  /** Text rendering of the output for clients that do not read structuredContent; JSON by default. */
+  render?: (output: z.output<Out>) => string;
+  /** Calling twice with the same arguments has no further effect. Defaults to true for reads, false for writes. */
+  idempotent?: boolean;
+  /** The tool reaches systems outside the company. Defaults to false. */
+  openWorld?: boolean;
+}
+
+/** MCP tool annotations, derived from the governance fields so they are never written twice. */
+export interface ToolAnnotations {
+  title: string;
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolDefinition<
+  In extends AnyObjectSchema = AnyObjectSchema,
+  Out extends AnyObjectSchema = AnyObjectSchema,
+  Deps = unknown,
+> extends ToolSpec<In, Out, Deps> {
+  readonly annotations: ToolAnnotations;
+}
+
+/**
+ * Declares a governed tool: identity, governance metadata, schemas and handler.
+ *
+ * @example
+ * ```ts
+ * export const getTicketStatus = defineTool({
+ *   name: 'get_ticket_status', title: 'Ticket status',
+ *   description: 'Current status, priority and assignee of a ticket',
+ *   owner: 'service-desk', scope: 'tickets:read', risk: 'low', access: 'read',
+ *   classification: 'internal',
+ *   input: z.object({ ticket_id: TicketId }), output: TicketStatus,
+ *   handler: async ({ ticket_id }, ctx: ToolContext<OpsDeps>) => ctx.deps.tickets.status(ticket_id),
+ * });
+ * ```
+ */
+export function defineTool<In extends AnyObjectSchema, Out extends AnyObjectSchema, Deps = unknown>(
+  spec: ToolSpec<In, Out, Deps>,
+): ToolDefinition<In, Out, Deps> {
+  return Object.freeze({ ...spec, annotations: deriveAnnotations(spec) });
+}
+
+export function deriveAnnotations(spec: Pick<ToolSpec<AnyObjectSchema, AnyObjectSchema, unknown>, 'title' | 'access' | 'risk' | 'idempotent' | 'openWorld'>): ToolAnnotations {
+  const readOnly = spec.access === 'read';
+  return {
+    title: spec.title,
+    readOnlyHint: readOnly,
+    // A write that is not low risk changes or removes existing state rather than only adding to it.
+    destructiveHint: !readOnly && spec.risk !== 'low',
+    idempotentHint: spec.idempotent ?? readOnly,
+    openWorldHint: spec.openWorld ?? false,
+  };
+}

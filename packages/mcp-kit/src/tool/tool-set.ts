@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ToolDefinitionError } from '../errors';
+import type { AccessMode, ToolDefinition } from './define-tool';
+
+const TOOL_NAME = /^[a-z][a-z0-9_]{1,63}$/;
+const SCOPE = /^[a-z][a-z0-9_.-]*(:[a-z0-9_.-]+)*$/;
+
+/** A tool as the service serves it: the definition plus its precomputed wire schemas. */
+export interface RegisteredTool<Deps = unknown> {
+  readonly definition: ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>;
+  readonly inputJsonSchema: Record<string, unknown>;
+  readonly outputJsonSchema: Record<string, unknown>;
+}
+
+export interface ToolSetOptions {
+  /** `read` servers refuse to start with a write tool. */
+  serverAccess: AccessMode;
+}
+
+/**
+ * Checks a server's tools against the guard rails and prepares them for serving.
+ * Fails at start-up with a message naming the tool, never at call time.
+ */
+export function createToolSet<Deps>(
+  tools: readonly ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>[],
+  options: ToolSetOptions,
+): ReadonlyMap<string, RegisteredTool<Deps>> {
+  const registered = new Map<string, RegisteredTool<Deps>>();
+  for (const tool of tools) {
+    assertWellFormed(tool, options);
+    if (registered.has(tool.name)) throw new ToolDefinitionError(`Duplicate tool name "${tool.name}"`);
+    registered.set(tool.name, {
+      definition: tool,
+      inputJsonSchema: toWireSchema(tool.input, 'input'),
+      outputJsonSchema: toWireSchema(tool.output, 'output'),
+    });
+  }
+  return registered;
+}
+
+function assertWellFormed<Deps>(tool: ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>, options: ToolSetOptions): void {
+  const problem = (text: string) => new ToolDefinitionError(`Tool "${tool.name}": ${text}`);
+  if (!TOOL_NAME.test(tool.name)) throw problem('name must be lowercase snake_case (2-64 characters)');
+  if (!tool.owner?.trim()) throw problem('an owner (team) is required');
+  if (!tool.scope || !SCOPE.test(tool.scope)) throw problem('a scope such as "tickets:read" is required');
+  if (!tool.description?.trim()) throw problem('a description is required');
+  if (!(tool.input instanceof z.ZodObject) || !(tool.output instanceof z.ZodObject)) {
+    throw problem('input and output must be zod object schemas');
+  }
+  if (tool.access === 'write' && options.serverAccess === 'read') {
+    throw problem('a write tool cannot be served by a read-only server');
+  }
+}
+
+function toWireSchema(schema: z.ZodObject<z.ZodRawShape>, io: 'input' | 'output'): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+}

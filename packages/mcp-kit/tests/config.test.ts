@@ -1,0 +1,63 @@
+import { buildServiceConfig, ConfigError, parseEnv, ServiceEnvSchema } from '../src';
+
+const minimal = { PORT: '4101', AUTH_ISSUER: 'http://127.0.0.1:4100' };
+
+describe('parseEnv', () => {
+  it('applies defaults and derives the resource URL, audience and JWKS URL', () => {
+    const config = buildServiceConfig(parseEnv(ServiceEnvSchema, minimal));
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 4101,
+      resourceUrl: 'http://127.0.0.1:4101/mcp',
+      auth: {
+        issuer: 'http://127.0.0.1:4100',
+        audience: 'http://127.0.0.1:4101/mcp',
+        jwksUrl: 'http://127.0.0.1:4100/.well-known/jwks.json',
+        algorithms: ['RS256', 'ES256'],
+        clockSkewSeconds: 30,
+      },
+      allowedOrigins: [],
+    });
+  });
+
+  it('uses the public URL and explicit audience when configured', () => {
+    const env = parseEnv(ServiceEnvSchema, {
+      ...minimal,
+      PUBLIC_URL: 'https://policies.example.com/',
+      AUTH_AUDIENCE: 'api://policies',
+      ALLOWED_ORIGINS: 'https://app.example.com, https://admin.example.com/',
+    });
+    const config = buildServiceConfig(env);
+    expect(config.resourceUrl).toBe('https://policies.example.com/mcp');
+    expect(config.auth.audience).toBe('api://policies');
+    expect(config.allowedOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
+  });
+
+  it('derives URLs from the port actually bound', () => {
+    const config = buildServiceConfig(parseEnv(ServiceEnvSchema, { ...minimal, PORT: '0' }), 53123);
+    expect(config.auth.audience).toBe('http://127.0.0.1:53123/mcp');
+  });
+
+  it.each([
+    [{ PORT: '4101' }, ['AUTH_ISSUER'], /AUTH_ISSUER is required/],
+    [{ ...minimal, PORT: 'eighty' }, ['PORT'], /PORT/],
+    [{ ...minimal, AUTH_ALGORITHMS: 'RS256,HS256' }, ['AUTH_ALGORITHMS'], /AUTH_ALGORITHMS/],
+    [{ ...minimal, AUTH_ALGORITHMS: 'none' }, ['AUTH_ALGORITHMS'], /AUTH_ALGORITHMS/],
+    [{ ...minimal, ALLOWED_ORIGINS: 'not a url' }, ['ALLOWED_ORIGINS'], /ALLOWED_ORIGINS/],
+    [{ ...minimal, AUTH_CLOCK_SKEW_SECONDS: '3600' }, ['AUTH_CLOCK_SKEW_SECONDS'], /AUTH_CLOCK_SKEW_SECONDS/],
+  ])('fails with a ConfigError naming the bad variable (%#)', (env, variables, message) => {
+    let thrown: unknown;
+    try {
+      parseEnv(ServiceEnvSchema, env);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).variables).toEqual(variables);
+    expect((thrown as ConfigError).message).toMatch(message);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(parseEnv(ServiceEnvSchema, { ...minimal, AUTH_AUDIENCE: '' }).AUTH_AUDIENCE).toBeUndefined();
+  });
+});

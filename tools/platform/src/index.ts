@@ -1,0 +1,2 @@
+export { startPlatform, serverEnv, type Platform } from './start';
+export * from './local-contract';

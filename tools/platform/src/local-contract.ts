@@ -1,0 +1,53 @@
+import { resolve } from 'node:path';
+
+/**
+ * The local contract other issues, tests and users rely on: fixed loopback ports
+ * (each overridable by environment variable) and one git-ignored state folder.
+ */
+export const LOCAL_HOST = '127.0.0.1';
+
+export const LOCAL_SERVICES = {
+  'dev-issuer': { port: 4100, portVariable: 'DEV_ISSUER_PORT' },
+  'policy-reader': { port: 4101, portVariable: 'POLICY_READER_PORT' },
+  'ops-reader': { port: 4102, portVariable: 'OPS_READER_PORT' },
+  'ops-writer': { port: 4103, portVariable: 'OPS_WRITER_PORT' },
+} as const;
+export type LocalServiceName = keyof typeof LOCAL_SERVICES;
+export type McpServerName = Exclude<LocalServiceName, 'dev-issuer'>;
+
+type Env = Record<string, string | undefined>;
+
+export function localPort(name: LocalServiceName, env: Env = process.env): number {
+  const { port, portVariable } = LOCAL_SERVICES[name];
+  const override = env[portVariable];
+  if (override === undefined || override === '') return port;
+  const parsed = Number(override);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    throw new Error(`${portVariable} must be a port number (0-65535), got "${override}"`);
+  }
+  return parsed;
+}
+
+export function localIssuer(env: Env = process.env): string {
+  return `http://${LOCAL_HOST}:${localPort('dev-issuer', env)}`;
+}
+
+/** A server's audience is its own MCP endpoint URL. */
+export function localAudience(name: McpServerName, env: Env = process.env): string {
+  return `http://${LOCAL_HOST}:${localPort(name, env)}/mcp`;
+}
+
+export function isMcpServerName(value: string): value is McpServerName {
+  return value in LOCAL_SERVICES && value !== 'dev-issuer';
+}
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+
+/** All local state (keys, stores) lives here; `npm run reset` empties it. */
+export function stateDir(env: Env = process.env): string {
+  return resolve(env.GMCP_STATE_DIR ?? resolve(REPO_ROOT, '.local'));
+}
+
+export function signingKeyPath(env: Env = process.env): string {
+  return resolve(stateDir(env), 'dev-issuer', 'signing-key.json');
+}
