@@ -59,6 +59,31 @@ export class InsufficientScopeError extends KitError {
   }
 }
 
+/** Too many calls for a configured limit (HTTP 429 with Retry-After). */
+export class RateLimitedError extends KitError {
+  constructor(
+    readonly tool: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`Rate limit reached for tool "${tool}"; retry in ${retryAfterSeconds}s`);
+  }
+}
+
+/**
+ * The server cannot take the call right now but will soon (HTTP 503 with Retry-After):
+ * too many calls in flight, or a store the call depends on (audit trail, counters)
+ * cannot be written. Nothing ran.
+ */
+export class TemporarilyUnavailableError extends KitError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** A browser Origin that is not configured as allowed (HTTP 403). */
 export class OriginNotAllowedError extends KitError {
   constructor(readonly origin: string) {

@@ -9,6 +9,8 @@ export {
   ToolError,
   NotFoundError,
   ToolInputError,
+  RateLimitedError,
+  TemporarilyUnavailableError,
   type AuthenticationFailure,
 } from './errors';
 export {
@@ -34,3 +36,17 @@ export { createLogger, type Logger, type LogLevel } from './logging/logger';
 export { GOVERNANCE_META_KEY } from './mcp/server-factory';
 export { createService, type ServiceDefinition, type McpService } from './service/create-service';
 export { startService, type RunningService } from './service/start-service';
+export { sensitive, redact, REDACTED } from './audit/redact';
+export { AuditRecord, AUDIT_EVENTS, DECISIONS, type AuditEvent, type Decision, type DenialReason, type Outcome } from './audit/audit-record';
+export type { AuditStore, AuditQuery, AuditPage } from './audit/audit-store';
+export { createDynamoDbAuditStore } from './audit/dynamodb-audit-store';
+export { auditTableDefinition, AUDIT_INDEXES } from './audit/audit-table';
+export { createRecordSigner, canonicalJson, type RecordSigner } from './audit/signer';
+export { createAuditTrail, type AuditTrail, type AuditEntry, type RequestOrigin } from './audit/audit-trail';
+export { GovernancePolicy, parseGovernancePolicy, DENY_ALL, type Limit } from './governance/governance-policy';
+export { filePolicySource, ssmPolicySource, type PolicySource } from './governance/policy-source';
+export { createCachedPolicy, type PolicyProvider } from './governance/cached-policy';
+export { createGovernanceAdapters, type GovernanceAdapters } from './governance/create-governance';
+export { createMemoryRateLimiter, createDynamoDbRateLimiter, rateLimitTableDefinition, type RateLimiter } from './limits/rate-limiter';
+export { METRIC, createMemoryMetrics, createEmfMetrics, type Metrics, type MemoryMetrics, type MetricsSnapshot } from './metrics/metrics';
+export { createDynamoDbClient, createSsmClient, ensureTables, type AwsClientOptions } from './aws/clients';

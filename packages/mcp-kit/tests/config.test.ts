@@ -1,6 +1,7 @@
 import { buildServiceConfig, ConfigError, parseEnv, ServiceEnvSchema } from '../src';
 
-const minimal = { PORT: '4101', AUTH_ISSUER: 'http://127.0.0.1:4100' };
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const minimal = { PORT: '4101', AUTH_ISSUER: 'http://127.0.0.1:4100', AUDIT_HMAC_KEY: KEY };
 
 describe('parseEnv', () => {
   it('applies defaults and derives the resource URL, audience and JWKS URL', () => {
@@ -39,7 +40,10 @@ describe('parseEnv', () => {
   });
 
   it.each([
-    [{ PORT: '4101' }, ['AUTH_ISSUER'], /AUTH_ISSUER is required/],
+    [{ PORT: '4101', AUDIT_HMAC_KEY: KEY }, ['AUTH_ISSUER'], /AUTH_ISSUER is required/],
+    [{ ...minimal, AUDIT_HMAC_KEY: 'c2hvcnQ=' }, ['AUDIT_HMAC_KEY'], /AUDIT_HMAC_KEY must be a base64 key of at least 32 bytes/],
+    [{ ...minimal, GOVERNANCE_SOURCE: 'etcd' }, ['GOVERNANCE_SOURCE'], /GOVERNANCE_SOURCE/],
+    [{ ...minimal, RATE_LIMIT_STORE: 'redis' }, ['RATE_LIMIT_STORE'], /RATE_LIMIT_STORE/],
     [{ ...minimal, PORT: 'eighty' }, ['PORT'], /PORT/],
     [{ ...minimal, AUTH_ALGORITHMS: 'RS256,HS256' }, ['AUTH_ALGORITHMS'], /AUTH_ALGORITHMS/],
     [{ ...minimal, AUTH_ALGORITHMS: 'none' }, ['AUTH_ALGORITHMS'], /AUTH_ALGORITHMS/],

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import request from 'supertest';
-import { MCP_HEADERS, rpc, testConfig, testService } from './support/harness';
+import { MCP_HEADERS, rpc, startTestGovernance, testConfig, testService, type TestGovernance } from './support/harness';
 
 /** A JWKS endpoint whose key set a test can rotate, counting fetches. */
 async function startJwksServer() {
@@ -47,6 +47,11 @@ async function signingKey(kid: string) {
 
 describe('JWKS handling', () => {
   let jwks: Awaited<ReturnType<typeof startJwksServer>>;
+  let governance: TestGovernance;
+  beforeAll(async () => {
+    governance = await startTestGovernance();
+  });
+  afterAll(() => governance.stop());
   beforeEach(async () => {
     jwks = await startJwksServer();
   });
@@ -56,8 +61,9 @@ describe('JWKS handling', () => {
     testService(
       testConfig(jwks.url, { AUTH_JWKS_URL: `${jwks.url}/jwks`, AUTH_JWKS_COOLDOWN_SECONDS: String(cooldownSeconds) }),
       { calls: 0 },
+      governance.adapters,
     );
-  const list = (app: Express.Application, token: string) =>
+  const list = (app: unknown, token: string) =>
     request(app as never).post('/mcp').set(MCP_HEADERS).set('Authorization', `Bearer ${token}`).send(rpc('tools/list'));
 
   it('caches keys, refetches on an unknown kid, and rate-limits refetches', async () => {

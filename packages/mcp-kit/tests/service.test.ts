@@ -1,19 +1,24 @@
 import request from 'supertest';
-import { jsonRpcBody, MCP_HEADERS, rpc, startTestIssuer, testConfig, testService, type Probe, type TestIssuer } from './support/harness';
+import { jsonRpcBody, MCP_HEADERS, rpc, startTestGovernance, startTestIssuer, testConfig, testService, type Probe, type TestGovernance, type TestIssuer } from './support/harness';
 import type { McpService } from '../src';
 
 let issuer: TestIssuer;
 let service: McpService;
 let probe: Probe;
+let governance: TestGovernance;
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
+  governance = await startTestGovernance();
 });
-afterAll(() => issuer.stop());
+afterAll(async () => {
+  await issuer.stop();
+  await governance.stop();
+});
 
 beforeEach(() => {
   probe = { calls: 0 };
-  service = testService(testConfig(issuer.issuer.issuer, { ALLOWED_ORIGINS: 'https://app.example.com' }), probe);
+  service = testService(testConfig(issuer.issuer.issuer, { ALLOWED_ORIGINS: 'https://app.example.com' }), probe, governance.adapters);
 });
 afterEach(() => service.close());
 
@@ -104,7 +109,7 @@ describe('tools/list', () => {
   it('shows only the tools the caller has scopes for, with governance metadata', async () => {
     const body = jsonRpcBody(await post(rpc('tools/list')));
     const tools = body.result!.tools as { name: string; annotations: unknown; _meta: Record<string, unknown> }[];
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['bad_output', 'echo', 'explode']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['bad_output', 'connect_account', 'echo', 'explode']);
     const echo = tools.find((tool) => tool.name === 'echo')!;
     expect(echo.annotations).toEqual({ title: 'Echo', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
     expect(echo._meta['dev.gmcp/governance']).toEqual({ owner: 'platform', scope: 'echo:read', risk: 'low', access: 'read', classification: 'public' });

@@ -28,6 +28,28 @@ export const ServiceEnvSchema = z.object({
   ALLOWED_ORIGINS: csv.pipe(z.array(z.url())).default([]),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(1024 * 1024),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+
+  /** Where the allowlist and limits come from: a local file, or an SSM parameter on AWS. */
+  GOVERNANCE_SOURCE: z.enum(['file', 'ssm']).default('file'),
+  GOVERNANCE_FILE: z.string().min(1).optional(),
+  GOVERNANCE_SSM_PARAMETER: z.string().min(1).optional(),
+  GOVERNANCE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  GOVERNANCE_MAX_STALENESS_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+
+  AUDIT_TABLE: z.string().min(3).default('gmcp-audit'),
+  /** Base64 HMAC key (at least 32 bytes) that signs every audit record. */
+  AUDIT_HMAC_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length >= 32, 'must be a base64 key of at least 32 bytes'),
+  RATE_LIMIT_STORE: z.enum(['memory', 'dynamodb']).default('memory'),
+  RATE_LIMIT_TABLE: z.string().min(3).default('gmcp-rate-limits'),
+  METRICS: z.enum(['memory', 'emf']).default('memory'),
+  METRICS_NAMESPACE: z.string().min(1).default('GovernedMcp'),
+
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Local peers (dynalite, test endpoints); unset on AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  SSM_ENDPOINT: z.url().optional(),
 });
 export type ServiceEnv = z.output<typeof ServiceEnvSchema>;
 

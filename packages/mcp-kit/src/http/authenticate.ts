@@ -3,24 +3,46 @@ import { AuthenticationError } from '../errors';
 import type { ServiceConfig } from '../config/service-config';
 import type { Logger } from '../logging/logger';
 import type { Actor } from '../auth/actor';
+import type { AuditTrail } from '../audit/audit-trail';
+import { METRIC, type Metrics } from '../metrics/metrics';
 import { JWT_STRATEGY, toKitAuthError, type JwtPassport } from '../auth/jwt-strategy';
 import { contextOf } from './request-context';
 import { sendHttpError } from './http-errors';
+import { originOf } from './governance-gate';
 
 const BEARER = /^Bearer\s+\S+$/i;
 
-/** Requires a valid bearer token; puts the verified actor on the request context. */
-export function authenticate(passport: JwtPassport, config: ServiceConfig, logger: Logger) {
+export interface AuthenticateDependencies {
+  server: string;
+  passport: JwtPassport;
+  config: ServiceConfig;
+  audit: AuditTrail;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/**
+ * Requires a valid bearer token and puts the verified actor on the request context.
+ * Refusals are audited without an actor (nothing about the caller can be trusted)
+ * so that spikes can be alarmed on.
+ */
+export function authenticate({ server, passport, config, audit, metrics, logger }: AuthenticateDependencies) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const refuse = (error: unknown) => {
-      logger.warn('authentication refused', { requestId: contextOf(res).requestId, reason: (error as AuthenticationError).reason, error: String(error) });
+    const refuse = async (error: unknown) => {
+      const { requestId } = contextOf(res);
+      const reason = error instanceof AuthenticationError ? error.reason : 'unavailable';
+      metrics.count(METRIC.authFailures, { server, reason });
+      logger.warn('authentication refused', { requestId, reason });
+      await audit
+        .record({ event: 'auth_failed', decision: 'denied', reason: `authentication:${reason}`, origin: originOf(req, requestId) })
+        .catch(() => undefined);
       sendHttpError(res, error, config);
     };
-    if (!BEARER.test(req.header('authorization') ?? '')) return refuse(new AuthenticationError('missing_token'));
+    if (!BEARER.test(req.header('authorization') ?? '')) return void refuse(new AuthenticationError('missing_token'));
 
     passport.authenticate(JWT_STRATEGY, { session: false }, (error: unknown, actor: Actor | false, info: unknown) => {
-      if (error) return refuse(error);
-      if (!actor) return refuse(toKitAuthError(info));
+      if (error) return void refuse(error);
+      if (!actor) return void refuse(toKitAuthError(info));
       contextOf(res).actor = actor;
       next();
     })(req, res, next);

@@ -4,6 +4,8 @@ import {
   IdentityProviderUnavailableError,
   InsufficientScopeError,
   OriginNotAllowedError,
+  RateLimitedError,
+  TemporarilyUnavailableError,
 } from '../errors';
 import { bearerChallenge } from '../auth/challenge';
 import type { ServiceConfig } from '../config/service-config';
@@ -43,6 +45,20 @@ export function httpAnswerFor(error: unknown, config: ServiceConfig): HttpAnswer
         }),
       },
       body: { error: 'insufficient_scope', error_description: error.message, scope: error.requiredScope },
+    };
+  }
+  if (error instanceof RateLimitedError) {
+    return {
+      status: 429,
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+      body: { error: 'rate_limited', error_description: error.message, retry_after: error.retryAfterSeconds },
+    };
+  }
+  if (error instanceof TemporarilyUnavailableError) {
+    return {
+      status: 503,
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+      body: { error: 'temporarily_unavailable', error_description: error.message, retry_after: error.retryAfterSeconds },
     };
   }
   if (error instanceof OriginNotAllowedError) {

@@ -5,6 +5,7 @@ import type { ServiceConfig } from '../config/service-config';
 import type { Logger } from '../logging/logger';
 import { toAuthInfo } from '../mcp/server-factory';
 import { actorOf, contextOf } from './request-context';
+import { originOf } from './governance-gate';
 
 /**
  * Streamable HTTP, stateless: the SDK answers 2026-07-28 requests and, through its
@@ -16,7 +17,13 @@ export function mcpEndpoint(factory: McpServerFactory, config: ServiceConfig, lo
   const serve = toNodeHandler(handler, { maxRequestBodySize: config.maxBodyBytes, onerror });
 
   const route = (req: Request, res: Response): Promise<void> => {
-    (req as Request & { auth?: unknown }).auth = toAuthInfo({ actor: actorOf(res), requestId: contextOf(res).requestId });
+    const context = contextOf(res);
+    if (!context.governance) throw new Error('MCP route reached without the governance gate');
+    (req as Request & { auth?: unknown }).auth = toAuthInfo({
+      actor: actorOf(res),
+      origin: originOf(req, context.requestId),
+      governance: context.governance,
+    });
     return serve(req, res, req.body);
   };
   return { route, close: () => handler.close() };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response, NextFunction } from 'express';
 import type { Actor } from '../auth/actor';
+import type { GovernedRequest } from './governance-gate';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -8,6 +9,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 export interface RequestContext {
   readonly requestId: string;
   actor?: Actor;
+  governance?: GovernedRequest;
 }
 
 /** Gives every request an id (a well-formed inbound `x-request-id` is kept) and echoes it. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ToolError, ToolInputError } from '../errors';
-import type { ToolContext } from '../tool/define-tool';
+import type { Classification, ToolContext } from '../tool/define-tool';
 import type { RegisteredTool } from '../tool/tool-set';
 
 /** The MCP `tools/call` result shape the kit produces. */
@@ -11,44 +11,51 @@ export interface ToolCallResult {
   isError?: boolean;
 }
 
-export type ToolOutcome = 'ok' | 'invalid_input' | 'tool_error' | 'internal_error';
+export type ExecutionOutcome = 'ok' | 'tool_error' | 'internal_error';
 
-/**
- * Runs one tool call: validate the arguments (the handler is not run when they fail),
- * run the handler, validate its output against the declared schema, render it.
- * A {@link ToolError} becomes a tool error with its message; anything else becomes a
- * generic tool error whose detail goes only to the log.
- */
-export async function runTool<Deps>(
+/** Validates arguments against the tool's input schema. */
+export function validateInput<Deps>(
   tool: RegisteredTool<Deps>,
   args: unknown,
+): { ok: true; input: unknown } | { ok: false; error: ToolInputError } {
+  const parsed = tool.definition.input.safeParse(args ?? {});
+  if (parsed.success) return { ok: true, input: parsed.data };
+  const issues = parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
+  return { ok: false, error: new ToolInputError(tool.definition.name, issues) };
+}
+
+/**
+ * Runs a tool on already-validated input and validates its output against the declared
+ * schema. A {@link ToolError} becomes a tool error with its message; anything else
+ * becomes a generic tool error whose detail goes only to the log.
+ */
+export async function executeTool<Deps>(
+  tool: RegisteredTool<Deps>,
+  input: unknown,
   ctx: ToolContext<Deps>,
-): Promise<{ result: ToolCallResult; outcome: ToolOutcome }> {
+): Promise<{ result: ToolCallResult; outcome: ExecutionOutcome; classification: Classification }> {
   const { definition } = tool;
-  const input = definition.input.safeParse(args ?? {});
-  if (!input.success) {
-    const error = new ToolInputError(definition.name, describeIssues(input.error));
-    return { result: toolError(error.message), outcome: 'invalid_input' };
-  }
   try {
-    const raw = await definition.handler(input.data, ctx);
+    const raw = await definition.handler(input as z.output<typeof definition.input>, ctx);
     const output = definition.output.parse(raw);
     const text = definition.render ? definition.render(output) : JSON.stringify(output, null, 2);
-    return { result: { content: [{ type: 'text', text }], structuredContent: output }, outcome: 'ok' };
+    return {
+      result: { content: [{ type: 'text', text }], structuredContent: output },
+      outcome: 'ok',
+      classification: definition.classify?.(output) ?? definition.classification,
+    };
   } catch (error) {
-    if (error instanceof ToolError) return { result: toolError(error.message), outcome: 'tool_error' };
+    const classification = definition.classification;
+    if (error instanceof ToolError) return { result: toolErrorResult(error.message), outcome: 'tool_error', classification };
     ctx.logger.error('tool handler failed', { tool: definition.name, requestId: ctx.requestId, error: error as Error });
     return {
-      result: toolError(`Tool ${definition.name} failed unexpectedly. Reference: ${ctx.requestId}`),
+      result: toolErrorResult(`Tool ${definition.name} failed unexpectedly. Reference: ${ctx.requestId}`),
       outcome: 'internal_error',
+      classification,
     };
   }
 }
 
-function toolError(text: string): ToolCallResult {
+export function toolErrorResult(text: string): ToolCallResult {
   return { content: [{ type: 'text', text }], isError: true };
-}
-
-function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
 }

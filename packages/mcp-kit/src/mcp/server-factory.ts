@@ -1,9 +1,12 @@
 import { ProtocolError, ProtocolErrorCode, Server, type AuthInfo, type McpServerFactory } from '@modelcontextprotocol/server';
 import type { Actor } from '../auth/actor';
+import type { AuditTrail, RequestOrigin } from '../audit/audit-trail';
 import type { Logger } from '../logging/logger';
+import { METRIC, type Metrics } from '../metrics/metrics';
 import type { RegisteredTool } from '../tool/tool-set';
 import { visibleTools } from '../tool/visibility';
-import { runTool } from './call-tool';
+import { callKey, type GovernedRequest } from '../http/governance-gate';
+import { executeTool, toolErrorResult } from './call-tool';
 
 export const GOVERNANCE_META_KEY = 'dev.gmcp/governance';
 
@@ -16,7 +19,8 @@ export interface ServerIdentity {
 /** What the HTTP pipeline hands to the per-request MCP server (through the SDK's AuthInfo). */
 export interface CallerContext {
   actor: Actor;
-  requestId: string;
+  origin: RequestOrigin;
+  governance: GovernedRequest;
 }
 
 /** AuthInfo for the SDK. The raw token is deliberately not carried past authentication. */
@@ -30,40 +34,77 @@ export function toAuthInfo(caller: CallerContext): AuthInfo {
   };
 }
 
+export interface ServerFactoryDependencies<Deps> {
+  identity: ServerIdentity;
+  deps: Deps;
+  audit: AuditTrail;
+  metrics: Metrics;
+  logger: Logger;
+}
+
 /**
- * The per-request MCP server: a low-level SDK `Server` whose tool list and dispatch
- * are computed for the calling actor, so tools outside the caller's reach are absent.
+ * The per-request MCP server: a low-level SDK `Server` whose tool list is the
+ * allowlisted tools the caller's scopes reach, and whose `tools/call` runs only what
+ * the governance gate allowed (a call without a verdict is refused: fail closed).
  */
-export function createServerFactory<Deps>(
-  identity: ServerIdentity,
-  tools: ReadonlyMap<string, RegisteredTool<Deps>>,
-  deps: Deps,
-  logger: Logger,
-): McpServerFactory {
+export function createServerFactory<Deps>(options: ServerFactoryDependencies<Deps>): McpServerFactory {
+  const { identity, logger, metrics, audit } = options;
   return ({ authInfo }) => {
     const caller = authInfo?.extra?.caller as CallerContext | undefined;
     if (!caller) throw new Error('MCP request reached the server without an authenticated caller');
-    const visible = new Map(visibleTools(tools, caller.actor).map((tool) => [tool.definition.name, tool]));
+    const visible = visibleTools(caller.governance.allowed as ReadonlyMap<string, RegisteredTool<Deps>>, caller.actor);
 
     const server = new Server(
       { name: identity.name, version: identity.version },
       { capabilities: { tools: { listChanged: false } }, instructions: identity.instructions },
     );
-    server.setRequestHandler('tools/list', async () => ({ tools: [...visible.values()].map(toWireTool) }));
-    server.setRequestHandler('tools/call', async (request) => {
-      const tool = visible.get(request.params.name);
-      if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+    server.setRequestHandler('tools/list', async () => ({ tools: visible.map(toWireTool) }));
+    server.setRequestHandler('tools/call', async (request, ctx) => {
+      const key = callKey(ctx.mcpReq.id);
+      const verdict = caller.governance.verdicts.get(key);
+      caller.governance.verdicts.delete(key);
+      if (!verdict || (verdict.kind === 'run' && verdict.tool.definition.name !== request.params.name)) {
+        logger.error('tool call without a governance verdict refused', { requestId: caller.origin.requestId, tool: request.params.name });
+        throw new ProtocolError(ProtocolErrorCode.InternalError, 'Tool call was not governed');
+      }
+      if (verdict.kind === 'refuse_unknown') throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${verdict.name}`);
+      if (verdict.kind === 'refuse_invalid') return toolErrorResult(verdict.message);
+      if (verdict.kind === 'http') throw new ProtocolError(ProtocolErrorCode.InternalError, 'Tool call was refused');
+
+      const tool = verdict.tool as RegisteredTool<Deps>;
       const started = performance.now();
-      const { result, outcome } = await runTool(tool, request.params.arguments, { ...caller, logger, deps });
-      logger.info('tool call', {
-        tool: tool.definition.name,
-        requestId: caller.requestId,
-        subject: caller.actor.subject,
-        clientId: caller.actor.clientId,
-        outcome,
-        durationMs: Math.round(performance.now() - started),
-      });
-      return result;
+      try {
+        const { result, outcome, classification } = await executeTool(tool, verdict.input, {
+          actor: caller.actor,
+          requestId: caller.origin.requestId,
+          logger,
+          deps: options.deps,
+        });
+        const durationMs = performance.now() - started;
+        const dimensions = { server: identity.name, tool: tool.definition.name };
+        metrics.count(METRIC.toolCalls, { ...dimensions, outcome });
+        metrics.latency(METRIC.toolLatency, durationMs, dimensions);
+        await audit
+          .record({
+            event: 'tool_completed',
+            decision: 'allowed',
+            reason: 'policy_allowed',
+            origin: caller.origin,
+            actor: caller.actor,
+            callId: String(ctx.mcpReq.id),
+            tool: tool.definition.name,
+            risk: tool.definition.risk,
+            arguments: verdict.auditArguments,
+            outcome,
+            outputClassification: classification,
+            durationMs,
+          })
+          .catch(() => undefined); // counted and logged by the trail; the tool has already run
+        logger.info('tool call', { tool: tool.definition.name, requestId: caller.origin.requestId, subject: caller.actor.subject, outcome, durationMs: Math.round(durationMs) });
+        return result;
+      } finally {
+        verdict.release();
+      }
     });
     return server;
   };

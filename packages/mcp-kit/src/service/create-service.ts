@@ -8,11 +8,14 @@ import type { AccessMode, ToolDefinition } from '../tool/define-tool';
 import { createToolSet } from '../tool/tool-set';
 import { createJwksKeyResolver } from '../auth/jwks-key-resolver';
 import { createJwtPassport } from '../auth/jwt-strategy';
+import { createAuditTrail } from '../audit/audit-trail';
+import type { GovernanceAdapters } from '../governance/create-governance';
+import { createConcurrencyLimiter } from '../limits/concurrency';
 import { createServerFactory, type ServerIdentity } from '../mcp/server-factory';
 import { requestContext } from '../http/request-context';
 import { originGuard } from '../http/origin-guard';
 import { authenticate } from '../http/authenticate';
-import { scopeGate } from '../http/scope-gate';
+import { governanceGate } from '../http/governance-gate';
 import { mcpEndpoint, methodNotAllowed } from '../http/mcp-endpoint';
 import { protectedResourceMetadata, protectedResourceMetadataPaths } from '../http/protected-resource-metadata';
 
@@ -34,6 +37,7 @@ export interface McpService {
   readonly app: express.Express;
   readonly config: ServiceConfig;
   readonly logger: Logger;
+  readonly governance: GovernanceAdapters;
   /** Aborts in-flight MCP exchanges. */
   close(): Promise<void>;
 }
@@ -41,26 +45,37 @@ export interface McpService {
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
- * Turns a tool list and a validated config into an express app:
- * `POST /mcp` (Streamable HTTP, stateless), 405 for GET/DELETE `/mcp`,
- * RFC 9728 metadata, and `GET /healthz`.
+ * Turns a tool list, a validated config and the governance adapters into an express app:
+ * `POST /mcp` (Streamable HTTP, stateless) behind authentication and the governance
+ * gate, 405 for GET/DELETE `/mcp`, RFC 9728 metadata, and `GET /healthz`.
  */
-export function createService<Deps>(config: ServiceConfig, definition: ServiceDefinition<Deps>): McpService {
+export function createService<Deps>(config: ServiceConfig, definition: ServiceDefinition<Deps>, governance: GovernanceAdapters): McpService {
   const logger = definition.logger ?? createLogger(definition.name, config.logLevel);
   const tools = createToolSet(definition.tools as readonly AnyTool<Deps>[], { serverAccess: definition.access });
+  const { metrics } = governance;
+  const audit = createAuditTrail({
+    server: definition.name,
+    serverVersion: definition.version,
+    store: governance.auditStore,
+    signer: governance.signer,
+    metrics,
+    logger,
+  });
   const passport = createJwtPassport(config.auth, createJwksKeyResolver(config.auth));
-  const mcp = mcpEndpoint(createServerFactory(definition, tools, definition.deps, logger), config, logger);
+  const mcp = mcpEndpoint(createServerFactory({ identity: definition, deps: definition.deps, audit, metrics, logger }), config, logger);
   const scopes = [...[...tools.values()].map((tool) => tool.definition.scope), ...(definition.additionalScopes ?? [])];
+  const loopback = LOOPBACK.has(config.host);
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.host !== '127.0.0.1');
+  app.set('trust proxy', !loopback);
   app.use(requestContext());
-  if (LOOPBACK.has(config.host)) app.use(localhostHostValidation());
+  if (loopback) app.use(localhostHostValidation());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: definition.name, version: definition.version });
   });
+  if (loopback && 'snapshot' in metrics) app.get('/metrics', (_req, res) => void res.json((metrics as { snapshot(): unknown }).snapshot()));
   for (const path of protectedResourceMetadataPaths(config)) {
     app.get(path, protectedResourceMetadata(config, definition.name, scopes));
   }
@@ -70,19 +85,22 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.delete(MCP_PATH, methodNotAllowed);
   app.post(
     MCP_PATH,
-    authenticate(passport, config, logger),
+    authenticate({ server: definition.name, passport, config, audit, metrics, logger }),
     express.json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] }),
-    scopeGate(tools as never, config),
+    governanceGate(
+      { server: definition.name, tools: tools as never, policy: governance.policy, audit, rateLimiter: governance.rateLimiter, concurrency: createConcurrencyLimiter(), metrics, logger },
+      config,
+    ),
     mcp.route,
   );
   app.use(MCP_PATH, methodNotAllowed);
-  app.use(bodyErrorHandler(logger));
+  app.use(errorHandler(logger));
 
-  return { app, config, logger, close: mcp.close };
+  return { app, config, logger, governance, close: mcp.close };
 }
 
 /** Body-parser failures answer as JSON-RPC errors; anything else is a logged 500. */
-function bodyErrorHandler(logger: Logger) {
+function errorHandler(logger: Logger) {
   return (error: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction): void => {
     if (error.type === 'entity.too.large') {
       res.status(413).json({ jsonrpc: '2.0', error: { code: -32600, message: 'Request body too large' }, id: null });

@@ -3,12 +3,15 @@ import type { AddressInfo } from 'node:net';
 import type { ServiceEnv } from '../config/env';
 import { buildServiceConfig, type ServiceConfig } from '../config/service-config';
 import { createService, type ServiceDefinition } from './create-service';
+import { createLogger } from '../logging/logger';
+import { createGovernanceAdapters, type GovernanceAdapters } from '../governance/create-governance';
 
 export interface RunningService {
   readonly name: string;
   readonly config: ServiceConfig;
   /** The MCP endpoint URL. */
   readonly url: string;
+  readonly governance: GovernanceAdapters;
   stop(): Promise<void>;
 }
 
@@ -16,11 +19,17 @@ export interface RunningService {
  * Binds first, then builds the app, so that URLs derived from the port (resource
  * identifier, default audience) are right even on an ephemeral port.
  */
-export async function startService<Deps>(env: ServiceEnv, definition: ServiceDefinition<Deps>): Promise<RunningService> {
+export async function startService<Deps>(
+  env: ServiceEnv,
+  definition: ServiceDefinition<Deps>,
+  governance?: GovernanceAdapters,
+): Promise<RunningService> {
+  const logger = definition.logger ?? createLogger(definition.name, env.LOG_LEVEL);
+  const adapters = governance ?? createGovernanceAdapters(env, definition.name, logger);
   const server = createServer();
   await listen(server, env.PORT, env.HOST);
   const config = buildServiceConfig(env, (server.address() as AddressInfo).port);
-  const service = createService(config, definition);
+  const service = createService(config, { ...definition, logger }, adapters);
   server.on('request', service.app);
   service.logger.info('service listening', { url: config.resourceUrl, audience: config.auth.audience });
 
@@ -28,6 +37,7 @@ export async function startService<Deps>(env: ServiceEnv, definition: ServiceDef
     name: definition.name,
     config,
     url: config.resourceUrl,
+    governance: adapters,
     stop: async () => {
       await service.close();
       server.closeAllConnections();

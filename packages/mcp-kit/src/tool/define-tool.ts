@@ -43,6 +43,8 @@ export interface ToolSpec<In extends AnyObjectSchema, Out extends AnyObjectSchem
   handler: (input: z.output<In>, ctx: ToolContext<Deps>) => Promise<z.input<Out>>;
   /** Text rendering of the output for clients that do not read structuredContent; JSON by default. */
   render?: (output: z.output<Out>) => string;
+  /** The classification of one result, when it can be lower than `classification`; recorded in the audit trail. */
+  classify?: (output: z.output<Out>) => Classification;
   /** Calling twice with the same arguments has no further effect. Defaults to true for reads, false for writes. */
   idempotent?: boolean;
   /** The tool reaches systems outside the company. Defaults to false. */

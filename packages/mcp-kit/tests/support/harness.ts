@@ -3,7 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer, type SigningKey } from '@gmcp/dev-issuer';
+import { randomBytes } from 'node:crypto';
+import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
 import {
+  auditTableDefinition,
+  createCachedPolicy,
+  createDynamoDbAuditStore,
+  createDynamoDbClient,
+  createMemoryMetrics,
+  createMemoryRateLimiter,
+  createRecordSigner,
+  ensureTables,
+  type AuditStore,
+  type GovernanceAdapters,
+  type MemoryMetrics,
+  type PolicySource,
   buildServiceConfig,
   createLogger,
   createService,
@@ -11,6 +25,7 @@ import {
   parseEnv,
   ServiceEnvSchema,
   ToolError,
+  sensitive,
   type McpService,
   type ServiceConfig,
   type ServiceDefinition,
@@ -45,13 +60,15 @@ export const TEST_AUDIENCE = 'http://127.0.0.1:9999/mcp';
 
 export function testConfig(issuer: string, env: Record<string, string> = {}): ServiceConfig {
   return buildServiceConfig(
-    parseEnv(ServiceEnvSchema, { PORT: '9999', AUTH_ISSUER: issuer, LOG_LEVEL: 'SILENT', ...env }),
+    parseEnv(ServiceEnvSchema, { PORT: '9999', AUTH_ISSUER: issuer, LOG_LEVEL: 'SILENT', AUDIT_HMAC_KEY: TEST_HMAC_KEY.toString('base64'), ...env }),
   );
 }
 
 /** Counts handler runs so tests can prove a refused call never reached the handler. */
 export interface Probe {
   calls: number;
+  /** When set, the echo handler waits for it (to hold calls in flight). */
+  hold?: Promise<void>;
 }
 
 export function testTools() {
@@ -68,6 +85,7 @@ export function testTools() {
     output: z.object({ message: z.string(), caller: z.string() }),
     handler: async ({ message }, ctx: ToolContext<Probe>) => {
       ctx.deps.calls += 1;
+      await ctx.deps.hold;
       return { message, caller: ctx.actor.subject };
     },
     render: ({ message }) => `echo: ${message}`,
@@ -121,10 +139,84 @@ export function testTools() {
       return { ok: true };
     },
   });
-  return [echo, failing, badOutput, admin];
+  const login = defineTool({
+    name: 'connect_account',
+    title: 'Connect account',
+    description: 'Takes a credential, which must never be recorded',
+    owner: 'platform',
+    scope: 'echo:read',
+    risk: 'low',
+    access: 'read',
+    classification: 'internal',
+    input: z.object({
+      user: z.string(),
+      password: sensitive(z.string()),
+      extras: z.array(z.object({ label: z.string(), secret: sensitive(z.string()).optional() })).default([]),
+    }),
+    output: z.object({ connected: z.boolean() }),
+    handler: async (_input, ctx: ToolContext<Probe>) => {
+      ctx.deps.calls += 1;
+      return { connected: true };
+    },
+  });
+  return [echo, failing, badOutput, admin, login];
 }
 
-export function testService(config: ServiceConfig, probe: Probe, overrides: Partial<ServiceDefinition<Probe>> = {}): McpService {
+/** Governance adapters over an in-memory dynalite, with a policy the test can rewrite. */
+export interface TestGovernance {
+  adapters: GovernanceAdapters;
+  metrics: MemoryMetrics;
+  auditStore: AuditStore;
+  dynamodb: LocalDynamoDb;
+  /** Replaces the policy text served to the cache (which still applies its TTL). */
+  setPolicy(policy: unknown): void;
+  /** Makes the policy source fail, as an unreadable file or SSM outage would. */
+  breakPolicySource(broken: boolean): void;
+  stop(): Promise<void>;
+}
+
+export const ALLOW_TEST_TOOLS = { tools: ['echo', 'explode', 'bad_output', 'admin_report', 'connect_account'].map((name) => ({ name })) };
+
+export async function startTestGovernance(options: { ttlMs?: number; maxStalenessMs?: number } = {}): Promise<TestGovernance> {
+  const dynamodb = await startLocalDynamoDb();
+  const client = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
+  await ensureTables(client, [auditTableDefinition('audit')]);
+  const metrics = createMemoryMetrics();
+  const auditStore = createDynamoDbAuditStore(client, 'audit');
+  let policyText = JSON.stringify(ALLOW_TEST_TOOLS);
+  let broken = false;
+  const source: PolicySource = {
+    description: 'test policy',
+    read: async () => {
+      if (broken) throw new Error('policy source unavailable');
+      return policyText;
+    },
+  };
+  return {
+    metrics,
+    auditStore,
+    dynamodb,
+    adapters: {
+      metrics,
+      auditStore,
+      signer: createRecordSigner(TEST_HMAC_KEY),
+      rateLimiter: createMemoryRateLimiter(),
+      policy: createCachedPolicy({ source, ttlMs: options.ttlMs ?? 0, maxStalenessMs: options.maxStalenessMs ?? 60_000, metrics, logger: createLogger('test', 'SILENT') }),
+    },
+    setPolicy: (policy) => (policyText = JSON.stringify(policy)),
+    breakPolicySource: (value) => (broken = value),
+    stop: () => dynamodb.stop(),
+  };
+}
+
+export const TEST_HMAC_KEY = randomBytes(32);
+
+export function testService(
+  config: ServiceConfig,
+  probe: Probe,
+  governance: GovernanceAdapters,
+  overrides: Partial<ServiceDefinition<Probe>> = {},
+): McpService {
   return createService(config, {
     name: 'test-server',
     version: '1.2.3',
@@ -133,7 +225,7 @@ export function testService(config: ServiceConfig, probe: Probe, overrides: Part
     deps: probe,
     logger: createLogger('test-server', 'SILENT'),
     ...overrides,
-  });
+  }, governance);
 }
 
 /** A 2025-era JSON-RPC POST body. */

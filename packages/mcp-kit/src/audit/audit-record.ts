@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { CLASSIFICATIONS, RISK_LEVELS } from '../tool/define-tool';
+
+export const AUDIT_EVENTS = ['tool_allowed', 'tool_denied', 'tool_completed', 'auth_failed'] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+export const DECISIONS = ['allowed', 'denied'] as const;
+export type Decision = (typeof DECISIONS)[number];
+
+/** Why a call was allowed or refused. Stable values: alarms and queries key on them. */
+export type DenialReason =
+  | 'not_allowlisted'
+  | 'insufficient_scope'
+  | 'rate_limited'
+  | 'concurrency_limited'
+  | 'invalid_input'
+  | 'approval_required'
+  | 'governance_unavailable'
+  | `authentication:${string}`;
+
+export const OUTCOMES = ['ok', 'tool_error', 'internal_error'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** One immutable audit record. `signature` is an HMAC over every other field (see signer.ts). */
+export const AuditRecord = z.object({
+  event_id: z.string(),
+  event: z.enum(AUDIT_EVENTS),
+  time: z.iso.datetime(),
+  server: z.string(),
+  server_version: z.string(),
+  request_id: z.string(),
+  call_id: z.string().optional(),
+  tool: z.string().optional(),
+  actor: z.object({ subject: z.string(), client_id: z.string() }).optional(),
+  source: z.object({ ip: z.string().optional(), user_agent: z.string().optional() }),
+  decision: z.enum(DECISIONS),
+  reason: z.string(),
+  risk: z.enum(RISK_LEVELS).optional(),
+  arguments: z.unknown().optional(),
+  outcome: z.enum(OUTCOMES).optional(),
+  output_classification: z.enum(CLASSIFICATIONS).optional(),
+  duration_ms: z.number().int().nonnegative().optional(),
+  approval_id: z.string().optional(),
+  signature: z.string(),
+});
+export type AuditRecord = z.output<typeof AuditRecord>;
+export type UnsignedAuditRecord = Omit<AuditRecord, 'signature'>;
+
+/** Time-ordered, unique event id: 12 hex digits of milliseconds, then 16 random hex digits. */
+export function newEventId(now: Date): string {
+  return `${now.getTime().toString(16).padStart(12, '0')}${randomBytes(8).toString('hex')}`;
+}

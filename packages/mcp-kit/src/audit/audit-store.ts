@@ -1,0 +1,31 @@
+import type { AuditEvent, AuditRecord, Decision } from './audit-record';
+
+export interface AuditQuery {
+  actor?: string;
+  tool?: string;
+  decision?: Decision;
+  event?: AuditEvent;
+  server?: string;
+  since: Date;
+  until?: Date;
+  /** Page size. */
+  limit: number;
+  cursor?: string;
+}
+
+export interface AuditPage {
+  records: AuditRecord[];
+  /** Opaque; pass it back for the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+/**
+ * Append-only audit storage. There is deliberately no update or delete: a record,
+ * once written, can only be read.
+ */
+export interface AuditStore {
+  /** Writes a new record; fails rather than overwrite an existing one. */
+  append(record: AuditRecord): Promise<void>;
+  /** Newest first. */
+  query(query: AuditQuery): Promise<AuditPage>;
+}

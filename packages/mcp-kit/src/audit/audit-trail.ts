@@ -1,0 +1,81 @@
+import type { Actor } from '../auth/actor';
+import type { Classification, RiskLevel } from '../tool/define-tool';
+import { METRIC, type Metrics } from '../metrics/metrics';
+import type { Logger } from '../logging/logger';
+import { newEventId, type AuditEvent, type AuditRecord, type Decision, type Outcome } from './audit-record';
+import type { AuditStore } from './audit-store';
+import type { RecordSigner } from './signer';
+
+/** Where a request came from, as far as the server can tell. */
+export interface RequestOrigin {
+  requestId: string;
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface AuditEntry {
+  event: AuditEvent;
+  decision: Decision;
+  reason: string;
+  origin: RequestOrigin;
+  actor?: Actor;
+  tool?: string;
+  callId?: string;
+  risk?: RiskLevel;
+  arguments?: unknown;
+  outcome?: Outcome;
+  outputClassification?: Classification;
+  durationMs?: number;
+  approvalId?: string;
+}
+
+/** Builds, signs and appends audit records for one server. */
+export interface AuditTrail {
+  /** Resolves once the record is durably written; rejects (and counts the failure) otherwise. */
+  record(entry: AuditEntry): Promise<AuditRecord>;
+}
+
+export function createAuditTrail(options: {
+  server: string;
+  serverVersion: string;
+  store: AuditStore;
+  signer: RecordSigner;
+  metrics: Metrics;
+  logger: Logger;
+  clock?: () => Date;
+}): AuditTrail {
+  const clock = options.clock ?? (() => new Date());
+  return {
+    async record(entry) {
+      const now = clock();
+      const record = options.signer.sign({
+        event_id: newEventId(now),
+        event: entry.event,
+        time: now.toISOString(),
+        server: options.server,
+        server_version: options.serverVersion,
+        request_id: entry.origin.requestId,
+        call_id: entry.callId,
+        tool: entry.tool,
+        actor: entry.actor && { subject: entry.actor.subject, client_id: entry.actor.clientId },
+        source: { ip: entry.origin.ip, user_agent: entry.origin.userAgent },
+        decision: entry.decision,
+        reason: entry.reason,
+        risk: entry.risk,
+        arguments: entry.arguments,
+        outcome: entry.outcome,
+        output_classification: entry.outputClassification,
+        duration_ms: entry.durationMs === undefined ? undefined : Math.round(entry.durationMs),
+        approval_id: entry.approvalId,
+      });
+      try {
+        await options.store.append(record);
+        return record;
+      } catch (error) {
+        options.metrics.count(METRIC.auditWriteFailures, { server: options.server });
+        options.logger.error('audit write failed', { requestId: entry.origin.requestId, event: entry.event, tool: entry.tool, error: error as Error });
+        throw error;
+      }
+    },
+  };
+}

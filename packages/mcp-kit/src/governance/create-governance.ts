@@ -1,0 +1,48 @@
+import { ConfigError } from '../errors';
+import type { ServiceEnv } from '../config/env';
+import type { Logger } from '../logging/logger';
+import { createMemoryMetrics, createEmfMetrics, type Metrics } from '../metrics/metrics';
+import { createDynamoDbClient, createSsmClient } from '../aws/clients';
+import { createDynamoDbAuditStore } from '../audit/dynamodb-audit-store';
+import type { AuditStore } from '../audit/audit-store';
+import { createRecordSigner, type RecordSigner } from '../audit/signer';
+import { createDynamoDbRateLimiter, createMemoryRateLimiter, type RateLimiter } from '../limits/rate-limiter';
+import { createCachedPolicy, type PolicyProvider } from './cached-policy';
+import { filePolicySource, ssmPolicySource, type PolicySource } from './policy-source';
+
+/** The governance ports of one server, with the adapters its configuration picks. */
+export interface GovernanceAdapters {
+  policy: PolicyProvider;
+  auditStore: AuditStore;
+  signer: RecordSigner;
+  rateLimiter: RateLimiter;
+  metrics: Metrics;
+}
+
+/** The one place where configuration chooses governance adapters. */
+export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, logger: Logger): GovernanceAdapters {
+  const metrics = env.METRICS === 'emf' ? createEmfMetrics(env.METRICS_NAMESPACE, serviceName) : createMemoryMetrics();
+  const dynamodb = createDynamoDbClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
+  return {
+    metrics,
+    auditStore: createDynamoDbAuditStore(dynamodb, env.AUDIT_TABLE),
+    signer: createRecordSigner(Buffer.from(env.AUDIT_HMAC_KEY, 'base64')),
+    rateLimiter: env.RATE_LIMIT_STORE === 'dynamodb' ? createDynamoDbRateLimiter(dynamodb, env.RATE_LIMIT_TABLE) : createMemoryRateLimiter(),
+    policy: createCachedPolicy({
+      source: policySource(env),
+      ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000,
+      maxStalenessMs: env.GOVERNANCE_MAX_STALENESS_SECONDS * 1000,
+      metrics,
+      logger,
+    }),
+  };
+}
+
+function policySource(env: ServiceEnv): PolicySource {
+  if (env.GOVERNANCE_SOURCE === 'ssm') {
+    if (!env.GOVERNANCE_SSM_PARAMETER) throw new ConfigError('Invalid configuration: GOVERNANCE_SSM_PARAMETER is required when GOVERNANCE_SOURCE=ssm', ['GOVERNANCE_SSM_PARAMETER']);
+    return ssmPolicySource(createSsmClient({ region: env.AWS_REGION, endpoint: env.SSM_ENDPOINT }), env.GOVERNANCE_SSM_PARAMETER);
+  }
+  if (!env.GOVERNANCE_FILE) throw new ConfigError('Invalid configuration: GOVERNANCE_FILE is required when GOVERNANCE_SOURCE=file', ['GOVERNANCE_FILE']);
+  return filePolicySource(env.GOVERNANCE_FILE);
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+const Limit = z.object({
+  requests: z.number().int().positive(),
+  window_seconds: z.number().int().positive().max(86_400),
+});
+export type Limit = z.output<typeof Limit>;
+
+/**
+ * A server's governance configuration: which tools are allowed, and how often.
+ * It lives outside the code (a local file, or an SSM parameter on AWS).
+ */
+export const GovernancePolicy = z.object({
+  /** The allowlist. A tool not named here is invisible and refused. */
+  tools: z.array(z.object({ name: z.string().min(1) }).strict()),
+  limits: z
+    .object({
+      /** Each actor, each tool. */
+      per_actor_per_tool: Limit.optional(),
+      /** All callers together, per server. */
+      per_server: Limit.optional(),
+      /** Overrides of per_actor_per_tool for single tools. */
+      tools: z.record(z.string(), Limit).default({}),
+      /** Tool calls in flight at once on one server instance. */
+      max_concurrency: z.number().int().positive().optional(),
+    })
+    .strict()
+    .default({ tools: {} }),
+}).strict();
+export type GovernancePolicy = z.output<typeof GovernancePolicy>;
+
+/** Deny-all: what applies when no valid policy is available. */
+export const DENY_ALL: GovernancePolicy = { tools: [], limits: { tools: {} } };
+
+/** Parses policy text, naming the problem when it is not valid. */
+export function parseGovernancePolicy(text: string): GovernancePolicy {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`governance policy is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = GovernancePolicy.safeParse(json);
+  if (!parsed.success) throw new Error(`governance policy is invalid: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

@@ -1,0 +1,251 @@
+import request from 'supertest';
+import {
+  jsonRpcBody,
+  MCP_HEADERS,
+  rpc,
+  startTestGovernance,
+  startTestIssuer,
+  TEST_HMAC_KEY,
+  testConfig,
+  testService,
+  type Probe,
+  type TestGovernance,
+  type TestIssuer,
+} from './support/harness';
+import { createRecordSigner, METRIC, type AuditRecord, type AuditStore, type McpService } from '../src';
+
+let issuer: TestIssuer;
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+});
+afterAll(() => issuer.stop());
+
+const signer = createRecordSigner(TEST_HMAC_KEY);
+const since = () => new Date(Date.now() - 60_000);
+
+async function records(store: AuditStore, filter: { actor?: string; tool?: string } = {}): Promise<AuditRecord[]> {
+  return (await store.query({ ...filter, since: since(), limit: 1000 })).records.reverse();
+}
+
+function harness(options: { ttlMs?: number; maxStalenessMs?: number } = {}) {
+  const state = {} as { governance: TestGovernance; service: McpService; probe: Probe };
+  beforeEach(async () => {
+    state.governance = await startTestGovernance(options);
+    state.probe = { calls: 0 };
+    state.service = testService(testConfig(issuer.issuer.issuer), state.probe, state.governance.adapters);
+  });
+  afterEach(async () => {
+    await state.service.close();
+    await state.governance.stop();
+  });
+  const post = async (body: unknown, { scopes = ['echo:read'], sub = 'alice' } = {}) =>
+    request(state.service.app)
+      .post('/mcp')
+      .set(MCP_HEADERS)
+      .set('User-Agent', 'governance-test/1.0')
+      .set('Authorization', `Bearer ${await issuer.token({ sub, scopes })}`)
+      .send(body as object);
+  const listNames = async () => ((jsonRpcBody(await post(rpc('tools/list'))).result!.tools as { name: string }[]).map((tool) => tool.name).sort());
+  return { state, post, listNames };
+}
+
+describe('allowlist', () => {
+  const { state, post, listNames } = harness();
+
+  it('hides a tool that is not allowlisted and refuses it as unknown, with an audit record', async () => {
+    state.governance.setPolicy({ tools: [{ name: 'explode' }] });
+    expect(await listNames()).toEqual(['explode']);
+
+    const body = jsonRpcBody(await post(rpc('tools/call', { name: 'echo', arguments: { message: 'hi' } })));
+    expect(body.error).toMatchObject({ code: -32602, message: expect.stringContaining('Unknown tool: echo') });
+    expect(state.probe.calls).toBe(0);
+    const [record] = await records(state.governance.auditStore);
+    expect(record).toMatchObject({ event: 'tool_denied', decision: 'denied', reason: 'not_allowlisted', tool: 'echo', actor: { subject: 'alice' } });
+    expect(state.governance.metrics.counter(METRIC.toolDenied, { server: 'test-server', reason: 'not_allowlisted' })).toBe(1);
+  });
+
+  it('denies everything when the policy names no tools', async () => {
+    state.governance.setPolicy({ tools: [] });
+    expect(await listNames()).toEqual([]);
+  });
+});
+
+describe('allowlist source failures (fail closed)', () => {
+  const { state, listNames } = harness({ ttlMs: 50, maxStalenessMs: 400 });
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('allows nothing when the source cannot be read at start, and recovers when it can', async () => {
+    state.governance.breakPolicySource(true);
+    expect(await listNames()).toEqual([]);
+    expect(state.governance.metrics.counter(METRIC.policyLoadFailures)).toBe(1);
+    state.governance.breakPolicySource(false);
+    await wait(60);
+    expect(await listNames()).toContain('echo');
+  });
+
+  it('keeps the last good list up to the maximum staleness, then allows nothing', async () => {
+    expect(await listNames()).toContain('echo');
+    state.governance.breakPolicySource(true);
+    await wait(100);
+    expect(await listNames()).toContain('echo');
+    await wait(400);
+    expect(await listNames()).toEqual([]);
+    expect(state.governance.metrics.counter(METRIC.policyStaleDenyAll)).toBeGreaterThan(0);
+  });
+
+  it('picks up a change within the TTL, without a restart', async () => {
+    expect(await listNames()).toContain('echo');
+    state.governance.setPolicy({ tools: [{ name: 'explode' }] });
+    await wait(60);
+    expect(await listNames()).toEqual(['explode']);
+  });
+});
+
+describe('audit trail', () => {
+  const { state, post } = harness();
+
+  it('writes a decision record before the call and an outcome record after it, both signed', async () => {
+    const response = await post(rpc('tools/call', { name: 'echo', arguments: { message: 'hi' } }, 7));
+    expect(jsonRpcBody(response).result!.structuredContent).toEqual({ message: 'hi', caller: 'alice' });
+    const [allowed, completed] = await records(state.governance.auditStore);
+    const common = {
+      server: 'test-server',
+      server_version: '1.2.3',
+      request_id: response.headers['x-request-id'],
+      call_id: '7',
+      tool: 'echo',
+      actor: { subject: 'alice', client_id: 'dev-cli' },
+      source: { ip: expect.stringMatching(/127\.0\.0\.1/), user_agent: 'governance-test/1.0' },
+      decision: 'allowed',
+      risk: 'low',
+      arguments: { message: 'hi' },
+    };
+    expect(allowed).toMatchObject({ ...common, event: 'tool_allowed', reason: 'policy_allowed' });
+    expect(completed).toMatchObject({ ...common, event: 'tool_completed', outcome: 'ok', output_classification: 'public' });
+    expect(completed!.duration_ms).toBeGreaterThanOrEqual(0);
+    expect(allowed!.event_id < completed!.event_id).toBe(true);
+    expect(signer.verify(allowed!)).toBe(true);
+    expect(signer.verify({ ...completed!, reason: 'edited' })).toBe(false);
+  });
+
+  it('records the error class of a failed call', async () => {
+    await post(rpc('tools/call', { name: 'explode', arguments: { expected: false } }));
+    const outcome = (await records(state.governance.auditStore)).find((record) => record.event === 'tool_completed');
+    expect(outcome).toMatchObject({ outcome: 'internal_error', output_classification: 'internal' });
+  });
+
+  it('redacts fields marked sensitive, at any depth, in records of allowed and refused calls', async () => {
+    const args = { user: 'bob', password: 'hunter2', extras: [{ label: 'pin', secret: '1234' }, { label: 'plain' }] };
+    await post(rpc('tools/call', { name: 'connect_account', arguments: args }));
+    await post(rpc('tools/call', { name: 'connect_account', arguments: { ...args, user: 42 } }));
+    const all = await records(state.governance.auditStore);
+    expect(all.map((record) => record.event)).toEqual(['tool_allowed', 'tool_completed', 'tool_denied']);
+    for (const record of all) expect(JSON.stringify(record)).not.toMatch(/hunter2|1234/);
+    expect(all[0]!.arguments).toEqual({ user: 'bob', password: '[REDACTED]', extras: [{ label: 'pin', secret: '[REDACTED]' }, { label: 'plain' }] });
+    expect(all[2]).toMatchObject({ reason: 'invalid_input', arguments: { user: 42, password: '[REDACTED]' } });
+  });
+
+  it('audits a call refused for a missing scope', async () => {
+    const response = await post(rpc('tools/call', { name: 'admin_report', arguments: {} }));
+    expect(response.status).toBe(403);
+    expect(await records(state.governance.auditStore)).toEqual([
+      expect.objectContaining({ event: 'tool_denied', reason: 'insufficient_scope', tool: 'admin_report', risk: 'medium' }),
+    ]);
+  });
+
+  it('audits authentication failures without an actor', async () => {
+    await request(state.service.app).post('/mcp').set(MCP_HEADERS).set('Authorization', 'Bearer not.a.jwt').send(rpc('tools/list')).expect(401);
+    const [record] = await records(state.governance.auditStore);
+    expect(record).toMatchObject({ event: 'auth_failed', decision: 'denied', reason: 'authentication:malformed_token' });
+    expect(record!.actor).toBeUndefined();
+    expect(state.governance.metrics.counter(METRIC.authFailures, { server: 'test-server', reason: 'malformed_token' })).toBe(1);
+  });
+
+  it('queries by actor and tool', async () => {
+    await post(rpc('tools/call', { name: 'echo', arguments: { message: 'a' } }), { sub: 'alice' });
+    await post(rpc('tools/call', { name: 'echo', arguments: { message: 'b' } }), { sub: 'bob' });
+    await post(rpc('tools/call', { name: 'explode', arguments: { expected: true } }), { sub: 'bob' });
+    expect((await records(state.governance.auditStore, { actor: 'bob' })).map((record) => record.tool)).toEqual(['echo', 'echo', 'explode', 'explode']);
+    expect((await records(state.governance.auditStore, { tool: 'echo' })).map((record) => record.actor?.subject)).toEqual(['alice', 'alice', 'bob', 'bob']);
+  });
+});
+
+describe('fail closed on audit', () => {
+  const { state, post } = harness();
+
+  it('runs no handler and answers a retryable 503 while the audit store is down, then recovers', async () => {
+    const store = state.governance.auditStore;
+    let down = true;
+    const original = store.append.bind(store);
+    store.append = async (record) => {
+      if (down) throw new Error('connection refused');
+      return original(record);
+    };
+
+    const refused = await post(rpc('tools/call', { name: 'echo', arguments: { message: 'hi' } }));
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.body.error).toBe('temporarily_unavailable');
+    expect(state.probe.calls).toBe(0);
+    expect(state.governance.metrics.counter(METRIC.auditWriteFailures, { server: 'test-server' })).toBe(1);
+
+    down = false;
+    const accepted = await post(rpc('tools/call', { name: 'echo', arguments: { message: 'hi' } }));
+    expect(accepted.status).toBe(200);
+    expect(state.probe.calls).toBe(1);
+  });
+});
+
+describe('rate limits and concurrency', () => {
+  const { state, post } = harness();
+
+  it('answers 429 with Retry-After over the per-actor, per-tool limit, and audits it', async () => {
+    state.governance.setPolicy({ tools: [{ name: 'echo' }], limits: { per_actor_per_tool: { requests: 2, window_seconds: 60 } } });
+    const call = () => post(rpc('tools/call', { name: 'echo', arguments: { message: 'x' } }));
+    expect((await call()).status).toBe(200);
+    expect((await call()).status).toBe(200);
+    const limited = await call();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(state.probe.calls).toBe(2);
+    // Another actor has its own budget.
+    expect((await post(rpc('tools/call', { name: 'echo', arguments: { message: 'x' } }), { sub: 'carol' })).status).toBe(200);
+    const denied = (await records(state.governance.auditStore)).filter((record) => record.reason === 'rate_limited');
+    expect(denied).toHaveLength(1);
+    expect(state.governance.metrics.counter(METRIC.rateLimited, { server: 'test-server', tool: 'echo' })).toBe(1);
+  });
+
+  it('applies per-tool overrides and the per-server limit', async () => {
+    state.governance.setPolicy({
+      tools: [{ name: 'echo' }, { name: 'explode' }],
+      limits: { per_server: { requests: 3, window_seconds: 60 }, tools: { explode: { requests: 1, window_seconds: 60 } } },
+    });
+    expect((await post(rpc('tools/call', { name: 'explode', arguments: { expected: true } }))).status).toBe(200);
+    expect((await post(rpc('tools/call', { name: 'explode', arguments: { expected: true } }))).status).toBe(429);
+    // The server budget (3) counts calls that passed their per-actor limit: explode once, then two echoes.
+    expect((await post(rpc('tools/call', { name: 'echo', arguments: { message: 'x' } }), { sub: 'dan' })).status).toBe(200);
+    expect((await post(rpc('tools/call', { name: 'echo', arguments: { message: 'x' } }), { sub: 'erin' })).status).toBe(200);
+    expect((await post(rpc('tools/call', { name: 'echo', arguments: { message: 'x' } }), { sub: 'frank' })).status).toBe(429);
+  });
+
+  it('caps calls in flight with a retryable 503', async () => {
+    state.governance.setPolicy({ tools: [{ name: 'echo' }], limits: { max_concurrency: 1 } });
+    let release!: () => void;
+    state.probe.hold = new Promise((resolve) => (release = resolve));
+    const first = post(rpc('tools/call', { name: 'echo', arguments: { message: 'slow' } }));
+    while (state.probe.calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await post(rpc('tools/call', { name: 'echo', arguments: { message: 'second' } }));
+    expect(second.status).toBe(503);
+    expect(second.headers['retry-after']).toBe('1');
+    release();
+    expect((await first).status).toBe(200);
+    state.probe.hold = undefined;
+    expect((await post(rpc('tools/call', { name: 'echo', arguments: { message: 'third' } }))).status).toBe(200);
+  });
+
+  it('refuses a batch that reuses a request id', async () => {
+    const response = await post([rpc('tools/call', { name: 'echo', arguments: { message: 'a' } }, 1), rpc('tools/call', { name: 'explode', arguments: { expected: true } }, 1)]);
+    expect(response.status).toBe(400);
+    expect(state.probe.calls).toBe(0);
+  });
+});

@@ -1,0 +1,2 @@
+export { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
+export { startSsmTestEndpoint, type SsmTestEndpoint } from './ssm-test-endpoint';

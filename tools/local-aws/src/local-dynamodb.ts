@@ -1,0 +1,29 @@
+/// <reference path="./dynalite.d.ts" />
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+
+export interface LocalDynamoDb {
+  /** e.g. http://127.0.0.1:4110 */
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * dynalite: the DynamoDB API on loopback. With a `path` the data persists in LevelDB
+ * across restarts (local mode); without one it lives in memory (tests).
+ */
+export async function startLocalDynamoDb(options: { port?: number; path?: string } = {}): Promise<LocalDynamoDb> {
+  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections?.();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

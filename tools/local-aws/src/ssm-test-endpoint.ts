@@ -1,0 +1,85 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A small, protocol-faithful SSM Parameter Store endpoint (AWS JSON 1.1: POST /,
+ * `X-Amz-Target: AmazonSSM.<Operation>`) so that the real `@aws-sdk/client-ssm`
+ * sends real requests in tests. It implements GetParameter and PutParameter.
+ */
+export interface SsmTestEndpoint {
+  readonly endpoint: string;
+  /** Sets a parameter as `PutParameter --overwrite` would. */
+  put(name: string, value: string): void;
+  /** While false, every request fails with a 500 (an outage). */
+  setAvailable(available: boolean): void;
+  readonly requests: number;
+  stop(): Promise<void>;
+}
+
+interface Parameter {
+  value: string;
+  version: number;
+  modified: number;
+}
+
+export async function startSsmTestEndpoint(): Promise<SsmTestEndpoint> {
+  const parameters = new Map<string, Parameter>();
+  let available = true;
+  let requests = 0;
+  const put = (name: string, value: string) =>
+    parameters.set(name, { value, version: (parameters.get(name)?.version ?? 0) + 1, modified: Date.now() / 1000 });
+
+  const server = createServer(async (req, res) => {
+    requests += 1;
+    if (!available) return send(res, 500, { __type: 'InternalServerError', message: 'Service unavailable' });
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const body = JSON.parse((await readBody(req)) || '{}') as { Name?: string; Value?: string };
+    if (req.method !== 'POST' || !String(req.headers['content-type']).startsWith('application/x-amz-json-1.1')) {
+      return send(res, 400, { __type: 'SerializationException', message: 'Expected POST with application/x-amz-json-1.1' });
+    }
+    if (target === 'AmazonSSM.GetParameter') {
+      const parameter = body.Name === undefined ? undefined : parameters.get(body.Name);
+      if (!parameter) return send(res, 400, { __type: 'ParameterNotFound', message: `Parameter ${body.Name} not found.` });
+      return send(res, 200, {
+        Parameter: {
+          Name: body.Name,
+          Type: 'String',
+          Value: parameter.value,
+          Version: parameter.version,
+          LastModifiedDate: parameter.modified,
+          ARN: `arn:aws:ssm:us-east-1:000000000000:parameter${body.Name!.startsWith('/') ? '' : '/'}${body.Name}`,
+          DataType: 'text',
+        },
+      });
+    }
+    if (target === 'AmazonSSM.PutParameter' && body.Name !== undefined && body.Value !== undefined) {
+      put(body.Name, body.Value);
+      return send(res, 200, { Version: parameters.get(body.Name)!.version, Tier: 'Standard' });
+    }
+    return send(res, 400, { __type: 'UnknownOperationException', message: `Unsupported operation ${target}` });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    put,
+    setAvailable: (value) => (available = value),
+    get requests() {
+      return requests;
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${Date.now()}` });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
+}
