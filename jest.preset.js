@@ -8,5 +8,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   testTimeout: 20000,
+  setupFiles: [require.resolve('./tools/jest/setup-env.js')],
   reporters: ['default', require.resolve('./tools/jest/summary-reporter.js')],
 };

@@ -120,13 +120,41 @@ describe('the refusal matrix: each refused with the right status and challenge, 
     expect(platform.libraryCalls()).toBeGreaterThan(0);
   });
 
-  it('the SDK client surfaces a refused connection as an HTTP 401', async () => {
-    const client = new Client({ name: 'e2e', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(platform.policyReader.url), {
-      requestInit: { headers: { Authorization: `Bearer ${await signWithDevKey(claims({ exp: now() - 120, iat: now() - 600 }))}` } },
-    });
-    const connecting = client.connect(transport);
-    await expect(connecting).rejects.toBeInstanceOf(SdkHttpError);
-    await expect(connecting).rejects.toMatchObject({ data: { status: 401 } });
+  it('no token → the handler never ran', async () => {
+    const before = platform.libraryCalls();
+    await callWith(undefined);
+    expect(platform.libraryCalls()).toBe(before);
   });
+});
+
+const REFUSED_TOKENS: [string, () => Promise<string>][] = [
+  ['expired', () => signWithDevKey(claims({ exp: now() - 120, iat: now() - 600 }))],
+  ['not yet valid', () => signWithDevKey(claims({ nbf: now() + 600 }))],
+  ['wrong issuer', () => signWithDevKey(claims({ iss: 'https://evil.example.com' }))],
+  ['wrong audience', () => signWithDevKey(claims({ aud: 'http://127.0.0.1:4102/mcp' }))],
+  ['alg none', async () => unsigned(claims())],
+  ['HS256 with the public key', () => hs256WithPublicKey(claims())],
+  ['unknown kid', () => signedByUnknownKey(claims())],
+  ['tampered payload', tamperedPayload],
+  ['tampered signature', tamperedSignature],
+];
+
+describe.each(['legacy', 'modern'] as const)('the refusal matrix through the SDK Client (%s handshake)', (era) => {
+  const connectWith = (token: string | undefined) => {
+    const options = era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' as const } } } : {};
+    const client = new Client({ name: 'e2e', version: '1.0.0' }, options);
+    const headers = token === undefined ? undefined : { Authorization: `Bearer ${token}` };
+    return client.connect(new StreamableHTTPClientTransport(new URL(platform.policyReader.url), { requestInit: { headers } }));
+  };
+
+  it.each([['no token', async () => undefined] as [string, () => Promise<string | undefined>], ...REFUSED_TOKENS])(
+    '%s → the client gets HTTP 401 and nothing runs',
+    async (_case, makeToken) => {
+      const before = platform.libraryCalls();
+      const connecting = connectWith(await makeToken());
+      await expect(connecting).rejects.toBeInstanceOf(SdkHttpError);
+      await expect(connecting).rejects.toMatchObject({ data: { status: 401 } });
+      expect(platform.libraryCalls()).toBe(before);
+    },
+  );
 });

@@ -2,6 +2,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient } from '@gmcp/mcp-kit';
+import { LOCAL_TABLES } from '@gmcp/platform';
 import { connectClient } from './support/mcp-client';
 import { freePort, npmOutput, npmRun, portsFreed } from './support/processes';
 
@@ -17,6 +20,7 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       GMCP_STATE_DIR: stateDir,
       DEV_ISSUER_PORT: String(await freePort()),
       POLICY_READER_PORT: String(await freePort()),
+      LOCAL_DYNAMODB_PORT: String(await freePort()),
       POLICY_READER_LOG_LEVEL: 'WARN',
     };
   });
@@ -26,7 +30,7 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
     const platform = npmRun(['start', '--silent'], env);
     try {
       const [, policyUrl] = await platform.waitFor(/policy-reader\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/);
-      expect(platform.output()).toContain(`dev-issuer     http://127.0.0.1:${env.DEV_ISSUER_PORT}`);
+      expect(platform.output()).toMatch(new RegExp(`dev-issuer\\s+http://127\\.0\\.0\\.1:${env.DEV_ISSUER_PORT}\\n`));
       expect(policyUrl).toBe(`http://127.0.0.1:${env.POLICY_READER_PORT}/mcp`);
 
       const { code, stdout } = await npmOutput(['run', '--silent', 'token', '--', '--sub', 'alice', '--scope', 'policies:read', '--ttl', '10m'], env);
@@ -43,12 +47,42 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       await client.close();
 
       expect(await readdir(join(stateDir, 'dev-issuer'))).toEqual(['signing-key.json']);
+
+      // The audit trail of that call, read and verified with the CLI while the platform runs.
+      const query = await npmOutput(['run', '--silent', 'audit', '--', 'query', '--actor', 'alice', '--since', '1h', '--json'], env);
+      expect(query.code).toBe(0);
+      const { records } = JSON.parse(query.stdout) as { records: { event: string; event_id: string; time: string; tool: string }[] };
+      expect(records.map((record) => record.event)).toEqual(['tool_completed', 'tool_allowed']);
+      const table = await npmOutput(['run', '--silent', 'audit', '--', 'query', '--tool', 'search_policies', '--decision', 'allowed'], env);
+      expect(table.stdout).toMatch(/^time \(UTC\)\s+event\s+decision/m);
+      expect(table.stdout).toMatch(/tool_completed\s+allowed\s+policy_allowed\s+policy-reader\s+search_policies\s+alice\s+ok/);
+
+      const clean = await npmOutput(['run', '--silent', 'audit', '--', 'verify', '--since', '1h'], env);
+      expect(clean).toMatchObject({ code: 0 });
+      expect(clean.stdout).toMatch(/Checked 2 audit record\(s\)[\s\S]*All signatures match/);
+
+      // Someone with write access to the table rewrites history: verify catches it.
+      const tampered = records[0]!;
+      const dynamodb = createDynamoDbClient({ region: 'local', endpoint: `http://127.0.0.1:${env.LOCAL_DYNAMODB_PORT}` });
+      await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: LOCAL_TABLES.audit,
+          Key: { pk: { S: `DAY#${tampered.time.slice(0, 10)}` }, sk: { S: `${tampered.time}#${tampered.event_id}` } },
+          UpdateExpression: 'SET outcome = :outcome',
+          ExpressionAttributeValues: { ':outcome': { S: 'tool_error' } },
+        }),
+      );
+      dynamodb.destroy();
+      const caught = await npmOutput(['run', '--silent', 'audit', '--', 'verify', '--since', '1h'], env);
+      expect(caught.code).toBe(1);
+      expect(caught.stdout).toMatch(/1 record\(s\) no longer match their signature/);
+      expect(caught.stdout).toContain(tampered.time.replace('T', ' ').slice(0, 23));
     } finally {
       platform.interrupt();
     }
     await platform.exited();
     // npm itself dies of the SIGINT; the platform under it stops its servers and frees the ports.
-    await expect(portsFreed([env.DEV_ISSUER_PORT!, env.POLICY_READER_PORT!])).resolves.toBe(true);
+    await expect(portsFreed([env.DEV_ISSUER_PORT!, env.POLICY_READER_PORT!, env.LOCAL_DYNAMODB_PORT!])).resolves.toBe(true);
     expect(platform.output()).toMatch(/SIGINT received, stopping/);
   });
 

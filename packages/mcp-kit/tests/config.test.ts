@@ -61,6 +61,14 @@ describe('parseEnv', () => {
     expect((thrown as ConfigError).message).toMatch(message);
   });
 
+  it('accepts log levels in any case and reads TRUST_PROXY as hops or addresses', () => {
+    expect(parseEnv(ServiceEnvSchema, { ...minimal, LOG_LEVEL: 'debug' }).LOG_LEVEL).toBe('DEBUG');
+    expect(buildServiceConfig(parseEnv(ServiceEnvSchema, { ...minimal, TRUST_PROXY: '1' })).trustProxy).toBe(1);
+    expect(buildServiceConfig(parseEnv(ServiceEnvSchema, { ...minimal, TRUST_PROXY: '10.0.0.0/8' })).trustProxy).toBe('10.0.0.0/8');
+    expect(buildServiceConfig(parseEnv(ServiceEnvSchema, minimal)).trustProxy).toBe(false);
+    expect(() => parseEnv(ServiceEnvSchema, { ...minimal, TRUST_PROXY: 'true; rm' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(parseEnv(ServiceEnvSchema, { ...minimal, AUTH_AUDIENCE: '' }).AUTH_AUDIENCE).toBeUndefined();
   });

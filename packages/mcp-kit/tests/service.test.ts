@@ -62,9 +62,15 @@ describe('request guards', () => {
   });
 
   it('accepts an allowed Origin and answers its CORS preflight', async () => {
-    const preflight = await request(service.app).options('/mcp').set('Origin', 'https://app.example.com').expect(204);
+    const preflight = await request(service.app)
+      .options('/mcp')
+      .set('Origin', 'https://app.example.com')
+      .set('Access-Control-Request-Headers', 'authorization, content-type, mcp-method, mcp-name, mcp-param-uri, x-evil')
+      .expect(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('https://app.example.com');
-    expect(preflight.headers['access-control-allow-headers']).toMatch(/Authorization/);
+    const allowed = preflight.headers['access-control-allow-headers']!.split(', ');
+    expect(allowed).toEqual(expect.arrayContaining(['authorization', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'mcp-param-uri']));
+    expect(allowed).not.toContain('x-evil');
     const response = await request(service.app)
       .post('/mcp')
       .set(MCP_HEADERS)
@@ -78,6 +84,34 @@ describe('request guards', () => {
 
   it('refuses a Host header that is not loopback (DNS rebinding)', async () => {
     await request(service.app).post('/mcp').set('Host', 'evil.example:9999').send(rpc('tools/list')).expect(403);
+  });
+
+  it('accepts the public host name behind a proxy and ALLOWED_HOSTS', async () => {
+    const proxied = testService(
+      testConfig(issuer.issuer.issuer, { PUBLIC_URL: 'https://mcp.example.com', ALLOWED_HOSTS: 'mcp-internal.example.com' }),
+      probe,
+      governance.adapters,
+    );
+    await request(proxied.app).get('/healthz').set('Host', 'mcp.example.com').expect(200);
+    await request(proxied.app).get('/healthz').set('Host', 'mcp-internal.example.com').expect(200);
+    await request(proxied.app).get('/healthz').set('Host', 'evil.example').expect(403);
+    await proxied.close();
+  });
+
+  it('generates its own request id and never adopts the caller one', async () => {
+    const response = await request(service.app).get('/healthz').set('x-request-id', 'forged-id-of-someone-else').expect(200);
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers a body it cannot decode with a 4xx, not a server error', async () => {
+    const response = await request(service.app)
+      .post('/mcp')
+      .set(MCP_HEADERS)
+      .set('Content-Encoding', 'compress')
+      .set('Authorization', `Bearer ${await issuer.token({ scopes: ['echo:read'] })}`)
+      .send('{}');
+    expect(response.status).toBe(415);
+    expect(response.body.error.code).toBe(-32600);
   });
 
   it('answers 401 with a resource_metadata challenge when no token is sent', async () => {

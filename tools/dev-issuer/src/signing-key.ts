@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { z } from 'zod';
@@ -23,10 +24,14 @@ export async function loadOrCreateSigningKey(path: string): Promise<SigningKey> 
   const privateJwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(privateJwk);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await writeFile(path, JSON.stringify({ kid, privateJwk }, null, 2), { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+  // Written whole to a temporary file, then linked into place: a reader never sees half a key,
+  // and if another process won the race to create the key, its file stays the key.
+  const temporary = `${path}.${randomUUID()}.tmp`;
+  await writeFile(temporary, JSON.stringify({ kid, privateJwk }, null, 2), { mode: 0o600 });
+  await link(temporary, path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error;
   });
-  // Another process may have won the race to create the key; whichever file landed is the key.
+  await rm(temporary, { force: true });
   const landed = await readStoredKey(path);
   if (!landed) throw new Error(`Could not create the development signing key at ${path}`);
   return fromPrivateJwk(landed.kid, landed.privateJwk as JWK);

@@ -3,7 +3,21 @@ import { parseArgs } from 'node:util';
 import { loadOrCreateSigningKey, startDevIssuer } from '@gmcp/dev-issuer';
 import { startPolicyReader } from '@gmcp/policy-reader';
 import type { RunningService } from '@gmcp/mcp-kit';
-import { LOCAL_HOST, localIssuer, localPort, signingKeyPath, stateDir, type McpServerName } from './local-contract';
+import {
+  auditKeyPath,
+  governanceFile,
+  LOCAL_HOST,
+  LOCAL_TABLES,
+  localPort,
+  signingKeyPath,
+  stateDir,
+  type McpServerName,
+} from './local-contract';
+import { loadOrCreateKey } from './local-secrets';
+import { startPlatformDynamoDb } from './local-aws';
+
+// See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 type Env = Record<string, string | undefined>;
 
@@ -12,16 +26,40 @@ const SERVERS: Partial<Record<McpServerName, (env: Env) => Promise<RunningServic
   'policy-reader': startPolicyReader,
 };
 
+/** What local mode provides every server: the audit store, its signing key, the policy file. */
+export interface LocalServerSettings {
+  issuer: string;
+  dynamoDbEndpoint: string;
+  auditKey: string;
+}
+
+/** Unprefixed shell variables that apply to every server; anything else must be prefixed. */
+const SHARED_VARIABLES = ['LOG_LEVEL'] as const;
+
 /**
- * A server's environment: the shell's, with `<SERVER>_<VAR>` overriding `<VAR>`
- * (e.g. POLICY_READER_LOG_LEVEL), and the local contract's port and issuer.
+ * A server's environment: local-mode defaults, the few shared shell variables, then
+ * `<SERVER>_<VAR>` for that server only (e.g. POLICY_READER_LOG_LEVEL), and the local
+ * contract's host, port and issuer. Other shell variables are not passed on, so that a
+ * stray PUBLIC_URL or AUTH_AUDIENCE cannot give every server the same audience.
  */
-export function serverEnv(name: McpServerName, env: Env): Env {
+export function serverEnv(name: McpServerName, env: Env, local: LocalServerSettings): Env {
   const prefix = `${name.toUpperCase().replace(/-/g, '_')}_`;
   const scoped = Object.fromEntries(
     Object.entries(env).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]),
   );
-  return { ...env, ...scoped, HOST: LOCAL_HOST, PORT: String(localPort(name, env)), AUTH_ISSUER: localIssuer(env) };
+  const defaults: Env = {
+    AWS_REGION: 'local',
+    DYNAMODB_ENDPOINT: local.dynamoDbEndpoint,
+    AUDIT_TABLE: LOCAL_TABLES.audit,
+    AUDIT_HMAC_KEY: local.auditKey,
+    RATE_LIMIT_STORE: 'memory',
+    GOVERNANCE_SOURCE: 'file',
+    GOVERNANCE_FILE: governanceFile(name),
+    GOVERNANCE_TTL_SECONDS: '5',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const shared = Object.fromEntries(SHARED_VARIABLES.map((key) => [key, env[key]]).filter(([, value]) => value !== undefined));
+  return { ...defaults, ...shared, ...scoped, HOST: LOCAL_HOST, PORT: String(localPort(name, env)), AUTH_ISSUER: local.issuer };
 }
 
 export interface Platform {
@@ -29,24 +67,32 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-/** Starts the development issuer and every existing server on loopback. */
+/** Starts the local DynamoDB, the development issuer and every existing server on loopback. */
 export async function startPlatform(env: Env = process.env): Promise<Platform> {
-  const key = await loadOrCreateSigningKey(signingKeyPath(env));
-  const issuer = await startDevIssuer(key, { port: localPort('dev-issuer', env), host: LOCAL_HOST });
+  const [key, auditKey] = await Promise.all([loadOrCreateSigningKey(signingKeyPath(env)), loadOrCreateKey(auditKeyPath(env))]);
+  const dynamodb = await startPlatformDynamoDb(env);
   const running: RunningService[] = [];
+  let issuer: Awaited<ReturnType<typeof startDevIssuer>> | undefined;
   const stop = async () => {
     await Promise.allSettled(running.map((service) => service.stop()));
-    await issuer.stop();
+    await issuer?.stop();
+    await dynamodb.stop();
   };
   try {
+    issuer = await startDevIssuer(key, { port: localPort('dev-issuer', env), host: LOCAL_HOST });
+    const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKey };
     for (const [name, start] of Object.entries(SERVERS) as [McpServerName, (env: Env) => Promise<RunningService>][]) {
-      running.push(await start(serverEnv(name, env)));
+      running.push(await start(serverEnv(name, env, local)));
     }
   } catch (error) {
     await stop();
     throw error;
   }
-  const urls = Object.fromEntries([['dev-issuer', issuer.issuer], ...running.map((service) => [service.name, service.url])]);
+  const urls = Object.fromEntries([
+    ['dev-issuer', issuer.issuer],
+    ['local-dynamodb', dynamodb.endpoint],
+    ...running.map((service) => [service.name, service.url]),
+  ]);
   return { urls, stop };
 }
 
@@ -63,11 +109,15 @@ async function main(): Promise<void> {
   for (const [name, url] of Object.entries(platform.urls)) console.log(`  ${name.padEnd(width)}  ${url}`);
   console.log(`\nState: ${stateDir()}`);
   console.log('Get a token: npm run token -- --sub alice --scope "policies:read"');
+  console.log('Audit trail: npm run audit -- query --since 1h');
   console.log('Press Ctrl-C to stop.\n');
 
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      console.log('Second signal: exiting without waiting.');
+      process.exit(130);
+    }
     stopping = true;
     console.log(`\n${signal} received, stopping…`);
     platform.stop().then(

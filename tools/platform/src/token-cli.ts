@@ -16,8 +16,11 @@ Prints only the token on stdout.`;
 const Args = z.object({
   sub: z.string({ error: '--sub is required' }).min(1),
   scope: z.string().default(''),
-  aud: z.string().min(1).default('policy-reader'),
-  ttl: Duration.default(3600),
+  aud: z
+    .string()
+    .refine((value) => isMcpServerName(value) || URL.canParse(value), 'must be policy-reader, ops-reader, ops-writer or a URL')
+    .default('policy-reader'),
+  ttl: Duration.pipe(z.number().min(1, 'must be at least 1s').max(30 * 86400, 'must be at most 30d')).default(3600),
   'client-id': z.string().min(1).default('dev-cli'),
 });
 
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
   }
   const parsed = Args.safeParse(values);
   if (!parsed.success) {
-    console.error(`${parsed.error.issues.map((issue) => issue.message).join('\n')}\n\n${USAGE}`);
+    console.error(`${parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n')}\n\n${USAGE}`);
     process.exitCode = 2;
     return;
   }

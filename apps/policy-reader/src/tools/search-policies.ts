@@ -50,6 +50,7 @@ export const searchPolicies = defineTool({
       result_classification: highestClassification(hits.map((hit) => hit.document.classification)),
     };
   },
+  classify: (output) => output.result_classification,
   render: ({ hits }) =>
     hits.length === 0
       ? 'No matching policy sections.'

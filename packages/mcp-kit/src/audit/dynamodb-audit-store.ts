@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AuditRecord } from './audit-record';
-import type { AuditPage, AuditQuery, AuditStore } from './audit-store';
+import type { AuditQuery, AuditStore } from './audit-store';
 import { AUDIT_INDEXES } from './audit-table';
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'actor_pk', 'tool_pk'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** Marks a field as sensitive: its value never reaches audit records or logs. */
 export function sensitive<T extends z.ZodType>(schema: T): T {

@@ -29,7 +29,8 @@ export function actorFromClaims(claims: unknown): Actor | undefined {
   const { sub, iss, exp, client_id, azp, jti, scope, scp } = parsed.data;
   return {
     subject: sub,
-    clientId: client_id ?? azp ?? sub,
+    // Never fall back to `sub`: a user and a client must not be confused in the audit trail.
+    clientId: client_id ?? azp ?? 'unknown',
     scopes: new Set(splitScopes(scope ?? scp)),
     issuer: iss,
     tokenId: jti,

@@ -27,7 +27,21 @@ export const ServiceEnvSchema = z.object({
   AUTH_JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).default(600),
   ALLOWED_ORIGINS: csv.pipe(z.array(z.url())).default([]),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(1024 * 1024),
-  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  LOG_LEVEL: z.preprocess(
+    (value) => (typeof value === 'string' ? value.toUpperCase() : value),
+    z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']),
+  ).default('INFO'),
+  /** Host names clients may use besides PUBLIC_URL's (DNS-rebinding protection). */
+  ALLOWED_HOSTS: csv.default([]),
+  /**
+   * Which proxies' X-Forwarded-* headers to believe for the client address: a hop
+   * count (API Gateway in front of Lambda: 1) or addresses/subnets. Unset: none.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(\d+|[0-9a-fA-F.:/,\s]+|loopback|linklocal|uniquelocal)$/, 'must be a hop count, addresses/subnets, or loopback')
+    .transform((value) => (/^\d+$/.test(value) ? Number(value) : value))
+    .optional(),
 
   /** Where the allowlist and limits come from: a local file, or an SSM parameter on AWS. */
   GOVERNANCE_SOURCE: z.enum(['file', 'ssm']).default('file'),

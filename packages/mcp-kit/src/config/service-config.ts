@@ -18,11 +18,16 @@ export interface ServiceConfig {
     readonly jwksCacheMaxAgeMs: number;
   };
   readonly allowedOrigins: readonly string[];
+  /** Host header values accepted (lowercase host names, no port). */
+  readonly allowedHosts: readonly string[];
+  readonly trustProxy: number | string | false;
   readonly maxBodyBytes: number;
   readonly logLevel: LogLevel;
 }
 
 export const MCP_PATH = '/mcp';
+
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1', '[::1]'];
 
 /**
  * Resolves URLs that depend on the port. `port` is the one actually bound, which
@@ -48,6 +53,10 @@ export function buildServiceConfig(env: ServiceEnv, port: number = env.PORT): Se
       jwksCacheMaxAgeMs: env.AUTH_JWKS_CACHE_SECONDS * 1000,
     },
     allowedOrigins: env.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
+    allowedHosts: [...new Set([new URL(publicUrl).hostname, ...env.ALLOWED_HOSTS, ...(LOOPBACK_HOSTS.includes(env.HOST) ? LOOPBACK_HOSTS : [])])].map(
+      (host) => host.toLowerCase(),
+    ),
+    trustProxy: env.TRUST_PROXY ?? false,
     maxBodyBytes: env.MAX_BODY_BYTES,
     logLevel: env.LOG_LEVEL,
   };

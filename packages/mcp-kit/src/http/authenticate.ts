@@ -32,7 +32,8 @@ export function authenticate({ server, passport, config, audit, metrics, logger 
       const { requestId } = contextOf(res);
       const reason = error instanceof AuthenticationError ? error.reason : 'unavailable';
       metrics.count(METRIC.authFailures, { server, reason });
-      logger.warn('authentication refused', { requestId, reason });
+      if (error instanceof AuthenticationError) logger.warn('authentication refused', { requestId, reason });
+      else logger.error('authentication could not be performed', { requestId, error: error as Error });
       await audit
         .record({ event: 'auth_failed', decision: 'denied', reason: `authentication:${reason}`, origin: originOf(req, requestId) })
         .catch(() => undefined);
@@ -44,6 +45,8 @@ export function authenticate({ server, passport, config, audit, metrics, logger 
       if (error) return void refuse(error);
       if (!actor) return void refuse(toKitAuthError(info));
       contextOf(res).actor = actor;
+      // Nothing past this point needs the token; keep it away from the SDK and handlers.
+      delete req.headers.authorization;
       next();
     })(req, res, next);
   };

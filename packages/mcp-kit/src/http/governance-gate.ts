@@ -11,9 +11,9 @@ import type { RegisteredTool } from '../tool/tool-set';
 import { actorOf, contextOf } from './request-context';
 import { sendHttpError } from './http-errors';
 
-export interface GateDependencies {
+export interface GateDependencies<Deps> {
   server: string;
-  tools: ReadonlyMap<string, RegisteredTool<unknown>>;
+  tools: ReadonlyMap<string, RegisteredTool<Deps>>;
   policy: PolicyProvider;
   audit: AuditTrail;
   rateLimiter: RateLimiter;
@@ -28,7 +28,7 @@ export interface GateDependencies {
  * have an HTTP meaning (403 scope, 429 rate, 503 retry) are answered here; the rest
  * travel to the MCP layer as verdicts, which it honours.
  */
-export function governanceGate(deps: GateDependencies, config: ServiceConfig) {
+export function governanceGate<Deps>(deps: GateDependencies<Deps>, config: ServiceConfig) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const context = contextOf(res);
     const actor = actorOf(res);
@@ -40,7 +40,7 @@ export function governanceGate(deps: GateDependencies, config: ServiceConfig) {
       return;
     }
 
-    const verdicts = new Map<string, Verdict>();
+    const verdicts = new Map<string, Verdict<Deps>>();
     const releaseAll = () => verdicts.forEach((verdict) => verdict.kind === 'run' && verdict.release());
     for (const call of calls) {
       const verdict = await governCall(call, actor, originOf(req, context.requestId), { ...deps, allowed, policy });
@@ -51,7 +51,7 @@ export function governanceGate(deps: GateDependencies, config: ServiceConfig) {
       verdicts.set(callKey(call.id), verdict);
     }
     res.once('close', releaseAll);
-    context.governance = { allowed, verdicts };
+    context.governance = { allowed, verdicts } as GovernedRequest;
     next();
   };
 }

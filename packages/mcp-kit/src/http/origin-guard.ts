@@ -3,7 +3,9 @@ import { OriginNotAllowedError } from '../errors';
 import type { ServiceConfig } from '../config/service-config';
 import { sendHttpError } from './http-errors';
 
-const ALLOWED_HEADERS = 'Authorization, Content-Type, Accept, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID, X-Request-Id';
+const ALLOWED_HEADERS = ['authorization', 'content-type', 'accept', 'mcp-protocol-version', 'mcp-session-id', 'mcp-method', 'mcp-name', 'last-event-id', 'x-request-id'];
+// 2026-07-28 requests carry their routing parameters as Mcp-Param-<name> headers.
+const isAllowedHeader = (name: string) => ALLOWED_HEADERS.includes(name) || name.startsWith('mcp-param-');
 const EXPOSED_HEADERS = 'WWW-Authenticate, Mcp-Session-Id, X-Request-Id';
 
 /**
@@ -23,8 +25,10 @@ export function originGuard(config: ServiceConfig) {
       Vary: 'Origin',
     });
     if (req.method !== 'OPTIONS') return next();
+    const requested = (req.header('access-control-request-headers') ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+    const allowHeaders = [...new Set([...ALLOWED_HEADERS, ...requested.filter(isAllowedHeader)])].join(', ');
     res
-      .set({ 'Access-Control-Allow-Methods': 'POST, GET, DELETE, OPTIONS', 'Access-Control-Allow-Headers': ALLOWED_HEADERS, 'Access-Control-Max-Age': '600' })
+      .set({ 'Access-Control-Allow-Methods': 'POST, GET, DELETE, OPTIONS', 'Access-Control-Allow-Headers': allowHeaders, 'Access-Control-Max-Age': '600' })
       .status(204)
       .end();
   };

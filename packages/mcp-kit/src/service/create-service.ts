@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { localhostHostValidation } from '@modelcontextprotocol/express';
+import { hostHeaderValidation } from '@modelcontextprotocol/express';
 import type { z } from 'zod';
 import type { ServiceConfig } from '../config/service-config';
 import { MCP_PATH } from '../config/service-config';
@@ -38,11 +38,10 @@ export interface McpService {
   readonly config: ServiceConfig;
   readonly logger: Logger;
   readonly governance: GovernanceAdapters;
-  /** Aborts in-flight MCP exchanges. */
+  /** Aborts in-flight 2026-07-28 exchanges (2025-era ones end when their connections close). */
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * Turns a tool list, a validated config and the governance adapters into an express app:
@@ -64,13 +63,13 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   const passport = createJwtPassport(config.auth, createJwksKeyResolver(config.auth));
   const mcp = mcpEndpoint(createServerFactory({ identity: definition, deps: definition.deps, audit, metrics, logger }), config, logger);
   const scopes = [...[...tools.values()].map((tool) => tool.definition.scope), ...(definition.additionalScopes ?? [])];
-  const loopback = LOOPBACK.has(config.host);
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', !loopback);
+  app.set('trust proxy', config.trustProxy);
   app.use(requestContext());
-  if (loopback) app.use(localhostHostValidation());
+  app.use(hostHeaderValidation([...config.allowedHosts]));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: definition.name, version: definition.version });
@@ -86,9 +85,9 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.post(
     MCP_PATH,
     authenticate({ server: definition.name, passport, config, audit, metrics, logger }),
-    express.json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] }),
+    express.json({ limit: config.maxBodyBytes, type: 'application/json' }),
     governanceGate(
-      { server: definition.name, tools: tools as never, policy: governance.policy, audit, rateLimiter: governance.rateLimiter, concurrency: createConcurrencyLimiter(), metrics, logger },
+      { server: definition.name, tools, policy: governance.policy, audit, rateLimiter: governance.rateLimiter, concurrency: createConcurrencyLimiter(), metrics, logger },
       config,
     ),
     mcp.route,
@@ -99,15 +98,20 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   return { app, config, logger, governance, close: mcp.close };
 }
 
-/** Body-parser failures answer as JSON-RPC errors; anything else is a logged 500. */
+/** Body-parser failures answer as JSON-RPC errors with their 4xx status; anything else is a logged 500. */
 function errorHandler(logger: Logger) {
-  return (error: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction): void => {
+  return (error: { type?: string; status?: number; expose?: boolean; message?: string }, _req: Request, res: Response, _next: NextFunction): void => {
     if (error.type === 'entity.too.large') {
       res.status(413).json({ jsonrpc: '2.0', error: { code: -32600, message: 'Request body too large' }, id: null });
       return;
     }
     if (error.type === 'entity.parse.failed') {
       res.status(400).json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: invalid JSON' }, id: null });
+      return;
+    }
+    if (error.expose && error.status !== undefined && error.status >= 400 && error.status < 500) {
+      logger.warn('request refused', { status: error.status, reason: error.message });
+      res.status(error.status).json({ jsonrpc: '2.0', error: { code: -32600, message: `Invalid request: ${error.message}` }, id: null });
       return;
     }
     logger.error('unhandled request error', { error: error as Error });

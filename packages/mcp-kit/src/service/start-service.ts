@@ -29,7 +29,13 @@ export async function startService<Deps>(
   const server = createServer();
   await listen(server, env.PORT, env.HOST);
   const config = buildServiceConfig(env, (server.address() as AddressInfo).port);
-  const service = createService(config, { ...definition, logger }, adapters);
+  let service: ReturnType<typeof createService<Deps>>;
+  try {
+    service = createService(config, { ...definition, logger }, adapters);
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   server.on('request', service.app);
   service.logger.info('service listening', { url: config.resourceUrl, audience: config.auth.audience });
 

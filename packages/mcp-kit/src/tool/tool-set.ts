@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ToolDefinitionError } from '../errors';
-import type { AccessMode, ToolDefinition } from './define-tool';
+import { ACCESS_MODES, CLASSIFICATIONS, RISK_LEVELS, type AccessMode, type ToolDefinition } from './define-tool';
 
 const TOOL_NAME = /^[a-z][a-z0-9_]{1,63}$/;
 const SCOPE = /^[a-z][a-z0-9_.-]*(:[a-z0-9_.-]+)*$/;
@@ -44,6 +44,9 @@ function assertWellFormed<Deps>(tool: ToolDefinition<z.ZodObject<z.ZodRawShape>,
   if (!tool.owner?.trim()) throw problem('an owner (team) is required');
   if (!tool.scope || !SCOPE.test(tool.scope)) throw problem('a scope such as "tickets:read" is required');
   if (!tool.description?.trim()) throw problem('a description is required');
+  if (!RISK_LEVELS.includes(tool.risk)) throw problem(`risk must be one of ${RISK_LEVELS.join(', ')}`);
+  if (!ACCESS_MODES.includes(tool.access)) throw problem(`access must be one of ${ACCESS_MODES.join(', ')}`);
+  if (!CLASSIFICATIONS.includes(tool.classification)) throw problem(`classification must be one of ${CLASSIFICATIONS.join(', ')}`);
   if (!(tool.input instanceof z.ZodObject) || !(tool.output instanceof z.ZodObject)) {
     throw problem('input and output must be zod object schemas');
   }

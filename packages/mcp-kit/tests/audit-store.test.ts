@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
+import {
+  auditTableDefinition,
+  createDynamoDbAuditStore,
+  createDynamoDbClient,
+  createRecordSigner,
+  ensureTables,
+  type AuditRecord,
+  type AuditStore,
+} from '../src';
+import { newEventId } from '../src/audit/audit-record';
+
+const signer = createRecordSigner(randomBytes(32));
+
+function record(time: Date, overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return signer.sign({
+    event_id: newEventId(time),
+    event: 'tool_allowed',
+    time: time.toISOString(),
+    server: 'policy-reader',
+    server_version: '1.0.0',
+    request_id: `req-${time.getTime()}`,
+    tool: 'search_policies',
+    actor: { subject: 'alice', client_id: 'cli' },
+    source: { ip: '127.0.0.1' },
+    decision: 'allowed',
+    reason: 'policy_allowed',
+    ...overrides,
+  });
+}
+
+describe('DynamoDB audit store (against dynalite)', () => {
+  let dynamodb: LocalDynamoDb;
+  let store: AuditStore;
+  const base = Date.parse('2026-11-20T10:00:00.000Z');
+  const at = (minutes: number) => new Date(base + minutes * 60_000);
+
+  beforeAll(async () => {
+    dynamodb = await startLocalDynamoDb();
+    const client = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
+    await ensureTables(client, [auditTableDefinition('audit-test')]);
+    store = createDynamoDbAuditStore(client, 'audit-test');
+    // 3 days of records: alice and bob, allowed and denied, two tools.
+    for (let minute = 0; minute < 3 * 24 * 60; minute += 240) {
+      await store.append(record(at(minute)));
+      await store.append(record(at(minute + 1), { actor: { subject: 'bob', client_id: 'cli' }, decision: 'denied', event: 'tool_denied', reason: 'rate_limited' }));
+      await store.append(record(at(minute + 2), { tool: 'get_policy' }));
+    }
+  });
+  afterAll(() => dynamodb.stop());
+
+  const everything = { since: at(-1), until: at(3 * 24 * 60) };
+
+  it('never overwrites a record', async () => {
+    const existing = record(at(5000));
+    await store.append(existing);
+    await expect(store.append({ ...existing, reason: 'rewritten' })).rejects.toThrow(/never overwritten/);
+  });
+
+  it('reads across day partitions, newest first, in pages that add up to everything', async () => {
+    const seen: AuditRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.query({ ...everything, limit: 7, cursor });
+      expect(page.records.length).toBeLessThanOrEqual(7);
+      seen.push(...page.records);
+      cursor = page.cursor;
+    } while (cursor);
+    expect(seen).toHaveLength(18 * 3);
+    const times = seen.map((entry) => entry.time);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(new Set(seen.map((entry) => entry.event_id)).size).toBe(seen.length);
+  });
+
+  it('filters by actor, tool, decision and time, through the key design', async () => {
+    const bob = await store.query({ ...everything, actor: 'bob', limit: 100 });
+    expect(bob.records).toHaveLength(18);
+    expect(bob.records.every((entry) => entry.actor?.subject === 'bob' && entry.decision === 'denied')).toBe(true);
+
+    const getPolicy = await store.query({ ...everything, tool: 'get_policy', limit: 100 });
+    expect(getPolicy.records).toHaveLength(18);
+
+    const aliceSearch = await store.query({ ...everything, actor: 'alice', tool: 'search_policies', limit: 100 });
+    expect(aliceSearch.records).toHaveLength(18);
+
+    const denied = await store.query({ ...everything, decision: 'denied', limit: 100 });
+    expect(denied.records).toHaveLength(18);
+
+    const firstDay = await store.query({ since: at(-1), until: at(24 * 60 - 1), limit: 100 });
+    expect(firstDay.records).toHaveLength(6 * 3);
+  });
+
+  it('paginates filtered index queries', async () => {
+    const first = await store.query({ ...everything, actor: 'alice', limit: 10 });
+    expect(first.records).toHaveLength(10);
+    const rest = await store.query({ ...everything, actor: 'alice', limit: 100, cursor: first.cursor });
+    expect(rest.records).toHaveLength(26);
+    expect(rest.cursor).toBeUndefined();
+  });
+
+  it('returns records whose signatures still verify', async () => {
+    const { records } = await store.query({ ...everything, limit: 5 });
+    expect(records.every((entry) => signer.verify(entry))).toBe(true);
+  });
+});
+
+describe('record signatures', () => {
+  it('are stable across key order and catch any edited field', () => {
+    const original = record(new Date('2026-11-25T00:00:00.000Z'), { arguments: { b: 1, a: [1, { y: 2, x: 3 }] } });
+    const reordered = { ...original, arguments: { a: [1, { x: 3, y: 2 }], b: 1 } } as AuditRecord;
+    expect(signer.verify(reordered)).toBe(true);
+    for (const edit of [{ decision: 'denied' }, { actor: { subject: 'mallory', client_id: 'cli' } }, { arguments: { b: 2, a: [] } }, { time: '2026-11-25T00:00:01.000Z' }]) {
+      expect(signer.verify({ ...original, ...edit } as AuditRecord)).toBe(false);
+    }
+    expect(createRecordSigner(randomBytes(32)).verify(original)).toBe(false);
+  });
+});

@@ -1,0 +1,113 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSsmTestEndpoint, type SsmTestEndpoint } from '@gmcp/local-aws';
+import {
+  createCachedPolicy,
+  createLogger,
+  createMemoryMetrics,
+  createSsmClient,
+  DENY_ALL,
+  filePolicySource,
+  METRIC,
+  parseGovernancePolicy,
+  ssmPolicySource,
+  type PolicySource,
+} from '../src';
+
+const policy = (...names: string[]) => JSON.stringify({ tools: names.map((name) => ({ name })) });
+
+describe('parseGovernancePolicy', () => {
+  it('names the problem in an invalid policy', () => {
+    expect(() => parseGovernancePolicy('{')).toThrow(/not valid JSON/);
+    expect(() => parseGovernancePolicy('{"tools":[{"tool":"x"}]}')).toThrow(/invalid[\s\S]*tools/);
+    expect(() => parseGovernancePolicy('{"tools":[],"limits":{"per_server":{"requests":0,"window_seconds":60}}}')).toThrow(/requests/);
+  });
+});
+
+describe('cached policy', () => {
+  let text: string | Error;
+  let now: number;
+  const source: PolicySource = { description: 'test', read: async () => (text instanceof Error ? Promise.reject(text) : text) };
+  const make = () => {
+    const metrics = createMemoryMetrics();
+    return { metrics, provider: createCachedPolicy({ source, ttlMs: 1000, maxStalenessMs: 5000, metrics, logger: createLogger('t', 'SILENT'), clock: () => now }) };
+  };
+  beforeEach(() => {
+    now = 0;
+    text = policy('a');
+  });
+
+  it('reads once per TTL', async () => {
+    const { provider } = make();
+    expect((await provider.current()).tools).toEqual([{ name: 'a' }]);
+    text = policy('b');
+    now = 999;
+    expect((await provider.current()).tools).toEqual([{ name: 'a' }]);
+    now = 1000;
+    expect((await provider.current()).tools).toEqual([{ name: 'b' }]);
+  });
+
+  it('denies all when the first read fails, and counts it', async () => {
+    text = new Error('boom');
+    const { provider, metrics } = make();
+    expect(await provider.current()).toEqual(DENY_ALL);
+    expect(metrics.counter(METRIC.policyLoadFailures)).toBe(1);
+  });
+
+  it('keeps the last good policy until the maximum staleness, then denies all', async () => {
+    const { provider, metrics } = make();
+    await provider.current();
+    text = 'not json';
+    now = 4999;
+    expect((await provider.current()).tools).toEqual([{ name: 'a' }]);
+    now = 5000;
+    expect(await provider.current()).toEqual(DENY_ALL);
+    expect(metrics.counter(METRIC.policyLoadFailures)).toBe(1);
+    text = policy('c');
+    now = 6000;
+    expect((await provider.current()).tools).toEqual([{ name: 'c' }]);
+  });
+});
+
+describe('policy sources', () => {
+  it('reads a local file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'policy-'));
+    await writeFile(join(dir, 'p.json'), policy('x'));
+    expect(parseGovernancePolicy(await filePolicySource(join(dir, 'p.json')).read()).tools).toEqual([{ name: 'x' }]);
+    await rm(dir, { recursive: true });
+  });
+
+  describe('SSM Parameter Store (real SSM client against a protocol-faithful endpoint)', () => {
+    let ssm: SsmTestEndpoint;
+    beforeAll(async () => {
+      ssm = await startSsmTestEndpoint();
+    });
+    afterAll(() => ssm.stop());
+
+    it('reads the parameter, sees updates after the TTL, and rides out an outage on the last good value', async () => {
+      ssm.put('/gmcp/prod/policy-reader/governance', policy('search_policies'));
+      const source = ssmPolicySource(createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint }), '/gmcp/prod/policy-reader/governance');
+      let now = 0;
+      const metrics = createMemoryMetrics();
+      const provider = createCachedPolicy({ source, ttlMs: 100, maxStalenessMs: 1000, metrics, logger: createLogger('t', 'SILENT'), clock: () => now });
+      expect((await provider.current()).tools).toEqual([{ name: 'search_policies' }]);
+
+      ssm.put('/gmcp/prod/policy-reader/governance', policy('search_policies', 'get_policy'));
+      now = 100;
+      expect((await provider.current()).tools.map((tool) => tool.name)).toEqual(['search_policies', 'get_policy']);
+
+      ssm.setAvailable(false);
+      now = 500;
+      expect((await provider.current()).tools).toHaveLength(2);
+      now = 1100;
+      expect(await provider.current()).toEqual(DENY_ALL);
+      ssm.setAvailable(true);
+    });
+
+    it('fails clearly for a missing parameter', async () => {
+      const source = ssmPolicySource(createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint }), '/missing');
+      await expect(source.read()).rejects.toMatchObject({ name: 'ParameterNotFound' });
+    });
+  });
+});

@@ -1,0 +1,12 @@
+// `npm test`: every project's typecheck, lint and jest through Nx, then one closing line
+// "N passed, N failed, N skipped" — printed whether or not Nx succeeded.
+const { spawnSync } = require('node:child_process');
+const { join } = require('node:path');
+
+const summary = join(__dirname, 'test-summary.js');
+spawnSync(process.execPath, [summary, '--reset'], { stdio: 'inherit' });
+const nx = spawnSync('npx', ['nx', 'run-many', '-t', 'typecheck', 'lint', 'test', '--output-style=stream', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
+const totals = spawnSync(process.execPath, [summary], { stdio: 'inherit' });
+process.exit(nx.status !== 0 ? nx.status ?? 1 : totals.status ?? 1);

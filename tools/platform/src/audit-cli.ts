@@ -1,0 +1,198 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { Duration } from '@gmcp/dev-issuer';
+import {
+  AUDIT_EVENTS,
+  createDynamoDbAuditStore,
+  createDynamoDbClient,
+  createRecordSigner,
+  DECISIONS,
+  type AuditQuery,
+  type AuditRecord,
+  type AuditStore,
+} from '@gmcp/mcp-kit';
+import { auditKeyPath, LOCAL_TABLES } from './local-contract';
+import { connectLocalDynamoDb } from './local-aws';
+import { loadOrCreateKey } from './local-secrets';
+
+// See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const USAGE = `Usage:
+  npm run audit -- query [--actor <subject>] [--tool <name>] [--decision allowed|denied] [--event <event>]
+                         [--server <name>] [--since 1h] [--until <ISO time>] [--limit 50] [--cursor <c>] [--all] [--json]
+  npm run audit -- verify [--since 24h] [--until <ISO time>]
+
+--since takes a duration back from now (90s, 15m, 1h, 7d) or an ISO time. Newest records first.
+Local mode reads the platform's local DynamoDB (running or not). With AUDIT_MODE=aws it reads
+the table AUDIT_TABLE in AWS_REGION and verifies with AUDIT_HMAC_KEY.`;
+
+const When = z.string().transform((text, ctx) => {
+  const duration = Duration.safeParse(text);
+  if (duration.success) return new Date(Date.now() - duration.data * 1000);
+  const time = new Date(text);
+  if (Number.isNaN(time.getTime())) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is neither a duration (1h, 7d) nor an ISO time` });
+    return z.NEVER;
+  }
+  return time;
+});
+
+const Options = z.object({
+  actor: z.string().optional(),
+  tool: z.string().optional(),
+  decision: z.enum(DECISIONS).optional(),
+  event: z.enum(AUDIT_EVENTS).optional(),
+  server: z.string().optional(),
+  since: When.optional(),
+  until: When.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().optional(),
+  all: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+type Options = z.output<typeof Options>;
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      actor: { type: 'string' },
+      tool: { type: 'string' },
+      decision: { type: 'string' },
+      event: { type: 'string' },
+      server: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+      all: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || (command !== 'query' && command !== 'verify')) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const parsed = Options.safeParse(values);
+  if (!parsed.success) {
+    console.error(`${parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n')}\n\n${USAGE}`);
+    return 2;
+  }
+  const store = await openStore();
+  try {
+    return command === 'query' ? await query(store.audit, parsed.data) : await verify(store.audit, store.key, parsed.data);
+  } finally {
+    await store.close();
+  }
+}
+
+async function openStore(): Promise<{ audit: AuditStore; key: Buffer; close(): Promise<void> }> {
+  if (process.env.AUDIT_MODE === 'aws') {
+    const key = process.env.AUDIT_HMAC_KEY;
+    if (!key) throw new Error('AUDIT_HMAC_KEY is required with AUDIT_MODE=aws');
+    const client = createDynamoDbClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
+    return { audit: createDynamoDbAuditStore(client, process.env.AUDIT_TABLE ?? LOCAL_TABLES.audit), key: Buffer.from(key, 'base64'), close: async () => client.destroy() };
+  }
+  const local = await connectLocalDynamoDb(process.env);
+  const client = createDynamoDbClient({ region: 'local', endpoint: local.endpoint });
+  const key = Buffer.from(await loadOrCreateKey(auditKeyPath()), 'base64');
+  return {
+    audit: createDynamoDbAuditStore(client, LOCAL_TABLES.audit),
+    key,
+    close: async () => {
+      client.destroy();
+      await local.close();
+    },
+  };
+}
+
+function toQuery(options: Options, defaultSince: number): AuditQuery {
+  return {
+    actor: options.actor,
+    tool: options.tool,
+    decision: options.decision,
+    event: options.event,
+    server: options.server,
+    since: options.since ?? new Date(Date.now() - defaultSince * 1000),
+    until: options.until,
+    limit: options.limit,
+    cursor: options.cursor,
+  };
+}
+
+async function query(store: AuditStore, options: Options): Promise<number> {
+  const request = toQuery(options, 3600);
+  let page = await store.query(request);
+  const shown: AuditRecord[] = [...page.records];
+  while (options.all && page.cursor) {
+    page = await store.query({ ...request, cursor: page.cursor });
+    shown.push(...page.records);
+  }
+  if (options.json) {
+    console.log(JSON.stringify({ records: shown, cursor: page.cursor ?? null }, null, 2));
+    return 0;
+  }
+  printTable(shown);
+  if (page.cursor) console.log(`\nMore records: add --cursor ${page.cursor} (or --all)`);
+  return 0;
+}
+
+async function verify(store: AuditStore, key: Buffer, options: Options): Promise<number> {
+  const signer = createRecordSigner(key);
+  const request = { ...toQuery(options, 86_400), limit: 1000, cursor: undefined };
+  let checked = 0;
+  const tampered: AuditRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.query({ ...request, cursor });
+    for (const record of page.records) {
+      checked += 1;
+      if (!signer.verify(record)) tampered.push(record);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  console.log(`Checked ${checked} audit record(s) since ${request.since.toISOString()}.`);
+  if (tampered.length === 0) {
+    console.log('All signatures match.');
+    return 0;
+  }
+  console.log(`${tampered.length} record(s) no longer match their signature:`);
+  printTable(tampered);
+  return 1;
+}
+
+function printTable(records: AuditRecord[]): void {
+  if (records.length === 0) {
+    console.log('No audit records match.');
+    return;
+  }
+  const rows = records.map((record) => [
+    record.time.replace('T', ' ').slice(0, 23),
+    record.event,
+    record.decision,
+    record.reason,
+    record.server,
+    record.tool ?? '-',
+    record.actor?.subject ?? '(unauthenticated)',
+    record.outcome ?? '-',
+    record.duration_ms === undefined ? '-' : `${record.duration_ms}ms`,
+    record.request_id,
+  ]);
+  const header = ['time (UTC)', 'event', 'decision', 'reason', 'server', 'tool', 'actor', 'outcome', 'took', 'request id'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  console.log(line(header));
+  console.log(line(widths.map((width) => '-'.repeat(width))));
+  for (const row of rows) console.log(line(row));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,36 @@
+import { auditTableDefinition, createDynamoDbClient, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit';
+import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
+import { dynamoDbDataDir, LOCAL_TABLES, localDynamoDbEndpoint, localPort } from './local-contract';
+
+type Env = Record<string, string | undefined>;
+
+/** Creates the platform's tables on a local DynamoDB endpoint if they are missing. */
+export async function prepareLocalTables(endpoint: string): Promise<void> {
+  const client = createDynamoDbClient({ region: 'local', endpoint });
+  await ensureTables(client, [auditTableDefinition(LOCAL_TABLES.audit), rateLimitTableDefinition(LOCAL_TABLES.rateLimits)]);
+  client.destroy();
+}
+
+/** dynalite on its local-contract port, persisting under the state folder, with tables ready. */
+export async function startPlatformDynamoDb(env: Env): Promise<LocalDynamoDb> {
+  const dynamodb = await startLocalDynamoDb({ port: localPort('local-dynamodb', env), path: dynamoDbDataDir(env) });
+  await prepareLocalTables(dynamodb.endpoint);
+  return dynamodb;
+}
+
+/**
+ * The local audit store for a command-line tool: the running platform's endpoint if
+ * there is one, otherwise dynalite opened on the same data folder for the command's
+ * duration (LevelDB allows one process at a time).
+ */
+export async function connectLocalDynamoDb(env: Env): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const endpoint = localDynamoDbEndpoint(env);
+  const running = await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(1000) }).then(
+    () => true,
+    () => false,
+  );
+  if (running) return { endpoint, close: async () => undefined };
+  const dynamodb = await startLocalDynamoDb({ path: dynamoDbDataDir(env) });
+  await prepareLocalTables(dynamodb.endpoint);
+  return { endpoint: dynamodb.endpoint, close: () => dynamodb.stop() };
+}
