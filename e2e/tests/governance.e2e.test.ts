@@ -83,6 +83,40 @@ describe('allowlist from configuration', () => {
   });
 });
 
+describe('audit under concurrency', () => {
+  it('leaves exactly one decision and one outcome record per call: none lost, none duplicated', async () => {
+    const token = await platform.token({ sub: 'concurrent' });
+    const calls = 100; // under the shipped per-actor limit (120 a minute)
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (next < calls) {
+          const id = next++;
+          const response = await fetch(platform.policyReader.url, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+            body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'search_policies', arguments: { query: `travel ${id}` } } }),
+          });
+          const text = await response.text();
+          expect(`${response.status} ${response.status === 200 ? '' : text}`).toBe('200 ');
+        }
+      }),
+    );
+    const records: AuditRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await platform.auditStore.query({ actor: 'concurrent', since: sinceStart, limit: 150, cursor });
+      records.push(...page.records);
+      cursor = page.cursor;
+    } while (cursor);
+    const byEvent = (event: string) => records.filter((record) => record.event === event);
+    expect(byEvent('tool_allowed')).toHaveLength(calls);
+    expect(byEvent('tool_completed')).toHaveLength(calls);
+    expect(new Set(records.map((record) => record.event_id)).size).toBe(records.length);
+    expect(new Set(byEvent('tool_allowed').map((record) => (record.arguments as { query: string }).query)).size).toBe(calls);
+  });
+});
+
 describe('fail closed when the audit store is down', () => {
   const call = async (token: string) =>
     fetch(platform.policyReader.url, {

@@ -56,6 +56,10 @@ describe('DynamoDB audit store (against dynalite)', () => {
     const existing = record(at(5000));
     await store.append(existing);
     await expect(store.append({ ...existing, reason: 'rewritten' })).rejects.toThrow(/never overwritten/);
+    // A retried write of the very same record (its acknowledgement lost) is not an error.
+    await expect(store.append(existing)).resolves.toBeUndefined();
+    const { records } = await store.query({ since: at(4999), until: at(5001), limit: 10 });
+    expect(records).toEqual([existing]);
   });
 
   it('reads across day partitions, newest first, in pages that add up to everything', async () => {

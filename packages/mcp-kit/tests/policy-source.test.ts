@@ -111,3 +111,21 @@ describe('policy sources', () => {
     });
   });
 });
+
+describe('cached policy under concurrent requests', () => {
+  it('makes requests that arrive during a refresh wait for the new policy', async () => {
+    let now = 0;
+    let text = policy('old');
+    let release!: () => void;
+    let gate: Promise<void> = Promise.resolve();
+    const source: PolicySource = { description: 'slow', read: async () => { await gate; return text; } };
+    const provider = createCachedPolicy({ source, ttlMs: 10, maxStalenessMs: 1000, metrics: createMemoryMetrics(), logger: createLogger('t', 'SILENT'), clock: () => now });
+    await provider.current();
+    text = policy('new');
+    gate = new Promise((resolve) => (release = resolve));
+    now = 10;
+    const during = [provider.current(), provider.current(), provider.current()];
+    release();
+    expect((await Promise.all(during)).map((p) => p.tools[0]!.name)).toEqual(['new', 'new', 'new']);
+  });
+});

@@ -1,5 +1,6 @@
 import {
   ConditionalCheckFailedException,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type AttributeValue,
@@ -10,6 +11,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AuditRecord } from './audit-record';
 import type { AuditQuery, AuditStore } from './audit-store';
 import { AUDIT_INDEXES } from './audit-table';
+import { canonicalJson } from './signer';
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'actor_pk', 'tool_pk'] as const;
 const DAY_MS = 86_400_000;
@@ -34,10 +36,15 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, tableName: stri
           }),
         );
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) {
-          throw new Error(`Audit record ${record.event_id} already exists; records are never overwritten`, { cause: error });
-        }
-        throw error;
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // The SDK retries a write whose acknowledgement was lost; if the stored record is
+        // this very record, the first attempt landed and all is well.
+        const keys = keysOf(record);
+        const stored = await client.send(
+          new GetItemCommand({ TableName: tableName, Key: { pk: { S: keys.pk! }, sk: { S: keys.sk! } }, ConsistentRead: true }),
+        );
+        if (stored.Item && canonicalJson(toRecord(stored.Item)) === canonicalJson(record)) return;
+        throw new Error(`Audit record ${record.event_id} already exists; records are never overwritten`, { cause: error });
       }
     },
 

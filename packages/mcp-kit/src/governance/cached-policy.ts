@@ -49,10 +49,11 @@ export function createCachedPolicy(options: CachedPolicyOptions): PolicyProvider
 
   return {
     async current() {
-      if (clock() - lastAttemptAt >= options.ttlMs) {
-        refreshing ??= refresh().finally(() => (refreshing = undefined));
-        await refreshing;
+      // Requests that arrive while a refresh is in flight wait for it rather than use the old policy.
+      if (!refreshing && clock() - lastAttemptAt >= options.ttlMs) {
+        refreshing = refresh().finally(() => (refreshing = undefined));
       }
+      await refreshing;
       if (!lastGood) return DENY_ALL;
       if (clock() - lastGood.readAt >= options.maxStalenessMs) {
         options.metrics.count(METRIC.policyStaleDenyAll);

@@ -26,6 +26,8 @@ export async function startService<Deps>(
 ): Promise<RunningService> {
   const logger = definition.logger ?? createLogger(definition.name, env.LOG_LEVEL);
   const adapters = governance ?? createGovernanceAdapters(env, definition.name, logger);
+  // Read the governance policy now, so that an unreadable source is reported at start (and denies all).
+  await adapters.policy.current();
   const server = createServer();
   await listen(server, env.PORT, env.HOST);
   const config = buildServiceConfig(env, (server.address() as AddressInfo).port);
