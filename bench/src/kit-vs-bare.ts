@@ -5,7 +5,7 @@
  *
  *   npm run bench            (CALLS=4000 ROUNDS=8 npm run bench for a longer run)
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,11 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer } from '@gmcp/dev-issuer';
-import { defineTool, parseEnv, ServiceEnvSchema, startService } from '@gmcp/mcp-kit';
+import { createGovernanceAdapters, createLogger, defineTool, parseEnv, ServiceEnvSchema, startService, type AuditRecord } from '@gmcp/mcp-kit';
+import { startLocalDynamoDb } from '@gmcp/local-aws';
+import { LOCAL_TABLES, prepareLocalTables } from '@gmcp/platform';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const CALLS = Number(process.env.CALLS ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
@@ -95,44 +99,68 @@ async function main(): Promise<void> {
   const stateDir = await mkdtemp(join(tmpdir(), 'gmcp-bench-'));
   const key = await loadOrCreateSigningKey(join(stateDir, 'key.json'));
   const issuer = await startDevIssuer(key, { port: 0 });
-  const kit = await startService(parseEnv(ServiceEnvSchema, { PORT: '0', AUTH_ISSUER: issuer.issuer, LOG_LEVEL: 'WARN' }), {
-    name: 'bench-kit',
-    version: '1.0.0',
-    access: 'read',
-    tools: [kitEcho],
-    deps: {},
+  // The kit as deployed locally: allowlist from a file, two audit writes per call to DynamoDB (dynalite, in memory).
+  const dynamodb = await startLocalDynamoDb();
+  await prepareLocalTables(dynamodb.endpoint);
+  const policyFile = join(stateDir, 'governance.json');
+  await writeFile(policyFile, JSON.stringify({ tools: [{ name: 'echo' }] }));
+  const kitEnv = {
+    PORT: '0',
+    AUTH_ISSUER: issuer.issuer,
+    LOG_LEVEL: 'WARN',
+    AWS_REGION: 'local',
+    DYNAMODB_ENDPOINT: dynamodb.endpoint,
+    AUDIT_TABLE: LOCAL_TABLES.audit,
+    AUDIT_HMAC_KEY: Buffer.alloc(32, 3).toString('base64'),
+    GOVERNANCE_FILE: policyFile,
+  };
+  const env = parseEnv(ServiceEnvSchema, kitEnv);
+  const definition = { name: 'bench-kit', version: '1.0.0', access: 'read' as const, tools: [kitEcho], deps: {} };
+  const logger = createLogger('bench-kit', 'WARN');
+  const kitOnDynamo = await startService(env, definition, createGovernanceAdapters(env, 'bench-kit', logger));
+  // The same kit with an audit store that does no I/O isolates the kit's own cost from the store's.
+  const inMemory: AuditRecord[] = [];
+  const kitInMemory = await startService(env, definition, {
+    ...createGovernanceAdapters(env, 'bench-kit', logger),
+    auditStore: { append: async (record) => void inMemory.push(record), query: async () => ({ records: [] }) },
   });
   const bare = await startBareServer();
-  const token = await mintAccessToken(key, { issuer: issuer.issuer, subject: 'bench', audience: kit.url, scopes: ['bench:read'] });
+  const tokenFor = (url: string) => mintAccessToken(key, { issuer: issuer.issuer, subject: 'bench', audience: url, scopes: ['bench:read'] });
+  const servers = [
+    { name: 'kit (audit: no I/O)', url: kitInMemory.url, token: await tokenFor(kitInMemory.url) },
+    { name: 'kit (audit: dynalite)', url: kitOnDynamo.url, token: await tokenFor(kitOnDynamo.url) },
+    { name: 'bare SDK', url: bare.url, token: undefined },
+  ];
 
-  console.log(`tools/call round trips on loopback: ${ROUNDS} alternating rounds of ${CALLS / ROUNDS} calls each, after ${WARMUP} warm-up calls\n`);
-  console.log('era     server   p50 ms   p99 ms   calls/s');
+  console.log(`tools/call round trips on loopback: ${ROUNDS} alternating rounds of ${CALLS / ROUNDS} calls per server, after ${WARMUP} warm-up calls\n`);
+  console.log('era     server                  p50 ms   p99 ms   calls/s');
   let worstRatio = 0;
   for (const era of ['legacy', 'modern'] as const) {
-    const clients = { kit: await connect(kit.url, era, token), bare: await connect(bare.url, era) };
-    const samples = { kit: [] as number[], bare: [] as number[] };
-    await timeCalls(clients.kit, WARMUP, []);
-    await timeCalls(clients.bare, WARMUP, []);
+    const clients = await Promise.all(servers.map((server) => connect(server.url, era, server.token)));
+    const samples = servers.map(() => [] as number[]);
+    for (const client of clients) await timeCalls(client, WARMUP, []);
     for (let round = 0; round < ROUNDS; round += 1) {
-      await timeCalls(clients.kit, CALLS / ROUNDS, samples.kit);
-      await timeCalls(clients.bare, CALLS / ROUNDS, samples.bare);
+      for (const [index, client] of clients.entries()) await timeCalls(client, CALLS / ROUNDS, samples[index]!);
     }
-    const stats = { kit: summarize(samples.kit), bare: summarize(samples.bare) };
-    for (const name of ['kit', 'bare'] as const) {
-      const { p50, p99, perSecond } = stats[name];
-      console.log(`${era.padEnd(7)} ${name.padEnd(8)} ${p50.toFixed(3).padStart(6)}   ${p99.toFixed(3).padStart(6)}   ${perSecond.toFixed(0).padStart(7)}`);
-    }
-    const ratio = stats.kit.p50 / stats.bare.p50;
-    worstRatio = Math.max(worstRatio, ratio);
-    console.log(`${era.padEnd(7)} kit/bare p50 ratio: ${ratio.toFixed(2)}x\n`);
-    await clients.kit.close();
-    await clients.bare.close();
+    const stats = samples.map(summarize);
+    servers.forEach((server, index) => {
+      const { p50, p99, perSecond } = stats[index]!;
+      console.log(`${era.padEnd(7)} ${server.name.padEnd(22)} ${p50.toFixed(3).padStart(6)}   ${p99.toFixed(3).padStart(6)}   ${perSecond.toFixed(0).padStart(7)}`);
+    });
+    const kitRatio = stats[0]!.p50 / stats[2]!.p50;
+    const withStore = stats[1]!.p50 / stats[2]!.p50;
+    worstRatio = Math.max(worstRatio, kitRatio);
+    console.log(`${era.padEnd(7)} kit/bare p50: ${kitRatio.toFixed(2)}x without audit I/O, ${withStore.toFixed(2)}x with two audit writes to dynalite\n`);
+    await Promise.all(clients.map((client) => client.close()));
   }
-  console.log(`target: kit p50 ≤ ${TARGET_RATIO}x bare p50 → ${worstRatio <= TARGET_RATIO ? 'met' : 'NOT met'} (worst ${worstRatio.toFixed(2)}x)`);
+  console.log(`target: the kit adds ≤ ${TARGET_RATIO}x the bare p50 → ${worstRatio <= TARGET_RATIO ? 'met' : 'NOT met'} (worst ${worstRatio.toFixed(2)}x without audit I/O)`);
+  console.log('The audit store adds its write latency on top (one write before the handler, one after); see npm run bench:audit.');
 
-  await kit.stop();
+  await kitInMemory.stop();
+  await kitOnDynamo.stop();
   await bare.stop();
   await issuer.stop();
+  await dynamodb.stop();
   await rm(stateDir, { recursive: true, force: true });
 }
 
