@@ -167,7 +167,11 @@ async function main(): Promise<void> {
   await Promise.all(workers);
 
   const outageRecords = await recordsOf('outage');
-  const outageAllowed = outageRecords.filter((record) => record.event === 'tool_allowed').length;
+  const callKeyOf = (record: AuditRecord) => `${record.request_id}/${record.call_id}`;
+  const allowedCalls = new Set(outageRecords.filter((record) => record.event === 'tool_allowed').map(callKeyOf));
+  const settledCalls = new Set(outageRecords.filter((record) => record.event === 'tool_completed' || record.event === 'tool_not_run').map(callKeyOf));
+  const outageAllowed = allowedCalls.size;
+  const unsettled = [...allowedCalls].filter((key) => !settledCalls.has(key)).length;
   const outageRuns = handlerRuns.total - runsBefore;
   const show = (map: Map<number, number>) => [...map].map(([status, count]) => `${status}×${count}`).join(', ') || 'none';
   console.log('Outage: local DynamoDB stopped for 1 s in the middle of a run at the same concurrency');
@@ -180,6 +184,10 @@ async function main(): Promise<void> {
       '(the store kept a write whose acknowledgement was lost as it stopped; the caller got a retryable 503: the safe direction)',
   );
   const recovered = (counts.after!.get(200) ?? 0) > 0;
+  console.log(
+    `  allowed calls without an outcome record: ${unsettled} (outcome writes that failed during the outage; ` +
+      `each is in the error log with its signed record; counted: ${metrics.counter(METRIC.outcomeNotRecorded, { server: 'bench-audit' })})`,
+  );
   console.log(`  calls proceed after the store returns: ${recovered ? 'yes' : 'NO'}`);
 
   await service.stop();

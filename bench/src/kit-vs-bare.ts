@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   const inMemory: AuditRecord[] = [];
   const kitInMemory = await startService(env, definition, {
     ...createGovernanceAdapters(env, 'bench-kit', logger),
-    auditStore: { append: async (record) => void inMemory.push(record), query: async () => ({ records: [] }) },
+    auditStore: { append: async (record) => void inMemory.push(record), query: async () => ({ records: [], anomalies: [] }) },
   });
   const bare = await startBareServer();
   const tokenFor = (url: string) => mintAccessToken(key, { issuer: issuer.issuer, subject: 'bench', audience: url, scopes: ['bench:read'] });

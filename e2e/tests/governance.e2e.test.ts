@@ -40,7 +40,7 @@ describe.each<Handshake>(['legacy', 'modern'])('audit trail of real client calls
       outcome: 'ok',
       risk: 'low',
       output_classification: 'restricted',
-      arguments: { query: 'break-glass production database', limit: 2 },
+      arguments: '{"limit":2,"query":"break-glass production database"}',
       actor: { subject, client_id: 'dev-cli' },
     });
     const signer = createRecordSigner(platform.auditKey);
@@ -113,7 +113,7 @@ describe('audit under concurrency', () => {
     expect(byEvent('tool_allowed')).toHaveLength(calls);
     expect(byEvent('tool_completed')).toHaveLength(calls);
     expect(new Set(records.map((record) => record.event_id)).size).toBe(records.length);
-    expect(new Set(byEvent('tool_allowed').map((record) => (record.arguments as { query: string }).query)).size).toBe(calls);
+    expect(new Set(byEvent('tool_allowed').map((record) => (JSON.parse(record.arguments!) as { query: string }).query)).size).toBe(calls);
   });
 });
 

@@ -55,11 +55,11 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       expect(records.map((record) => record.event)).toEqual(['tool_completed', 'tool_allowed']);
       const table = await npmOutput(['run', '--silent', 'audit', '--', 'query', '--tool', 'search_policies', '--decision', 'allowed'], env);
       expect(table.stdout).toMatch(/^time \(UTC\)\s+event\s+decision/m);
-      expect(table.stdout).toMatch(/tool_completed\s+allowed\s+policy_allowed\s+policy-reader\s+search_policies\s+alice\s+ok/);
+      expect(table.stdout).toMatch(/tool_completed\s+allowed\s+completed\s+policy-reader\s+search_policies\s+alice\s+ok/);
 
       const clean = await npmOutput(['run', '--silent', 'audit', '--', 'verify', '--since', '1h'], env);
       expect(clean).toMatchObject({ code: 0 });
-      expect(clean.stdout).toMatch(/Checked 2 audit record\(s\)[\s\S]*All signatures match/);
+      expect(clean.stdout).toMatch(/Checked 2 stored item\(s\)[\s\S]*All signatures match/);
 
       // Someone with write access to the table rewrites history: verify catches it.
       const tampered = records[0]!;

@@ -38,7 +38,7 @@ export { createService, type ServiceDefinition, type McpService } from './servic
 export { startService, type RunningService } from './service/start-service';
 export { sensitive, redact, REDACTED } from './audit/redact';
 export { AuditRecord, AUDIT_EVENTS, DECISIONS, type AuditEvent, type Decision, type DenialReason, type Outcome } from './audit/audit-record';
-export type { AuditStore, AuditQuery, AuditPage } from './audit/audit-store';
+export type { AuditStore, AuditQuery, AuditPage, AuditAnomaly } from './audit/audit-store';
 export { createDynamoDbAuditStore } from './audit/dynamodb-audit-store';
 export { auditTableDefinition, AUDIT_INDEXES } from './audit/audit-table';
 export { createRecordSigner, canonicalJson, type RecordSigner } from './audit/signer';

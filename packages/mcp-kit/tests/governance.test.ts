@@ -90,7 +90,7 @@ describe('allowlist source failures (fail closed)', () => {
     expect(await listNames()).toContain('echo');
     await wait(400);
     expect(await listNames()).toEqual([]);
-    expect(state.governance.metrics.counter(METRIC.policyStaleDenyAll)).toBeGreaterThan(0);
+    expect(state.governance.metrics.counter(METRIC.policyExpired)).toBeGreaterThan(0);
   });
 
   it('picks up a change within the TTL, without a restart', async () => {
@@ -118,10 +118,10 @@ describe('audit trail', () => {
       source: { ip: expect.stringMatching(/127\.0\.0\.1/), user_agent: 'governance-test/1.0' },
       decision: 'allowed',
       risk: 'low',
-      arguments: { message: 'hi' },
+      arguments: '{"message":"hi"}',
     };
     expect(allowed).toMatchObject({ ...common, event: 'tool_allowed', reason: 'policy_allowed' });
-    expect(completed).toMatchObject({ ...common, event: 'tool_completed', outcome: 'ok', output_classification: 'public' });
+    expect(completed).toMatchObject({ ...common, event: 'tool_completed', reason: 'completed', outcome: 'ok', output_classification: 'public' });
     expect(completed!.duration_ms).toBeGreaterThanOrEqual(0);
     expect(allowed!.event_id < completed!.event_id).toBe(true);
     expect(signer.verify(allowed!)).toBe(true);
@@ -141,8 +141,9 @@ describe('audit trail', () => {
     const all = await records(state.governance.auditStore);
     expect(all.map((record) => record.event)).toEqual(['tool_allowed', 'tool_completed', 'tool_denied']);
     for (const record of all) expect(JSON.stringify(record)).not.toMatch(/hunter2|1234/);
-    expect(all[0]!.arguments).toEqual({ user: 'bob', password: '[REDACTED]', extras: [{ label: 'pin', secret: '[REDACTED]' }, { label: 'plain' }] });
-    expect(all[2]).toMatchObject({ reason: 'invalid_input', arguments: { user: 42, password: '[REDACTED]' } });
+    expect(JSON.parse(all[0]!.arguments!)).toEqual({ user: 'bob', password: '[REDACTED]', extras: [{ label: 'pin', secret: '[REDACTED]' }, { label: 'plain' }] });
+    expect(all[2]).toMatchObject({ reason: 'invalid_input' });
+    expect(JSON.parse(all[2]!.arguments!)).toMatchObject({ user: 42, password: '[REDACTED]' });
   });
 
   it('audits a call refused for a missing scope', async () => {
@@ -243,9 +244,48 @@ describe('rate limits and concurrency', () => {
     expect((await post(rpc('tools/call', { name: 'echo', arguments: { message: 'third' } }))).status).toBe(200);
   });
 
-  it('refuses a batch that reuses a request id', async () => {
-    const response = await post([rpc('tools/call', { name: 'echo', arguments: { message: 'a' } }, 1), rpc('tools/call', { name: 'explode', arguments: { expected: true } }, 1)]);
+  it('refuses batched tool calls, and audits each refused call', async () => {
+    const response = await post([rpc('tools/call', { name: 'echo', arguments: { message: 'a' } }, 1), rpc('tools/call', { name: 'explode', arguments: { expected: true } }, 2)]);
     expect(response.status).toBe(400);
     expect(state.probe.calls).toBe(0);
+    expect((await records(state.governance.auditStore)).map((record) => record.reason)).toEqual(['batch_not_supported', 'batch_not_supported']);
+  });
+
+  it('governs only messages the protocol layer accepts, so nothing is recorded as allowed that cannot run', async () => {
+    for (const malformed of [{ ...rpc('tools/call', { name: 'echo', arguments: { message: 'a' } }), id: 1.5 }, { id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'a' } } }]) {
+      const response = await post(malformed);
+      expect(response.status).toBe(400);
+    }
+    expect(state.probe.calls).toBe(0);
+    expect(await records(state.governance.auditStore)).toEqual([]);
+  });
+
+  it('releases the slot and records tool_not_run when the client goes away before the call runs', async () => {
+    state.governance.setPolicy({ tools: [{ name: 'echo' }], limits: { max_concurrency: 1 } });
+    const { createServer } = await import('node:http');
+    const server = createServer(state.service.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const token = await issuer.token({ scopes: ['echo:read'] });
+    // The store answers slowly, so the client is gone by the time the decision record lands.
+    const store = state.governance.auditStore;
+    const append = store.append.bind(store);
+    store.append = async (record) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return append(record);
+    };
+    const { request: httpRequest } = await import('node:http');
+    const aborted = httpRequest({ port, host: '127.0.0.1', path: '/mcp', method: 'POST', headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` } });
+    aborted.on('error', () => undefined);
+    aborted.end(JSON.stringify(rpc('tools/call', { name: 'echo', arguments: { message: 'gone' } })));
+    setTimeout(() => aborted.destroy(), 10);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    store.append = append;
+
+    expect(state.probe.calls).toBe(0);
+    const after = await post(rpc('tools/call', { name: 'echo', arguments: { message: 'next' } }));
+    expect(after.status).toBe(200);
+    expect((await records(state.governance.auditStore)).map((record) => record.event)).toEqual(['tool_allowed', 'tool_not_run', 'tool_allowed', 'tool_completed']);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });

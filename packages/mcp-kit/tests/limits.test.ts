@@ -69,11 +69,12 @@ describe('concurrency limiter', () => {
     const first = limiter.tryAcquire(2)!;
     const second = limiter.tryAcquire(2)!;
     expect(limiter.tryAcquire(2)).toBeUndefined();
-    first();
-    first();
+    first.release();
+    first.release();
+    expect(first.released).toBe(true);
     expect(limiter.inFlight).toBe(1);
     expect(limiter.tryAcquire(2)).toBeDefined();
-    second();
+    second.release();
     expect(limiter.tryAcquire(undefined)).toBeDefined();
   });
 });

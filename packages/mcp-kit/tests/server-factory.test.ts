@@ -11,7 +11,7 @@ describe('per-request MCP server (defence in depth)', () => {
   const probe: Probe = { calls: 0 };
   const tools = createToolSet(testTools(), { serverAccess: 'read' });
   const appended: unknown[] = [];
-  const store: AuditStore = { append: async (record) => void appended.push(record), query: async () => ({ records: [] }) };
+  const store: AuditStore = { append: async (record) => void appended.push(record), query: async () => ({ records: [], anomalies: [] }) };
   const logger = createLogger('t', 'SILENT');
   const metrics = createMemoryMetrics();
   const audit = createAuditTrail({ server: 't', serverVersion: '1', store, signer: createRecordSigner(TEST_HMAC_KEY), metrics, logger });
@@ -47,7 +47,7 @@ describe('per-request MCP server (defence in depth)', () => {
     const body = await send('tools/call', { name: 'echo', arguments: { message: 'sneaky' } });
     expect(body.error).toMatchObject({ code: -32603, message: expect.stringContaining('not governed') });
     expect(probe.calls).toBe(0);
-    expect(appended).toEqual([]);
+    expect(appended).toEqual([expect.objectContaining({ event: 'tool_denied', reason: 'not_governed', tool: 'echo' })]);
   });
 
   it('never passes the raw token to the SDK', () => {

@@ -172,9 +172,9 @@ describe('tools/call', () => {
     expect(probe.calls).toBe(0);
   });
 
-  it('checks every call in a batch', async () => {
+  it('refuses tool calls in a JSON-RPC batch', async () => {
     const response = await post([rpc('tools/call', { name: 'echo', arguments: { message: 'a' } }, 1), rpc('tools/call', { name: 'admin_report', arguments: {} }, 2)]);
-    expect(response.status).toBe(403);
+    expect(response.status).toBe(400);
     expect(probe.calls).toBe(0);
   });
 

@@ -7,13 +7,14 @@ import {
   createDynamoDbClient,
   createRecordSigner,
   DECISIONS,
+  type AuditAnomaly,
   type AuditQuery,
   type AuditRecord,
   type AuditStore,
 } from '@gmcp/mcp-kit';
 import { auditKeyPath, LOCAL_TABLES } from './local-contract';
 import { connectLocalDynamoDb } from './local-aws';
-import { loadOrCreateKey } from './local-secrets';
+import { readFile } from 'node:fs/promises';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -98,7 +99,11 @@ async function openStore(): Promise<{ audit: AuditStore; key: Buffer; close(): P
   }
   const local = await connectLocalDynamoDb(process.env);
   const client = createDynamoDbClient({ region: 'local', endpoint: local.endpoint });
-  const key = Buffer.from(await loadOrCreateKey(auditKeyPath()), 'base64');
+  // Never create a key here: verifying with a new key would call every record tampered.
+  const keyText = await readFile(auditKeyPath(), 'utf8').catch(() => {
+    throw new Error(`No audit key at ${auditKeyPath()}: the platform has not written any audit record in this state folder yet.`);
+  });
+  const key = Buffer.from(keyText.trim(), 'base64');
   return {
     audit: createDynamoDbAuditStore(client, LOCAL_TABLES.audit),
     key,
@@ -145,6 +150,7 @@ async function verify(store: AuditStore, key: Buffer, options: Options): Promise
   const request = { ...toQuery(options, 86_400), limit: 1000, cursor: undefined };
   let checked = 0;
   const tampered: AuditRecord[] = [];
+  const anomalies: AuditAnomaly[] = [];
   let cursor: string | undefined;
   do {
     const page = await store.query({ ...request, cursor });
@@ -152,15 +158,22 @@ async function verify(store: AuditStore, key: Buffer, options: Options): Promise
       checked += 1;
       if (!signer.verify(record)) tampered.push(record);
     }
+    anomalies.push(...page.anomalies);
     cursor = page.cursor;
   } while (cursor);
-  console.log(`Checked ${checked} audit record(s) since ${request.since.toISOString()}.`);
-  if (tampered.length === 0) {
+  console.log(`Checked ${checked + anomalies.length} stored item(s) since ${request.since.toISOString()}.`);
+  if (tampered.length === 0 && anomalies.length === 0) {
     console.log('All signatures match.');
     return 0;
   }
-  console.log(`${tampered.length} record(s) no longer match their signature:`);
-  printTable(tampered);
+  if (tampered.length > 0) {
+    console.log(`${tampered.length} record(s) no longer match their signature:`);
+    printTable(tampered);
+  }
+  if (anomalies.length > 0) {
+    console.log(`${anomalies.length} stored item(s) are not records as written:`);
+    for (const anomaly of anomalies) console.log(`  ${anomaly.location}  ${anomaly.problem}  ${anomaly.detail}`);
+  }
   return 1;
 }
 

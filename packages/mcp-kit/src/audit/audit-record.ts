@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { CLASSIFICATIONS, RISK_LEVELS } from '../tool/define-tool';
 
-export const AUDIT_EVENTS = ['tool_allowed', 'tool_denied', 'tool_completed', 'auth_failed'] as const;
+/**
+ * `tool_allowed` is written before the handler runs; `tool_completed` after it, or
+ * `tool_not_run` when an allowed call never reached its handler (the client went away,
+ * or the protocol layer refused the message).
+ */
+export const AUDIT_EVENTS = ['tool_allowed', 'tool_denied', 'tool_completed', 'tool_not_run', 'auth_failed'] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
 export const DECISIONS = ['allowed', 'denied'] as const;
@@ -17,6 +22,8 @@ export type DenialReason =
   | 'invalid_input'
   | 'approval_required'
   | 'governance_unavailable'
+  | 'batch_not_supported'
+  | 'not_governed'
   | `authentication:${string}`;
 
 export const OUTCOMES = ['ok', 'tool_error', 'internal_error'] as const;
@@ -37,7 +44,10 @@ export const AuditRecord = z.object({
   decision: z.enum(DECISIONS),
   reason: z.string(),
   risk: z.enum(RISK_LEVELS).optional(),
-  arguments: z.unknown().optional(),
+  /** Canonical JSON of the (redacted) arguments, cut at 8 KiB; then `arguments_sha256` covers the whole. */
+  arguments: z.string().optional(),
+  arguments_truncated: z.boolean().optional(),
+  arguments_sha256: z.string().optional(),
   outcome: z.enum(OUTCOMES).optional(),
   output_classification: z.enum(CLASSIFICATIONS).optional(),
   duration_ms: z.number().int().nonnegative().optional(),

@@ -13,8 +13,18 @@ export interface AuditQuery {
   cursor?: string;
 }
 
+/** A stored item that is not a well-formed record as written: evidence of tampering. */
+export interface AuditAnomaly {
+  /** Where it is stored. */
+  location: string;
+  problem: 'unreadable' | 'keys_do_not_match_content';
+  detail: string;
+}
+
 export interface AuditPage {
   records: AuditRecord[];
+  /** Items in the range that could not be read as records, or whose keys were changed. */
+  anomalies: AuditAnomaly[];
   /** Opaque; pass it back for the next page. Absent on the last page. */
   cursor?: string;
 }

@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { Actor } from '../auth/actor';
 import type { Classification, RiskLevel } from '../tool/define-tool';
 import { METRIC, type Metrics } from '../metrics/metrics';
 import type { Logger } from '../logging/logger';
 import { newEventId, type AuditEvent, type AuditRecord, type Decision, type Outcome } from './audit-record';
 import type { AuditStore } from './audit-store';
-import type { RecordSigner } from './signer';
+import { canonicalJson, type RecordSigner } from './signer';
+
+const MAX_ARGUMENTS_CHARS = 8192;
 
 /** Where a request came from, as far as the server can tell. */
 export interface RequestOrigin {
@@ -62,7 +65,7 @@ export function createAuditTrail(options: {
         decision: entry.decision,
         reason: entry.reason,
         risk: entry.risk,
-        arguments: entry.arguments,
+        ...argumentsFields(entry.arguments),
         outcome: entry.outcome,
         output_classification: entry.outputClassification,
         duration_ms: entry.durationMs === undefined ? undefined : Math.round(entry.durationMs),
@@ -73,9 +76,25 @@ export function createAuditTrail(options: {
         return record;
       } catch (error) {
         options.metrics.count(METRIC.auditWriteFailures, { server: options.server });
-        options.logger.error('audit write failed', { requestId: entry.origin.requestId, event: entry.event, tool: entry.tool, error: error as Error });
+        // The signed record goes to the log, so that it survives the store's failure.
+        options.logger.error('audit write failed', { requestId: entry.origin.requestId, subject: entry.actor?.subject, record, error: error as Error });
         throw error;
       }
     },
+  };
+}
+
+/**
+ * Arguments as canonical JSON text: every value representable whatever its size or
+ * numeric range, bounded so that a caller cannot make a record exceed the store's limits.
+ */
+function argumentsFields(value: unknown): Pick<AuditRecord, 'arguments' | 'arguments_truncated' | 'arguments_sha256'> {
+  if (value === undefined) return {};
+  const json = canonicalJson(value);
+  if (json.length <= MAX_ARGUMENTS_CHARS) return { arguments: json };
+  return {
+    arguments: json.slice(0, MAX_ARGUMENTS_CHARS),
+    arguments_truncated: true,
+    arguments_sha256: createHash('sha256').update(json).digest('hex'),
   };
 }

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AuditRecord } from './audit-record';
-import type { AuditQuery, AuditStore } from './audit-store';
+import type { AuditAnomaly, AuditQuery, AuditStore } from './audit-store';
 import { AUDIT_INDEXES } from './audit-table';
 import { canonicalJson } from './signer';
 
@@ -43,7 +43,8 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, tableName: stri
         const stored = await client.send(
           new GetItemCommand({ TableName: tableName, Key: { pk: { S: keys.pk! }, sk: { S: keys.sk! } }, ConsistentRead: true }),
         );
-        if (stored.Item && canonicalJson(toRecord(stored.Item)) === canonicalJson(record)) return;
+        const existing = stored.Item && readItem(stored.Item);
+        if (existing && 'record' in existing && canonicalJson(existing.record) === canonicalJson(record)) return;
         throw new Error(`Audit record ${record.event_id} already exists; records are never overwritten`, { cause: error });
       }
     },
@@ -67,11 +68,12 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, tableName: stri
           ...filter.expression,
           ExclusiveStartKey: cursor.key,
         }, query.limit);
-        return { records: page.records, cursor: page.lastKey && encodeCursor({ key: page.lastKey }) };
+        return { records: page.records, anomalies: page.anomalies, cursor: page.lastKey && encodeCursor({ key: page.lastKey }) };
       }
 
       // Time-only queries walk the day partitions from newest to oldest.
       const records: AuditRecord[] = [];
+      const anomalies: AuditAnomaly[] = [];
       let day = cursor.day ?? dayOf(until);
       let startKey = cursor.key;
       const firstDay = dayOf(query.since);
@@ -84,12 +86,13 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, tableName: stri
           ExclusiveStartKey: startKey,
         }, query.limit - records.length);
         records.push(...page.records);
-        if (page.lastKey) return { records, cursor: encodeCursor({ day, key: page.lastKey }) };
+        anomalies.push(...page.anomalies);
+        if (page.lastKey) return { records, anomalies, cursor: encodeCursor({ day, key: page.lastKey }) };
         day = previousDay(day);
         startKey = undefined;
-        if (records.length >= query.limit) return { records, cursor: day >= firstDay ? encodeCursor({ day }) : undefined };
+        if (records.length >= query.limit) return { records, anomalies, cursor: day >= firstDay ? encodeCursor({ day }) : undefined };
       }
-      return { records };
+      return { records, anomalies };
     },
   };
 }
@@ -99,17 +102,22 @@ async function queryPage(
   client: DynamoDBClient,
   input: QueryCommandInput,
   limit: number,
-): Promise<{ records: AuditRecord[]; lastKey?: Record<string, AttributeValue> }> {
+): Promise<{ records: AuditRecord[]; anomalies: AuditAnomaly[]; lastKey?: Record<string, AttributeValue> }> {
   const records: AuditRecord[] = [];
+  const anomalies: AuditAnomaly[] = [];
   let startKey = input.ExclusiveStartKey;
   do {
     const output = await client.send(
       new QueryCommand({ ...input, ExclusiveStartKey: startKey, ScanIndexForward: false, Limit: limit - records.length }),
     );
-    records.push(...(output.Items ?? []).map(toRecord));
+    for (const item of output.Items ?? []) {
+      const read = readItem(item);
+      if ('record' in read) records.push(read.record);
+      else anomalies.push(read.anomaly);
+    }
     startKey = output.LastEvaluatedKey;
   } while (startKey && records.length < limit);
-  return { records, lastKey: startKey };
+  return { records, anomalies, lastKey: startKey };
 }
 
 function keysOf(record: AuditRecord): Record<(typeof KEY_ATTRIBUTES)[number], string | undefined> {
@@ -122,10 +130,26 @@ function keysOf(record: AuditRecord): Record<(typeof KEY_ATTRIBUTES)[number], st
   };
 }
 
-function toRecord(item: Record<string, AttributeValue>): AuditRecord {
+/**
+ * A stored item as a record, or as an anomaly: content that no longer parses, or index
+ * keys (which the signature does not cover) that no longer follow from the content —
+ * e.g. a removed `actor_pk` that would hide a record from queries by actor.
+ */
+function readItem(item: Record<string, AttributeValue>): { record: AuditRecord } | { anomaly: AuditAnomaly } {
   const raw = unmarshall(item);
+  const location = `${String(raw.pk)} / ${String(raw.sk)}`;
+  const stored = Object.fromEntries(KEY_ATTRIBUTES.map((key) => [key, raw[key]]));
   for (const key of KEY_ATTRIBUTES) delete raw[key];
-  return AuditRecord.parse(raw);
+  const parsed = AuditRecord.safeParse(raw);
+  if (!parsed.success) {
+    return { anomaly: { location, problem: 'unreadable', detail: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') } };
+  }
+  const expected = keysOf(parsed.data);
+  const changed = KEY_ATTRIBUTES.filter((key) => stored[key] !== expected[key]);
+  if (changed.length > 0) {
+    return { anomaly: { location, problem: 'keys_do_not_match_content', detail: `changed: ${changed.join(', ')} (event ${parsed.data.event_id})` } };
+  }
+  return { record: parsed.data };
 }
 
 function filterExpression(query: AuditQuery) {

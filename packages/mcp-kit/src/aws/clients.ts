@@ -9,8 +9,11 @@ export interface AwsClientOptions {
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** A call that hangs must not hold a request (and a concurrency slot) for long. */
+const TIMEOUTS = { requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } };
+
 function clientConfig({ region, endpoint }: AwsClientOptions) {
-  return endpoint ? { region, endpoint, credentials: LOCAL_CREDENTIALS } : { region };
+  return endpoint ? { region, endpoint, credentials: LOCAL_CREDENTIALS, ...TIMEOUTS } : { region, ...TIMEOUTS };
 }
 
 export function createDynamoDbClient(options: AwsClientOptions): DynamoDBClient {
@@ -18,7 +21,7 @@ export function createDynamoDbClient(options: AwsClientOptions): DynamoDBClient 
 }
 
 export function createSsmClient(options: AwsClientOptions): SSMClient {
-  return new SSMClient(clientConfig(options));
+  return new SSMClient({ ...clientConfig(options), maxAttempts: 2 });
 }
 
 /** Creates tables that do not exist yet (local mode; on AWS the infrastructure owns them). */

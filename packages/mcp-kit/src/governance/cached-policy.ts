@@ -56,7 +56,7 @@ export function createCachedPolicy(options: CachedPolicyOptions): PolicyProvider
       await refreshing;
       if (!lastGood) return DENY_ALL;
       if (clock() - lastGood.readAt >= options.maxStalenessMs) {
-        options.metrics.count(METRIC.policyStaleDenyAll);
+        options.metrics.count(METRIC.policyExpired);
         return DENY_ALL;
       }
       return lastGood.policy;

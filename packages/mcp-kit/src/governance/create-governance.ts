@@ -21,6 +21,9 @@ export interface GovernanceAdapters {
 
 /** The one place where configuration chooses governance adapters. */
 export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, logger: Logger): GovernanceAdapters {
+  if (env.GOVERNANCE_MAX_STALENESS_SECONDS < env.GOVERNANCE_TTL_SECONDS) {
+    throw new ConfigError('Invalid configuration: GOVERNANCE_MAX_STALENESS_SECONDS must be at least GOVERNANCE_TTL_SECONDS', ['GOVERNANCE_MAX_STALENESS_SECONDS']);
+  }
   const metrics = env.METRICS === 'emf' ? createEmfMetrics(env.METRICS_NAMESPACE, serviceName) : createMemoryMetrics();
   const dynamodb = createDynamoDbClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
   return {

@@ -5,12 +5,19 @@ import type { Logger } from '../logging/logger';
 import type { Actor } from '../auth/actor';
 import type { AuditTrail } from '../audit/audit-trail';
 import { METRIC, type Metrics } from '../metrics/metrics';
+import { createMemoryRateLimiter } from '../limits/rate-limiter';
 import { JWT_STRATEGY, toKitAuthError, type JwtPassport } from '../auth/jwt-strategy';
 import { contextOf } from './request-context';
 import { sendHttpError } from './http-errors';
 import { originOf } from './governance-gate';
 
 const BEARER = /^Bearer\s+\S+$/i;
+
+/**
+ * Unauthenticated callers must not be able to drive audit-store writes without bound:
+ * beyond this many records per source address and minute, failures are only counted.
+ */
+const AUTH_FAILURE_RECORDS = { requests: 30, window_seconds: 60 };
 
 export interface AuthenticateDependencies {
   server: string;
@@ -27,6 +34,7 @@ export interface AuthenticateDependencies {
  * so that spikes can be alarmed on.
  */
 export function authenticate({ server, passport, config, audit, metrics, logger }: AuthenticateDependencies) {
+  const recordBudget = createMemoryRateLimiter();
   return (req: Request, res: Response, next: NextFunction): void => {
     const refuse = async (error: unknown) => {
       const { requestId } = contextOf(res);
@@ -34,9 +42,12 @@ export function authenticate({ server, passport, config, audit, metrics, logger 
       metrics.count(METRIC.authFailures, { server, reason });
       if (error instanceof AuthenticationError) logger.warn('authentication refused', { requestId, reason });
       else logger.error('authentication could not be performed', { requestId, error: error as Error });
-      await audit
-        .record({ event: 'auth_failed', decision: 'denied', reason: `authentication:${reason}`, origin: originOf(req, requestId) })
-        .catch(() => undefined);
+      const origin = originOf(req, requestId);
+      if ((await recordBudget.consume(`ip:${origin.ip}`, AUTH_FAILURE_RECORDS)).allowed) {
+        await audit.record({ event: 'auth_failed', decision: 'denied', reason: `authentication:${reason}`, origin }).catch(() => undefined);
+      } else {
+        metrics.count(METRIC.authFailuresNotRecorded, { server });
+      }
       sendHttpError(res, error, config);
     };
     if (!BEARER.test(req.header('authorization') ?? '')) return void refuse(new AuthenticationError('missing_token'));

@@ -3,24 +3,19 @@ import type { Request, Response, NextFunction } from 'express';
 import type { Actor } from '../auth/actor';
 import type { GovernedRequest } from './governance-gate';
 
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
 /** What the pipeline learns about one HTTP request, kept on `res.locals`. */
 export interface RequestContext {
   /** Always generated here, so that audit records and logs cannot be given a forged id. */
   readonly requestId: string;
-  /** The caller's own `x-request-id`, when well-formed, kept for correlation only. */
-  readonly clientRequestId?: string;
   actor?: Actor;
   governance?: GovernedRequest;
 }
 
 /** Gives every request a server-generated id and returns it in `x-request-id`. */
 export function requestContext() {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const inbound = req.header('x-request-id');
+  return (_req: Request, res: Response, next: NextFunction): void => {
     const requestId = randomUUID();
-    res.locals.context = { requestId, clientRequestId: inbound && CLIENT_REQUEST_ID.test(inbound) ? inbound : undefined } satisfies RequestContext;
+    res.locals.context = { requestId } satisfies RequestContext;
     res.setHeader('x-request-id', requestId);
     next();
   };

@@ -6,7 +6,8 @@ import { METRIC, type Metrics } from '../metrics/metrics';
 import type { RegisteredTool } from '../tool/tool-set';
 import { visibleTools } from '../tool/visibility';
 import { callKey, type GovernedRequest } from '../http/governance-gate';
-import { executeTool, toolErrorResult } from './call-tool';
+import { recordDenial, sanitizeToolName, type Verdict } from '../governance/govern-call';
+import { executeTool, toolErrorResult, type ToolCallResult } from './call-tool';
 
 export const GOVERNANCE_META_KEY = 'dev.gmcp/governance';
 
@@ -61,49 +62,23 @@ export function createServerFactory<Deps>(options: ServerFactoryDependencies<Dep
     server.setRequestHandler('tools/list', async () => ({ tools: visible.map(toWireTool) }));
     server.setRequestHandler('tools/call', async (request, ctx) => {
       const key = callKey(ctx.mcpReq.id);
-      const verdict = caller.governance.verdicts.get(key);
+      const verdict = caller.governance.verdicts.get(key) as Verdict<Deps> | undefined;
       caller.governance.verdicts.delete(key);
-      if (!verdict || (verdict.kind === 'run' && verdict.tool.definition.name !== request.params.name)) {
-        logger.error('tool call without a governance verdict refused', { requestId: caller.origin.requestId, tool: request.params.name });
+      if (!verdict || (verdict.kind === 'run' && (verdict.slot.released || verdict.tool.definition.name !== request.params.name))) {
+        await recordDenial(
+          { origin: caller.origin, actor: caller.actor, callId: String(ctx.mcpReq.id), tool: sanitizeToolName(request.params.name), reason: 'not_governed' },
+          undefined,
+          { server: identity.name, audit, metrics, logger },
+        );
         throw new ProtocolError(ProtocolErrorCode.InternalError, 'Tool call was not governed');
       }
       if (verdict.kind === 'refuse_unknown') throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${verdict.name}`);
       if (verdict.kind === 'refuse_invalid') return toolErrorResult(verdict.message);
-      if (verdict.kind === 'http') throw new ProtocolError(ProtocolErrorCode.InternalError, 'Tool call was refused');
-
-      const tool = verdict.tool as RegisteredTool<Deps>;
-      const started = performance.now();
+      if (verdict.kind !== 'run') throw new ProtocolError(ProtocolErrorCode.InternalError, 'Tool call was refused');
       try {
-        const { result, outcome, classification } = await executeTool(tool, verdict.input, {
-          actor: caller.actor,
-          requestId: caller.origin.requestId,
-          logger,
-          deps: options.deps,
-        });
-        const durationMs = performance.now() - started;
-        const dimensions = { server: identity.name, tool: tool.definition.name };
-        metrics.count(METRIC.toolCalls, { ...dimensions, outcome });
-        metrics.latency(METRIC.toolLatency, durationMs, dimensions);
-        await audit
-          .record({
-            event: 'tool_completed',
-            decision: 'allowed',
-            reason: 'policy_allowed',
-            origin: caller.origin,
-            actor: caller.actor,
-            callId: String(ctx.mcpReq.id),
-            tool: tool.definition.name,
-            risk: tool.definition.risk,
-            arguments: verdict.auditArguments,
-            outcome,
-            outputClassification: classification,
-            durationMs,
-          })
-          .catch(() => undefined); // counted and logged by the trail; the tool has already run
-        logger.info('tool call', { tool: tool.definition.name, requestId: caller.origin.requestId, subject: caller.actor.subject, outcome, durationMs: Math.round(durationMs) });
-        return result;
+        return await runGoverned(verdict, caller, String(ctx.mcpReq.id), options);
       } finally {
-        verdict.release();
+        verdict.slot.release();
       }
     });
     return server;
@@ -128,4 +103,46 @@ function toWireTool<Deps>({ definition, inputJsonSchema, outputJsonSchema }: Reg
       },
     },
   };
+}
+
+/** Runs an allowed call, then writes its outcome record. */
+async function runGoverned<Deps>(
+  verdict: Extract<Verdict<Deps>, { kind: 'run' }>,
+  caller: CallerContext,
+  callId: string,
+  { identity, deps, audit, metrics, logger }: ServerFactoryDependencies<Deps>,
+): Promise<ToolCallResult> {
+  const { tool } = verdict;
+  const started = performance.now();
+  const { result, outcome, classification } = await executeTool(tool, verdict.input, {
+    actor: caller.actor,
+    requestId: caller.origin.requestId,
+    logger,
+    deps,
+  });
+  const durationMs = performance.now() - started;
+  const dimensions = { server: identity.name, tool: tool.definition.name };
+  metrics.count(METRIC.toolCalls, { ...dimensions, outcome });
+  metrics.latency(METRIC.toolLatency, durationMs, dimensions);
+  logger.info('tool call', { requestId: caller.origin.requestId, subject: caller.actor.subject, tool: tool.definition.name, outcome, durationMs: Math.round(durationMs) });
+  await audit
+    .record({
+      event: 'tool_completed',
+      decision: 'allowed',
+      reason: 'completed',
+      origin: caller.origin,
+      actor: caller.actor,
+      callId,
+      tool: tool.definition.name,
+      risk: tool.definition.risk,
+      arguments: verdict.auditArguments,
+      outcome,
+      outputClassification: classification,
+      durationMs,
+    })
+    .catch(() => {
+      // The tool has run; its signed outcome record is in the error log (see the audit trail).
+      metrics.count(METRIC.outcomeNotRecorded, { server: identity.name });
+    });
+  return result;
 }

@@ -9,7 +9,9 @@ export const METRIC = {
   authFailures: 'AuthFailures',
   auditWriteFailures: 'AuditWriteFailures',
   policyLoadFailures: 'GovernancePolicyLoadFailures',
-  policyStaleDenyAll: 'GovernancePolicyExpired',
+  policyExpired: 'GovernancePolicyExpired',
+  authFailuresNotRecorded: 'AuthFailuresNotRecorded',
+  outcomeNotRecorded: 'OutcomeRecordsLost',
   toolLatency: 'ToolLatency',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
