@@ -10,16 +10,11 @@
  *
  *   npm run bench:audit          (CALLS=5000 CONCURRENCY=100 npm run bench:audit)
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { z } from 'zod';
-import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer } from '@gmcp/dev-issuer';
 import {
+  createDynamoDbAuditStore,
   createDynamoDbClient,
   createGovernanceAdapters,
   createLogger,
-  defineTool,
   METRIC,
   parseEnv,
   ServiceEnvSchema,
@@ -27,56 +22,19 @@ import {
   type AuditRecord,
   type MemoryMetrics,
 } from '@gmcp/mcp-kit';
-import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
-import { prepareLocalTables, LOCAL_TABLES } from '@gmcp/platform';
-import { createDynamoDbAuditStore } from '@gmcp/mcp-kit';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import { LOCAL_TABLES } from '@gmcp/platform';
+import { percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
+import { echoTool } from './support/echo-tool';
 
 const CALLS = Number(process.env.CALLS ?? 2000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 50);
 
 const handlerRuns = { total: 0 };
-const echo = defineTool({
-  name: 'echo',
-  title: 'Echo',
-  description: 'Echoes a message',
-  owner: 'platform',
-  scope: 'bench:read',
-  risk: 'low',
-  access: 'read',
-  classification: 'public',
-  input: z.object({ message: z.string() }),
-  output: z.object({ message: z.string() }),
-  handler: async ({ message }) => {
-    handlerRuns.total += 1;
-    return { message };
-  },
-});
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+const echo = echoTool(() => (handlerRuns.total += 1));
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'gmcp-audit-bench-'));
-  const key = await loadOrCreateSigningKey(join(dir, 'key.json'));
-  const issuer = await startDevIssuer(key, { port: 0 });
-  const dynamoPath = join(dir, 'dynamodb');
-  let dynamodb: LocalDynamoDb = await startLocalDynamoDb({ path: dynamoPath });
-  const dynamoPort = Number(new URL(dynamodb.endpoint).port);
-  await prepareLocalTables(dynamodb.endpoint);
-  const policyFile = join(dir, 'governance.json');
-  await writeFile(policyFile, JSON.stringify({ tools: [{ name: 'echo' }], limits: { max_concurrency: 256 } }));
-
-  const env = parseEnv(ServiceEnvSchema, {
-    PORT: '0',
-    AUTH_ISSUER: issuer.issuer,
-    LOG_LEVEL: 'SILENT',
-    AWS_REGION: 'local',
-    DYNAMODB_ENDPOINT: dynamodb.endpoint,
-    AUDIT_TABLE: LOCAL_TABLES.audit,
-    AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64'),
-    GOVERNANCE_FILE: policyFile,
-  });
+  const platform = await startBenchPlatform({ policy: { tools: [{ name: 'echo' }], limits: { max_concurrency: 256 } }, persistent: true });
+  const env = parseEnv(ServiceEnvSchema, platform.env);
   const governance = createGovernanceAdapters(env, 'bench-audit', createLogger('bench-audit', 'SILENT'));
   const appendTimes: number[] = [];
   const append = governance.auditStore.append.bind(governance.auditStore);
@@ -87,9 +45,9 @@ async function main(): Promise<void> {
   };
   const service = await startService(env, { name: 'bench-audit', version: '1.0.0', access: 'read', tools: [echo], deps: {}, logger: createLogger('bench-audit', 'SILENT') }, governance);
   const metrics = governance.metrics as MemoryMetrics;
-  const reader = createDynamoDbAuditStore(createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint }), LOCAL_TABLES.audit);
+  const reader = createDynamoDbAuditStore(createDynamoDbClient({ region: 'local', endpoint: platform.dynamodb().endpoint }), LOCAL_TABLES.audit);
 
-  const tokenFor = (sub: string) => mintAccessToken(key, { issuer: issuer.issuer, subject: sub, audience: service.url, scopes: ['bench:read'] });
+  const tokenFor = (sub: string) => platform.token(sub, service.url, ['bench:read']);
   const call = async (token: string, i: number) => {
     const response = await fetch(service.url, {
       method: 'POST',
@@ -158,9 +116,9 @@ async function main(): Promise<void> {
   });
   await new Promise((resolve) => setTimeout(resolve, 500));
   phase.name = 'during';
-  await dynamodb.stop();
+  await platform.stopDynamoDb();
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  dynamodb = await startLocalDynamoDb({ port: dynamoPort, path: dynamoPath });
+  await platform.startDynamoDb();
   phase.name = 'after';
   await new Promise((resolve) => setTimeout(resolve, 500));
   stopWorkers = true;
@@ -191,12 +149,7 @@ async function main(): Promise<void> {
   console.log(`  calls proceed after the store returns: ${recovered ? 'yes' : 'NO'}`);
 
   await service.stop();
-  await issuer.stop();
-  await dynamodb.stop();
-  await rm(dir, { recursive: true, force: true });
+  await platform.stop();
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -5,44 +5,22 @@
  *
  *   npm run bench            (CALLS=4000 ROUNDS=8 npm run bench for a longer run)
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import express from 'express';
-import { z } from 'zod';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer } from '@gmcp/dev-issuer';
-import { createGovernanceAdapters, createLogger, defineTool, parseEnv, ServiceEnvSchema, startService, type AuditRecord } from '@gmcp/mcp-kit';
-import { startLocalDynamoDb } from '@gmcp/local-aws';
-import { LOCAL_TABLES, prepareLocalTables } from '@gmcp/platform';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import { createGovernanceAdapters, createLogger, parseEnv, ServiceEnvSchema, startService, type AuditRecord } from '@gmcp/mcp-kit';
+import { percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
+import { EchoInput, EchoOutput, echoTool } from './support/echo-tool';
 
 const CALLS = Number(process.env.CALLS ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const WARMUP = 200;
 const TARGET_RATIO = 1.5;
 
-const EchoInput = z.object({ message: z.string().max(100) });
-const EchoOutput = z.object({ message: z.string() });
-
-const kitEcho = defineTool({
-  name: 'echo',
-  title: 'Echo',
-  description: 'Echoes a message',
-  owner: 'platform',
-  scope: 'bench:read',
-  risk: 'low',
-  access: 'read',
-  classification: 'public',
-  input: EchoInput,
-  output: EchoOutput,
-  handler: async ({ message }) => ({ message }),
-});
+const kitEcho = echoTool();
 
 async function startBareServer(): Promise<{ url: string; stop(): Promise<void> }> {
   const handler = createMcpHandler(() => {
@@ -85,35 +63,16 @@ async function timeCalls(client: Client, count: number, samples: number[]): Prom
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 function summarize(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   const total = samples.reduce((sum, value) => sum + value, 0);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), perSecond: (samples.length / total) * 1000 };
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), perSecond: (samples.length / total) * 1000 };
 }
 
 async function main(): Promise<void> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'gmcp-bench-'));
-  const key = await loadOrCreateSigningKey(join(stateDir, 'key.json'));
-  const issuer = await startDevIssuer(key, { port: 0 });
   // The kit as deployed locally: allowlist from a file, two audit writes per call to DynamoDB (dynalite, in memory).
-  const dynamodb = await startLocalDynamoDb();
-  await prepareLocalTables(dynamodb.endpoint);
-  const policyFile = join(stateDir, 'governance.json');
-  await writeFile(policyFile, JSON.stringify({ tools: [{ name: 'echo' }] }));
-  const kitEnv = {
-    PORT: '0',
-    AUTH_ISSUER: issuer.issuer,
-    LOG_LEVEL: 'WARN',
-    AWS_REGION: 'local',
-    DYNAMODB_ENDPOINT: dynamodb.endpoint,
-    AUDIT_TABLE: LOCAL_TABLES.audit,
-    AUDIT_HMAC_KEY: Buffer.alloc(32, 3).toString('base64'),
-    GOVERNANCE_FILE: policyFile,
-  };
+  const platform = await startBenchPlatform({ policy: { tools: [{ name: 'echo' }] }, persistent: false });
+  const kitEnv = { ...platform.env, LOG_LEVEL: 'WARN' };
   const env = parseEnv(ServiceEnvSchema, kitEnv);
   const definition = { name: 'bench-kit', version: '1.0.0', access: 'read' as const, tools: [kitEcho], deps: {} };
   const logger = createLogger('bench-kit', 'WARN');
@@ -125,7 +84,7 @@ async function main(): Promise<void> {
     auditStore: { append: async (record) => void inMemory.push(record), query: async () => ({ records: [], anomalies: [] }) },
   });
   const bare = await startBareServer();
-  const tokenFor = (url: string) => mintAccessToken(key, { issuer: issuer.issuer, subject: 'bench', audience: url, scopes: ['bench:read'] });
+  const tokenFor = (url: string) => platform.token('bench', url, ['bench:read']);
   const servers = [
     { name: 'kit (audit: no I/O)', url: kitInMemory.url, token: await tokenFor(kitInMemory.url) },
     { name: 'kit (audit: dynalite)', url: kitOnDynamo.url, token: await tokenFor(kitOnDynamo.url) },
@@ -159,12 +118,7 @@ async function main(): Promise<void> {
   await kitInMemory.stop();
   await kitOnDynamo.stop();
   await bare.stop();
-  await issuer.stop();
-  await dynamodb.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  await platform.stop();
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

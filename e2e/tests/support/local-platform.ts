@@ -6,7 +6,7 @@ import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer
 import { createFolderBlobStore, libraryFrom, PolicyReaderEnv, startPolicyReader } from '@gmcp/policy-reader';
 import { createDynamoDbAuditStore, createDynamoDbClient, type AuditStore, type RunningService } from '@gmcp/mcp-kit';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
-import { governanceFile, LOCAL_TABLES, prepareLocalTables } from '@gmcp/platform';
+import { governanceFile, LOCAL_TABLES, localGovernanceEnv, prepareLocalTables } from '@gmcp/platform';
 
 /**
  * A dev issuer, an in-memory local DynamoDB and the policy reader, on ephemeral loopback
@@ -47,11 +47,7 @@ export async function startLocalPlatform(overrides: Record<string, string> = {})
     PORT: '0',
     AUTH_ISSUER: issuer.issuer,
     LOG_LEVEL: 'SILENT',
-    AWS_REGION: 'local',
-    DYNAMODB_ENDPOINT: dynamodb.endpoint,
-    AUDIT_TABLE: LOCAL_TABLES.audit,
-    AUDIT_HMAC_KEY: auditKey.toString('base64'),
-    GOVERNANCE_FILE: policyFile,
+    ...localGovernanceEnv({ dynamoDbEndpoint: dynamodb.endpoint, auditKey: auditKey.toString('base64'), governanceFile: policyFile }),
     ...overrides,
   };
   const load = libraryFrom(createFolderBlobStore(PolicyReaderEnv.parse(env).POLICY_CORPUS_DIR));

@@ -1,4 +1,4 @@
 export { startPlatform, serverEnv, type Platform, type LocalServerSettings } from './start';
-export { prepareLocalTables, startPlatformDynamoDb, connectLocalDynamoDb } from './local-aws';
+export { prepareLocalTables, startPlatformDynamoDb, connectLocalDynamoDb, localGovernanceEnv } from './local-aws';
 export { loadOrCreateKey } from './local-secrets';
 export * from './local-contract';

@@ -4,6 +4,19 @@ import { dynamoDbDataDir, LOCAL_TABLES, localDynamoDbEndpoint, localPort } from 
 
 type Env = Record<string, string | undefined>;
 
+/** The variables that point a server's governance at local peers: its audit store, key and policy file. */
+export function localGovernanceEnv(settings: { dynamoDbEndpoint: string; auditKey: string; governanceFile: string }): Record<string, string> {
+  return {
+    AWS_REGION: 'local',
+    DYNAMODB_ENDPOINT: settings.dynamoDbEndpoint,
+    AUDIT_TABLE: LOCAL_TABLES.audit,
+    AUDIT_HMAC_KEY: settings.auditKey,
+    RATE_LIMIT_STORE: 'memory',
+    GOVERNANCE_SOURCE: 'file',
+    GOVERNANCE_FILE: settings.governanceFile,
+  };
+}
+
 /** Creates the platform's tables on a local DynamoDB endpoint if they are missing. */
 export async function prepareLocalTables(endpoint: string): Promise<void> {
   const client = createDynamoDbClient({ region: 'local', endpoint });

@@ -7,14 +7,13 @@ import {
   auditKeyPath,
   governanceFile,
   LOCAL_HOST,
-  LOCAL_TABLES,
   localPort,
   signingKeyPath,
   stateDir,
   type McpServerName,
 } from './local-contract';
 import { loadOrCreateKey } from './local-secrets';
-import { startPlatformDynamoDb } from './local-aws';
+import { localGovernanceEnv, startPlatformDynamoDb } from './local-aws';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -48,13 +47,7 @@ export function serverEnv(name: McpServerName, env: Env, local: LocalServerSetti
     Object.entries(env).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]),
   );
   const defaults: Env = {
-    AWS_REGION: 'local',
-    DYNAMODB_ENDPOINT: local.dynamoDbEndpoint,
-    AUDIT_TABLE: LOCAL_TABLES.audit,
-    AUDIT_HMAC_KEY: local.auditKey,
-    RATE_LIMIT_STORE: 'memory',
-    GOVERNANCE_SOURCE: 'file',
-    GOVERNANCE_FILE: governanceFile(name),
+    ...localGovernanceEnv({ dynamoDbEndpoint: local.dynamoDbEndpoint, auditKey: local.auditKey, governanceFile: governanceFile(name) }),
     GOVERNANCE_TTL_SECONDS: '5',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
