@@ -52,7 +52,7 @@ describe('allowlist from configuration', () => {
   it('drops a tool removed from the policy file within the TTL, refusing and auditing its calls, without a restart', async () => {
     const token = await platform.token({ sub: 'allowlist-tester' });
     const client = await connectClient(platform.policyReader.url, token, 'legacy');
-    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['search_policies']);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('search_policies');
 
     await writeFile(platform.governanceFile, JSON.stringify({ tools: [] }));
     await new Promise((resolve) => setTimeout(resolve, 1100));

@@ -16,12 +16,12 @@ describe.each<Handshake>(['legacy', 'modern'])('policy reader over the %s handsh
     await client.close();
   });
 
-  it('lists the governed tool with derived annotations', async () => {
+  it('lists the governed tools with derived annotations', async () => {
     const client = await connectClient(platform.policyReader.url, await platform.token(), handshake);
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['search_policies']);
-    expect(tools[0]!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
-    expect(tools[0]!.outputSchema).toMatchObject({ type: 'object', required: ['hits', 'result_classification'] });
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['get_policy', 'list_policies', 'search_policies']);
+    for (const tool of tools) expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
+    expect(tools.find((tool) => tool.name === 'search_policies')!.outputSchema).toMatchObject({ type: 'object', required: ['hits', 'total', 'next_cursor', 'result_classification'] });
     await client.close();
   });
 

@@ -1,34 +1,25 @@
-import { parseEnv, startService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
-import { PolicyReaderEnv } from './config';
+import { createLogger, startService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
+import { parsePolicyReaderEnv } from './config';
 import type { PolicyReaderDeps } from './deps';
-import { createFolderBlobStore } from './policies/folder-blob-store';
-import { loadPolicyLibrary, type PolicyLibrary } from './policies/policy-library';
-import type { BlobStore } from './policies/blob-store';
-import { searchPolicies } from './tools/search-policies';
+import { createPolicyLibrary } from './policies/policy-library';
 import { CLEARANCE_SCOPES } from './policies/clearance';
+import { policyStoreFrom } from './policy-store';
+import { getPolicy } from './tools/get-policy';
+import { listPolicies } from './tools/list-policies';
+import { searchPolicies } from './tools/search-policies';
 
 export const POLICY_READER_NAME = 'policy-reader';
-export const POLICY_READER_VERSION = '0.1.0';
+export const POLICY_READER_VERSION = '0.2.0';
 
-export const policyReaderTools = [searchPolicies];
-
-/** Loads the library once; a failed load is retried on the next call rather than cached. */
-export function libraryFrom(store: BlobStore): PolicyReaderDeps['library'] {
-  let loading: Promise<PolicyLibrary> | undefined;
-  return () => {
-    loading ??= loadPolicyLibrary(store).catch((error: unknown) => {
-      loading = undefined;
-      throw error;
-    });
-    return loading;
-  };
-}
+export const policyReaderTools = [searchPolicies, getPolicy, listPolicies];
 
 export function policyReaderDefinition(deps: PolicyReaderDeps): ServiceDefinition<PolicyReaderDeps> {
   return {
     name: POLICY_READER_NAME,
     version: POLICY_READER_VERSION,
-    instructions: 'Read-only access to company policies. Cite the document id and section of every policy you quote.',
+    instructions:
+      'Read-only access to company policies. Search with search_policies, read with get_policy, browse with list_policies. ' +
+      'Cite the document id and section of every policy you quote.',
     access: 'read',
     tools: policyReaderTools,
     additionalScopes: CLEARANCE_SCOPES,
@@ -41,8 +32,10 @@ export async function startPolicyReader(
   envSource: Record<string, string | undefined> = process.env,
   overrides: Partial<PolicyReaderDeps> = {},
 ): Promise<RunningService> {
-  const env = parseEnv(PolicyReaderEnv, envSource);
-  const deps: PolicyReaderDeps = { library: libraryFrom(createFolderBlobStore(env.POLICY_CORPUS_DIR)), ...overrides };
+  const env = parsePolicyReaderEnv(envSource);
+  const logger = createLogger(POLICY_READER_NAME, env.LOG_LEVEL);
+  const library = createPolicyLibrary(policyStoreFrom(env), { refreshMs: env.POLICY_REFRESH_SECONDS * 1000, logger });
+  const deps: PolicyReaderDeps = { library: () => library.current(), ...overrides };
   await deps.library();
-  return startService(env, policyReaderDefinition(deps));
+  return startService(env, { ...policyReaderDefinition(deps), logger });
 }

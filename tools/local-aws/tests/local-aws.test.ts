@@ -46,3 +46,21 @@ describe('SSM test endpoint', () => {
     await ssm.stop();
   });
 });
+
+describe('local S3 (s3rver)', () => {
+  it('serves the real S3 client: put, list with a prefix, get with ETags', async () => {
+    const { S3Client, PutObjectCommand, ListObjectsV2Command, GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const { startLocalS3 } = await import('../src');
+    const s3 = await startLocalS3({ buckets: ['docs'] });
+    const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    await client.send(new PutObjectCommand({ Bucket: 'docs', Key: 'policies/a.md', Body: 'hello' }));
+    await client.send(new PutObjectCommand({ Bucket: 'docs', Key: 'other/b.md', Body: 'x' }));
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: 'docs', Prefix: 'policies/' }));
+    expect(listed.Contents?.map((object) => object.Key)).toEqual(['policies/a.md']);
+    expect(listed.Contents?.[0]?.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+    const got = await client.send(new GetObjectCommand({ Bucket: 'docs', Key: 'policies/a.md' }));
+    expect(await got.Body?.transformToString()).toBe('hello');
+    client.destroy();
+    await s3.stop();
+  });
+});

@@ -1,35 +1,48 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
-import { NotFoundError } from '@gmcp/mcp-kit';
-import type { BlobEntry, BlobStore } from './blob-store';
-
-const DOCUMENT = /\.(md|markdown|txt)$/i;
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { assertConfinedKey, DOCUMENT_KEY, INDEX_KEY, type BlobEntry, type BlobStore } from './blob-store';
 
 /** The local blob store: documents in a folder. Keys cannot leave the folder. */
 export function createFolderBlobStore(root: string): BlobStore {
   const base = resolve(root);
-
-  const confine = (key: string): string => {
-    const path = resolve(base, key);
-    if (path !== base && !path.startsWith(base + sep)) throw new NotFoundError(`No policy document at "${key}"`);
-    return path;
+  const pathOf = (key: string) => {
+    assertConfinedKey(key);
+    return join(base, ...key.split('/'));
   };
+  const readIfExists = (path: string) =>
+    readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
 
   return {
+    description: `folder ${base}`,
     async list() {
-      const files = (await readdir(base, { recursive: true })).filter((name) => DOCUMENT.test(name)).sort();
-      return Promise.all(files.map(async (name): Promise<BlobEntry> => {
-        const path = join(base, name);
-        const [info, content] = await Promise.all([stat(path), readFile(path)]);
-        return { key: relative(base, path).split(sep).join('/'), etag: createHash('sha256').update(content).digest('hex'), lastModified: info.mtime };
-      }));
+      const files = (await readdir(base, { recursive: true }))
+        .map((name) => name.split(sep).join('/'))
+        .filter((key) => DOCUMENT_KEY.test(key) && !key.startsWith('_index/'))
+        .sort();
+      return Promise.all(
+        files.map(async (key): Promise<BlobEntry> => {
+          const path = pathOf(key);
+          const info = await stat(path);
+          // Size and modification time stand in for S3's ETag: a change shows without reading the file.
+          return { key: relative(base, path).split(sep).join('/'), etag: `${info.size}-${Math.trunc(info.mtimeMs)}`, lastModified: info.mtime };
+        }),
+      );
     },
     async read(key) {
-      return readFile(confine(key), 'utf8').catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') throw new NotFoundError(`No policy document at "${key}"`);
-        throw error;
-      });
+      const text = await readIfExists(pathOf(key));
+      if (text === undefined) throw new Error(`No object at "${key}"`);
+      return text;
+    },
+    readOptional: (key) => readIfExists(pathOf(key)),
+    async write(key, body) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, body);
     },
   };
 }
+
+export { INDEX_KEY };

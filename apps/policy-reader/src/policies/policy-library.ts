@@ -1,16 +1,19 @@
-import MiniSearch from 'minisearch';
-import type { Classification } from '@gmcp/mcp-kit';
-import type { BlobStore } from './blob-store';
+import { createHash } from 'node:crypto';
+import type MiniSearch from 'minisearch';
+import type { Classification, Logger } from '@gmcp/mcp-kit';
+import { INDEX_KEY, type BlobStore } from './blob-store';
 import { parsePolicyDocument, type PolicyDocument } from './policy-document';
 import { isCleared } from './clearance';
+import { createSearchIndex, loadSearchIndex, sectionId, sectionRecords, type SectionHit, type SectionRecord } from './search-index';
+import { normalizeForPhrase, processTerm, queryPhrases } from './text-analysis';
+import { snippet } from './snippet';
 
-interface SectionRecord {
-  id: string;
-  documentId: string;
-  title: string;
-  heading: string;
-  text: string;
-  tags: string;
+export interface PolicyFilters {
+  category?: string;
+  owner?: string;
+  /** Documents carrying every one of these tags. */
+  tags?: readonly string[];
+  classification?: Classification;
 }
 
 export interface PolicyHit {
@@ -21,87 +24,253 @@ export interface PolicyHit {
 }
 
 export interface SearchRequest {
-  readonly query: string;
-  readonly clearance: Classification;
-  readonly limit: number;
+  query: string;
+  clearance: Classification;
+  filters?: PolicyFilters;
+  offset: number;
+  limit: number;
 }
 
-const SNIPPET_RADIUS = 120;
-
-// Words that carry no topic; dropping them keeps "can I use X with Y" about X and Y.
-const STOP_WORDS = new Set(
-  'a an and are as at be by can do does for from how i if in is it may my of on or our should the to us we what when where which who why will with you your'.split(' '),
-);
-
-function processTerm(term: string): string | null {
-  const lower = term.toLowerCase();
-  return STOP_WORDS.has(lower) ? null : lower;
-}
-
-/** The policy corpus, indexed for full-text search at section level. */
+/** What the tools read: the corpus as of the last refresh. */
 export interface PolicyLibrary {
-  search(request: SearchRequest): PolicyHit[];
+  search(request: SearchRequest): { hits: PolicyHit[]; total: number };
+  /** Documents the caller may see that pass the filters, by title. */
+  catalogue(clearance: Classification, filters?: PolicyFilters): PolicyDocument[];
+  /** A document the caller may see, or undefined (also when it exists above the caller's clearance). */
+  get(id: string, clearance: Classification): PolicyDocument | undefined;
   readonly size: number;
 }
 
-/** Reads every document from the store and builds the in-memory index. */
-export async function loadPolicyLibrary(store: BlobStore): Promise<PolicyLibrary> {
-  const entries = await store.list();
-  const documents = await Promise.all(
-    entries.map(async (entry) => parsePolicyDocument(await store.read(entry.key), entry.key, entry.lastModified)),
-  );
-  const byId = new Map(documents.map((document) => [document.id, document]));
-  const index = new MiniSearch<SectionRecord>({
-    fields: ['title', 'heading', 'text', 'tags'],
-    storeFields: ['documentId', 'heading', 'text'],
-    processTerm,
-    searchOptions: { boost: { title: 3, heading: 2, tags: 2 }, prefix: true, fuzzy: 0.2 },
-  });
-  index.addAll(documents.flatMap(sectionRecords));
+export interface LibraryStats {
+  objectsRead: number;
+  lastRefresh?: Date;
+  loadedFromPrebuiltIndex: boolean;
+}
+
+const PREBUILT_VERSION = 1;
+const PHRASE_IN_TEXT_BOOST = 1.5;
+/** Only the best BM25 candidates are re-ranked in document context; the rest keep their order below them. */
+const RERANK_WINDOW = 100;
+const PHRASE_IN_HEADING_BOOST = 2;
+
+/**
+ * The indexed corpus, kept in memory and refreshed after `refreshMs` by ETag: objects
+ * whose ETag is unchanged are not read again. A prebuilt index object, when present,
+ * replaces the first full read (a cold Lambda loads one object instead of every document).
+ */
+export function createPolicyLibrary(store: BlobStore, options: { refreshMs: number; logger: Logger; clock?: () => number }) {
+  const clock = options.clock ?? Date.now;
+  const documents = new Map<string, PolicyDocument>();
+  const vocabularies = new Map<string, ReadonlySet<string>>();
+  const etags = new Map<string, { etag: string; id: string }>();
+  let index: MiniSearch<SectionRecord> = createSearchIndex();
+  const stats: LibraryStats = { objectsRead: 0, loadedFromPrebuiltIndex: false };
+  let lastRefresh = Number.NEGATIVE_INFINITY;
+  let refreshing: Promise<void> | undefined;
+  let started = false;
+
+  const remove = (key: string) => {
+    const known = etags.get(key);
+    if (!known) return;
+    const document = documents.get(known.id);
+    document?.sections.forEach((_section, position) => index.discard(sectionId(known.id, position)));
+    documents.delete(known.id);
+    vocabularies.delete(known.id);
+    etags.delete(key);
+  };
+
+  const upsert = (key: string, etag: string, document: PolicyDocument) => {
+    const owner = [...etags].find(([otherKey, known]) => known.id === document.id && otherKey !== key);
+    if (owner) {
+      options.logger.error('policy id used twice; keeping the first', { id: document.id, key, first: owner[0] });
+      return;
+    }
+    remove(key);
+    documents.set(document.id, document);
+    vocabularies.set(document.id, vocabularyOf(document));
+    etags.set(key, { etag, id: document.id });
+    index.addAll(sectionRecords(document));
+  };
+
+  const loadPrebuilt = async () => {
+    const text = await store.readOptional(INDEX_KEY);
+    if (!text) return;
+    stats.objectsRead += 1;
+    try {
+      const prebuilt = JSON.parse(text) as PrebuiltIndex;
+      if (prebuilt.version !== PREBUILT_VERSION) return;
+      for (const document of prebuilt.documents) {
+        documents.set(document.id, reviveDates(document));
+        vocabularies.set(document.id, vocabularyOf(document));
+      }
+      for (const [key, known] of Object.entries(prebuilt.etags)) etags.set(key, known);
+      index = loadSearchIndex(JSON.stringify(prebuilt.index));
+      stats.loadedFromPrebuiltIndex = true;
+    } catch (error) {
+      options.logger.warn('prebuilt policy index unusable; building from the documents', { error: error as Error });
+      documents.clear();
+      vocabularies.clear();
+      etags.clear();
+      index = createSearchIndex();
+    }
+  };
+
+  const refresh = async () => {
+    if (!started) {
+      started = true;
+      await loadPrebuilt();
+    }
+    const entries = await store.list();
+    const present = new Set(entries.map((entry) => entry.key));
+    for (const key of [...etags.keys()]) if (!present.has(key)) remove(key);
+    for (const entry of entries) {
+      if (etags.get(entry.key)?.etag === entry.etag) continue;
+      try {
+        const source = await store.read(entry.key);
+        stats.objectsRead += 1;
+        upsert(entry.key, entry.etag, parsePolicyDocument(source, entry.key, entry.lastModified));
+      } catch (error) {
+        remove(entry.key);
+        options.logger.error('policy document skipped', { key: entry.key, error: error as Error });
+      }
+    }
+    if (index.dirtCount > index.documentCount / 2) index.vacuum();
+    lastRefresh = clock();
+    stats.lastRefresh = new Date(lastRefresh);
+  };
+
+  const library: PolicyLibrary = {
+    get size() {
+      return documents.size;
+    },
+    search: (request) => search(index, documents, vocabularies, request),
+    catalogue: (clearance, filters) =>
+      [...documents.values()].filter((document) => visible(document, clearance, filters)).sort((a, b) => a.title.localeCompare(b.title)),
+    get: (id, clearance) => {
+      const document = documents.get(id);
+      return document && isCleared(document.classification, clearance) ? document : undefined;
+    },
+  };
 
   return {
-    size: documents.length,
-    search({ query, clearance, limit }) {
-      const ranked = index.search(query, {
-        filter: (result) => {
-          const document = byId.get(result.documentId as string);
-          return document !== undefined && isCleared(document.classification, clearance);
-        },
-      });
-      return ranked.slice(0, limit).map((result) => ({
-        document: byId.get(result.documentId as string)!,
-        heading: result.heading as string,
-        snippet: snippet(result.text as string, result.terms),
-        score: Math.round(result.score * 1000) / 1000,
-      }));
+    stats,
+    /** The library, refreshed first when older than the refresh interval. A failed refresh keeps the previous state. */
+    async current(): Promise<PolicyLibrary> {
+      if (!refreshing && clock() - lastRefresh >= options.refreshMs) {
+        refreshing = refresh()
+          .catch((error: unknown) => {
+            if (documents.size === 0) throw error;
+            options.logger.error('policy refresh failed; serving the last good corpus', { error: error as Error });
+          })
+          .finally(() => (refreshing = undefined));
+      }
+      if (refreshing) await refreshing;
+      return library;
+    },
+    /** The prebuilt index object for `npm run policies:index`. */
+    async buildPrebuiltIndex(): Promise<string> {
+      await refresh();
+      const prebuilt: PrebuiltIndex = {
+        version: PREBUILT_VERSION,
+        builtAt: new Date(clock()).toISOString(),
+        documents: [...documents.values()],
+        etags: Object.fromEntries(etags),
+        index: index.toJSON(),
+      };
+      return JSON.stringify(prebuilt);
     },
   };
 }
 
-function sectionRecords(document: PolicyDocument): SectionRecord[] {
-  return document.sections.map((section, position) => ({
-    id: `${document.id}#${position}`,
-    documentId: document.id,
-    title: document.title,
+export type PolicyLibraryProvider = ReturnType<typeof createPolicyLibrary>;
+
+interface PrebuiltIndex {
+  version: number;
+  builtAt: string;
+  documents: PolicyDocument[];
+  etags: Record<string, { etag: string; id: string }>;
+  index: unknown;
+}
+
+function reviveDates(document: PolicyDocument): PolicyDocument {
+  return { ...document, effective: new Date(document.effective), lastModified: new Date(document.lastModified) };
+}
+
+function visible(document: PolicyDocument, clearance: Classification, filters: PolicyFilters = {}): boolean {
+  return (
+    isCleared(document.classification, clearance) &&
+    (filters.category === undefined || document.category === filters.category) &&
+    (filters.owner === undefined || document.owner === filters.owner) &&
+    (filters.classification === undefined || document.classification === filters.classification) &&
+    (filters.tags ?? []).every((tag) => document.tags.includes(tag))
+  );
+}
+
+function search(
+  index: MiniSearch<SectionRecord>,
+  documents: Map<string, PolicyDocument>,
+  vocabularies: Map<string, ReadonlySet<string>>,
+  request: SearchRequest,
+) {
+  const phrases = queryPhrases(request.query);
+  const queryTerms = analyze(request.query);
+  const results = index.search(request.query, {
+    filter: (result) => {
+      const document = documents.get(result.documentId as string);
+      return document !== undefined && visible(document, request.clearance, request.filters);
+    },
+  }) as SectionHit[];
+  const candidate = (result: SectionHit, rerank: boolean) => {
+    const document = documents.get(result.documentId)!;
+    const section = document.sections[result.position]!;
+    const boost = rerank ? phraseBoost(phrases, section.heading, document.title, section.text) * coverageBoost(queryTerms, vocabularies.get(document.id)) : 1;
+    return { result, document, section, score: result.score * boost };
+  };
+  const reranked = results.slice(0, RERANK_WINDOW).map((result) => candidate(result, true)).sort((a, b) => b.score - a.score);
+  const at = (position: number) => reranked[position] ?? candidate(results[position]!, false);
+  const end = Math.min(request.offset + request.limit, results.length);
+  const hits = Array.from({ length: Math.max(0, end - request.offset) }, (_, i) => at(request.offset + i)).map(({ result, document, section, score }) => ({
+    document,
     heading: section.heading,
-    text: section.text,
-    tags: document.tags.join(' '),
+    snippet: snippet(section.text, result.terms),
+    score: Math.round(score * 1000) / 1000,
   }));
+  return { hits, total: results.length };
 }
 
-/** A window of text around the first matched term, with matched terms marked **like this**. */
-function snippet(text: string, terms: string[]): string {
-  const flat = text.replace(/\s+/g, ' ');
-  const lower = flat.toLowerCase();
-  const first = Math.min(...terms.map((term) => lower.indexOf(term.toLowerCase())).filter((at) => at >= 0), flat.length);
-  const start = Math.max(0, (first === flat.length ? 0 : first) - SNIPPET_RADIUS);
-  const window = flat.slice(start, start + SNIPPET_RADIUS * 2);
-  const marked = terms.length
-    ? window.replace(new RegExp(`(${terms.map(escapeRegExp).join('|')})`, 'gi'), '**$1**')
-    : window;
-  return `${start > 0 ? '…' : ''}${marked}${start + SNIPPET_RADIUS * 2 < flat.length ? '…' : ''}`;
+/** Sections that contain the query's phrases verbatim rank above those that only share its words. */
+function phraseBoost(phrases: string[], heading: string, title: string, text: string): number {
+  let boost = 1;
+  if (phrases.length === 0) return boost;
+  const headingText = normalizeForPhrase(`${title} ${heading}`);
+  const bodyText = normalizeForPhrase(text);
+  for (const phrase of phrases) {
+    if (headingText.includes(phrase)) boost *= PHRASE_IN_HEADING_BOOST;
+    else if (bodyText.includes(phrase)) boost *= PHRASE_IN_TEXT_BOOST;
+  }
+  return boost;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Sections are ranked in the context of their document: a section of a document that
+ * covers more of the query's terms anywhere (title, tags, other sections) ranks higher.
+ */
+function coverageBoost(queryTerms: readonly string[], vocabulary: ReadonlySet<string> | undefined): number {
+  if (queryTerms.length === 0 || !vocabulary) return 1;
+  const covered = queryTerms.filter((term) => vocabulary.has(term)).length;
+  return 0.5 + covered / queryTerms.length;
+}
+
+function analyze(text: string): string[] {
+  return [...new Set(text.split(/[^\p{L}\p{N}]+/u).map((word) => processTerm(word)).filter((term): term is string => term !== null))];
+}
+
+function vocabularyOf(document: PolicyDocument): ReadonlySet<string> {
+  const text = [document.title, document.tags.join(' '), ...document.sections.map((section) => `${section.heading} ${section.text}`)].join(' ');
+  return new Set(analyze(text));
+}
+
+/** A stable fingerprint of a search, so a cursor cannot be replayed against another one. */
+export function searchFingerprint(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
 }

@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import { CLASSIFICATIONS, defineTool, type ToolContext } from '@gmcp/mcp-kit';
 import { clearanceOf, highestClassification } from '../policies/clearance';
+import { searchFingerprint } from '../policies/policy-library';
 import type { PolicyReaderDeps } from '../deps';
+import { CursorInput, decodeCursor, encodeCursor } from './cursor';
+import { PolicyFilterInput } from './policy-schemas';
 
 const Hit = z.object({
   document_id: z.string(),
   title: z.string(),
+  category: z.string(),
+  owner: z.string(),
   section: z.string(),
   snippet: z.string().describe('Matched terms are marked **like this**'),
   score: z.number(),
@@ -18,8 +23,9 @@ export const searchPolicies = defineTool({
   name: 'search_policies',
   title: 'Search company policies',
   description:
-    'Full-text search over the company policy library. Returns the best-matching policy sections, with the document, ' +
-    'section heading and a snippet, so an answer can cite its source. Only documents the caller is cleared to read are searched.',
+    'Full-text search over the company policy library, ranked by relevance at section level. Returns the matching ' +
+    'sections with document id, title, section heading and a snippet, so an answer can cite its source; use get_policy ' +
+    'to read a whole document or section. Put exact phrases in double quotes. Only documents the caller is cleared to read are searched.',
   owner: 'security-engineering',
   scope: 'policies:read',
   risk: 'low',
@@ -27,19 +33,30 @@ export const searchPolicies = defineTool({
   classification: 'restricted',
   input: z.object({
     query: z.string().trim().min(2).max(200).describe('What to look for, e.g. "how long are access logs kept"'),
+    ...PolicyFilterInput,
     limit: z.number().int().min(1).max(20).default(5),
+    cursor: CursorInput,
   }),
   output: z.object({
     hits: z.array(Hit),
+    total: z.number().int().describe('matching sections in all pages'),
+    next_cursor: z.string().nullable(),
     result_classification: z.enum(CLASSIFICATIONS).describe('Highest classification among the returned documents'),
   }),
-  handler: async ({ query, limit }, ctx: ToolContext<PolicyReaderDeps>) => {
+  handler: async ({ query, limit, cursor, category, owner, tags, classification }, ctx: ToolContext<PolicyReaderDeps>) => {
+    const clearance = clearanceOf(ctx.actor.scopes);
+    const filters = { category, owner, tags, classification };
+    const fingerprint = searchFingerprint(['search', query, filters, clearance, limit]);
+    const offset = decodeCursor(cursor, fingerprint);
     const library = await ctx.deps.library();
-    const hits = library.search({ query, limit, clearance: clearanceOf(ctx.actor.scopes) });
+    const { hits, total } = library.search({ query, clearance, filters, offset, limit });
+    const next = offset + hits.length;
     return {
       hits: hits.map(({ document, heading, snippet, score }) => ({
         document_id: document.id,
         title: document.title,
+        category: document.category,
+        owner: document.owner,
         section: heading,
         snippet,
         score,
@@ -47,12 +64,17 @@ export const searchPolicies = defineTool({
         last_modified: document.lastModified.toISOString(),
         classification: document.classification,
       })),
+      total,
+      next_cursor: next < total ? encodeCursor(next, fingerprint) : null,
       result_classification: highestClassification(hits.map((hit) => hit.document.classification)),
     };
   },
   classify: (output) => output.result_classification,
-  render: ({ hits }) =>
+  render: ({ hits, total, next_cursor }) =>
     hits.length === 0
       ? 'No matching policy sections.'
-      : hits.map((hit, rank) => `${rank + 1}. ${hit.title} — ${hit.section} [${hit.document_id}, ${hit.classification}]\n   ${hit.snippet}`).join('\n'),
+      : [
+          ...hits.map((hit, rank) => `${rank + 1}. ${hit.title} — ${hit.section} [${hit.document_id}, ${hit.classification}]\n   ${hit.snippet}`),
+          next_cursor ? `(${total} matching sections; more with the next cursor)` : `(${total} matching sections)`,
+        ].join('\n'),
 });

@@ -1,0 +1,26 @@
+import { createLogger } from '@gmcp/mcp-kit';
+import { parsePolicyReaderEnv } from '../config';
+import { INDEX_KEY } from '../policies/blob-store';
+import { createPolicyLibrary } from '../policies/policy-library';
+import { policyStoreFrom } from '../policy-store';
+
+/**
+ * `npm run policies:index`: reads every policy from the configured store and writes the
+ * prebuilt index object next to them, so that a cold server loads one object instead of
+ * every document. Uses the same variables as the server (POLICY_SOURCE, POLICY_BUCKET…).
+ */
+async function main(): Promise<void> {
+  const env = parsePolicyReaderEnv({ PORT: '0', AUTH_ISSUER: 'http://unused.invalid', AUDIT_HMAC_KEY: Buffer.alloc(32).toString('base64'), ...process.env });
+  const store = policyStoreFrom(env);
+  const started = performance.now();
+  const library = createPolicyLibrary(store, { refreshMs: 0, logger: createLogger('policies-index', 'WARN') });
+  const index = await library.buildPrebuiltIndex();
+  await store.write(INDEX_KEY, index);
+  const size = (await library.current()).size;
+  console.log(`Wrote ${INDEX_KEY} in ${store.description}: ${size} documents, ${(index.length / 1024).toFixed(0)} KiB, in ${(performance.now() - started).toFixed(0)} ms.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the stemmer ships no types; this makes them visible to every importer
+/// <reference path="./wink-porter2-stemmer.d.ts" />
+import stem from 'wink-porter2-stemmer';
+
+// Words that carry no topic; dropping them keeps "can I use X with Y" about X and Y.
+const STOP_WORDS = new Set(
+  ('a an and are as at be been by can could do does for from had has have how i if in into is it its may me my no not of on or our ' +
+    'should so than that the their them then there these they this to us was we were what when where which who whom why will with ' +
+    'would you your').split(' '),
+);
+
+/**
+ * One normalisation for indexing and for queries: lower case, stop words dropped,
+ * English (Porter2) stemming, so "travelling", "travels" and "travel" meet.
+ */
+export function processTerm(term: string): string | null {
+  const lower = term.toLowerCase();
+  const known = stems.get(lower);
+  if (known !== undefined) return known;
+  const processed = (lower.length < 2 && !/\d/.test(lower)) || STOP_WORDS.has(lower) ? null : stem(lower);
+  // A corpus has a few tens of thousands of distinct words; stemming each once makes indexing far cheaper.
+  if (stems.size < MAX_MEMOIZED) stems.set(lower, processed);
+  return processed;
+}
+
+const MAX_MEMOIZED = 200_000;
+const stems = new Map<string, string | null>();
+
+/** Normalised text for phrase matching: lower case, single spaces, no punctuation. */
+export function normalizeForPhrase(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/** Quoted phrases in a query ("break glass"), or the whole query when it has several words. */
+export function queryPhrases(query: string): string[] {
+  const quoted = [...query.matchAll(/"([^"]+)"/g)].map((match) => normalizeForPhrase(match[1] ?? ''));
+  const whole = normalizeForPhrase(query);
+  return [...new Set([...quoted, ...(whole.includes(' ') ? [whole] : [])])].filter(Boolean);
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
+import { clearanceOf, highestClassification } from '../policies/clearance';
+import { searchFingerprint } from '../policies/policy-library';
+import type { PolicyReaderDeps } from '../deps';
+import { CursorInput, decodeCursor, encodeCursor } from './cursor';
+import { PolicyFilterInput, PolicySummary, summaryOf } from './policy-schemas';
+
+export const listPolicies = defineTool({
+  name: 'list_policies',
+  title: 'List company policies',
+  description: 'The policy catalogue, by title, with owner, category, classification, effective date and tags. Filters narrow it down.',
+  owner: 'security-engineering',
+  scope: 'policies:read',
+  risk: 'low',
+  access: 'read',
+  classification: 'internal',
+  input: z.object({
+    ...PolicyFilterInput,
+    limit: z.number().int().min(1).max(100).default(50),
+    cursor: CursorInput,
+  }),
+  output: z.object({ policies: z.array(PolicySummary), total: z.number().int(), next_cursor: z.string().nullable() }),
+  handler: async ({ limit, cursor, ...filters }, ctx: ToolContext<PolicyReaderDeps>) => {
+    const clearance = clearanceOf(ctx.actor.scopes);
+    const fingerprint = searchFingerprint(['list', filters, clearance, limit]);
+    const offset = decodeCursor(cursor, fingerprint);
+    const all = (await ctx.deps.library()).catalogue(clearance, filters);
+    const page = all.slice(offset, offset + limit);
+    const next = offset + page.length;
+    return { policies: page.map(summaryOf), total: all.length, next_cursor: next < all.length ? encodeCursor(next, fingerprint) : null };
+  },
+  classify: (output) => highestClassification(output.policies.map((policy) => policy.classification)),
+  render: ({ policies, total }) =>
+    [...policies.map((policy) => `- ${policy.title} [${policy.document_id}] ${policy.category}, ${policy.owner}, ${policy.classification}`), `(${total} policies)`].join('\n'),
+});
