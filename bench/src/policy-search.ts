@@ -41,7 +41,8 @@ async function generateCorpus(dir: string, words: string[]): Promise<void> {
   const sentence = (length: number) => Array.from({ length }, pick).join(' ');
   for (let d = 0; d < SECTIONS / SECTIONS_PER_DOCUMENT; d += 1) {
     const sections = Array.from({ length: SECTIONS_PER_DOCUMENT }, (_, s) => `## ${s + 1}. ${sentence(3)}\n\n${sentence(90)}.\n`).join('\n');
-    const front = `---\nid: generated-${d}\ntitle: ${sentence(4)} policy\nowner: team-${d % 12}\ncategory: category-${d % 8}\nclassification: ${CLASSIFICATIONS[d % 4]}\neffective: 2026-01-01\ntags: [${pick()}, ${pick()}]\n---\n`;
+    // Quoted, so that a generated word such as "yes" or "null" stays a string in YAML.
+    const front = `---\nid: generated-${d}\ntitle: "${sentence(4)} policy"\nowner: team-${d % 12}\ncategory: category-${d % 8}\nclassification: ${CLASSIFICATIONS[d % 4]}\neffective: 2026-01-01\ntags: ["${pick()}", "${pick()}"]\n---\n`;
     await writeFile(join(dir, `generated-${d}.md`), `${front}# Generated ${d}\n\n${sections}`);
   }
 }

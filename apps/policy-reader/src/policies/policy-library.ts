@@ -238,12 +238,24 @@ function search(
   return { hits, total: results.length };
 }
 
+/** Phrase-normalised text, computed once per section and string. */
+const normalized = new Map<string, string>();
+function normalizedText(text: string): string {
+  let value = normalized.get(text);
+  if (value === undefined) {
+    value = normalizeForPhrase(text);
+    if (normalized.size > 50_000) normalized.clear();
+    normalized.set(text, value);
+  }
+  return value;
+}
+
 /** Sections that contain the query's phrases verbatim rank above those that only share its words. */
 function phraseBoost(phrases: string[], heading: string, title: string, text: string): number {
   let boost = 1;
   if (phrases.length === 0) return boost;
-  const headingText = normalizeForPhrase(`${title} ${heading}`);
-  const bodyText = normalizeForPhrase(text);
+  const headingText = normalizedText(`${title} ${heading}`);
+  const bodyText = normalizedText(text);
   for (const phrase of phrases) {
     if (headingText.includes(phrase)) boost *= PHRASE_IN_HEADING_BOOST;
     else if (bodyText.includes(phrase)) boost *= PHRASE_IN_TEXT_BOOST;
