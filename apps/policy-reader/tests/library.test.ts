@@ -116,3 +116,60 @@ describe('S3 blob store (real S3 client against s3rver on loopback)', () => {
     expect((await store.list()).map((entry) => entry.key)).not.toContain(INDEX_KEY);
   });
 });
+
+describe('isolation between clearance levels and robustness', () => {
+  const policy = (id: string, classification: string, body: string) =>
+    `---\nid: ${id}\ntitle: ${id} policy\nowner: t\ncategory: c\nclassification: ${classification}\neffective: 2026-01-01\ntags: []\n---\n## Body\n${body}\n`;
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'isolation-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('gives an internal caller the same scores whatever restricted documents contain', async () => {
+    const scoreWith = async (restrictedZebras: number) => {
+      await rm(dir, { recursive: true, force: true });
+      await cp(DEFAULT_CORPUS_DIR, dir, { recursive: true, filter: (source) => !source.includes('_index') });
+      await writeFile(join(dir, 'visible.md'), policy('visible', 'internal', 'a zebra crossing'));
+      for (let i = 0; i < restrictedZebras; i += 1) await writeFile(join(dir, `secret-${i}.md`), policy(`secret-${i}`, 'restricted', 'zebra zebra zebra'));
+      const library = await createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 1000, logger }).current();
+      const { hits, total } = library.search({ query: 'zebra', clearance: 'internal', offset: 0, limit: 5 });
+      return { score: hits[0]!.score, total };
+    };
+    const none = await scoreWith(0);
+    const many = await scoreWith(5);
+    expect(many).toEqual(none);
+  });
+
+  it('drops the old version of a document whose new id clashes with another one', async () => {
+    await writeFile(join(dir, 'a.md'), policy('a', 'internal', 'apple'));
+    await writeFile(join(dir, 'b.md'), policy('bb', 'internal', 'kiwi'));
+    let now = 0;
+    const provider = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 10, logger, clock: () => now });
+    expect((await provider.current()).get('bb', 'internal')).toBeDefined();
+    await writeFile(join(dir, 'b.md'), policy('a', 'restricted', 'kiwi changed'));
+    now = 10;
+    const library = await provider.current();
+    expect(library.get('bb', 'restricted')).toBeUndefined();
+    expect(library.search({ query: 'kiwi', clearance: 'restricted', offset: 0, limit: 5 }).total).toBe(0);
+    expect(library.get('a', 'internal')?.sections[0]?.text).toBe('apple');
+  });
+
+  it('does not hammer a failing store: after a failed refresh the next attempt waits for the interval', async () => {
+    await writeFile(join(dir, 'a.md'), policy('a', 'internal', 'apple'));
+    let now = 0;
+    let failing = false;
+    const folder = createFolderBlobStore(dir);
+    let lists = 0;
+    const store: BlobStore = { ...folder, list: async () => ((lists += 1), failing ? Promise.reject(new Error('S3 down')) : folder.list()) };
+    const provider = createPolicyLibrary(store, { refreshMs: 1000, logger, clock: () => now });
+    await provider.current();
+    failing = true;
+    now = 1000;
+    for (let i = 0; i < 5; i += 1) expect((await provider.current()).size).toBe(1);
+    expect(lists).toBe(2);
+    now = 2000;
+    await provider.current();
+    expect(lists).toBe(3);
+  });
+});

@@ -47,7 +47,7 @@ export interface LibraryStats {
   loadedFromPrebuiltIndex: boolean;
 }
 
-const PREBUILT_VERSION = 1;
+const PREBUILT_VERSION = 2;
 const PHRASE_IN_TEXT_BOOST = 1.5;
 /** Only the best BM25 candidates are re-ranked in document context; the rest keep their order below them. */
 const RERANK_WINDOW = 100;
@@ -63,7 +63,10 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
   const documents = new Map<string, PolicyDocument>();
   const vocabularies = new Map<string, ReadonlySet<string>>();
   const etags = new Map<string, { etag: string; id: string }>();
-  let index: MiniSearch<SectionRecord> = createSearchIndex();
+  // One index per clearance level, each holding only the documents at or below it: ranking
+  // statistics (term frequencies, lengths) must not carry traces of documents a caller cannot see.
+  let indexes = emptyIndexes();
+  const failed = new Map<string, string>();
   const stats: LibraryStats = { objectsRead: 0, loadedFromPrebuiltIndex: false };
   let lastRefresh = Number.NEGATIVE_INFINITY;
   let refreshing: Promise<void> | undefined;
@@ -73,7 +76,11 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
     const known = etags.get(key);
     if (!known) return;
     const document = documents.get(known.id);
-    document?.sections.forEach((_section, position) => index.discard(sectionId(known.id, position)));
+    if (document) {
+      for (const level of levelsHolding(document)) {
+        document.sections.forEach((_section, position) => indexes[level].discard(sectionId(known.id, position)));
+      }
+    }
     documents.delete(known.id);
     vocabularies.delete(known.id);
     etags.delete(key);
@@ -81,15 +88,16 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
 
   const upsert = (key: string, etag: string, document: PolicyDocument) => {
     const owner = [...etags].find(([otherKey, known]) => known.id === document.id && otherKey !== key);
+    remove(key);
     if (owner) {
       options.logger.error('policy id used twice; keeping the first', { id: document.id, key, first: owner[0] });
+      failed.set(key, etag);
       return;
     }
-    remove(key);
     documents.set(document.id, document);
     vocabularies.set(document.id, vocabularyOf(document));
     etags.set(key, { etag, id: document.id });
-    index.addAll(sectionRecords(document));
+    for (const level of levelsHolding(document)) indexes[level].addAll(sectionRecords(document));
   };
 
   const loadPrebuilt = async () => {
@@ -104,14 +112,18 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
         vocabularies.set(document.id, vocabularyOf(document));
       }
       for (const [key, known] of Object.entries(prebuilt.etags)) etags.set(key, known);
-      index = loadSearchIndex(JSON.stringify(prebuilt.index));
+      indexes = {
+        internal: loadSearchIndex(JSON.stringify(prebuilt.indexes.internal)),
+        confidential: loadSearchIndex(JSON.stringify(prebuilt.indexes.confidential)),
+        restricted: loadSearchIndex(JSON.stringify(prebuilt.indexes.restricted)),
+      };
       stats.loadedFromPrebuiltIndex = true;
     } catch (error) {
       options.logger.warn('prebuilt policy index unusable; building from the documents', { error: error as Error });
       documents.clear();
       vocabularies.clear();
       etags.clear();
-      index = createSearchIndex();
+      indexes = emptyIndexes();
     }
   };
 
@@ -124,17 +136,20 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
     const present = new Set(entries.map((entry) => entry.key));
     for (const key of [...etags.keys()]) if (!present.has(key)) remove(key);
     for (const entry of entries) {
-      if (etags.get(entry.key)?.etag === entry.etag) continue;
+      // Unchanged objects are not read again, including ones that failed to load.
+      if (etags.get(entry.key)?.etag === entry.etag || failed.get(entry.key) === entry.etag) continue;
+      failed.delete(entry.key);
       try {
         const source = await store.read(entry.key);
         stats.objectsRead += 1;
         upsert(entry.key, entry.etag, parsePolicyDocument(source, entry.key, entry.lastModified));
       } catch (error) {
         remove(entry.key);
+        failed.set(entry.key, entry.etag);
         options.logger.error('policy document skipped', { key: entry.key, error: error as Error });
       }
     }
-    if (index.dirtCount > index.documentCount / 2) index.vacuum();
+    for (const index of Object.values(indexes)) if (index.dirtCount > index.documentCount / 2) index.vacuum();
     lastRefresh = clock();
     stats.lastRefresh = new Date(lastRefresh);
   };
@@ -143,7 +158,7 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
     get size() {
       return documents.size;
     },
-    search: (request) => search(index, documents, vocabularies, request),
+    search: (request) => search(indexes[indexLevel(request.clearance)], documents, vocabularies, request),
     catalogue: (clearance, filters) =>
       [...documents.values()].filter((document) => visible(document, clearance, filters)).sort((a, b) => a.title.localeCompare(b.title)),
     get: (id, clearance) => {
@@ -160,6 +175,8 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
         refreshing = refresh()
           .catch((error: unknown) => {
             if (documents.size === 0) throw error;
+            // Retry after the refresh interval rather than on every request while the store is down.
+            lastRefresh = clock();
             options.logger.error('policy refresh failed; serving the last good corpus', { error: error as Error });
           })
           .finally(() => (refreshing = undefined));
@@ -175,7 +192,7 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
         builtAt: new Date(clock()).toISOString(),
         documents: [...documents.values()],
         etags: Object.fromEntries(etags),
-        index: index.toJSON(),
+        indexes: { internal: indexes.internal.toJSON(), confidential: indexes.confidential.toJSON(), restricted: indexes.restricted.toJSON() },
       };
       return JSON.stringify(prebuilt);
     },
@@ -189,7 +206,24 @@ interface PrebuiltIndex {
   builtAt: string;
   documents: PolicyDocument[];
   etags: Record<string, { etag: string; id: string }>;
-  index: unknown;
+  indexes: Record<IndexLevel, unknown>;
+}
+
+type IndexLevel = 'internal' | 'confidential' | 'restricted';
+const INDEX_LEVELS: readonly IndexLevel[] = ['internal', 'confidential', 'restricted'];
+
+function emptyIndexes(): Record<IndexLevel, MiniSearch<SectionRecord>> {
+  return { internal: createSearchIndex(), confidential: createSearchIndex(), restricted: createSearchIndex() };
+}
+
+/** The index a caller searches: the one for its clearance (public callers share the internal one). */
+function indexLevel(clearance: Classification): IndexLevel {
+  return clearance === 'public' ? 'internal' : clearance;
+}
+
+/** The indexes a document belongs to: those of every clearance that may read it. */
+function levelsHolding(document: PolicyDocument): IndexLevel[] {
+  return INDEX_LEVELS.filter((level) => isCleared(document.classification, level));
 }
 
 function reviveDates(document: PolicyDocument): PolicyDocument {

@@ -14,7 +14,7 @@ export const listPolicies = defineTool({
   scope: 'policies:read',
   risk: 'low',
   access: 'read',
-  classification: 'internal',
+  classification: 'restricted',
   input: z.object({
     ...PolicyFilterInput,
     limit: z.number().int().min(1).max(100).default(50),
