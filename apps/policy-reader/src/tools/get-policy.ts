@@ -5,7 +5,7 @@ import { searchFingerprint } from '../policies/policy-library';
 import type { PolicySection } from '../policies/policy-document';
 import type { PolicyReaderDeps } from '../deps';
 import { CursorInput, decodeCursor, encodeCursor } from './cursor';
-import { PolicyId, PolicySummary, summaryOf } from './policy-schemas';
+import { POLICY_TOOL_GOVERNANCE, PolicyId, PolicySummary, summaryOf } from './policy-schemas';
 
 /** Characters of section text per page; long documents are read in several calls. */
 export const PAGE_CHARACTERS = 12_000;
@@ -23,11 +23,7 @@ export const getPolicy = defineTool({
   description:
     'A policy document by id (as returned by search_policies or list_policies), or one section of it. ' +
     'Long content comes in pages: call again with next_cursor until it is null.',
-  owner: 'security-engineering',
-  scope: 'policies:read',
-  risk: 'low',
-  access: 'read',
-  classification: 'restricted',
+  ...POLICY_TOOL_GOVERNANCE,
   input: z.object({
     document_id: PolicyId,
     section: z.string().trim().min(1).max(200).optional().describe('a section heading, exactly as search_policies returned it'),

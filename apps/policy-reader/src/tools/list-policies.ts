@@ -4,17 +4,13 @@ import { clearanceOf, highestClassification } from '../policies/clearance';
 import { searchFingerprint } from '../policies/policy-library';
 import type { PolicyReaderDeps } from '../deps';
 import { CursorInput, decodeCursor, encodeCursor } from './cursor';
-import { PolicyFilterInput, PolicySummary, summaryOf } from './policy-schemas';
+import { POLICY_TOOL_GOVERNANCE, PolicyFilterInput, PolicySummary, summaryOf } from './policy-schemas';
 
 export const listPolicies = defineTool({
   name: 'list_policies',
   title: 'List company policies',
   description: 'The policy catalogue, by title, with owner, category, classification, effective date and tags. Filters narrow it down.',
-  owner: 'security-engineering',
-  scope: 'policies:read',
-  risk: 'low',
-  access: 'read',
-  classification: 'restricted',
+  ...POLICY_TOOL_GOVERNANCE,
   input: z.object({
     ...PolicyFilterInput,
     limit: z.number().int().min(1).max(100).default(50),

@@ -2,6 +2,19 @@ import { z } from 'zod';
 import { CLASSIFICATIONS } from '@gmcp/mcp-kit';
 import type { PolicyDocument } from '../policies/policy-document';
 
+/**
+ * The governance profile the policy reader's tools share: owned by security engineering,
+ * read-only and low risk, and able to return documents of any classification up to
+ * restricted (each call's audit record carries the highest classification it returned).
+ */
+export const POLICY_TOOL_GOVERNANCE = {
+  owner: 'security-engineering',
+  scope: 'policies:read',
+  risk: 'low',
+  access: 'read',
+  classification: 'restricted',
+} as const;
+
 export const PolicyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'a policy id is lowercase letters, digits and dashes, e.g. "business-travel"');
 
 /** Optional catalogue filters, shared by search and list. */

@@ -4,7 +4,7 @@ import { clearanceOf, highestClassification } from '../policies/clearance';
 import { searchFingerprint } from '../policies/policy-library';
 import type { PolicyReaderDeps } from '../deps';
 import { CursorInput, decodeCursor, encodeCursor } from './cursor';
-import { PolicyFilterInput } from './policy-schemas';
+import { POLICY_TOOL_GOVERNANCE, PolicyFilterInput } from './policy-schemas';
 
 const Hit = z.object({
   document_id: z.string(),
@@ -26,11 +26,7 @@ export const searchPolicies = defineTool({
     'Full-text search over the company policy library, ranked by relevance at section level. Returns the matching ' +
     'sections with document id, title, section heading and a snippet, so an answer can cite its source; use get_policy ' +
     'to read a whole document or section. Put exact phrases in double quotes. Only documents the caller is cleared to read are searched.',
-  owner: 'security-engineering',
-  scope: 'policies:read',
-  risk: 'low',
-  access: 'read',
-  classification: 'restricted',
+  ...POLICY_TOOL_GOVERNANCE,
   input: z.object({
     query: z.string().trim().min(2).max(200).describe('What to look for, e.g. "how long are access logs kept"'),
     ...PolicyFilterInput,
