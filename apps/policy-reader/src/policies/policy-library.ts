@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type MiniSearch from 'minisearch';
 import type { Classification, Logger } from '@gmcp/mcp-kit';
 import { INDEX_KEY, type BlobStore } from './blob-store';
 import { parsePolicyDocument, type PolicyDocument } from './policy-document';
 import { isCleared } from './clearance';
-import { createSearchIndex, loadSearchIndex, sectionId, sectionRecords, type SectionHit, type SectionRecord } from './search-index';
+import { sectionRecords } from './search-index';
+import { Bm25Index, type IndexHit, type SerializedIndex } from './bm25-index';
 import { normalizeForPhrase, processTerm, queryPhrases } from './text-analysis';
 import { snippet } from './snippet';
 
@@ -47,7 +47,7 @@ export interface LibraryStats {
   loadedFromPrebuiltIndex: boolean;
 }
 
-const PREBUILT_VERSION = 2;
+const PREBUILT_VERSION = 3;
 const PHRASE_IN_TEXT_BOOST = 1.5;
 /** Only the best BM25 candidates are re-ranked in document context; the rest keep their order below them. */
 const RERANK_WINDOW = 100;
@@ -75,12 +75,7 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
   const remove = (key: string) => {
     const known = etags.get(key);
     if (!known) return;
-    const document = documents.get(known.id);
-    if (document) {
-      for (const level of levelsHolding(document)) {
-        document.sections.forEach((_section, position) => indexes[level].discard(sectionId(known.id, position)));
-      }
-    }
+    for (const level of INDEX_LEVELS) indexes[level].discardDocument(known.id);
     documents.delete(known.id);
     vocabularies.delete(known.id);
     etags.delete(key);
@@ -97,7 +92,7 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
     documents.set(document.id, document);
     vocabularies.set(document.id, vocabularyOf(document));
     etags.set(key, { etag, id: document.id });
-    for (const level of levelsHolding(document)) indexes[level].addAll(sectionRecords(document));
+    for (const level of levelsHolding(document)) for (const record of sectionRecords(document)) indexes[level].add(record);
   };
 
   const loadPrebuilt = async () => {
@@ -113,9 +108,9 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
       }
       for (const [key, known] of Object.entries(prebuilt.etags)) etags.set(key, known);
       indexes = {
-        internal: loadSearchIndex(JSON.stringify(prebuilt.indexes.internal)),
-        confidential: loadSearchIndex(JSON.stringify(prebuilt.indexes.confidential)),
-        restricted: loadSearchIndex(JSON.stringify(prebuilt.indexes.restricted)),
+        internal: Bm25Index.fromJSON(prebuilt.indexes.internal),
+        confidential: Bm25Index.fromJSON(prebuilt.indexes.confidential),
+        restricted: Bm25Index.fromJSON(prebuilt.indexes.restricted),
       };
       stats.loadedFromPrebuiltIndex = true;
     } catch (error) {
@@ -124,6 +119,20 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
       vocabularies.clear();
       etags.clear();
       indexes = emptyIndexes();
+    }
+  };
+
+  /** Rebuilds an index whose discarded sections outnumber half of it. */
+  const compactIndexes = () => {
+    for (const level of INDEX_LEVELS) {
+      const index = indexes[level];
+      if (index.deadSections === 0) continue;
+      const live = [...documents.values()].filter((document) => levelsHolding(document).includes(level));
+      const liveSections = live.reduce((sum, document) => sum + document.sections.length, 0);
+      if (index.deadSections <= liveSections / 2) continue;
+      const rebuilt = new Bm25Index();
+      for (const document of live) for (const record of sectionRecords(document)) rebuilt.add(record);
+      indexes[level] = rebuilt;
     }
   };
 
@@ -149,7 +158,7 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
         options.logger.error('policy document skipped', { key: entry.key, error: error as Error });
       }
     }
-    for (const index of Object.values(indexes)) if (index.dirtCount > index.documentCount / 2) index.vacuum();
+    compactIndexes();
     lastRefresh = clock();
     stats.lastRefresh = new Date(lastRefresh);
   };
@@ -206,14 +215,14 @@ interface PrebuiltIndex {
   builtAt: string;
   documents: PolicyDocument[];
   etags: Record<string, { etag: string; id: string }>;
-  indexes: Record<IndexLevel, unknown>;
+  indexes: Record<IndexLevel, SerializedIndex>;
 }
 
 type IndexLevel = 'internal' | 'confidential' | 'restricted';
 const INDEX_LEVELS: readonly IndexLevel[] = ['internal', 'confidential', 'restricted'];
 
-function emptyIndexes(): Record<IndexLevel, MiniSearch<SectionRecord>> {
-  return { internal: createSearchIndex(), confidential: createSearchIndex(), restricted: createSearchIndex() };
+function emptyIndexes(): Record<IndexLevel, Bm25Index> {
+  return { internal: new Bm25Index(), confidential: new Bm25Index(), restricted: new Bm25Index() };
 }
 
 /** The index a caller searches: the one for its clearance (public callers share the internal one). */
@@ -241,35 +250,32 @@ function visible(document: PolicyDocument, clearance: Classification, filters: P
 }
 
 function search(
-  index: MiniSearch<SectionRecord>,
+  index: Bm25Index,
   documents: Map<string, PolicyDocument>,
   vocabularies: Map<string, ReadonlySet<string>>,
   request: SearchRequest,
 ) {
   const phrases = queryPhrases(request.query);
   const queryTerms = analyze(request.query);
-  const results = index.search(request.query, {
-    filter: (result) => {
-      const document = documents.get(result.documentId as string);
-      return document !== undefined && visible(document, request.clearance, request.filters);
-    },
-  }) as SectionHit[];
-  const candidate = (result: SectionHit, rerank: boolean) => {
-    const document = documents.get(result.documentId)!;
-    const section = document.sections[result.position]!;
+  const { hits: candidates, total } = index.search(request.query, Math.max(RERANK_WINDOW, request.offset + request.limit), (documentId) => {
+    const document = documents.get(documentId);
+    return document !== undefined && visible(document, request.clearance, request.filters);
+  });
+  const candidate = (hit: IndexHit, rerank: boolean) => {
+    const document = documents.get(hit.documentId)!;
+    const section = document.sections[hit.position]!;
     const boost = rerank ? phraseBoost(phrases, section.heading, document.title, section.text) * coverageBoost(queryTerms, vocabularies.get(document.id)) : 1;
-    return { result, document, section, score: result.score * boost };
+    return { hit, document, section, score: hit.score * boost };
   };
-  const reranked = results.slice(0, RERANK_WINDOW).map((result) => candidate(result, true)).sort((a, b) => b.score - a.score);
-  const at = (position: number) => reranked[position] ?? candidate(results[position]!, false);
-  const end = Math.min(request.offset + request.limit, results.length);
-  const hits = Array.from({ length: Math.max(0, end - request.offset) }, (_, i) => at(request.offset + i)).map(({ result, document, section, score }) => ({
+  const reranked = candidates.slice(0, RERANK_WINDOW).map((hit) => candidate(hit, true)).sort((a, b) => b.score - a.score);
+  const ranked = [...reranked, ...candidates.slice(RERANK_WINDOW).map((hit) => candidate(hit, false))];
+  const hits = ranked.slice(request.offset, request.offset + request.limit).map(({ hit, document, section, score }) => ({
     document,
     heading: section.heading,
-    snippet: snippet(section.text, result.terms),
+    snippet: snippet(section.text, hit.terms),
     score: Math.round(score * 1000) / 1000,
   }));
-  return { hits, total: results.length };
+  return { hits, total };
 }
 
 /** Phrase-normalised text, computed once per section and string. */

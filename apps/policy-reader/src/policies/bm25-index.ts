@@ -1,0 +1,277 @@
+import type { SectionRecord } from './search-index';
+import { processTerm } from './text-analysis';
+
+/** Field weights (BM25F): words in the title and heading say more about a section than its body. */
+const FIELD_WEIGHTS = { title: 3, heading: 2, tags: 1.5, text: 1 } as const;
+const K1 = 1.2;
+const B = 0.75;
+const PREFIX_WEIGHT = 0.5;
+const FUZZY_WEIGHT = 0.45;
+const MAX_EXPANSIONS = 40;
+
+interface Section {
+  documentId: string;
+  position: number;
+  length: number;
+  alive: boolean;
+}
+
+export interface IndexHit {
+  documentId: string;
+  position: number;
+  score: number;
+  /** The indexed terms that matched (for snippets). */
+  terms: string[];
+}
+
+export interface SerializedIndex {
+  sections: [string, number, number][];
+  postings: [string, number[], number[]][];
+}
+
+/**
+ * A compact BM25F index over policy sections: postings in plain arrays, scores accumulated
+ * in a typed array, and only the best `k` kept — so a query whose words occur in most
+ * sections still costs one pass over their postings, not a sorted list of every match.
+ * Prefix matching on the last query word and fuzzy matching (one edit, words of 6+ letters).
+ */
+export class Bm25Index {
+  private sections: Section[] = [];
+  private byDocument = new Map<string, number[]>();
+  private postings = new Map<string, { ids: number[]; tfs: number[] }>();
+  private sortedTerms: string[] | undefined;
+  private totalLength = 0;
+  private alive = 0;
+
+  add(record: SectionRecord): void {
+    const id = this.sections.length;
+    const counts = new Map<string, number>();
+    let length = 0;
+    for (const [field, weight] of Object.entries(FIELD_WEIGHTS) as [keyof typeof FIELD_WEIGHTS, number][]) {
+      for (const term of analyze(record[field])) {
+        counts.set(term, (counts.get(term) ?? 0) + weight);
+        length += weight;
+      }
+    }
+    for (const [term, tf] of counts) {
+      let list = this.postings.get(term);
+      if (!list) {
+        list = { ids: [], tfs: [] };
+        this.postings.set(term, list);
+        this.sortedTerms = undefined;
+      }
+      list.ids.push(id);
+      list.tfs.push(tf);
+    }
+    this.sections.push({ documentId: record.documentId, position: record.position, length, alive: true });
+    this.byDocument.set(record.documentId, [...(this.byDocument.get(record.documentId) ?? []), id]);
+    this.totalLength += length;
+    this.alive += 1;
+  }
+
+  discardDocument(documentId: string): void {
+    for (const id of this.byDocument.get(documentId) ?? []) {
+      const section = this.sections[id]!;
+      if (!section.alive) continue;
+      section.alive = false;
+      this.totalLength -= section.length;
+      this.alive -= 1;
+    }
+    this.byDocument.delete(documentId);
+  }
+
+  /** The best `k` live sections for the query among those `accept` lets through, and how many matched. */
+  search(query: string, k: number, accept: (documentId: string) => boolean): { hits: IndexHit[]; total: number } {
+    const words = query.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    const queryTerms: { term: string; weight: number; slot: number }[] = [];
+    const seen = new Set<string>();
+    words.forEach((word, index) => {
+      const term = processTerm(word);
+      if (term === null || seen.has(term)) return;
+      seen.add(term);
+      const slot = seen.size - 1;
+      if (this.postings.has(term)) queryTerms.push({ term, weight: 1, slot });
+      if (index === words.length - 1 && term.length >= 3) {
+        for (const expansion of this.prefixExpansions(term)) queryTerms.push({ term: expansion, weight: PREFIX_WEIGHT, slot });
+      }
+      if (term.length >= 6) for (const near of this.fuzzyExpansions(term)) queryTerms.push({ term: near, weight: FUZZY_WEIGHT, slot });
+    });
+
+    const n = this.sections.length;
+    const scores = new Float64Array(n);
+    const matched = new Map<number, Set<string>>();
+    const averageLength = this.alive > 0 ? this.totalLength / this.alive : 1;
+    for (const { term, weight } of queryTerms) {
+      const list = this.postings.get(term)!;
+      const idf = Math.log(1 + (this.alive - list.ids.length + 0.5) / (list.ids.length + 0.5));
+      for (let i = 0; i < list.ids.length; i += 1) {
+        const id = list.ids[i]!;
+        const section = this.sections[id]!;
+        if (!section.alive) continue;
+        const tf = list.tfs[i]!;
+        scores[id]! += weight * idf * ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * section.length) / averageLength)));
+        let terms = matched.get(id);
+        if (!terms) matched.set(id, (terms = new Set()));
+        terms.add(term);
+      }
+    }
+
+    const accepted = new Map<string, boolean>();
+    const top = new MinHeap(k);
+    let total = 0;
+    for (const id of matched.keys()) {
+      const { documentId } = this.sections[id]!;
+      let ok = accepted.get(documentId);
+      if (ok === undefined) accepted.set(documentId, (ok = accept(documentId)));
+      if (!ok) continue;
+      total += 1;
+      top.offer(id, scores[id]!);
+    }
+    const hits = top.sortedDescending().map(({ id, score }) => {
+      const section = this.sections[id]!;
+      return { documentId: section.documentId, position: section.position, score, terms: [...matched.get(id)!] };
+    });
+    return { hits, total };
+  }
+
+  toJSON(): SerializedIndex {
+    const live = this.sections.map((section, id) => ({ section, id })).filter(({ section }) => section.alive);
+    const renumber = new Map(live.map(({ id }, index) => [id, index]));
+    const postings: SerializedIndex['postings'] = [];
+    for (const [term, list] of this.postings) {
+      const ids: number[] = [];
+      const tfs: number[] = [];
+      list.ids.forEach((id, i) => {
+        const to = renumber.get(id);
+        if (to === undefined) return;
+        ids.push(to);
+        tfs.push(list.tfs[i]!);
+      });
+      if (ids.length > 0) postings.push([term, ids, tfs]);
+    }
+    return { sections: live.map(({ section }) => [section.documentId, section.position, section.length]), postings };
+  }
+
+  static fromJSON(data: SerializedIndex): Bm25Index {
+    const index = new Bm25Index();
+    data.sections.forEach(([documentId, position, length], id) => {
+      index.sections.push({ documentId, position, length, alive: true });
+      index.byDocument.set(documentId, [...(index.byDocument.get(documentId) ?? []), id]);
+      index.totalLength += length;
+    });
+    index.alive = data.sections.length;
+    for (const [term, ids, tfs] of data.postings) index.postings.set(term, { ids, tfs });
+    return index;
+  }
+
+  /** Dead sections waiting to be dropped; the library rebuilds when they pile up. */
+  get deadSections(): number {
+    return this.sections.length - this.alive;
+  }
+
+  private terms(): string[] {
+    this.sortedTerms ??= [...this.postings.keys()].sort();
+    return this.sortedTerms;
+  }
+
+  private prefixExpansions(prefix: string): string[] {
+    const terms = this.terms();
+    const found: string[] = [];
+    for (let i = lowerBound(terms, prefix); i < terms.length && found.length < MAX_EXPANSIONS; i += 1) {
+      const term = terms[i]!;
+      if (!term.startsWith(prefix)) break;
+      if (term !== prefix) found.push(term);
+    }
+    return found;
+  }
+
+  /** Terms one edit away that share the first letter (a typo rarely hits the first one). */
+  private fuzzyExpansions(term: string): string[] {
+    const terms = this.terms();
+    const found: string[] = [];
+    for (let i = lowerBound(terms, term[0]!); i < terms.length && found.length < MAX_EXPANSIONS; i += 1) {
+      const candidate = terms[i]!;
+      if (candidate[0] !== term[0]) break;
+      if (candidate !== term && Math.abs(candidate.length - term.length) <= 1 && withinOneEdit(term, candidate)) found.push(candidate);
+    }
+    return found;
+  }
+}
+
+function analyze(text: string): string[] {
+  const terms: string[] = [];
+  for (const word of text.split(/[^\p{L}\p{N}]+/u)) {
+    if (!word) continue;
+    const term = processTerm(word);
+    if (term !== null) terms.push(term);
+  }
+  return terms;
+}
+
+function lowerBound(sorted: string[], value: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function withinOneEdit(a: string, b: string): boolean {
+  if (a.length > b.length) [a, b] = [b, a];
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i += 1;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+  return a.slice(i) === b.slice(i + 1);
+}
+
+type Entry = { id: number; score: number };
+
+/** Higher score first; equal scores by section order, so that the top k is the same prefix for every k. */
+const before = (a: Entry, b: Entry) => a.score > b.score || (a.score === b.score && a.id < b.id);
+
+/** Keeps the `capacity` best entries (by `before`). */
+class MinHeap {
+  private readonly items: Entry[] = [];
+  constructor(private readonly capacity: number) {}
+
+  offer(id: number, score: number): void {
+    if (this.capacity <= 0) return;
+    const entry = { id, score };
+    if (this.items.length < this.capacity) {
+      this.items.push(entry);
+      this.up(this.items.length - 1);
+    } else if (before(entry, this.items[0]!)) {
+      this.items[0] = entry;
+      this.down(0);
+    }
+  }
+
+  sortedDescending(): Entry[] {
+    return [...this.items].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  }
+
+  private up(index: number): void {
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!before(this.items[parent]!, this.items[index]!)) return;
+      [this.items[parent], this.items[index]] = [this.items[index]!, this.items[parent]!];
+      index = parent;
+    }
+  }
+
+  private down(index: number): void {
+    for (;;) {
+      const left = 2 * index + 1;
+      const right = left + 1;
+      let smallest = index;
+      if (left < this.items.length && before(this.items[smallest]!, this.items[left]!)) smallest = left;
+      if (right < this.items.length && before(this.items[smallest]!, this.items[right]!)) smallest = right;
+      if (smallest === index) return;
+      [this.items[smallest], this.items[index]] = [this.items[index]!, this.items[smallest]!];
+      index = smallest;
+    }
+  }
+}
