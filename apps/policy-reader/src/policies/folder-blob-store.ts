@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { assertConfinedKey, DOCUMENT_KEY, INDEX_KEY, type BlobEntry, type BlobStore } from './blob-store';
+import { assertConfinedKey, DOCUMENT_KEY, type BlobEntry, type BlobStore } from './blob-store';
 
 /** The local blob store: documents in a folder. Keys cannot leave the folder. */
 export function createFolderBlobStore(root: string): BlobStore {
@@ -45,4 +45,3 @@ export function createFolderBlobStore(root: string): BlobStore {
   };
 }
 
-export { INDEX_KEY };

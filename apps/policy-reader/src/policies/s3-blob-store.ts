@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { assertConfinedKey, DOCUMENT_KEY, INDEX_KEY, type BlobEntry, type BlobStore } from './blob-store';
+import { assertConfinedKey, DOCUMENT_KEY, type BlobEntry, type BlobStore } from './blob-store';
 
 /**
  * Policy documents in S3 under one bucket and prefix. Every key is checked and joined
@@ -53,4 +53,3 @@ export function createS3BlobStore(client: S3Client, bucket: string, prefix: stri
   };
 }
 
-export { INDEX_KEY };
