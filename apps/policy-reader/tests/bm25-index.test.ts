@@ -54,3 +54,30 @@ describe('Bm25Index', () => {
     expect(index.search('reimbursement', 100, all).total).toBe(11);
   });
 });
+
+describe('Bm25Index after edits', () => {
+  it('scores exactly like a fresh index of the same live sections (document frequencies exclude discarded ones)', () => {
+    const edited = new Bm25Index();
+    const fresh = new Bm25Index();
+    for (let i = 0; i < 4; i += 1) {
+      edited.add(record(`live-${i}`, 0, `retention of records ${i}`));
+      fresh.add(record(`live-${i}`, 0, `retention of records ${i}`));
+    }
+    edited.add(record('gone-a', 0, 'retention retention'));
+    edited.add(record('gone-b', 0, 'retention schedule'));
+    edited.discardDocument('gone-a');
+    edited.discardDocument('gone-b');
+    const scores = (index: Bm25Index) => index.search('retention', 10, () => true).hits.map((hit) => hit.score);
+    expect(scores(edited)).toEqual(scores(fresh));
+    expect(scores(edited)[0]).toBeGreaterThan(0);
+  });
+
+  it('scores a term once, at its best weight, however many ways the query reaches it', () => {
+    const index = new Bm25Index();
+    index.add(record('a', 0, 'backup copies'));
+    index.add(record('b', 0, 'unrelated'));
+    index.add(record('c', 0, 'more unrelated words'));
+    const once = index.search('backup', 1, () => true).hits[0]!.score;
+    expect(index.search('backup back', 1, () => true).hits[0]!.score).toBeCloseTo(once, 10);
+  });
+});

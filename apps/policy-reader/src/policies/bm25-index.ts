@@ -14,6 +14,8 @@ interface Section {
   position: number;
   length: number;
   alive: boolean;
+  /** Its distinct terms, to keep document frequencies right when it is discarded. */
+  terms: string[];
 }
 
 export interface IndexHit {
@@ -39,6 +41,8 @@ export class Bm25Index {
   private sections: Section[] = [];
   private byDocument = new Map<string, number[]>();
   private postings = new Map<string, { ids: number[]; tfs: number[] }>();
+  /** Live sections per term: discarded sections stay in the postings until compaction, but not here. */
+  private frequencies = new Map<string, number>();
   private sortedTerms: string[] | undefined;
   private totalLength = 0;
   private alive = 0;
@@ -62,8 +66,9 @@ export class Bm25Index {
       }
       list.ids.push(id);
       list.tfs.push(tf);
+      this.frequencies.set(term, (this.frequencies.get(term) ?? 0) + 1);
     }
-    this.sections.push({ documentId: record.documentId, position: record.position, length, alive: true });
+    this.sections.push({ documentId: record.documentId, position: record.position, length, alive: true, terms: [...counts.keys()] });
     this.byDocument.set(record.documentId, [...(this.byDocument.get(record.documentId) ?? []), id]);
     this.totalLength += length;
     this.alive += 1;
@@ -76,34 +81,35 @@ export class Bm25Index {
       section.alive = false;
       this.totalLength -= section.length;
       this.alive -= 1;
+      for (const term of section.terms) this.frequencies.set(term, (this.frequencies.get(term) ?? 1) - 1);
     }
     this.byDocument.delete(documentId);
   }
 
   /** The best `k` live sections for the query among those `accept` lets through, and how many matched. */
   search(query: string, k: number, accept: (documentId: string) => boolean): { hits: IndexHit[]; total: number } {
+    // Each indexed term is scored once, at the best weight it was reached by (exact > prefix > fuzzy).
     const words = query.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-    const queryTerms: { term: string; weight: number; slot: number }[] = [];
-    const seen = new Set<string>();
+    const weights = new Map<string, number>();
+    const reach = (term: string, weight: number) => {
+      if ((this.frequencies.get(term) ?? 0) > 0 && weight > (weights.get(term) ?? 0)) weights.set(term, weight);
+    };
     words.forEach((word, index) => {
       const term = processTerm(word);
-      if (term === null || seen.has(term)) return;
-      seen.add(term);
-      const slot = seen.size - 1;
-      if (this.postings.has(term)) queryTerms.push({ term, weight: 1, slot });
-      if (index === words.length - 1 && term.length >= 3) {
-        for (const expansion of this.prefixExpansions(term)) queryTerms.push({ term: expansion, weight: PREFIX_WEIGHT, slot });
-      }
-      if (term.length >= 6) for (const near of this.fuzzyExpansions(term)) queryTerms.push({ term: near, weight: FUZZY_WEIGHT, slot });
+      if (term === null) return;
+      reach(term, 1);
+      if (index === words.length - 1 && term.length >= 3) for (const expansion of this.prefixExpansions(term)) reach(expansion, PREFIX_WEIGHT);
+      if (term.length >= 6) for (const near of this.fuzzyExpansions(term)) reach(near, FUZZY_WEIGHT);
     });
 
     const n = this.sections.length;
     const scores = new Float64Array(n);
     const matched = new Map<number, Set<string>>();
     const averageLength = this.alive > 0 ? this.totalLength / this.alive : 1;
-    for (const { term, weight } of queryTerms) {
+    for (const [term, weight] of weights) {
       const list = this.postings.get(term)!;
-      const idf = Math.log(1 + (this.alive - list.ids.length + 0.5) / (list.ids.length + 0.5));
+      const frequency = this.frequencies.get(term)!;
+      const idf = Math.log(1 + (this.alive - frequency + 0.5) / (frequency + 0.5));
       for (let i = 0; i < list.ids.length; i += 1) {
         const id = list.ids[i]!;
         const section = this.sections[id]!;
@@ -155,12 +161,16 @@ export class Bm25Index {
   static fromJSON(data: SerializedIndex): Bm25Index {
     const index = new Bm25Index();
     data.sections.forEach(([documentId, position, length], id) => {
-      index.sections.push({ documentId, position, length, alive: true });
+      index.sections.push({ documentId, position, length, alive: true, terms: [] });
       index.byDocument.set(documentId, [...(index.byDocument.get(documentId) ?? []), id]);
       index.totalLength += length;
     });
     index.alive = data.sections.length;
-    for (const [term, ids, tfs] of data.postings) index.postings.set(term, { ids, tfs });
+    for (const [term, ids, tfs] of data.postings) {
+      index.postings.set(term, { ids, tfs });
+      index.frequencies.set(term, ids.length);
+      for (const id of ids) index.sections[id]!.terms.push(term);
+    }
     return index;
   }
 
@@ -180,7 +190,7 @@ export class Bm25Index {
     for (let i = lowerBound(terms, prefix); i < terms.length && found.length < MAX_EXPANSIONS; i += 1) {
       const term = terms[i]!;
       if (!term.startsWith(prefix)) break;
-      if (term !== prefix) found.push(term);
+      if (term !== prefix && (this.frequencies.get(term) ?? 0) > 0) found.push(term);
     }
     return found;
   }
@@ -192,7 +202,8 @@ export class Bm25Index {
     for (let i = lowerBound(terms, term[0]!); i < terms.length && found.length < MAX_EXPANSIONS; i += 1) {
       const candidate = terms[i]!;
       if (candidate[0] !== term[0]) break;
-      if (candidate !== term && Math.abs(candidate.length - term.length) <= 1 && withinOneEdit(term, candidate)) found.push(candidate);
+      const live = (this.frequencies.get(candidate) ?? 0) > 0;
+      if (live && candidate !== term && Math.abs(candidate.length - term.length) <= 1 && withinOneEdit(term, candidate)) found.push(candidate);
     }
     return found;
   }
