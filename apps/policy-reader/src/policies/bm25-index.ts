@@ -1,5 +1,5 @@
 import type { SectionRecord } from './search-index';
-import { processTerm } from './text-analysis';
+import { analyze, processTerm } from './text-analysis';
 
 /** Field weights (BM25F): words in the title and heading say more about a section than its body. */
 const FIELD_WEIGHTS = { title: 3, heading: 2, tags: 1.5, text: 1 } as const;
@@ -207,16 +207,6 @@ export class Bm25Index {
     }
     return found;
   }
-}
-
-function analyze(text: string): string[] {
-  const terms: string[] = [];
-  for (const word of text.split(/[^\p{L}\p{N}]+/u)) {
-    if (!word) continue;
-    const term = processTerm(word);
-    if (term !== null) terms.push(term);
-  }
-  return terms;
 }
 
 function lowerBound(sorted: string[], value: string): number {

@@ -5,7 +5,7 @@ import { parsePolicyDocument, type PolicyDocument } from './policy-document';
 import { isCleared } from './clearance';
 import { sectionRecords } from './search-index';
 import { Bm25Index, type IndexHit, type SerializedIndex } from './bm25-index';
-import { normalizeForPhrase, processTerm, queryPhrases } from './text-analysis';
+import { analyze, normalizeForPhrase, queryPhrases } from './text-analysis';
 import { snippet } from './snippet';
 
 export interface PolicyFilters {
@@ -256,7 +256,7 @@ function search(
   request: SearchRequest,
 ) {
   const phrases = queryPhrases(request.query);
-  const queryTerms = analyze(request.query);
+  const queryTerms = [...new Set(analyze(request.query))];
   const { hits: candidates, total } = index.search(request.query, Math.max(RERANK_WINDOW, request.offset + request.limit), (documentId) => {
     const document = documents.get(documentId);
     return document !== undefined && visible(document, request.clearance, request.filters);
@@ -311,10 +311,6 @@ function coverageBoost(queryTerms: readonly string[], vocabulary: ReadonlySet<st
   if (queryTerms.length === 0 || !vocabulary) return 1;
   const covered = queryTerms.filter((term) => vocabulary.has(term)).length;
   return 0.5 + covered / queryTerms.length;
-}
-
-function analyze(text: string): string[] {
-  return [...new Set(text.split(/[^\p{L}\p{N}]+/u).map((word) => processTerm(word)).filter((term): term is string => term !== null))];
 }
 
 function vocabularyOf(document: PolicyDocument): ReadonlySet<string> {

@@ -26,6 +26,16 @@ export function processTerm(term: string): string | null {
 const MAX_MEMOIZED = 200_000;
 const stems = new Map<string, string | null>();
 
+/** The processed terms of a text, in order, repeats kept. */
+export function analyze(text: string): string[] {
+  const terms: string[] = [];
+  for (const word of text.split(/[^\p{L}\p{N}]+/u)) {
+    const term = word ? processTerm(word) : null;
+    if (term !== null) terms.push(term);
+  }
+  return terms;
+}
+
 /** Normalised text for phrase matching: lower case, single spaces, no punctuation. */
 export function normalizeForPhrase(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();

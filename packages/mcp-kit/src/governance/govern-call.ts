@@ -21,7 +21,7 @@ export interface ToolCallRequest {
 /** What the gate decided for one call. */
 export type Verdict<Deps = unknown> =
   /** Allowed: the decision record is written; run exactly this input while holding the slot. */
-  | { kind: 'run'; tool: RegisteredTool<Deps>; input: unknown; auditArguments: unknown; slot: Slot }
+  | { kind: 'run'; callId: string; tool: RegisteredTool<Deps>; input: unknown; auditArguments: unknown; slot: Slot }
   /** Refused in-band (MCP error or tool error), so the client and model see it in the protocol. */
   | { kind: 'refuse_unknown'; name: string }
   | { kind: 'refuse_invalid'; message: string }
@@ -97,7 +97,7 @@ export async function governCall<Deps>(
     const error = new TemporarilyUnavailableError('The audit trail cannot be written, so no tool can run; retry shortly', RETRY_AFTER_SECONDS, { cause });
     return { kind: 'http', error };
   }
-  return { kind: 'run', tool, input: validated.input, auditArguments, slot };
+  return { kind: 'run', callId: String(call.id), tool, input: validated.input, auditArguments, slot };
 }
 
 /** Counts, logs and records a refusal. The refusal stands even when its record cannot be written. */

@@ -91,7 +91,7 @@ async function abandonUnrun<Deps>(
         reason: 'not_run',
         origin,
         actor,
-        callId: key.slice(key.indexOf(':') + 1),
+        callId: verdict.callId,
         tool: verdict.tool.definition.name,
         risk: verdict.tool.definition.risk,
         arguments: verdict.auditArguments,

@@ -76,7 +76,7 @@ export function createServerFactory<Deps>(options: ServerFactoryDependencies<Dep
       if (verdict.kind === 'refuse_invalid') return toolErrorResult(verdict.message);
       if (verdict.kind !== 'run') throw new ProtocolError(ProtocolErrorCode.InternalError, 'Tool call was refused');
       try {
-        return await runGoverned(verdict, caller, String(ctx.mcpReq.id), options);
+        return await runGoverned(verdict, caller, options);
       } finally {
         verdict.slot.release();
       }
@@ -109,7 +109,6 @@ function toWireTool<Deps>({ definition, inputJsonSchema, outputJsonSchema }: Reg
 async function runGoverned<Deps>(
   verdict: Extract<Verdict<Deps>, { kind: 'run' }>,
   caller: CallerContext,
-  callId: string,
   { identity, deps, audit, metrics, logger }: ServerFactoryDependencies<Deps>,
 ): Promise<ToolCallResult> {
   const { tool } = verdict;
@@ -132,7 +131,7 @@ async function runGoverned<Deps>(
       reason: 'completed',
       origin: caller.origin,
       actor: caller.actor,
-      callId,
+      callId: verdict.callId,
       tool: tool.definition.name,
       risk: tool.definition.risk,
       arguments: verdict.auditArguments,
