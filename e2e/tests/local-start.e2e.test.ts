@@ -20,8 +20,10 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       GMCP_STATE_DIR: stateDir,
       DEV_ISSUER_PORT: String(await freePort()),
       POLICY_READER_PORT: String(await freePort()),
+      OPS_READER_PORT: String(await freePort()),
       LOCAL_DYNAMODB_PORT: String(await freePort()),
       POLICY_READER_LOG_LEVEL: 'WARN',
+      OPS_READER_LOG_LEVEL: 'WARN',
     };
   });
   afterAll(() => rm(stateDir, { recursive: true, force: true }));
@@ -77,12 +79,22 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       expect(caught.code).toBe(1);
       expect(caught.stdout).toMatch(/1 record\(s\) no longer match their signature/);
       expect(caught.stdout).toContain(tampered.time.replace('T', ' ').slice(0, 23));
+
+      // The tickets/incidents reader runs on its seeded embedded database, with its own audience.
+      const [, opsUrl] = platform.output().match(/ops-reader\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/) ?? [];
+      expect(opsUrl).toBe(`http://127.0.0.1:${env.OPS_READER_PORT}/mcp`);
+      const opsToken = await npmOutput(['run', '--silent', 'token', '--', '--sub', 'bob', '--scope', 'tickets:read incidents:read', '--aud', 'ops-reader'], env);
+      const opsClient = await connectClient(opsUrl!, opsToken.stdout.trim(), 'legacy');
+      const status = await opsClient.callTool({ name: 'get_ticket_status', arguments: { ticket_id: 'TCK-1042' } });
+      expect(status.structuredContent).toMatchObject({ found: true, ticket: { ticket_id: 'TCK-1042', status: 'in_progress' } });
+      await opsClient.close();
+      expect((await readdir(stateDir)).sort()).toEqual(['audit', 'dev-issuer', 'dynamodb', 'ops-db']);
     } finally {
       platform.interrupt();
     }
     await platform.exited();
     // npm itself dies of the SIGINT; the platform under it stops its servers and frees the ports.
-    await expect(portsFreed([env.DEV_ISSUER_PORT!, env.POLICY_READER_PORT!, env.LOCAL_DYNAMODB_PORT!])).resolves.toBe(true);
+    await expect(portsFreed([env.DEV_ISSUER_PORT!, env.POLICY_READER_PORT!, env.OPS_READER_PORT!, env.LOCAL_DYNAMODB_PORT!])).resolves.toBe(true);
     expect(platform.output()).toMatch(/SIGINT received, stopping/);
   });
 

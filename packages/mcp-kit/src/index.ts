@@ -28,6 +28,7 @@ export {
   type ToolAnnotations,
 } from './tool/define-tool';
 export { createToolSet, type RegisteredTool } from './tool/tool-set';
+export { pagingCursor, requestFingerprint, CursorInput, type PagingCursor } from './tool/paging-cursor';
 export { ServiceEnvSchema, parseEnv, csv, type ServiceEnv, type AsymmetricAlgorithm } from './config/env';
 export { buildServiceConfig, MCP_PATH, type ServiceConfig } from './config/service-config';
 export type { Actor } from './auth/actor';
@@ -49,4 +50,4 @@ export { createCachedPolicy, type PolicyProvider } from './governance/cached-pol
 export { createGovernanceAdapters, type GovernanceAdapters } from './governance/create-governance';
 export { createMemoryRateLimiter, createDynamoDbRateLimiter, rateLimitTableDefinition, type RateLimiter } from './limits/rate-limiter';
 export { METRIC, createMemoryMetrics, createEmfMetrics, type Metrics, type MemoryMetrics, type MetricsSnapshot } from './metrics/metrics';
-export { createDynamoDbClient, createSsmClient, ensureTables, type AwsClientOptions } from './aws/clients';
+export { awsClientConfig, createDynamoDbClient, createSsmClient, ensureTables, type AwsClientOptions } from './aws/clients';

@@ -59,6 +59,11 @@ export function dynamoDbDataDir(env: Env = process.env): string {
   return resolve(stateDir(env), 'dynamodb');
 }
 
+/** The embedded PostgreSQL (PGlite) folder of tickets and incidents, shared by the ops servers. */
+export function opsDataDir(env: Env = process.env): string {
+  return resolve(stateDir(env), 'ops-db');
+}
+
 export function auditKeyPath(env: Env = process.env): string {
   return resolve(stateDir(env), 'audit', 'hmac-key');
 }

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadOrCreateSigningKey, startDevIssuer } from '@gmcp/dev-issuer';
+import { startOpsReader } from '@gmcp/ops-reader';
 import { startPolicyReader } from '@gmcp/policy-reader';
 import type { RunningService } from '@gmcp/mcp-kit';
 import {
@@ -8,6 +9,7 @@ import {
   governanceFile,
   LOCAL_HOST,
   localPort,
+  opsDataDir,
   signingKeyPath,
   stateDir,
   type McpServerName,
@@ -23,6 +25,12 @@ type Env = Record<string, string | undefined>;
 /** The MCP servers that exist so far; the others in the local contract are simply not started. */
 const SERVERS: Partial<Record<McpServerName, (env: Env) => Promise<RunningService>>> = {
   'policy-reader': startPolicyReader,
+  'ops-reader': startOpsReader,
+};
+
+/** Local-mode settings particular to one server, under its shell overrides. */
+const SERVER_DEFAULTS: Partial<Record<McpServerName, (env: Env) => Env>> = {
+  'ops-reader': (env) => ({ OPS_DATABASE: 'embedded', OPS_DATA_DIR: opsDataDir(env) }),
 };
 
 /** What local mode provides every server: the audit store, its signing key, the policy file. */
@@ -50,6 +58,7 @@ export function serverEnv(name: McpServerName, env: Env, local: LocalServerSetti
     ...localGovernanceEnv({ dynamoDbEndpoint: local.dynamoDbEndpoint, auditKey: local.auditKey, governanceFile: governanceFile(name) }),
     GOVERNANCE_TTL_SECONDS: '5',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...SERVER_DEFAULTS[name]?.(env),
   };
   const shared = Object.fromEntries(SHARED_VARIABLES.map((key) => [key, env[key]]).filter(([, value]) => value !== undefined));
   return { ...defaults, ...shared, ...scoped, HOST: LOCAL_HOST, PORT: String(localPort(name, env)), AUTH_ISSUER: local.issuer };
@@ -101,7 +110,7 @@ async function main(): Promise<void> {
   console.log('\nGoverned MCP platform (local mode) is running:');
   for (const [name, url] of Object.entries(platform.urls)) console.log(`  ${name.padEnd(width)}  ${url}`);
   console.log(`\nState: ${stateDir()}`);
-  console.log('Get a token: npm run token -- --sub alice --scope "policies:read"');
+  console.log('Get a token: npm run token -- --sub alice --scope "tickets:read incidents:read" --aud ops-reader');
   console.log('Audit trail: npm run audit -- query --since 1h');
   console.log('Press Ctrl-C to stop.\n');
 

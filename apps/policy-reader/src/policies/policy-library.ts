@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Classification, Logger } from '@gmcp/mcp-kit';
 import { INDEX_KEY, type BlobStore } from './blob-store';
 import { parsePolicyDocument, type PolicyDocument } from './policy-document';
@@ -316,9 +315,4 @@ function coverageBoost(queryTerms: readonly string[], vocabulary: ReadonlySet<st
 function vocabularyOf(document: PolicyDocument): ReadonlySet<string> {
   const text = [document.title, document.tags.join(' '), ...document.sections.map((section) => `${section.heading} ${section.text}`)].join(' ');
   return new Set(analyze(text));
-}
-
-/** A stable fingerprint of a search, so a cursor cannot be replayed against another one. */
-export function searchFingerprint(parts: unknown): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
 }

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineTool, NotFoundError, type ToolContext } from '@gmcp/mcp-kit';
 import { clearanceOf } from '../policies/clearance';
-import { searchFingerprint } from '../policies/policy-library';
 import type { PolicySection } from '../policies/policy-document';
 import type { PolicyReaderDeps } from '../deps';
-import { CursorInput, decodeCursor, encodeCursor } from './cursor';
+import { CursorInput, offsetCursor } from './cursor';
 import { POLICY_TOOL_GOVERNANCE, PolicyId, PolicySummary, summaryOf } from './policy-schemas';
 
 /** Characters of section text per page; long documents are read in several calls. */
@@ -37,13 +36,13 @@ export const getPolicy = defineTool({
     if (positions.length === 0) {
       throw new NotFoundError(`Policy "${document_id}" has no section "${section}". Its sections: ${document.sections.map((entry) => entry.heading).join(' | ')}`);
     }
-    const fingerprint = searchFingerprint(['get', document_id, section, document.lastModified.toISOString()]);
-    const page = pageOf(document.sections, positions, decodeCursor(cursor, fingerprint));
+    const request = ['get', document_id, section, document.lastModified.toISOString()];
+    const page = pageOf(document.sections, positions, offsetCursor.decode(cursor, request) ?? 0);
     return {
       ...summaryOf(document),
       sections: page.parts,
       section_count: document.sections.length,
-      next_cursor: page.next === undefined ? null : encodeCursor(page.next, fingerprint),
+      next_cursor: page.next === undefined ? null : offsetCursor.encode(page.next, request),
     };
   },
   classify: (output) => output.classification,

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
 import { clearanceOf, highestClassification } from '../policies/clearance';
-import { searchFingerprint } from '../policies/policy-library';
 import type { PolicyReaderDeps } from '../deps';
-import { CursorInput, decodeCursor, encodeCursor } from './cursor';
+import { CursorInput, offsetCursor } from './cursor';
 import { POLICY_TOOL_GOVERNANCE, PolicyFilterInput, PolicySummary, summaryOf } from './policy-schemas';
 
 export const listPolicies = defineTool({
@@ -19,12 +18,12 @@ export const listPolicies = defineTool({
   output: z.object({ policies: z.array(PolicySummary), total: z.number().int(), next_cursor: z.string().nullable() }),
   handler: async ({ limit, cursor, ...filters }, ctx: ToolContext<PolicyReaderDeps>) => {
     const clearance = clearanceOf(ctx.actor.scopes);
-    const fingerprint = searchFingerprint(['list', filters, clearance, limit]);
-    const offset = decodeCursor(cursor, fingerprint);
+    const request = ['list', filters, clearance, limit];
+    const offset = offsetCursor.decode(cursor, request) ?? 0;
     const all = (await ctx.deps.library()).catalogue(clearance, filters);
     const page = all.slice(offset, offset + limit);
     const next = offset + page.length;
-    return { policies: page.map(summaryOf), total: all.length, next_cursor: next < all.length ? encodeCursor(next, fingerprint) : null };
+    return { policies: page.map(summaryOf), total: all.length, next_cursor: next < all.length ? offsetCursor.encode(next, request) : null };
   },
   classify: (output) => highestClassification(output.policies.map((policy) => policy.classification)),
   render: ({ policies, total }) =>

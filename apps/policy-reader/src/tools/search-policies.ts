@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { CLASSIFICATIONS, defineTool, type ToolContext } from '@gmcp/mcp-kit';
 import { clearanceOf, highestClassification } from '../policies/clearance';
-import { searchFingerprint } from '../policies/policy-library';
 import type { PolicyReaderDeps } from '../deps';
-import { CursorInput, decodeCursor, encodeCursor } from './cursor';
+import { CursorInput, offsetCursor } from './cursor';
 import { POLICY_TOOL_GOVERNANCE, PolicyFilterInput } from './policy-schemas';
 
 const Hit = z.object({
@@ -42,8 +41,8 @@ export const searchPolicies = defineTool({
   handler: async ({ query, limit, cursor, category, owner, tags, classification }, ctx: ToolContext<PolicyReaderDeps>) => {
     const clearance = clearanceOf(ctx.actor.scopes);
     const filters = { category, owner, tags, classification };
-    const fingerprint = searchFingerprint(['search', query, filters, clearance, limit]);
-    const offset = decodeCursor(cursor, fingerprint);
+    const request = ['search', query, filters, clearance, limit];
+    const offset = offsetCursor.decode(cursor, request) ?? 0;
     const library = await ctx.deps.library();
     const { hits, total } = library.search({ query, clearance, filters, offset, limit });
     const next = offset + hits.length;
@@ -61,7 +60,7 @@ export const searchPolicies = defineTool({
         classification: document.classification,
       })),
       total,
-      next_cursor: next < total ? encodeCursor(next, fingerprint) : null,
+      next_cursor: next < total ? offsetCursor.encode(next, request) : null,
       result_classification: highestClassification(hits.map((hit) => hit.document.classification)),
     };
   },

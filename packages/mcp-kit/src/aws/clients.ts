@@ -10,18 +10,24 @@ export interface AwsClientOptions {
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** A call that hangs must not hold a request (and a concurrency slot) for long. */
-const TIMEOUTS = { requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } };
+const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
 
-function clientConfig({ region, endpoint }: AwsClientOptions) {
-  return endpoint ? { region, endpoint, credentials: LOCAL_CREDENTIALS, ...TIMEOUTS } : { region, ...TIMEOUTS };
+/**
+ * Configuration shared by every AWS client the platform builds: the region, a bounded
+ * request time, and for a local endpoint its URL with dummy credentials (on AWS the
+ * execution role's credentials come from the environment).
+ */
+export function awsClientConfig({ region, endpoint }: AwsClientOptions, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS) {
+  const timeouts = { requestHandler: { connectionTimeout: 1000, requestTimeout: requestTimeoutMs } };
+  return endpoint ? { region, endpoint, credentials: LOCAL_CREDENTIALS, ...timeouts } : { region, ...timeouts };
 }
 
 export function createDynamoDbClient(options: AwsClientOptions): DynamoDBClient {
-  return new DynamoDBClient({ ...clientConfig(options), maxAttempts: 2 });
+  return new DynamoDBClient({ ...awsClientConfig(options), maxAttempts: 2 });
 }
 
 export function createSsmClient(options: AwsClientOptions): SSMClient {
-  return new SSMClient({ ...clientConfig(options), maxAttempts: 2 });
+  return new SSMClient({ ...awsClientConfig(options), maxAttempts: 2 });
 }
 
 /** Creates tables that do not exist yet (local mode; on AWS the infrastructure owns them). */

@@ -1,0 +1,3 @@
+export { startOpsReader, opsReaderDefinition, opsReaderTools, OPS_READER_NAME } from './service';
+export { OpsReaderEnv, parseOpsReaderEnv } from './config';
+export type { OpsReaderDeps } from './deps';

@@ -1,0 +1,48 @@
+import { createLogger, startService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
+import { createIncidentReads, createTicketReads } from '@gmcp/ops-data';
+import { parseOpsReaderEnv } from './config';
+import { openReaderDatabase } from './database';
+import type { OpsReaderDeps } from './deps';
+import { getIncident } from './tools/get-incident';
+import { getTicketStatus } from './tools/get-ticket-status';
+import { listIncidents } from './tools/list-incidents';
+import { searchTickets } from './tools/search-tickets';
+
+export const OPS_READER_NAME = 'ops-reader';
+export const OPS_READER_VERSION = '0.1.0';
+
+export const opsReaderTools = [getTicketStatus, searchTickets, listIncidents, getIncident];
+
+export function opsReaderDefinition(deps: OpsReaderDeps): ServiceDefinition<OpsReaderDeps> {
+  return {
+    name: OPS_READER_NAME,
+    version: OPS_READER_VERSION,
+    instructions:
+      'Read-only access to IT tickets and operational incidents. Look up one ticket with get_ticket_status, find tickets with search_tickets, ' +
+      'browse incidents newest first with list_incidents and read one with its timeline with get_incident. Nothing here can change a ticket or an incident.',
+    access: 'read',
+    tools: opsReaderTools,
+    deps,
+  };
+}
+
+/** Starts the reader on the configuration in `envSource` (process.env by default). */
+export async function startOpsReader(envSource: Record<string, string | undefined> = process.env): Promise<RunningService> {
+  const env = parseOpsReaderEnv(envSource);
+  const logger = createLogger(OPS_READER_NAME, env.LOG_LEVEL);
+  const database = await openReaderDatabase(env, logger);
+  try {
+    const deps: OpsReaderDeps = { tickets: createTicketReads(database.executor), incidents: createIncidentReads(database.executor) };
+    const running = await startService(env, { ...opsReaderDefinition(deps), logger });
+    return {
+      ...running,
+      stop: async () => {
+        await running.stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

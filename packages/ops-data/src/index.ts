@@ -1,0 +1,18 @@
+export { DATABASE_ROLES, type DatabaseRoleName } from './schema/roles';
+export { MIGRATIONS, type Migration } from './schema/migrations';
+export { migrate, migrationChecksum, MigrationDriftError, type MigrationReport } from './schema/migrate';
+export type { SqlExecutor, SqlSession, QueryResult, Row } from './sql/sql-executor';
+export { jsonParam, textArrayParam, type Statement, type SqlParam } from './sql/statement';
+export { createPgliteExecutor, type PgliteExecutorOptions } from './sql/pglite-executor';
+export { createReadOnlyExecutor, readOnlyViolation } from './sql/read-only-executor';
+export { SqlStatementError, ReadOnlyViolationError, DatabaseUnavailableError } from './sql/sql-errors';
+export { timestampColumn, integerColumn, jsonColumn, textArrayColumn, parseRows } from './sql/codecs';
+export * from './model/tickets';
+export * from './model/incidents';
+export { createTicketReads, type TicketReads, type TicketFilters, type TicketDetail, type TicketHit } from './reads/ticket-reads';
+export { createIncidentReads, type IncidentReads, type IncidentFilters, type IncidentDetail, type IncidentListItem } from './reads/incident-reads';
+export { KeysetPosition, type Page } from './reads/keyset';
+export { createDataApiExecutor, DEFAULT_RESUME_RETRY, type DataApiExecutorOptions, type DataApiTarget, type ResumeRetry } from './sql/data-api-executor';
+export { openLocalOpsDatabase, type LocalOpsDatabase, type LocalDatabaseOptions } from './local/local-database';
+export { seedDatabase, isSeeded } from './seed/seed-database';
+export { generateSeedData, SEED_ANCHORS, type SeedData } from './seed/seed-data';

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+export const TICKET_STATUSES = ['open', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
+export const TICKET_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export const TICKET_RESOLUTIONS = ['fixed', 'wont_fix', 'duplicate', 'cannot_reproduce'] as const;
+
+/** `TCK-1042`; case-insensitive on input, upper-case after parsing. */
+export const TicketId = z
+  .string()
+  .trim()
+  .regex(/^tck-\d{4,7}$/i, 'must look like TCK-1042')
+  .transform((id) => id.toUpperCase())
+  .describe('Ticket id, e.g. TCK-1042');
+
+export const TicketStatus = z.enum(TICKET_STATUSES);
+export const TicketPriority = z.enum(TICKET_PRIORITIES);
+export const TicketResolution = z.enum(TICKET_RESOLUTIONS);
+
+/** A person's handle or a team's name, as stored: lower-case letters, digits, dots and dashes. */
+export const Handle = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a handle such as amira.haddad or a team such as network');
+
+export interface Ticket {
+  id: string;
+  title: string;
+  description: string;
+  status: z.output<typeof TicketStatus>;
+  resolution: z.output<typeof TicketResolution> | null;
+  priority: z.output<typeof TicketPriority>;
+  requester: string;
+  assignee: string | null;
+  team: string;
+  labels: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TicketComment {
+  author: string;
+  body: string;
+  createdAt: Date;
+}

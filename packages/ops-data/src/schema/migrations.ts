@@ -1,0 +1,100 @@
+import { DATABASE_ROLES } from './roles';
+
+/**
+ * One schema change. Statements run one by one (the Data API takes a single statement
+ * per call) inside one transaction; a migration that has been applied must never be
+ * edited, because the runner refuses to start on a checksum mismatch.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+const OPERATIONAL_TABLES = ['tickets', 'ticket_comments', 'incidents', 'incident_timeline'] as const;
+
+const createGroupRole = (role: string) => `
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} NOLOGIN; END IF;
+  END $$`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tickets and incidents',
+    statements: [
+      `CREATE TABLE tickets (
+        id          text PRIMARY KEY CHECK (id ~ '^TCK-[0-9]{4,7}$'),
+        title       text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+        description text NOT NULL CHECK (length(description) <= 20000),
+        status      text NOT NULL CHECK (status IN ('open', 'in_progress', 'waiting', 'resolved', 'closed')),
+        resolution  text CHECK (resolution IN ('fixed', 'wont_fix', 'duplicate', 'cannot_reproduce')),
+        priority    text NOT NULL CHECK (priority IN ('P1', 'P2', 'P3', 'P4')),
+        requester   text NOT NULL,
+        assignee    text,
+        team        text NOT NULL,
+        labels      text[] NOT NULL DEFAULT '{}',
+        created_at  timestamptz NOT NULL,
+        updated_at  timestamptz NOT NULL,
+        search      tsvector GENERATED ALWAYS AS (
+                      setweight(to_tsvector('english', title), 'A') ||
+                      setweight(to_tsvector('english', description), 'B')) STORED,
+        CHECK (updated_at >= created_at)
+      )`,
+      'CREATE INDEX tickets_search ON tickets USING gin (search)',
+      'CREATE INDEX tickets_created ON tickets (created_at DESC, id DESC)',
+      'CREATE INDEX tickets_status ON tickets (status)',
+      'CREATE INDEX tickets_team ON tickets (team)',
+      'CREATE INDEX tickets_assignee ON tickets (assignee)',
+      `CREATE TABLE ticket_comments (
+        id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        ticket_id  text NOT NULL REFERENCES tickets (id),
+        author     text NOT NULL,
+        body       text NOT NULL CHECK (length(body) BETWEEN 1 AND 10000),
+        created_at timestamptz NOT NULL
+      )`,
+      'CREATE INDEX ticket_comments_ticket ON ticket_comments (ticket_id, created_at)',
+      `CREATE TABLE incidents (
+        id           text PRIMARY KEY CHECK (id ~ '^INC-[0-9]{4,7}$'),
+        title        text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+        summary      text NOT NULL CHECK (length(summary) <= 20000),
+        severity     text NOT NULL CHECK (severity IN ('SEV1', 'SEV2', 'SEV3', 'SEV4')),
+        status       text NOT NULL CHECK (status IN ('investigating', 'identified', 'mitigated', 'resolved')),
+        commander    text NOT NULL,
+        services     text[] NOT NULL CHECK (cardinality(services) >= 1),
+        started_at   timestamptz NOT NULL,
+        mitigated_at timestamptz,
+        resolved_at  timestamptz,
+        updated_at   timestamptz NOT NULL,
+        CHECK (mitigated_at IS NULL OR mitigated_at >= started_at),
+        CHECK (resolved_at IS NULL OR resolved_at >= started_at),
+        CHECK ((status = 'resolved') = (resolved_at IS NOT NULL))
+      )`,
+      'CREATE INDEX incidents_started ON incidents (started_at DESC, id DESC)',
+      'CREATE INDEX incidents_services ON incidents USING gin (services)',
+      `CREATE TABLE incident_timeline (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        incident_id text NOT NULL REFERENCES incidents (id),
+        at          timestamptz NOT NULL,
+        author      text NOT NULL,
+        kind        text NOT NULL CHECK (kind IN ('detected', 'update', 'action', 'status_change', 'severity_change', 'mitigated', 'resolved')),
+        body        text NOT NULL CHECK (length(body) BETWEEN 1 AND 10000),
+        details     jsonb NOT NULL DEFAULT '{}'
+      )`,
+      'CREATE INDEX incident_timeline_incident ON incident_timeline (incident_id, at, id)',
+    ],
+  },
+  {
+    version: 2,
+    name: 'reader and writer roles',
+    statements: [
+      createGroupRole(DATABASE_ROLES.reader),
+      createGroupRole(DATABASE_ROLES.writer),
+      `GRANT USAGE ON SCHEMA public TO ${DATABASE_ROLES.reader}, ${DATABASE_ROLES.writer}`,
+      `GRANT SELECT ON ${OPERATIONAL_TABLES.join(', ')} TO ${DATABASE_ROLES.reader}`,
+      `GRANT SELECT, INSERT, UPDATE ON ${OPERATIONAL_TABLES.join(', ')} TO ${DATABASE_ROLES.writer}`,
+      // Identity columns draw from sequences; inserting needs them, reading does not.
+      `GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${DATABASE_ROLES.writer}`,
+    ],
+  },
+];

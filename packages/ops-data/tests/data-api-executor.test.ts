@@ -1,0 +1,123 @@
+import { PGlite } from '@electric-sql/pglite';
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { startDataApiTestEndpoint, type DataApiTestEndpoint } from '@gmcp/local-aws';
+import { createDataApiExecutor } from '../src/sql/data-api-executor';
+import { createPgliteExecutor } from '../src/sql/pglite-executor';
+import { DatabaseUnavailableError, SqlStatementError } from '../src/sql/sql-errors';
+import { migrate } from '../src/schema/migrate';
+import { DATABASE_ROLES } from '../src/schema/roles';
+import { seedDatabase } from '../src/seed/seed-database';
+import { createTicketReads } from '../src/reads/ticket-reads';
+import { createIncidentReads } from '../src/reads/incident-reads';
+import { jsonParam, textArrayParam } from '../src/sql/statement';
+import type { SqlExecutor } from '../src/sql/sql-executor';
+
+const CLUSTER = 'arn:aws:rds:us-east-1:000000000000:cluster:gmcp-ops';
+const READER_SECRET = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:gmcp/ops-reader-AbCdEf';
+const WRITER_SECRET = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:gmcp/ops-writer-GhIjKl';
+const FAST_RETRY = { budgetMs: 2_000, initialDelayMs: 20, maxDelayMs: 100 };
+
+describe('Data API executor against a Data API endpoint over PGlite', () => {
+  let db: PGlite;
+  let endpoint: DataApiTestEndpoint;
+  let client: RDSDataClient;
+  let reader: SqlExecutor;
+  let writer: SqlExecutor;
+  const embeddedReader = () => createPgliteExecutor(db, { role: DATABASE_ROLES.reader, readOnly: true });
+
+  beforeAll(async () => {
+    db = new PGlite();
+    const owner = createPgliteExecutor(db);
+    await migrate(owner);
+    await seedDatabase(owner, { now: new Date('2026-11-25T12:00:00Z') });
+    await db.exec(`
+      CREATE ROLE ops_reader LOGIN IN ROLE ${DATABASE_ROLES.reader}; ALTER ROLE ops_reader SET default_transaction_read_only = on;
+      CREATE ROLE ops_writer LOGIN IN ROLE ${DATABASE_ROLES.writer};`);
+    endpoint = await startDataApiTestEndpoint({ db, resourceArn: CLUSTER, secrets: { [READER_SECRET]: { user: 'ops_reader' }, [WRITER_SECRET]: { user: 'ops_writer' } } });
+    client = new RDSDataClient({ region: 'us-east-1', endpoint: endpoint.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const target = { client, resourceArn: CLUSTER, database: 'ops', retry: FAST_RETRY };
+    reader = createDataApiExecutor({ ...target, secretArn: READER_SECRET });
+    writer = createDataApiExecutor({ ...target, secretArn: WRITER_SECRET });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await endpoint.stop();
+    await db.close();
+  });
+
+  it('reads the same typed rows as the embedded adapter, for every read the servers make', async () => {
+    const [overData, embedded] = [createTicketReads(reader), createTicketReads(embeddedReader())];
+    expect(await overData.get('TCK-1042')).toEqual(await embedded.get('TCK-1042'));
+    const search = { text: 'vpn', statuses: ['open', 'in_progress', 'waiting'] };
+    expect(await overData.search(search, { limit: 5 })).toEqual(await embedded.search(search, { limit: 5 }));
+    const firstPage = await embedded.search({ team: 'network' }, { limit: 3 });
+    expect(await overData.search({ team: 'network' }, { limit: 3, after: firstPage.next })).toEqual(await embedded.search({ team: 'network' }, { limit: 3, after: firstPage.next }));
+
+    const [incidentsOverData, incidentsEmbedded] = [createIncidentReads(reader), createIncidentReads(embeddedReader())];
+    expect(await incidentsOverData.get('INC-2031')).toEqual(await incidentsEmbedded.get('INC-2031'));
+    const filters = { statuses: ['investigating', 'identified', 'mitigated'], service: 'payments', since: new Date('2026-01-01T00:00:00Z') };
+    expect(await incidentsOverData.list(filters, { limit: 10 })).toEqual(await incidentsEmbedded.list(filters, { limit: 10 }));
+  });
+
+  it('sends named parameters with type hints and reads nulls, JSON, arrays and timestamps back', async () => {
+    const at = new Date('2026-11-24T10:11:12.345Z');
+    const { rows } = await reader.query({
+      sql: 'SELECT :at::timestamptz AS at, :details::jsonb AS details, :services::text[] AS services, :nothing::text AS nothing, :n AS n, :ratio AS ratio, :flag AS flag',
+      params: { at, details: jsonParam({ from: 'SEV2', to: 'SEV1' }), services: textArrayParam(['payments', 'a "b" c']), nothing: null, n: 42, ratio: 0.25, flag: false },
+    });
+    expect(rows).toEqual([{ at: '2026-11-24 10:11:12.345', details: '{"to": "SEV1", "from": "SEV2"}', services: ['payments', 'a "b" c'], nothing: null, n: 42, ratio: 0.25, flag: false }]);
+    const request = endpoint.requests.at(-1)!;
+    expect(request).toMatchObject({ operation: 'ExecuteStatement', secretArn: READER_SECRET });
+  });
+
+  it('runs as the secret\'s login: the reader\'s session is read-only and the writer cannot delete', async () => {
+    await expect(reader.query({ sql: "UPDATE tickets SET status = 'closed' WHERE id = 'TCK-1042'" })).rejects.toMatchObject({ name: 'SqlStatementError', sqlState: '25006' });
+    await expect(writer.query({ sql: "DELETE FROM ticket_comments WHERE ticket_id = 'TCK-1042'" })).rejects.toMatchObject({ sqlState: '42501' });
+    const status = await embeddedReader().query({ sql: "SELECT status FROM tickets WHERE id = 'TCK-1042'" });
+    expect(status.rows).toEqual([{ status: 'in_progress' }]);
+  });
+
+  it('commits a transaction that resolves and rolls back one that throws', async () => {
+    const comment = (body: string) => ({
+      sql: "INSERT INTO ticket_comments (ticket_id, author, body, created_at) VALUES ('TCK-1042', 'it.bot', :body, now())",
+      params: { body },
+    });
+    await writer.transaction(async (session) => {
+      expect((await session.query(comment('kept'))).rowsAffected).toBe(1);
+    });
+    await expect(
+      writer.transaction(async (session) => {
+        await session.query(comment('discarded'));
+        throw new Error('abandon');
+      }),
+    ).rejects.toThrow('abandon');
+    const bodies = await embeddedReader().query({ sql: "SELECT body FROM ticket_comments WHERE author = 'it.bot' ORDER BY id" });
+    expect(bodies.rows).toEqual([{ body: 'kept' }]);
+    expect(endpoint.requests.map((request) => request.operation)).toEqual(expect.arrayContaining(['BeginTransaction', 'CommitTransaction', 'RollbackTransaction']));
+  });
+
+  it('retries while the cluster resumes, then answers', async () => {
+    endpoint.resumeFor(3);
+    await expect(reader.query({ sql: 'SELECT 1 AS one' })).resolves.toMatchObject({ rows: [{ one: 1 }] });
+  });
+
+  it('gives up with a temporary error when the cluster does not resume within the budget', async () => {
+    endpoint.resumeFor(1_000);
+    const started = Date.now();
+    await expect(reader.query({ sql: 'SELECT 1 AS one' })).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    expect(Date.now() - started).toBeLessThan(FAST_RETRY.budgetMs + 500);
+    endpoint.resumeFor(0);
+  });
+
+  it('maps a statement the database refuses to a SqlStatementError with its SQLSTATE', async () => {
+    await expect(reader.query({ sql: 'SELECT * FROM no_such_table' })).rejects.toMatchObject({ name: 'SqlStatementError', sqlState: '42P01' });
+    await expect(reader.query({ sql: 'SELECT * FROM no_such_table' })).rejects.toBeInstanceOf(SqlStatementError);
+  });
+
+  it('reports an unreachable endpoint as a temporary failure', async () => {
+    const offline = new RDSDataClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const executor = createDataApiExecutor({ client: offline, resourceArn: CLUSTER, secretArn: READER_SECRET, database: 'ops', retry: FAST_RETRY });
+    await expect(executor.query({ sql: 'SELECT 1' })).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    await executor.close();
+  });
+});

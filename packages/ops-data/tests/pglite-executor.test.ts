@@ -1,0 +1,112 @@
+import { PGlite } from '@electric-sql/pglite';
+import { z } from 'zod';
+import { DATABASE_ROLES } from '../src/schema/roles';
+import { migrate, MigrationDriftError } from '../src/schema/migrate';
+import { MIGRATIONS } from '../src/schema/migrations';
+import { createPgliteExecutor } from '../src/sql/pglite-executor';
+import { integerColumn, jsonColumn, parseRows, textArrayColumn, timestampColumn } from '../src/sql/codecs';
+import { SqlStatementError } from '../src/sql/sql-errors';
+import { jsonParam, textArrayParam } from '../src/sql/statement';
+
+const OPERATIONAL_TABLES = ['tickets', 'ticket_comments', 'incidents', 'incident_timeline'];
+
+describe('PGlite executor and migrations', () => {
+  let db: PGlite;
+  const owner = () => createPgliteExecutor(db);
+  const reader = () => createPgliteExecutor(db, { role: DATABASE_ROLES.reader, readOnly: true });
+  const writer = () => createPgliteExecutor(db, { role: DATABASE_ROLES.writer });
+
+  beforeAll(async () => {
+    db = new PGlite();
+    await migrate(owner());
+  });
+  afterAll(() => db.close());
+
+  const insertIncident = (executor = writer(), id = 'INC-2000') =>
+    executor.query({
+      sql: `INSERT INTO incidents (id, title, summary, severity, status, commander, services, started_at, updated_at)
+            VALUES (:id, 'Checkout errors', 'Card payments failing', 'SEV2', 'investigating', 'lee.okafor', :services::text[], :at, :at)`,
+      params: { id, services: textArrayParam(['payments', 'checkout']), at: new Date('2026-11-20T10:00:00.123Z') },
+    });
+
+  it('applies each migration once and records it', async () => {
+    expect(await migrate(owner())).toEqual({ applied: [], alreadyApplied: [1, 2] });
+    const rows = (await owner().query({ sql: 'SELECT version FROM schema_migrations ORDER BY version' })).rows;
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+  });
+
+  it('refuses to run when an applied migration was edited', async () => {
+    const edited = MIGRATIONS.map((migration) => (migration.version === 2 ? { ...migration, statements: [...migration.statements, 'SELECT 1'] } : migration));
+    await expect(migrate(owner(), edited)).rejects.toThrow(MigrationDriftError);
+  });
+
+  it('rolls a failed migration back entirely', async () => {
+    const broken = [...MIGRATIONS, { version: 99, name: 'broken', statements: ['CREATE TABLE half_done (id int)', 'SELECT no_such_function()'] }];
+    await expect(migrate(owner(), broken)).rejects.toThrow(SqlStatementError);
+    const tables = await owner().query({ sql: "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'half_done'" });
+    expect(tables.rows).toEqual([{ n: 0 }]);
+  });
+
+  it('gives the reader SELECT only and the writer no DELETE, on every operational table', async () => {
+    const privileges = await owner().query({
+      sql: `SELECT t AS table_name, p AS privilege,
+              has_table_privilege(:reader, t, p) AS reader, has_table_privilege(:writer, t, p) AS writer
+            FROM unnest(:tables::text[]) AS t, unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) AS p`,
+      params: { reader: DATABASE_ROLES.reader, writer: DATABASE_ROLES.writer, tables: textArrayParam(OPERATIONAL_TABLES) },
+    });
+    for (const row of privileges.rows) {
+      expect([row.table_name, row.privilege, row.reader]).toEqual([row.table_name, row.privilege, row.privilege === 'SELECT']);
+      expect([row.table_name, row.privilege, row.writer]).toEqual([row.table_name, row.privilege, ['SELECT', 'INSERT', 'UPDATE'].includes(row.privilege as string)]);
+    }
+  });
+
+  it('runs statements as the executor role: the reader cannot write even without the guard', async () => {
+    await insertIncident();
+    await expect(insertIncident(reader(), 'INC-2001')).rejects.toMatchObject({ sqlState: '25006' });
+    await expect(reader().query({ sql: 'SELECT current_user AS who' })).resolves.toMatchObject({ rows: [{ who: DATABASE_ROLES.reader }] });
+    await expect(writer().query({ sql: "DELETE FROM incidents WHERE id = 'INC-2000'" })).rejects.toMatchObject({ sqlState: '42501' });
+    await expect(writer().query({ sql: 'CREATE TABLE sneaky (id int)' })).rejects.toMatchObject({ sqlState: '42501' });
+    // One superuser session underneath: the executor must not let a statement leave its role.
+    for (const sql of ['SET ROLE postgres', 'reset role', 'SET SESSION AUTHORIZATION postgres', "SELECT set_config('role', 'postgres', true)"]) {
+      await expect(writer().query({ sql })).rejects.toThrow('Refused: statements may not change the database role');
+    }
+    const count = await owner().query({ sql: 'SELECT count(*)::int AS n FROM incidents' });
+    expect(count.rows).toEqual([{ n: 1 }]);
+  });
+
+  it('round-trips timestamps, JSON, arrays, nulls and numbers through typed parameters', async () => {
+    const at = new Date('2026-11-21T08:15:30.456Z');
+    await writer().query({
+      sql: `INSERT INTO incident_timeline (incident_id, at, author, kind, body, details) VALUES ('INC-2000', :at, :author, 'severity_change', :body, :details::jsonb)`,
+      params: { at, author: 'lee.okafor', body: 'Raised to SEV1: 40% of card payments failing', details: jsonParam({ from: 'SEV2', to: 'SEV1', ratio: 0.4 }) },
+    });
+    const row = z.object({ at: timestampColumn, details: jsonColumn(z.object({ from: z.string(), to: z.string(), ratio: z.number() })), services: textArrayColumn, missing: z.null(), n: integerColumn, flag: z.boolean() });
+    const [parsed] = parseRows(
+      row,
+      (await reader().query({
+        sql: `SELECT e.at, e.details, i.services, :nothing::text AS missing, :n::int AS n, :flag::boolean AS flag
+              FROM incident_timeline e JOIN incidents i ON i.id = e.incident_id WHERE e.at = :at`,
+        params: { at, nothing: null, n: 7, flag: true },
+      })).rows,
+    );
+    expect(parsed).toEqual({ at, details: { from: 'SEV2', to: 'SEV1', ratio: 0.4 }, services: ['payments', 'checkout'], missing: null, n: 7, flag: true });
+  });
+
+  it('commits a transaction that resolves and rolls back one that throws', async () => {
+    await writer().transaction(async (session) => {
+      await session.query({ sql: "UPDATE incidents SET status = 'identified' WHERE id = 'INC-2000'" });
+    });
+    await expect(
+      writer().transaction(async (session) => {
+        await session.query({ sql: "UPDATE incidents SET status = 'mitigated' WHERE id = 'INC-2000'" });
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect((await reader().query({ sql: "SELECT status FROM incidents WHERE id = 'INC-2000'" })).rows).toEqual([{ status: 'identified' }]);
+  });
+
+  it('reports affected rows for writes', async () => {
+    const result = await writer().query({ sql: "UPDATE incidents SET commander = 'amira.haddad' WHERE id = ANY(:ids::text[])", params: { ids: textArrayParam(['INC-2000', 'INC-9999']) } });
+    expect(result.rowsAffected).toBe(1);
+  });
+});
