@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startDataApiTestEndpoint } from '@gmcp/local-aws';
-import { createPgliteExecutor, DATABASE_ROLES, migrate, seedDatabase } from '@gmcp/ops-data';
+import { createLogin, createPgliteExecutor, migrate, seedDatabase } from '@gmcp/ops-data';
 import { opsReaderTools, startOpsReader } from '@gmcp/ops-reader';
 import { percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
 
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const owner = createPgliteExecutor(db);
   await migrate(owner);
   await seedDatabase(owner, { now: new Date() });
-  await db.exec(`CREATE ROLE ops_reader LOGIN IN ROLE ${DATABASE_ROLES.reader}; ALTER ROLE ops_reader SET default_transaction_read_only = on;`);
+  await createLogin(owner, 'reader', 'ops_reader');
   const dataApi = await startDataApiTestEndpoint({ db, resourceArn: CLUSTER, secrets: { [SECRET]: { user: 'ops_reader' } } });
   console.log('Data API adapter → local Data API endpoint over PGlite (HTTP per statement; Aurora adds its own network and engine time):');
   const overDataApi = await startOpsReader({

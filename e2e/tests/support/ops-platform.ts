@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer, type SigningKey } from '@gmcp/dev-issuer';
 import { startDataApiTestEndpoint, startLocalDynamoDb, type DataApiTestEndpoint, type LocalDynamoDb } from '@gmcp/local-aws';
 import type { RunningService } from '@gmcp/mcp-kit';
-import { createPgliteExecutor, DATABASE_ROLES, migrate, openLocalOpsDatabase, seedDatabase } from '@gmcp/ops-data';
+import { createLogin, createPgliteExecutor, migrate, openLocalOpsDatabase, seedDatabase } from '@gmcp/ops-data';
 import { startOpsReader } from '@gmcp/ops-reader';
 import { governanceFile, localGovernanceEnv, prepareLocalTables } from '@gmcp/platform';
 
@@ -48,7 +48,7 @@ export async function startOpsPlatform(backend: OpsBackend): Promise<OpsPlatform
     const owner = createPgliteExecutor(db);
     await migrate(owner);
     await seedDatabase(owner, { now: new Date() });
-    await createReaderLogin(db);
+    await createLogin(owner, 'reader', 'ops_reader');
     dataApi = await startDataApiTestEndpoint({ db, resourceArn: CLUSTER_ARN, secrets: { [READER_SECRET_ARN]: { user: 'ops_reader' } } });
     Object.assign(env, {
       OPS_DATABASE: 'data-api',
@@ -87,9 +87,4 @@ export async function startOpsPlatform(backend: OpsBackend): Promise<OpsPlatform
       await rm(stateDir, { recursive: true, force: true });
     },
   };
-}
-
-/** The reader's Aurora login: a member of the SELECT-only group whose sessions are read-only. */
-async function createReaderLogin(db: PGlite): Promise<void> {
-  await db.exec(`CREATE ROLE ops_reader LOGIN IN ROLE ${DATABASE_ROLES.reader}; ALTER ROLE ops_reader SET default_transaction_read_only = on;`);
 }

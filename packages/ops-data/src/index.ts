@@ -1,6 +1,7 @@
 export { DATABASE_ROLES, type DatabaseRoleName } from './schema/roles';
 export { MIGRATIONS, type Migration } from './schema/migrations';
 export { migrate, migrationChecksum, MigrationDriftError, type MigrationReport } from './schema/migrate';
+export { loginStatements, createLogin, assertReadOnlyLogin, ReaderLoginError } from './schema/logins';
 export type { SqlExecutor, SqlSession, QueryResult, Row } from './sql/sql-executor';
 export { jsonParam, textArrayParam, type Statement, type SqlParam } from './sql/statement';
 export { createPgliteExecutor, type PgliteExecutorOptions } from './sql/pglite-executor';

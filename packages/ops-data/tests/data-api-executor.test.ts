@@ -6,6 +6,7 @@ import { createPgliteExecutor } from '../src/sql/pglite-executor';
 import { DatabaseUnavailableError, SqlStatementError } from '../src/sql/sql-errors';
 import { migrate } from '../src/schema/migrate';
 import { DATABASE_ROLES } from '../src/schema/roles';
+import { assertReadOnlyLogin, createLogin } from '../src/schema/logins';
 import { seedDatabase } from '../src/seed/seed-database';
 import { createTicketReads } from '../src/reads/ticket-reads';
 import { createIncidentReads } from '../src/reads/incident-reads';
@@ -15,6 +16,7 @@ import type { SqlExecutor } from '../src/sql/sql-executor';
 const CLUSTER = 'arn:aws:rds:us-east-1:000000000000:cluster:gmcp-ops';
 const READER_SECRET = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:gmcp/ops-reader-AbCdEf';
 const WRITER_SECRET = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:gmcp/ops-writer-GhIjKl';
+const ZONED_READER_SECRET = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:gmcp/ops-reader-ny-MnOpQr';
 const FAST_RETRY = { budgetMs: 2_000, initialDelayMs: 20, maxDelayMs: 100 };
 
 describe('Data API executor against a Data API endpoint over PGlite', () => {
@@ -22,6 +24,7 @@ describe('Data API executor against a Data API endpoint over PGlite', () => {
   let endpoint: DataApiTestEndpoint;
   let client: RDSDataClient;
   let reader: SqlExecutor;
+  let zonedReader: SqlExecutor;
   let writer: SqlExecutor;
   const embeddedReader = () => createPgliteExecutor(db, { role: DATABASE_ROLES.reader, readOnly: true });
 
@@ -30,13 +33,20 @@ describe('Data API executor against a Data API endpoint over PGlite', () => {
     const owner = createPgliteExecutor(db);
     await migrate(owner);
     await seedDatabase(owner, { now: new Date('2026-11-25T12:00:00Z') });
-    await db.exec(`
-      CREATE ROLE ops_reader LOGIN IN ROLE ${DATABASE_ROLES.reader}; ALTER ROLE ops_reader SET default_transaction_read_only = on;
-      CREATE ROLE ops_writer LOGIN IN ROLE ${DATABASE_ROLES.writer};`);
-    endpoint = await startDataApiTestEndpoint({ db, resourceArn: CLUSTER, secrets: { [READER_SECRET]: { user: 'ops_reader' }, [WRITER_SECRET]: { user: 'ops_writer' } } });
-    client = new RDSDataClient({ region: 'us-east-1', endpoint: endpoint.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await createLogin(owner, 'reader', 'ops_reader');
+    await createLogin(owner, 'writer', 'ops_writer');
+    // A login whose sessions run in New York time: parameters and cursors must not shift with it.
+    await createLogin(owner, 'reader', 'ops_reader_ny');
+    await owner.query({ sql: "ALTER ROLE ops_reader_ny SET timezone = 'America/New_York'" });
+    endpoint = await startDataApiTestEndpoint({
+      db,
+      resourceArn: CLUSTER,
+      secrets: { [READER_SECRET]: { user: 'ops_reader' }, [WRITER_SECRET]: { user: 'ops_writer' }, [ZONED_READER_SECRET]: { user: 'ops_reader_ny' } },
+    });
+    client = new RDSDataClient({ region: 'us-east-1', endpoint: endpoint.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
     const target = { client, resourceArn: CLUSTER, database: 'ops', retry: FAST_RETRY };
     reader = createDataApiExecutor({ ...target, secretArn: READER_SECRET });
+    zonedReader = createDataApiExecutor({ ...target, secretArn: ZONED_READER_SECRET });
     writer = createDataApiExecutor({ ...target, secretArn: WRITER_SECRET });
   });
   afterAll(async () => {
@@ -59,6 +69,28 @@ describe('Data API executor against a Data API endpoint over PGlite', () => {
     expect(await incidentsOverData.list(filters, { limit: 10 })).toEqual(await incidentsEmbedded.list(filters, { limit: 10 }));
   });
 
+  it('pages and filters by time the same whatever time zone the login sessions use', async () => {
+    const everything = async (reads: ReturnType<typeof createIncidentReads>, since?: Date) => {
+      const ids: string[] = [];
+      let after: Awaited<ReturnType<typeof reads.list>>['next'];
+      do {
+        const page = await reads.list({ since }, { limit: 7, after });
+        ids.push(...page.items.map((item) => item.incident.id));
+        after = page.next;
+      } while (after);
+      return ids;
+    };
+    const [utc, zoned] = [createIncidentReads(reader), createIncidentReads(zonedReader)];
+    const all = await everything(utc);
+    expect(all.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(all).size).toBe(all.length);
+    expect(await everything(zoned)).toEqual(all);
+    const since = (await utc.get(all[9]!))!.incident.startedAt;
+    expect(await everything(zoned, since)).toEqual(all.slice(0, 10));
+    const tickets = await createTicketReads(zonedReader).search({ createdAfter: since }, { limit: 50 });
+    expect(tickets.total).toBe((await createTicketReads(reader).search({ createdAfter: since }, { limit: 50 })).total);
+  });
+
   it('sends named parameters with type hints and reads nulls, JSON, arrays and timestamps back', async () => {
     const at = new Date('2026-11-24T10:11:12.345Z');
     const { rows } = await reader.query({
@@ -75,6 +107,11 @@ describe('Data API executor against a Data API endpoint over PGlite', () => {
     await expect(writer.query({ sql: "DELETE FROM ticket_comments WHERE ticket_id = 'TCK-1042'" })).rejects.toMatchObject({ sqlState: '42501' });
     const status = await embeddedReader().query({ sql: "SELECT status FROM tickets WHERE id = 'TCK-1042'" });
     expect(status.rows).toEqual([{ status: 'in_progress' }]);
+  });
+
+  it('accepts the reader login and refuses the writer login as a reader', async () => {
+    await expect(assertReadOnlyLogin(reader)).resolves.toBeUndefined();
+    await expect(assertReadOnlyLogin(writer)).rejects.toThrow(/login "ops_writer" can write \(tickets:INSERT, tickets:UPDATE/);
   });
 
   it('commits a transaction that resolves and rolls back one that throws', async () => {

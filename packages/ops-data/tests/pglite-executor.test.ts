@@ -30,9 +30,9 @@ describe('PGlite executor and migrations', () => {
     });
 
   it('applies each migration once and records it', async () => {
-    expect(await migrate(owner())).toEqual({ applied: [], alreadyApplied: [1, 2] });
+    expect(await migrate(owner())).toEqual({ applied: [], alreadyApplied: [1, 2, 3] });
     const rows = (await owner().query({ sql: 'SELECT version FROM schema_migrations ORDER BY version' })).rows;
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
   });
 
   it('refuses to run when an applied migration was edited', async () => {
@@ -67,7 +67,15 @@ describe('PGlite executor and migrations', () => {
     await expect(writer().query({ sql: "DELETE FROM incidents WHERE id = 'INC-2000'" })).rejects.toMatchObject({ sqlState: '42501' });
     await expect(writer().query({ sql: 'CREATE TABLE sneaky (id int)' })).rejects.toMatchObject({ sqlState: '42501' });
     // One superuser session underneath: the executor must not let a statement leave its role.
-    for (const sql of ['SET ROLE postgres', 'reset role', 'SET SESSION AUTHORIZATION postgres', "SELECT set_config('role', 'postgres', true)"]) {
+    const escapes = [
+      'SET ROLE postgres',
+      'reset role',
+      'SET SESSION AUTHORIZATION postgres',
+      "SELECT set_config('role', 'postgres', true)",
+      `SELECT "set_config"('role', 'postgres', true)`,
+      "SELECT query_to_xml('select set_config(''role'',''postgres'',true)', true, true, '')",
+    ];
+    for (const sql of escapes) {
       await expect(writer().query({ sql })).rejects.toThrow('Refused: statements may not change the database role');
     }
     const count = await owner().query({ sql: 'SELECT count(*)::int AS n FROM incidents' });
@@ -103,6 +111,11 @@ describe('PGlite executor and migrations', () => {
       }),
     ).rejects.toThrow('changed my mind');
     expect((await reader().query({ sql: "SELECT status FROM incidents WHERE id = 'INC-2000'" })).rows).toEqual([{ status: 'identified' }]);
+  });
+
+  it('refuses to use the database from inside its own transaction instead of waiting forever', async () => {
+    await expect(writer().transaction(async () => reader().query({ sql: 'SELECT 1' }))).rejects.toThrow(/Nested use of the embedded database/);
+    await expect(reader().query({ sql: 'SELECT 1 AS one' })).resolves.toMatchObject({ rows: [{ one: 1 }] });
   });
 
   it('reports affected rows for writes', async () => {

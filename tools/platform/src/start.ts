@@ -110,7 +110,8 @@ async function main(): Promise<void> {
   console.log('\nGoverned MCP platform (local mode) is running:');
   for (const [name, url] of Object.entries(platform.urls)) console.log(`  ${name.padEnd(width)}  ${url}`);
   console.log(`\nState: ${stateDir()}`);
-  console.log('Get a token: npm run token -- --sub alice --scope "tickets:read incidents:read" --aud ops-reader');
+  console.log('Get a token: npm run token -- --sub alice --scope "policies:read"');
+  console.log('         or: npm run token -- --sub alice --scope "tickets:read incidents:read" --aud ops-reader');
   console.log('Audit trail: npm run audit -- query --since 1h');
   console.log('Press Ctrl-C to stop.\n');
 

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
 import { IncidentId, TimelineKind, type IncidentDetail } from '@gmcp/ops-data';
 import type { OpsReaderDeps } from '../deps';
-import { INCIDENT_TOOL_GOVERNANCE, iso, isoOrNull } from './common';
-import { IncidentSummary } from './list-incidents';
+import { INCIDENT_TOOL_GOVERNANCE, iso } from './common';
+import { IncidentSummary, incidentSummaryOf } from './list-incidents';
 
 const TIMELINE_LIMIT = 200;
 
@@ -59,15 +59,7 @@ export const getIncident = defineTool({
 
 function incidentView({ incident, timeline, timelineTotal }: IncidentDetail): z.input<typeof IncidentView> {
   return {
-    incident_id: incident.id,
-    title: incident.title,
-    severity: incident.severity,
-    status: incident.status,
-    commander: incident.commander,
-    services: incident.services,
-    started_at: iso(incident.startedAt),
-    mitigated_at: isoOrNull(incident.mitigatedAt),
-    resolved_at: isoOrNull(incident.resolvedAt),
+    ...incidentSummaryOf(incident),
     summary: incident.summary,
     updated_at: iso(incident.updatedAt),
     timeline: timeline.map((entry) => ({ ...entry, at: iso(entry.at) })),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
-import { INCIDENT_STATUSES, IncidentSeverity, IncidentStatus, OPEN_INCIDENT_STATUSES, ServiceName } from '@gmcp/ops-data';
+import { INCIDENT_STATUSES, IncidentSeverity, IncidentStatus, OPEN_INCIDENT_STATUSES, ServiceName, type Incident } from '@gmcp/ops-data';
 import type { OpsReaderDeps } from '../deps';
 import { anyOf, CursorInput, DateInput, INCIDENT_TOOL_GOVERNANCE, iso, isoOrNull, keysetCursor, pageSize } from './common';
 
@@ -17,6 +17,20 @@ export const IncidentSummary = z.object({
   mitigated_at: z.string().nullable(),
   resolved_at: z.string().nullable(),
 });
+
+export function incidentSummaryOf(incident: Incident): z.input<typeof IncidentSummary> {
+  return {
+    incident_id: incident.id,
+    title: incident.title,
+    severity: incident.severity,
+    status: incident.status,
+    commander: incident.commander,
+    services: incident.services,
+    started_at: iso(incident.startedAt),
+    mitigated_at: isoOrNull(incident.mitigatedAt),
+    resolved_at: isoOrNull(incident.resolvedAt),
+  };
+}
 
 export const listIncidents = defineTool({
   name: 'list_incidents',
@@ -44,17 +58,7 @@ export const listIncidents = defineTool({
     const request = ['list_incidents', filters, limit];
     const page = await ctx.deps.incidents.list(filters, { limit, after: keysetCursor.decode(cursor, request) });
     return {
-      incidents: page.items.map(({ incident }) => ({
-        incident_id: incident.id,
-        title: incident.title,
-        severity: incident.severity,
-        status: incident.status,
-        commander: incident.commander,
-        services: incident.services,
-        started_at: iso(incident.startedAt),
-        mitigated_at: isoOrNull(incident.mitigatedAt),
-        resolved_at: isoOrNull(incident.resolvedAt),
-      })),
+      incidents: page.items.map(({ incident }) => incidentSummaryOf(incident)),
       total: page.total,
       next_cursor: page.next ? keysetCursor.encode(page.next, request) : null,
     };

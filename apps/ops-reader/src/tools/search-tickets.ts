@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, ToolError, type ToolContext } from '@gmcp/mcp-kit';
+import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
 import { Handle, TicketPriority, TicketStatus } from '@gmcp/ops-data';
 import type { OpsReaderDeps } from '../deps';
 import { anyOf, CursorInput, DateInput, iso, keysetCursor, pageSize, TICKET_TOOL_GOVERNANCE } from './common';
@@ -22,7 +22,7 @@ export const searchTickets = defineTool({
   title: 'Search tickets',
   description:
     'Find tickets by words in their title and description and/or by status, priority, assignee, team, requester and creation date. ' +
-    'With text, the best matches come first; without, the newest. Pages with next_cursor. Use get_ticket_status for one ticket in full.',
+    'With text, the best matches come first; without, the newest. Pages with next_cursor. For a known id such as TCK-1042 use get_ticket_status.',
   ...TICKET_TOOL_GOVERNANCE,
   input: z
     .object({
@@ -32,8 +32,8 @@ export const searchTickets = defineTool({
       assignee: Handle.optional().describe('handle of the person assigned, e.g. amira.haddad'),
       team: Handle.optional().describe('owning team, e.g. network'),
       requester: Handle.optional(),
-      created_after: DateInput.optional(),
-      created_before: DateInput.optional(),
+      created_after: DateInput.optional().describe('created at or after this time (inclusive); a date means its start, UTC'),
+      created_before: DateInput.optional().describe('created before this time (exclusive): for one day, pass the next day'),
       limit: pageSize(50, 10),
       cursor: CursorInput,
     })
@@ -59,9 +59,6 @@ export const searchTickets = defineTool({
     };
     const request = ['search_tickets', filters, limit];
     const page = await ctx.deps.tickets.search(filters, { limit, after: keysetCursor.decode(cursor, request) });
-    if (input.text && page.total === 0 && /^tck-\d+$/i.test(input.text)) {
-      throw new ToolError(`"${input.text}" looks like a ticket id: use get_ticket_status for one ticket.`);
-    }
     return {
       tickets: page.items.map(({ ticket, snippet }) => ({
         ticket_id: ticket.id,

@@ -26,42 +26,43 @@ export interface LocalOpsDatabase {
 }
 
 interface Shared {
-  db: PGlite;
+  ready: Promise<PGlite>;
   users: number;
 }
 
 // PGlite allows one instance per folder; the reader and the writer of one `npm start` share it.
-const openByFolder = new Map<string, Promise<Shared>>();
+const openByFolder = new Map<string, Shared>();
 
 export async function openLocalOpsDatabase(options: LocalDatabaseOptions = {}): Promise<LocalOpsDatabase> {
   const key = options.dataDir ? resolve(options.dataDir) : undefined;
-  const pending = key ? openByFolder.get(key) : undefined;
-  const opening = pending ?? openAndPrepare(key, options);
-  if (key && !pending) openByFolder.set(key, opening);
-  let shared: Shared;
+  // Counted before any await, so that a release meanwhile cannot close it under this caller.
+  const shared = (key && openByFolder.get(key)) || { ready: openAndPrepare(key, options), users: 0 };
+  shared.users += 1;
+  if (key) openByFolder.set(key, shared);
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    shared.users -= 1;
+    if (shared.users > 0) return;
+    if (key && openByFolder.get(key) === shared) openByFolder.delete(key);
+    await (await shared.ready.catch(() => undefined))?.close();
+  };
+  let db: PGlite;
   try {
-    shared = await opening;
+    db = await shared.ready;
   } catch (error) {
-    if (key) openByFolder.delete(key);
+    await release();
     throw error;
   }
-  shared.users += 1;
-  let released = false;
   return {
-    db: shared.db,
-    executorFor: (role) => createPgliteExecutor(shared.db, { role: DATABASE_ROLES[role], readOnly: role === 'reader' }),
-    release: async () => {
-      if (released) return;
-      released = true;
-      shared.users -= 1;
-      if (shared.users > 0) return;
-      if (key) openByFolder.delete(key);
-      await shared.db.close();
-    },
+    db,
+    executorFor: (role) => createPgliteExecutor(db, { role: DATABASE_ROLES[role], readOnly: role === 'reader' }),
+    release,
   };
 }
 
-async function openAndPrepare(dataDir: string | undefined, options: LocalDatabaseOptions): Promise<Shared> {
+async function openAndPrepare(dataDir: string | undefined, options: LocalDatabaseOptions): Promise<PGlite> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const db = new PGlite(dataDir);
   try {
@@ -72,5 +73,5 @@ async function openAndPrepare(dataDir: string | undefined, options: LocalDatabas
     await db.close().catch(() => undefined);
     throw error;
   }
-  return { db, users: 0 };
+  return db;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { prefixedId } from './prefixed-id';
 
 export const INCIDENT_SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 export const INCIDENT_STATUSES = ['investigating', 'identified', 'mitigated', 'resolved'] as const;
@@ -6,13 +7,7 @@ export const INCIDENT_STATUSES = ['investigating', 'identified', 'mitigated', 'r
 export const OPEN_INCIDENT_STATUSES = ['investigating', 'identified', 'mitigated'] as const;
 export const TIMELINE_KINDS = ['detected', 'update', 'action', 'status_change', 'severity_change', 'mitigated', 'resolved'] as const;
 
-/** `INC-2031`; case-insensitive on input, upper-case after parsing. */
-export const IncidentId = z
-  .string()
-  .trim()
-  .regex(/^inc-\d{4,7}$/i, 'must look like INC-2031')
-  .transform((id) => id.toUpperCase())
-  .describe('Incident id, e.g. INC-2031');
+export const IncidentId = prefixedId('INC', 'INC-2031', 'Incident');
 
 export const IncidentSeverity = z.preprocess((value) => (typeof value === 'string' ? value.trim().toUpperCase() : value), z.enum(INCIDENT_SEVERITIES));
 export const IncidentStatus = z.enum(INCIDENT_STATUSES);
@@ -22,8 +17,8 @@ export const TimelineKind = z.enum(TIMELINE_KINDS);
 export const ServiceName = z
   .string()
   .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a service name such as payments or api-gateway');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'must be a service name such as payments or api-gateway')
+  .transform((name) => name.toLowerCase());
 
 export interface Incident {
   id: string;

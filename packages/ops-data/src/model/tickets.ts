@@ -1,16 +1,11 @@
 import { z } from 'zod';
+import { prefixedId } from './prefixed-id';
 
 export const TICKET_STATUSES = ['open', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
 export const TICKET_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export const TICKET_RESOLUTIONS = ['fixed', 'wont_fix', 'duplicate', 'cannot_reproduce'] as const;
 
-/** `TCK-1042`; case-insensitive on input, upper-case after parsing. */
-export const TicketId = z
-  .string()
-  .trim()
-  .regex(/^tck-\d{4,7}$/i, 'must look like TCK-1042')
-  .transform((id) => id.toUpperCase())
-  .describe('Ticket id, e.g. TCK-1042');
+export const TicketId = prefixedId('TCK', 'TCK-1042', 'Ticket');
 
 export const TicketStatus = z.enum(TICKET_STATUSES);
 export const TicketPriority = z.enum(TICKET_PRIORITIES);
@@ -20,8 +15,8 @@ export const TicketResolution = z.enum(TICKET_RESOLUTIONS);
 export const Handle = z
   .string()
   .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a handle such as amira.haddad or a team such as network');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a handle such as amira.haddad or a team such as network')
+  .transform((handle) => handle.toLowerCase());
 
 export interface Ticket {
   id: string;

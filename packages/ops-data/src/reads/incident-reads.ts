@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { integerColumn, jsonColumn, parseRows, textArrayColumn, timestampColumn } from '../sql/codecs';
+import { integerColumn, jsonColumn, selectRows, textArrayColumn, timestampColumn } from '../sql/codecs';
 import type { SqlExecutor } from '../sql/sql-executor';
-import { textArrayParam } from '../sql/statement';
+import { textArrayParam, utcParam } from '../sql/statement';
 import { IncidentSeverity, IncidentStatus, TimelineKind, type Incident, type TimelineEntry } from '../model/incidents';
 import type { KeysetPosition} from './keyset';
 import { pageOf, sortAt, type Page } from './keyset';
-import { Where } from './where';
+import { countWhere, Where } from './where';
 
 const INCIDENT_COLUMNS = 'id, title, summary, severity, status, commander, services, started_at, mitigated_at, resolved_at, updated_at';
 
@@ -34,7 +34,6 @@ const toIncident = ({ started_at, mitigated_at, resolved_at, updated_at, ...rest
 const ListRow = IncidentColumns.extend({ sort_at: z.string() });
 const DetailRow = IncidentColumns.extend({ timeline_total: integerColumn });
 const TimelineRow = z.object({ at: timestampColumn, author: z.string(), kind: TimelineKind, body: z.string(), details: jsonColumn(z.record(z.string(), z.unknown())) });
-const CountRow = z.object({ total: integerColumn });
 
 export interface IncidentFilters {
   statuses?: readonly string[];
@@ -66,36 +65,27 @@ export interface IncidentReads {
 export function createIncidentReads(executor: SqlExecutor): IncidentReads {
   return {
     async get(id, timelineLimit = 200) {
-      const [row] = parseRows(
-        DetailRow,
-        (await executor.query({
+      const [row] = await selectRows(executor, DetailRow, {
           sql: `SELECT ${INCIDENT_COLUMNS}, (SELECT count(*) FROM incident_timeline e WHERE e.incident_id = i.id) AS timeline_total FROM incidents i WHERE id = :id`,
           params: { id },
-        })).rows,
-      );
+        });
       if (!row) return undefined;
-      const timeline = parseRows(
-        TimelineRow,
-        (await executor.query({
+      const timeline = await selectRows(executor, TimelineRow, {
           sql: 'SELECT at, author, kind, body, details FROM incident_timeline WHERE incident_id = :id ORDER BY at, id LIMIT :limit',
           params: { id, limit: timelineLimit },
-        })).rows,
-      );
+        });
       const { timeline_total, ...columns } = row;
       return { incident: toIncident(columns), timeline, timelineTotal: timeline_total };
     },
 
     async list(filters, { limit, after }) {
       const where = incidentWhere(filters);
-      const total = parseRows(CountRow, (await executor.query({ sql: `SELECT count(*) AS total FROM incidents ${where.sql}`, params: where.params })).rows)[0]?.total ?? 0;
-      if (after) where.and('(started_at, id) < (:after_at::timestamptz, :after_id)', { after_at: after.at, after_id: after.id });
-      const rows = parseRows(
-        ListRow,
-        (await executor.query({
+      const total = await countWhere(executor, 'incidents', where);
+      if (after) where.and(`(started_at, id) < (${utcParam('after_at')}, :after_id)`, { after_at: after.at, after_id: after.id });
+      const rows = await selectRows(executor, ListRow, {
           sql: `SELECT ${INCIDENT_COLUMNS}, ${sortAt('started_at')} FROM incidents ${where.sql} ORDER BY started_at DESC, id DESC LIMIT :limit`,
           params: { ...where.params, limit: limit + 1 },
-        })).rows,
-      );
+        });
       const items = rows.map(({ sort_at, ...columns }) => ({ incident: toIncident(columns), position: { at: sort_at, id: columns.id } }));
       return pageOf(items, limit, total);
     },
@@ -106,6 +96,7 @@ function incidentWhere(filters: IncidentFilters): Where {
   return new Where()
     .when(filters.statuses, 'status = ANY(:statuses::text[])', (statuses) => ({ statuses: textArrayParam(statuses) }))
     .when(filters.severities, 'severity = ANY(:severities::text[])', (severities) => ({ severities: textArrayParam(severities) }))
-    .when(filters.service, ':service = ANY(services)', (service) => ({ service }))
-    .when(filters.since, 'started_at >= :since', (since) => ({ since }));
+    // Containment, so that the GIN index on services applies.
+    .when(filters.service, 'services @> ARRAY[:service]::text[]', (service) => ({ service }))
+    .when(filters.since, `started_at >= ${utcParam('since')}`, (since) => ({ since }));
 }

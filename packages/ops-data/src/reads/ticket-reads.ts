@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { integerColumn, parseRows, textArrayColumn, timestampColumn } from '../sql/codecs';
+import { integerColumn, selectRows, textArrayColumn, timestampColumn } from '../sql/codecs';
 import type { SqlExecutor } from '../sql/sql-executor';
-import { textArrayParam, type SqlParam } from '../sql/statement';
+import { textArrayParam, utcParam, type SqlParam } from '../sql/statement';
 import { TicketPriority, TicketResolution, TicketStatus, type Ticket, type TicketComment } from '../model/tickets';
 import type { KeysetPosition} from './keyset';
 import { pageOf, sortAt, type Page } from './keyset';
-import { Where } from './where';
+import { countWhere, Where } from './where';
 
 const TICKET_COLUMNS = 'id, title, description, status, resolution, priority, requester, assignee, team, labels, created_at, updated_at';
 
@@ -29,7 +29,6 @@ const toTicket = ({ created_at, updated_at, ...rest }: z.output<typeof TicketCol
 const TicketWithComments = TicketColumns.extend({ comment_count: integerColumn });
 const CommentRow = z.object({ author: z.string(), body: z.string(), created_at: timestampColumn });
 const SearchRow = TicketColumns.extend({ sort_at: z.string(), rank: z.string().nullable(), snippet: z.string() });
-const CountRow = z.object({ total: integerColumn });
 
 export interface TicketFilters {
   /** Words to look for in title and description (web-search syntax: "phrases", -exclusions, or). */
@@ -69,21 +68,15 @@ export interface TicketReads {
 export function createTicketReads(executor: SqlExecutor): TicketReads {
   return {
     async get(id, commentLimit = 5) {
-      const [row] = parseRows(
-        TicketWithComments,
-        (await executor.query({
+      const [row] = await selectRows(executor, TicketWithComments, {
           sql: `SELECT ${TICKET_COLUMNS}, (SELECT count(*) FROM ticket_comments c WHERE c.ticket_id = t.id) AS comment_count FROM tickets t WHERE id = :id`,
           params: { id },
-        })).rows,
-      );
+        });
       if (!row) return undefined;
-      const comments = parseRows(
-        CommentRow,
-        (await executor.query({
+      const comments = await selectRows(executor, CommentRow, {
           sql: 'SELECT author, body, created_at FROM ticket_comments WHERE ticket_id = :id ORDER BY created_at DESC, id DESC LIMIT :limit',
           params: { id, limit: commentLimit },
-        })).rows,
-      );
+        });
       return {
         ticket: toTicket(row),
         commentCount: row.comment_count,
@@ -94,11 +87,9 @@ export function createTicketReads(executor: SqlExecutor): TicketReads {
     async search(filters, { limit, after }) {
       const where = ticketWhere(filters);
       const text = filters.text !== undefined;
-      const total = parseRows(CountRow, (await executor.query({ sql: `SELECT count(*) AS total FROM tickets ${where.sql}`, params: where.params })).rows)[0]?.total ?? 0;
+      const total = await countWhere(executor, 'tickets', where);
       if (after) where.and(...afterClause(text, after));
-      const rows = parseRows(
-        SearchRow,
-        (await executor.query({
+      const rows = await selectRows(executor, SearchRow, {
           sql: `SELECT ${TICKET_COLUMNS}, ${sortAt('created_at')},
                   ${text ? `${RANK}::text` : 'NULL'} AS rank,
                   ${text ? HEADLINE : 'left(description, 200)'} AS snippet
@@ -106,8 +97,7 @@ export function createTicketReads(executor: SqlExecutor): TicketReads {
                 ORDER BY ${text ? `${RANK} DESC, ` : ''}created_at DESC, id DESC
                 LIMIT :limit`,
           params: { ...where.params, limit: limit + 1 },
-        })).rows,
-      );
+        });
       const hits = rows.map(({ sort_at, rank, snippet, ...columns }) => ({
         ticket: toTicket(columns),
         snippet,
@@ -126,12 +116,12 @@ function ticketWhere(filters: TicketFilters): Where {
     .when(filters.assignee, 'assignee = :assignee', (assignee) => ({ assignee }))
     .when(filters.team, 'team = :team', (team) => ({ team }))
     .when(filters.requester, 'requester = :requester', (requester) => ({ requester }))
-    .when(filters.createdAfter, 'created_at >= :created_after', (date) => ({ created_after: date }))
-    .when(filters.createdBefore, 'created_at < :created_before', (date) => ({ created_before: date }));
+    .when(filters.createdAfter, `created_at >= ${utcParam('created_after')}`, (date) => ({ created_after: date }))
+    .when(filters.createdBefore, `created_at < ${utcParam('created_before')}`, (date) => ({ created_before: date }));
 }
 
 function afterClause(text: boolean, after: KeysetPosition): [string, Record<string, SqlParam>] {
   const params = { after_at: after.at, after_id: after.id };
-  if (!text) return ['(created_at, id) < (:after_at::timestamptz, :after_id)', params];
-  return [`(${RANK}, created_at, id) < (:after_rank::numeric, :after_at::timestamptz, :after_id)`, { ...params, after_rank: after.rank ?? '0' }];
+  if (!text) return [`(created_at, id) < (${utcParam('after_at')}, :after_id)`, params];
+  return [`(${RANK}, created_at, id) < (:after_rank::numeric, ${utcParam('after_at')}, :after_id)`, { ...params, after_rank: after.rank ?? '0' }];
 }

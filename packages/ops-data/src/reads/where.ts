@@ -1,4 +1,9 @@
+import { z } from 'zod';
+import { integerColumn, selectRows } from '../sql/codecs';
+import type { SqlSession } from '../sql/sql-executor';
 import type { SqlParam } from '../sql/statement';
+
+const CountRow = z.object({ total: integerColumn });
 
 /** A WHERE clause assembled from fixed fragments; values only ever travel as parameters. */
 export class Where {
@@ -22,4 +27,10 @@ export class Where {
   get sql(): string {
     return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
   }
+}
+
+/** How many rows of `table` match `where` (before paging). */
+export async function countWhere(session: SqlSession, table: 'tickets' | 'incidents', where: Where): Promise<number> {
+  const [row] = await selectRows(session, CountRow, { sql: `SELECT count(*) AS total FROM ${table} ${where.sql}`, params: where.params });
+  return row?.total ?? 0;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { integerColumn, parseRows } from '../sql/codecs';
+import { integerColumn, selectRows } from '../sql/codecs';
 import type { SqlExecutor } from '../sql/sql-executor';
 import { MIGRATIONS, type Migration } from './migrations';
 
@@ -34,7 +34,7 @@ export async function migrate(executor: SqlExecutor, migrations: readonly Migrat
       version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
   });
   const applied = new Map(
-    parseRows(AppliedMigration, (await executor.query({ sql: 'SELECT version, checksum FROM schema_migrations' })).rows).map((row) => [row.version, row.checksum]),
+    (await selectRows(executor, AppliedMigration, { sql: 'SELECT version, checksum FROM schema_migrations' })).map((row) => [row.version, row.checksum]),
   );
   const report = { applied: [] as number[], alreadyApplied: [] as number[] };
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {

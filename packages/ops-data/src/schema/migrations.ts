@@ -97,4 +97,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${DATABASE_ROLES.writer}`,
     ],
   },
+  {
+    version: 3,
+    name: 'no defaults granted to PUBLIC',
+    statements: [
+      // PostgreSQL grants every role temporary tables and (before 15) CREATE in public: the servers need neither.
+      'REVOKE CREATE ON SCHEMA public FROM PUBLIC',
+      "DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()); END $$",
+    ],
+  },
 ];

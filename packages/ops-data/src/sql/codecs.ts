@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { SqlSession } from './sql-executor';
+import type { Statement } from './statement';
 
 /**
  * Column codecs for row schemas. The adapters' wires differ: PGlite gives `Date`s, parsed
@@ -69,4 +71,9 @@ export function parseRows<S extends z.ZodType>(schema: S, rows: readonly unknown
     const issue = parsed.error.issues[0];
     throw new Error(`Row ${index} does not match its schema at ${issue?.path.join('.') || '(row)'}: ${issue?.message}`);
   });
+}
+
+/** Runs a read and types its rows with `schema`. */
+export async function selectRows<S extends z.ZodType>(session: SqlSession, schema: S, statement: Statement): Promise<z.output<S>[]> {
+  return parseRows(schema, (await session.query(statement)).rows);
 }

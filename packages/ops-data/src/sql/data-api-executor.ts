@@ -34,7 +34,12 @@ export interface DataApiExecutorOptions extends DataApiTarget {
   readonly logger?: Logger;
 }
 
-/** The Aurora adapter: one HTTPS call per statement through the RDS Data API, no connections. */
+/**
+ * The Aurora adapter: one HTTPS call per statement through the RDS Data API, no connections.
+ * Give it a client built with `maxAttempts: 1`: the SDK's own retries re-send a statement
+ * after a timeout or a 5xx, when it may already have run; this adapter retries only what
+ * certainly did not run (a resuming cluster).
+ */
 export function createDataApiExecutor(options: DataApiExecutorOptions): SqlExecutor {
   const { client, resourceArn, secretArn, database } = options;
   const target = { resourceArn, secretArn, database };
@@ -87,8 +92,7 @@ const UNAVAILABLE = new Set(['ServiceUnavailableError', 'InternalServerErrorExce
 /**
  * Sends one request, retrying with capped exponential backoff while the cluster resumes
  * from auto-pause: a resuming cluster did not run the statement, so retrying cannot apply
- * it twice. Other failures are mapped once and not retried here (the SDK already retries
- * throttling and transient network errors).
+ * it twice. Other failures are mapped once and not retried.
  */
 async function withResumeRetry<T>(what: string, send: () => Promise<T>, retry: ResumeRetry, logger: Logger | undefined): Promise<T> {
   const deadline = Date.now() + retry.budgetMs;
@@ -112,8 +116,7 @@ function errorName(error: unknown): string {
 }
 
 function isResuming(error: unknown): boolean {
-  // Older engines said so only in the message of a BadRequestException.
-  return errorName(error) === RESUMING || (STATEMENT_REFUSED.has(errorName(error)) && /Communications link failure/i.test((error as Error).message));
+  return errorName(error) === RESUMING;
 }
 
 function mapDataApiError(error: unknown): Error {

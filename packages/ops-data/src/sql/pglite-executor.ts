@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { toPositional } from './named-parameters';
 import { SqlStatementError } from './sql-errors';
-import { tokenizeSql } from './sql-lexer';
+import { codeView } from './sql-lexer';
 import type { QueryResult, SqlExecutor, SqlSession } from './sql-executor';
 import { paramText, type Statement } from './statement';
 
@@ -20,6 +21,9 @@ export interface PgliteExecutorOptions {
  * PGlite has one connection, so every statement runs in its own short transaction that
  * first assumes the executor's role; statements from different executors never interleave.
  */
+/** The PGlite instances whose transaction the current async context is inside. */
+const insideTransaction = new AsyncLocalStorage<ReadonlySet<PGlite>>();
+
 export function createPgliteExecutor(db: PGlite, options: PgliteExecutorOptions = {}): SqlExecutor {
   // One round trip into PGlite for the session settings, then the statement.
   const preamble = [
@@ -29,11 +33,17 @@ export function createPgliteExecutor(db: PGlite, options: PgliteExecutorOptions 
   ]
     .filter(Boolean)
     .join('; ');
-  const inTransaction = async <T>(work: (tx: Transaction) => Promise<T>): Promise<T> =>
-    db.transaction(async (tx) => {
-      await tx.exec(preamble);
-      return work(tx);
-    });
+  const inTransaction = async <T>(work: (tx: Transaction) => Promise<T>): Promise<T> => {
+    const open = insideTransaction.getStore() ?? new Set<PGlite>();
+    // PGlite has one connection: waiting for it from inside its own transaction never ends.
+    if (open.has(db)) throw new SqlStatementError('Nested use of the embedded database inside a transaction: use the session the transaction was given');
+    return db.transaction((tx) =>
+      insideTransaction.run(new Set([...open, db]), async () => {
+        await tx.exec(preamble);
+        return work(tx);
+      }),
+    );
+  };
   return {
     query: (statement) => inTransaction((tx) => run(tx, statement)),
     transaction: (work) => inTransaction((tx) => work(sessionOf(tx))),
@@ -52,11 +62,7 @@ function sessionOf(tx: Transaction): SqlSession {
  * refused; the servers' SQL never changes identity.
  */
 function changesIdentity(sql: string): boolean {
-  const code = tokenizeSql(sql)
-    .filter((token) => token.kind === 'code')
-    .map((token) => token.text.toLowerCase())
-    .join(' ');
-  return /\b(set|reset)\s+(local\s+|session\s+)?(role|session\s+authorization)\b|\bset_config\b/.test(code);
+  return /\b(set|reset)\s+(local\s+|session\s+)?(role|session\s+authorization)\b|\b(set_config|query_to_xml\w*)\b/.test(codeView(sql));
 }
 
 async function run(tx: Transaction, statement: Statement): Promise<QueryResult> {

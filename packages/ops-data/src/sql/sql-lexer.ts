@@ -1,13 +1,16 @@
 /**
  * A minimal PostgreSQL lexer: enough to tell code from string literals, quoted
  * identifiers, dollar-quoted bodies and comments, so that placeholders and keywords are
- * only ever found in code.
+ * only ever found in code, and quoted identifiers can be read as the names they are.
  */
-export type SqlToken =
-  | { kind: 'code'; text: string; start: number }
-  | { kind: 'quoted' | 'comment'; text: string; start: number };
+export interface SqlToken {
+  kind: 'code' | 'string' | 'identifier' | 'comment';
+  text: string;
+  start: number;
+}
 
-const QUOTED_START = /'|"|\$([A-Za-z_][A-Za-z0-9_]*)?\$|--|\/\*/g;
+/** A dollar quote cannot start inside an identifier: `a$x$` is one name, not a string. */
+const QUOTED_START = /'|"|(?<![A-Za-z0-9_$])\$([A-Za-z_][A-Za-z0-9_]*)?\$|--|\/\*/g;
 
 export function tokenizeSql(sql: string): SqlToken[] {
   const tokens: SqlToken[] = [];
@@ -16,7 +19,7 @@ export function tokenizeSql(sql: string): SqlToken[] {
   for (let match = QUOTED_START.exec(sql); match; match = QUOTED_START.exec(sql)) {
     if (match.index > position) tokens.push({ kind: 'code', text: sql.slice(position, match.index), start: position });
     const end = endOfQuoted(sql, match.index, match[0]);
-    const kind = match[0] === '--' || match[0] === '/*' ? 'comment' : 'quoted';
+    const kind = match[0] === '--' || match[0] === '/*' ? 'comment' : match[0] === '"' ? 'identifier' : 'string';
     tokens.push({ kind, text: sql.slice(match.index, end), start: match.index });
     position = end;
     QUOTED_START.lastIndex = end;
@@ -65,4 +68,20 @@ function quoteEnd(sql: string, start: number, quote: string, backslashEscapes: b
     else if (char === quote) return index + 1;
   }
   return sql.length;
+}
+
+/** The name a quoted identifier token stands for: `"Set""Config"` → `Set"Config`. */
+export function identifierName(token: SqlToken): string {
+  return token.text.slice(1, -1).replace(/""/g, '"');
+}
+
+/**
+ * The statement as PostgreSQL reads its names: lower-cased code, quoted identifiers
+ * unquoted, literals and comments blanked. For keyword and function checks.
+ */
+export function codeView(sql: string): string {
+  return tokenizeSql(sql)
+    .map((token) => (token.kind === 'code' ? token.text : token.kind === 'identifier' ? ` ${identifierName(token)} ` : ' '))
+    .join('')
+    .toLowerCase();
 }

@@ -35,6 +35,13 @@ export function pgTextArrayLiteral(values: readonly string[]): string {
   return `{${values.map((value) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 }
 
+/**
+ * A timestamp parameter in SQL. Timestamps travel as UTC text without a zone (the Data
+ * API's TIMESTAMP form), which PostgreSQL would read in the session's TimeZone; this reads
+ * them as UTC whatever the cluster or the login sets.
+ */
+export const utcParam = (name: string) => `(:${name}::timestamp AT TIME ZONE 'UTC')`;
+
 /** Timestamps travel as UTC text without a zone, the Data API's TIMESTAMP form. */
 export function utcTimestampText(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
