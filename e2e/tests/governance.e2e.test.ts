@@ -69,8 +69,13 @@ describe('allowlist from configuration', () => {
 
   it('applies rate limits from the policy file: 429 with Retry-After, audited', async () => {
     const policy = JSON.parse(originalPolicy);
-    await writeFile(platform.governanceFile, JSON.stringify({ ...policy, limits: { ...policy.limits, per_actor_per_tool: { requests: 2, window_seconds: 60 } } }));
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // An hour-long fixed window, so that the three calls cannot straddle a window boundary.
+    await writeFile(platform.governanceFile, JSON.stringify({ ...policy, limits: { ...policy.limits, per_actor_per_tool: { requests: 2, window_seconds: 3600 } } }));
+    // Wait for the server to pick the new policy up (a busy machine may take longer than its TTL).
+    for (let attempt = 0; (await platform.policyReader.governance.policy.current()).limits.per_actor_per_tool?.requests !== 2; attempt += 1) {
+      if (attempt > 100) throw new Error('the new policy was never picked up');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const token = await platform.token({ sub: 'hasty' });
     const client = await connectClient(platform.policyReader.url, token, 'modern');
     await client.callTool({ name: 'search_policies', arguments: { query: 'travel' } });

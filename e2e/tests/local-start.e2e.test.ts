@@ -21,9 +21,11 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       DEV_ISSUER_PORT: String(await freePort()),
       POLICY_READER_PORT: String(await freePort()),
       OPS_READER_PORT: String(await freePort()),
+      OPS_WRITER_PORT: String(await freePort()),
       LOCAL_DYNAMODB_PORT: String(await freePort()),
       POLICY_READER_LOG_LEVEL: 'WARN',
       OPS_READER_LOG_LEVEL: 'WARN',
+      OPS_WRITER_LOG_LEVEL: 'WARN',
     };
   });
   afterAll(() => rm(stateDir, { recursive: true, force: true }));
@@ -88,13 +90,35 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       const status = await opsClient.callTool({ name: 'get_ticket_status', arguments: { ticket_id: 'TCK-1042' } });
       expect(status.structuredContent).toMatchObject({ found: true, ticket: { ticket_id: 'TCK-1042', status: 'in_progress' } });
       await opsClient.close();
-      expect((await readdir(stateDir)).sort()).toEqual(['audit', 'dev-issuer', 'dynamodb', 'ops-db']);
+
+      // The writer: a ticket created at once, then a high-risk call approved from the CLI by a second person.
+      const [, writerUrl] = platform.output().match(/ops-writer\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/) ?? [];
+      const writerToken = await npmOutput(['run', '--silent', 'token', '--', '--sub', 'bob', '--scope', 'tickets:write incidents:write approvals:read', '--aud', 'ops-writer'], env);
+      const writer = await connectClient(writerUrl!, writerToken.stdout.trim(), 'modern');
+      const created = await writer.callTool({ name: 'create_ticket', arguments: { title: 'Projector in room 4.12 shows no signal', description: 'HDMI and USB-C inputs both show no signal since this morning.', team: 'facilities' } });
+      expect(created.structuredContent).toMatchObject({ ticket: { requester: 'bob', status: 'open' } });
+      const pending = (await writer.callTool({ name: 'change_incident_severity', arguments: { incident_id: 'INC-2031', severity: 'SEV2', reason: 'Card payments recovering, error rate under 1%' } }))
+        .structuredContent as { status: string; approval_id: string };
+      expect(pending.status).toBe('pending_approval');
+      const listed = await npmOutput(['run', '--silent', 'approvals', '--', 'list', '--as', 'carol'], env);
+      expect(listed.stdout).toContain(pending.approval_id);
+      const selfApproval = await npmOutput(['run', '--silent', 'approvals', '--', 'approve', pending.approval_id, '--as', 'bob'], env);
+      expect(selfApproval.code).toBe(1);
+      const approved = await npmOutput(['run', '--silent', 'approvals', '--', 'approve', pending.approval_id, '--as', 'carol'], env);
+      expect(approved.code).toBe(0);
+      expect(approved.stdout).toMatch(/status\s+executed/);
+      const requestStatus = await writer.callTool({ name: 'get_request_status', arguments: { approval_id: pending.approval_id } });
+      expect(requestStatus.structuredContent).toMatchObject({ status: 'executed', decided_by: 'carol', result: { severity: 'SEV2' } });
+      await writer.close();
+      const trail = await npmOutput(['run', '--silent', 'audit', '--', 'query', '--tool', 'change_incident_severity', '--since', '1h'], env);
+      for (const event of ['approval_requested', 'approval_decided', 'approval_executed']) expect(trail.stdout).toContain(event);
+      expect((await readdir(stateDir)).sort()).toEqual(['approvals', 'audit', 'dev-issuer', 'dynamodb', 'ops-db']);
     } finally {
       platform.interrupt();
     }
     await platform.exited();
     // npm itself dies of the SIGINT; the platform under it stops its servers and frees the ports.
-    await expect(portsFreed([env.DEV_ISSUER_PORT!, env.POLICY_READER_PORT!, env.OPS_READER_PORT!, env.LOCAL_DYNAMODB_PORT!])).resolves.toBe(true);
+    await expect(portsFreed([env.DEV_ISSUER_PORT!, env.POLICY_READER_PORT!, env.OPS_READER_PORT!, env.OPS_WRITER_PORT!, env.LOCAL_DYNAMODB_PORT!])).resolves.toBe(true);
     expect(platform.output()).toMatch(/SIGINT received, stopping/);
   });
 

@@ -51,3 +51,14 @@ export { createGovernanceAdapters, type GovernanceAdapters } from './governance/
 export { createMemoryRateLimiter, createDynamoDbRateLimiter, rateLimitTableDefinition, type RateLimiter } from './limits/rate-limiter';
 export { METRIC, createMemoryMetrics, createEmfMetrics, type Metrics, type MemoryMetrics, type MetricsSnapshot } from './metrics/metrics';
 export { awsClientConfig, createDynamoDbClient, createSsmClient, ensureTables, type AwsClientOptions } from './aws/clients';
+export { ApprovalRequest, ApprovalDecision, APPROVAL_STATUSES, type ApprovalStatus } from './approvals/approval-request';
+export type { ApprovalStore } from './approvals/approval-store';
+export type { ApprovalWorkflow } from './approvals/approval-workflow';
+export { createApprovals, executionRefusal, ApprovalError, type Approvals, type PendingApproval, type ApprovedCallRunner } from './approvals/approvals';
+export { createDecisionSigner, bindArguments, type DecisionSigner } from './approvals/approval-signer';
+export { createDynamoDbApprovalStore, approvalTableDefinition, APPROVAL_INDEXES } from './approvals/dynamodb-approval-store';
+export { createLocalWorkflow } from './approvals/local-workflow';
+export { APPROVER_SCOPE, REQUEST_STATUS_SCOPE, PendingApprovalOutput } from './approvals/request-status-tool';
+export { APPROVALS_PATH } from './http/approval-api';
+export { approvalStateMachineDefinition, APPROVAL_REJECTED_ERROR } from './approvals/approval-state-machine';
+export { createStepFunctionsWorkflow, createStepFunctionsClient, ApprovalWorkflowError } from './approvals/step-functions-workflow';

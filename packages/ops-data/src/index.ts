@@ -17,3 +17,8 @@ export { createDataApiExecutor, DEFAULT_RESUME_RETRY, type DataApiExecutorOption
 export { openLocalOpsDatabase, type LocalOpsDatabase, type LocalDatabaseOptions } from './local/local-database';
 export { seedDatabase, isSeeded } from './seed/seed-database';
 export { generateSeedData, SEED_ANCHORS, type SeedData } from './seed/seed-data';
+export { createTicketWrites, TICKET_WRITE_TOOLS, type TicketWrites, type NewTicket, type TicketChanges, type ClosedTicket } from './writes/ticket-writes';
+export { createIncidentWrites, INCIDENT_WRITE_TOOLS, type IncidentWrites, type IncidentUpdate, type IncidentChange } from './writes/incident-writes';
+export { runWrite, type WriteContext, type WriteOperation } from './writes/write-context';
+export { withIdempotency, requestHash, IdempotencyRaceError, MAX_IDEMPOTENCY_KEY_LENGTH, type IdempotentRequest } from './writes/idempotency';
+export { OpsDatabaseEnvShape, assertDatabaseEnv, openOpsDatabase, type OpsDatabase, type OpsDatabaseEnv } from './config/database-env';

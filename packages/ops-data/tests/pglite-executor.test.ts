@@ -30,9 +30,9 @@ describe('PGlite executor and migrations', () => {
     });
 
   it('applies each migration once and records it', async () => {
-    expect(await migrate(owner())).toEqual({ applied: [], alreadyApplied: [1, 2, 3] });
+    expect(await migrate(owner())).toEqual({ applied: [], alreadyApplied: [1, 2, 3, 4] });
     const rows = (await owner().query({ sql: 'SELECT version FROM schema_migrations ORDER BY version' })).rows;
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
   });
 
   it('refuses to run when an applied migration was edited', async () => {

@@ -1,4 +1,4 @@
-import { auditTableDefinition, createDynamoDbClient, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit';
+import { approvalTableDefinition, auditTableDefinition, createDynamoDbClient, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
 import { dynamoDbDataDir, LOCAL_TABLES, localDynamoDbEndpoint, localPort } from './local-contract';
 
@@ -20,7 +20,7 @@ export function localGovernanceEnv(settings: { dynamoDbEndpoint: string; auditKe
 /** Creates the platform's tables on a local DynamoDB endpoint if they are missing. */
 export async function prepareLocalTables(endpoint: string): Promise<void> {
   const client = createDynamoDbClient({ region: 'local', endpoint });
-  await ensureTables(client, [auditTableDefinition(LOCAL_TABLES.audit), rateLimitTableDefinition(LOCAL_TABLES.rateLimits)]);
+  await ensureTables(client, [auditTableDefinition(LOCAL_TABLES.audit), rateLimitTableDefinition(LOCAL_TABLES.rateLimits), approvalTableDefinition(LOCAL_TABLES.approvals)]);
   client.destroy();
 }
 

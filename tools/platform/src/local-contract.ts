@@ -64,6 +64,11 @@ export function opsDataDir(env: Env = process.env): string {
   return resolve(stateDir(env), 'ops-db');
 }
 
+/** The key that signs approval decisions (distinct from the audit key). */
+export function approvalKeyPath(env: Env = process.env): string {
+  return resolve(stateDir(env), 'approvals', 'hmac-key');
+}
+
 export function auditKeyPath(env: Env = process.env): string {
   return resolve(stateDir(env), 'audit', 'hmac-key');
 }
@@ -77,4 +82,4 @@ export function governanceFile(name: McpServerName): string {
   return resolve(REPO_ROOT, 'config', 'governance', `${name}.json`);
 }
 
-export const LOCAL_TABLES = { audit: 'gmcp-audit', rateLimits: 'gmcp-rate-limits' } as const;
+export const LOCAL_TABLES = { audit: 'gmcp-audit', rateLimits: 'gmcp-rate-limits', approvals: 'gmcp-approvals' } as const;

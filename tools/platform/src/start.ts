@@ -2,10 +2,13 @@ import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadOrCreateSigningKey, startDevIssuer } from '@gmcp/dev-issuer';
 import { startOpsReader } from '@gmcp/ops-reader';
+import { startOpsWriter } from '@gmcp/ops-writer';
 import { startPolicyReader } from '@gmcp/policy-reader';
 import type { RunningService } from '@gmcp/mcp-kit';
 import {
+  approvalKeyPath,
   auditKeyPath,
+  LOCAL_TABLES,
   governanceFile,
   LOCAL_HOST,
   localPort,
@@ -26,11 +29,13 @@ type Env = Record<string, string | undefined>;
 const SERVERS: Partial<Record<McpServerName, (env: Env) => Promise<RunningService>>> = {
   'policy-reader': startPolicyReader,
   'ops-reader': startOpsReader,
+  'ops-writer': startOpsWriter,
 };
 
 /** Local-mode settings particular to one server, under its shell overrides. */
 const SERVER_DEFAULTS: Partial<Record<McpServerName, (env: Env) => Env>> = {
   'ops-reader': (env) => ({ OPS_DATABASE: 'embedded', OPS_DATA_DIR: opsDataDir(env) }),
+  'ops-writer': (env) => ({ OPS_DATABASE: 'embedded', OPS_DATA_DIR: opsDataDir(env), APPROVAL_TABLE: LOCAL_TABLES.approvals }),
 };
 
 /** What local mode provides every server: the audit store, its signing key, the policy file. */
@@ -38,6 +43,7 @@ export interface LocalServerSettings {
   issuer: string;
   dynamoDbEndpoint: string;
   auditKey: string;
+  approvalKey: string;
 }
 
 /** Unprefixed shell variables that apply to every server; anything else must be prefixed. */
@@ -57,6 +63,7 @@ export function serverEnv(name: McpServerName, env: Env, local: LocalServerSetti
   const defaults: Env = {
     ...localGovernanceEnv({ dynamoDbEndpoint: local.dynamoDbEndpoint, auditKey: local.auditKey, governanceFile: governanceFile(name) }),
     GOVERNANCE_TTL_SECONDS: '5',
+    APPROVAL_HMAC_KEY: local.approvalKey,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...SERVER_DEFAULTS[name]?.(env),
   };
@@ -71,7 +78,11 @@ export interface Platform {
 
 /** Starts the local DynamoDB, the development issuer and every existing server on loopback. */
 export async function startPlatform(env: Env = process.env): Promise<Platform> {
-  const [key, auditKey] = await Promise.all([loadOrCreateSigningKey(signingKeyPath(env)), loadOrCreateKey(auditKeyPath(env))]);
+  const [key, auditKey, approvalKey] = await Promise.all([
+    loadOrCreateSigningKey(signingKeyPath(env)),
+    loadOrCreateKey(auditKeyPath(env)),
+    loadOrCreateKey(approvalKeyPath(env)),
+  ]);
   const dynamodb = await startPlatformDynamoDb(env);
   const running: RunningService[] = [];
   let issuer: Awaited<ReturnType<typeof startDevIssuer>> | undefined;
@@ -82,7 +93,7 @@ export async function startPlatform(env: Env = process.env): Promise<Platform> {
   };
   try {
     issuer = await startDevIssuer(key, { port: localPort('dev-issuer', env), host: LOCAL_HOST });
-    const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKey };
+    const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKey, approvalKey };
     for (const [name, start] of Object.entries(SERVERS) as [McpServerName, (env: Env) => Promise<RunningService>][]) {
       running.push(await start(serverEnv(name, env, local)));
     }

@@ -5,9 +5,21 @@ import { CLASSIFICATIONS, RISK_LEVELS } from '../tool/define-tool';
 /**
  * `tool_allowed` is written before the handler runs; `tool_completed` after it, or
  * `tool_not_run` when an allowed call never reached its handler (the client went away,
- * or the protocol layer refused the message).
+ * or the protocol layer refused the message). A high-risk call adds `approval_requested`,
+ * then `approval_decided` (by whom, which way) or `approval_expired`, then
+ * `approval_executed` with the outcome, all carrying its approval id.
  */
-export const AUDIT_EVENTS = ['tool_allowed', 'tool_denied', 'tool_completed', 'tool_not_run', 'auth_failed'] as const;
+export const AUDIT_EVENTS = [
+  'tool_allowed',
+  'tool_denied',
+  'tool_completed',
+  'tool_not_run',
+  'auth_failed',
+  'approval_requested',
+  'approval_decided',
+  'approval_expired',
+  'approval_executed',
+] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
 export const DECISIONS = ['allowed', 'denied'] as const;

@@ -23,15 +23,21 @@ export interface RecordSigner {
   verify(record: AuditRecord): boolean;
 }
 
+/** HMAC-SHA256 (base64url) of a value's canonical JSON. */
+export function hmacOf(key: Buffer, value: unknown): string {
+  return createHmac('sha256', key).update(canonicalJson(value)).digest('base64url');
+}
+
+/** Compares a signature with the expected one in constant time. */
+export function signatureMatches(expected: string, actual: string): boolean {
+  const [a, b] = [Buffer.from(expected), Buffer.from(actual)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 export function createRecordSigner(key: Buffer): RecordSigner {
   if (key.length < 32) throw new Error('The audit signing key must be at least 32 bytes');
-  const mac = (record: UnsignedAuditRecord) => createHmac('sha256', key).update(canonicalJson(record)).digest('base64url');
   return {
-    sign: (record) => ({ ...record, signature: mac(record) }),
-    verify: ({ signature, ...content }) => {
-      const expected = Buffer.from(mac(content));
-      const actual = Buffer.from(signature);
-      return expected.length === actual.length && timingSafeEqual(expected, actual);
-    },
+    sign: (record) => ({ ...record, signature: hmacOf(key, record) }),
+    verify: ({ signature, ...content }) => signatureMatches(hmacOf(key, content), signature),
   };
 }

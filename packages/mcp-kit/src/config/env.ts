@@ -60,6 +60,20 @@ export const ServiceEnvSchema = z.object({
   METRICS: z.enum(['memory', 'emf']).default('memory'),
   METRICS_NAMESPACE: z.string().min(1).default('GovernedMcp'),
 
+  /** Approvals of high-risk tools: required by a server that has any. */
+  APPROVAL_TABLE: z.string().min(3).default('gmcp-approvals'),
+  /** Base64 HMAC key (at least 32 bytes) that signs approval decisions; distinct from the audit key. */
+  APPROVAL_HMAC_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length >= 32, 'must be a base64 key of at least 32 bytes')
+    .optional(),
+  /** How long approvers have to decide. */
+  APPROVAL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
+  /** `local`: decided through the approval API and run in process; `stepfunctions`: the state machine on AWS. */
+  APPROVAL_WORKFLOW: z.enum(['local', 'stepfunctions']).default('local'),
+  APPROVAL_STATE_MACHINE_ARN: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/, 'must be a state machine ARN').optional(),
+  SFN_ENDPOINT: z.url().optional(),
+
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Local peers (dynalite, test endpoints); unset on AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),

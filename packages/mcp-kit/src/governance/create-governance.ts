@@ -9,6 +9,7 @@ import { createRecordSigner, type RecordSigner } from '../audit/signer';
 import { createDynamoDbRateLimiter, createMemoryRateLimiter, type RateLimiter } from '../limits/rate-limiter';
 import { createCachedPolicy, type PolicyProvider } from './cached-policy';
 import { filePolicySource, ssmPolicySource, type PolicySource } from './policy-source';
+import { createApprovalAdapters, type ApprovalAdapters } from '../approvals/approval-adapters';
 
 /** The governance ports of one server, with the adapters its configuration picks. */
 export interface GovernanceAdapters {
@@ -17,6 +18,8 @@ export interface GovernanceAdapters {
   signer: RecordSigner;
   rateLimiter: RateLimiter;
   metrics: Metrics;
+  /** Present when approvals are configured (APPROVAL_HMAC_KEY). */
+  approvals?: ApprovalAdapters;
 }
 
 /** The one place where configuration chooses governance adapters. */
@@ -30,6 +33,7 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
     metrics,
     auditStore: createDynamoDbAuditStore(dynamodb, env.AUDIT_TABLE),
     signer: createRecordSigner(Buffer.from(env.AUDIT_HMAC_KEY, 'base64')),
+    approvals: createApprovalAdapters(env, dynamodb),
     rateLimiter: env.RATE_LIMIT_STORE === 'dynamodb' ? createDynamoDbRateLimiter(dynamodb, env.RATE_LIMIT_TABLE) : createMemoryRateLimiter(),
     policy: createCachedPolicy({
       source: policySource(env),

@@ -8,6 +8,7 @@ import {
   TemporarilyUnavailableError,
 } from '../errors';
 import { bearerChallenge } from '../auth/challenge';
+import { ApprovalError } from '../approvals/approvals';
 import type { ServiceConfig } from '../config/service-config';
 
 interface HttpAnswer {
@@ -33,6 +34,10 @@ export function httpAnswerFor(error: unknown, config: ServiceConfig): HttpAnswer
       },
       body: { error: presented ? 'invalid_token' : 'unauthorized', error_description: error.message },
     };
+  }
+  if (error instanceof ApprovalError) {
+    const status = { not_found: 404, conflict: 409, forbidden: 403, invalid: 400 }[error.kind];
+    return { status, body: { error: error.kind, error_description: error.message } };
   }
   if (error instanceof InsufficientScopeError) {
     return {

@@ -7,7 +7,9 @@ import type { RegisteredTool } from '../tool/tool-set';
 import { visibleTools } from '../tool/visibility';
 import { callKey, type GovernedRequest } from '../http/governance-gate';
 import { recordDenial, sanitizeToolName, type Verdict } from '../governance/govern-call';
-import { executeTool, toolErrorResult, type ToolCallResult } from './call-tool';
+import { executeTool, toolErrorResult, type ExecutionOutcome, type ToolCallResult } from './call-tool';
+import type { Approvals } from '../approvals/approvals';
+import type { Classification } from '../tool/define-tool';
 
 export const GOVERNANCE_META_KEY = 'dev.gmcp/governance';
 
@@ -38,6 +40,8 @@ export function toAuthInfo(caller: CallerContext): AuthInfo {
 export interface ServerFactoryDependencies<Deps> {
   identity: ServerIdentity;
   deps: Deps;
+  /** Where high-risk calls go instead of their handler. */
+  approvals?: Approvals;
   audit: AuditTrail;
   metrics: Metrics;
   logger: Logger;
@@ -109,16 +113,13 @@ function toWireTool<Deps>({ definition, inputJsonSchema, outputJsonSchema }: Reg
 async function runGoverned<Deps>(
   verdict: Extract<Verdict<Deps>, { kind: 'run' }>,
   caller: CallerContext,
-  { identity, deps, audit, metrics, logger }: ServerFactoryDependencies<Deps>,
+  { identity, deps, audit, metrics, logger, approvals }: ServerFactoryDependencies<Deps>,
 ): Promise<ToolCallResult> {
   const { tool } = verdict;
   const started = performance.now();
-  const { result, outcome, classification } = await executeTool(tool, verdict.input, {
-    actor: caller.actor,
-    requestId: caller.origin.requestId,
-    logger,
-    deps,
-  });
+  const context = { actor: caller.actor, requestId: caller.origin.requestId, logger, deps };
+  const { result, outcome, classification } =
+    tool.definition.risk === 'high' ? await requestApproval(tool, verdict.input, context, approvals) : await executeTool(tool, verdict.input, context);
   const durationMs = performance.now() - started;
   const dimensions = { server: identity.name, tool: tool.definition.name };
   metrics.count(METRIC.toolCalls, { ...dimensions, outcome });
@@ -144,4 +145,26 @@ async function runGoverned<Deps>(
       metrics.count(METRIC.outcomeNotRecorded, { server: identity.name });
     });
   return result;
+}
+
+/** A high-risk call records its request and starts the approval; its handler does not run now. */
+async function requestApproval<Deps>(
+  tool: RegisteredTool<Deps>,
+  input: unknown,
+  ctx: { actor: Actor; requestId: string; logger: Logger },
+  approvals: Approvals | undefined,
+): Promise<{ result: ToolCallResult; outcome: ExecutionOutcome; classification: Classification }> {
+  const classification = tool.definition.classification;
+  if (!approvals) return { result: toolErrorResult(`Tool ${tool.definition.name} needs approvals, which this server has not configured`), outcome: 'internal_error', classification };
+  try {
+    const pending = await approvals.request({ tool: tool.definition.name, input, actor: ctx.actor, requestId: ctx.requestId });
+    return {
+      result: { content: [{ type: 'text', text: `${pending.message} Approval id: ${pending.approval_id} (expires ${pending.expires_at}).` }], structuredContent: { ...pending } },
+      outcome: 'ok',
+      classification: 'internal',
+    };
+  } catch (error) {
+    ctx.logger.error('approval request failed', { tool: tool.definition.name, requestId: ctx.requestId, error: error as Error });
+    return { result: toolErrorResult(`The approval for ${tool.definition.name} could not be started; nothing was changed. Retry shortly. Reference: ${ctx.requestId}`), outcome: 'internal_error', classification };
+  }
 }

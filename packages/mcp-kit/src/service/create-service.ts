@@ -18,6 +18,9 @@ import { authenticate } from '../http/authenticate';
 import { governanceGate } from '../http/governance-gate';
 import { mcpEndpoint, methodNotAllowed } from '../http/mcp-endpoint';
 import { protectedResourceMetadata, protectedResourceMetadataPaths } from '../http/protected-resource-metadata';
+import { approvalApi, APPROVALS_PATH } from '../http/approval-api';
+import { approvalsFor } from './service-approvals';
+import { requestStatusTool } from '../approvals/request-status-tool';
 
 type AnyTool<Deps> = ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>;
 
@@ -40,6 +43,13 @@ export interface McpService {
   readonly governance: GovernanceAdapters;
   /** Aborts in-flight 2026-07-28 exchanges (2025-era ones end when their connections close). */
   close(): Promise<void>;
+  /** For the approval workflow's tasks (Lambda entries): present when the server has high-risk tools. */
+  readonly approvals?: {
+    /** The executor task: runs an approved request once (refused if unsigned, altered, expired or used). */
+    runApproved(approvalId: string): Promise<unknown>;
+    /** The notifier task: records the waiting task's token, or delivers a decision that came first. */
+    recordTaskToken(approvalId: string, taskToken: string): Promise<'waiting' | 'delivered' | 'closed'>;
+  };
 }
 
 
@@ -50,7 +60,7 @@ export interface McpService {
  */
 export function createService<Deps>(config: ServiceConfig, definition: ServiceDefinition<Deps>, governance: GovernanceAdapters): McpService {
   const logger = definition.logger ?? createLogger(definition.name, config.logLevel);
-  const tools = createToolSet(definition.tools as readonly AnyTool<Deps>[], { serverAccess: definition.access });
+  const declared = definition.tools as readonly AnyTool<Deps>[];
   const { metrics } = governance;
   const audit = createAuditTrail({
     server: definition.name,
@@ -60,8 +70,12 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
     metrics,
     logger,
   });
+  const approvals = approvalsFor(declared, definition, governance, audit, logger);
+  const tools = createToolSet(approvals ? [...declared, requestStatusTool(approvals.service) as unknown as AnyTool<Deps>] : declared, { serverAccess: definition.access });
+  approvals?.bind(tools);
   const passport = createJwtPassport(config.auth, createJwksKeyResolver(config.auth));
-  const mcp = mcpEndpoint(createServerFactory({ identity: definition, deps: definition.deps, audit, metrics, logger }), config, logger);
+  const mcp = mcpEndpoint(createServerFactory({ identity: definition, deps: definition.deps, audit, metrics, logger, approvals: approvals?.service }), config, logger);
+  const authenticated = authenticate({ server: definition.name, passport, config, audit, metrics, logger });
   const scopes = [...[...tools.values()].map((tool) => tool.definition.scope), ...(definition.additionalScopes ?? [])];
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
 
@@ -82,9 +96,10 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.use(MCP_PATH, originGuard(config));
   app.get(MCP_PATH, methodNotAllowed);
   app.delete(MCP_PATH, methodNotAllowed);
+  if (approvals) app.use(APPROVALS_PATH, originGuard(config), authenticated, approvalApi(approvals.service, config, logger));
   app.post(
     MCP_PATH,
-    authenticate({ server: definition.name, passport, config, audit, metrics, logger }),
+    authenticated,
     express.json({ limit: config.maxBodyBytes, type: 'application/json' }),
     governanceGate(
       { server: definition.name, tools, policy: governance.policy, audit, rateLimiter: governance.rateLimiter, concurrency: createConcurrencyLimiter(), metrics, logger },
@@ -95,7 +110,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.use(MCP_PATH, methodNotAllowed);
   app.use(errorHandler(logger));
 
-  return { app, config, logger, governance, close: mcp.close };
+  return { app, config, logger, governance, close: mcp.close, approvals: approvals && { runApproved: approvals.runApproved, recordTaskToken: approvals.service.recordTaskToken } };
 }
 
 /** Body-parser failures answer as JSON-RPC errors with their 4xx status; anything else is a logged 500. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ToolDefinitionError } from '../errors';
 import { ACCESS_MODES, CLASSIFICATIONS, RISK_LEVELS, type AccessMode, type ToolDefinition } from './define-tool';
+import { PendingApprovalOutput } from '../approvals/request-status-tool';
 
 const TOOL_NAME = /^[a-z][a-z0-9_]{1,63}$/;
 const SCOPE = /^[a-z][a-z0-9_.-]*(:[a-z0-9_.-]+)*$/;
@@ -32,7 +33,8 @@ export function createToolSet<Deps>(
     registered.set(tool.name, {
       definition: tool,
       inputJsonSchema: toWireSchema(tool.input, 'input'),
-      outputJsonSchema: toWireSchema(tool.output, 'output'),
+      // A high-risk tool answers with a pending approval; its result comes from get_request_status.
+      outputJsonSchema: toWireSchema(tool.risk === 'high' ? PendingApprovalOutput : tool.output, 'output'),
     });
   }
   return registered;

@@ -7,9 +7,9 @@ import type { KeysetPosition} from './keyset';
 import { pageOf, sortAt, type Page } from './keyset';
 import { countWhere, Where } from './where';
 
-const INCIDENT_COLUMNS = 'id, title, summary, severity, status, commander, services, started_at, mitigated_at, resolved_at, updated_at';
+export const INCIDENT_COLUMNS = 'id, title, summary, severity, status, commander, services, started_at, mitigated_at, resolved_at, updated_at';
 
-const IncidentColumns = z.object({
+export const IncidentColumns = z.object({
   id: z.string(),
   title: z.string(),
   summary: z.string(),
@@ -23,7 +23,7 @@ const IncidentColumns = z.object({
   updated_at: timestampColumn,
 });
 
-const toIncident = ({ started_at, mitigated_at, resolved_at, updated_at, ...rest }: z.output<typeof IncidentColumns>): Incident => ({
+export const toIncident = ({ started_at, mitigated_at, resolved_at, updated_at, ...rest }: z.output<typeof IncidentColumns>): Incident => ({
   ...rest,
   startedAt: started_at,
   mitigatedAt: mitigated_at,
@@ -33,7 +33,7 @@ const toIncident = ({ started_at, mitigated_at, resolved_at, updated_at, ...rest
 
 const ListRow = IncidentColumns.extend({ sort_at: z.string() });
 const DetailRow = IncidentColumns.extend({ timeline_total: integerColumn });
-const TimelineRow = z.object({ at: timestampColumn, author: z.string(), kind: TimelineKind, body: z.string(), details: jsonColumn(z.record(z.string(), z.unknown())) });
+export const TimelineRow = z.object({ at: timestampColumn, author: z.string(), kind: TimelineKind, body: z.string(), details: jsonColumn(z.record(z.string(), z.unknown())) });
 
 export interface IncidentFilters {
   statuses?: readonly string[];

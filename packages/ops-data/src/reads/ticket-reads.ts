@@ -7,9 +7,9 @@ import type { KeysetPosition} from './keyset';
 import { pageOf, sortAt, type Page } from './keyset';
 import { countWhere, Where } from './where';
 
-const TICKET_COLUMNS = 'id, title, description, status, resolution, priority, requester, assignee, team, labels, created_at, updated_at';
+export const TICKET_COLUMNS = 'id, title, description, status, resolution, priority, requester, assignee, team, labels, created_at, updated_at';
 
-const TicketColumns = z.object({
+export const TicketColumns = z.object({
   id: z.string(),
   title: z.string(),
   description: z.string(),
@@ -24,10 +24,10 @@ const TicketColumns = z.object({
   updated_at: timestampColumn,
 });
 
-const toTicket = ({ created_at, updated_at, ...rest }: z.output<typeof TicketColumns>): Ticket => ({ ...rest, createdAt: created_at, updatedAt: updated_at });
+export const toTicket = ({ created_at, updated_at, ...rest }: z.output<typeof TicketColumns>): Ticket => ({ ...rest, createdAt: created_at, updatedAt: updated_at });
 
 const TicketWithComments = TicketColumns.extend({ comment_count: integerColumn });
-const CommentRow = z.object({ author: z.string(), body: z.string(), created_at: timestampColumn });
+export const CommentRow = z.object({ author: z.string(), body: z.string(), created_at: timestampColumn });
 const SearchRow = TicketColumns.extend({ sort_at: z.string(), rank: z.string().nullable(), snippet: z.string() });
 
 export interface TicketFilters {
@@ -73,13 +73,14 @@ export function createTicketReads(executor: SqlExecutor): TicketReads {
           params: { id },
         });
       if (!row) return undefined;
+      const { comment_count: commentCount, ...columns } = row;
       const comments = await selectRows(executor, CommentRow, {
           sql: 'SELECT author, body, created_at FROM ticket_comments WHERE ticket_id = :id ORDER BY created_at DESC, id DESC LIMIT :limit',
           params: { id, limit: commentLimit },
         });
       return {
-        ticket: toTicket(row),
-        commentCount: row.comment_count,
+        ticket: toTicket(columns),
+        commentCount,
         latestComments: comments.map(({ created_at, ...comment }) => ({ ...comment, createdAt: created_at })),
       };
     },

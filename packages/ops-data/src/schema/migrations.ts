@@ -106,4 +106,25 @@ export const MIGRATIONS: readonly Migration[] = [
       "DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()); END $$",
     ],
   },
+  {
+    version: 4,
+    name: 'writer: id sequences and idempotent requests',
+    statements: [
+      // Well above the seed ranges (TCK-1000…, INC-2000…), and capped at the seven digits the id pattern allows.
+      'CREATE SEQUENCE ticket_number AS integer START WITH 5000 MINVALUE 5000 MAXVALUE 9999999 NO CYCLE',
+      'CREATE SEQUENCE incident_number AS integer START WITH 8000 MINVALUE 8000 MAXVALUE 9999999 NO CYCLE',
+      `GRANT USAGE ON SEQUENCE ticket_number, incident_number TO ${DATABASE_ROLES.writer}`,
+      `CREATE TABLE write_requests (
+        actor           text NOT NULL,
+        tool            text NOT NULL,
+        idempotency_key text NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+        request_hash    text NOT NULL CHECK (request_hash ~ '^[0-9a-f]{64}$'),
+        result          jsonb NOT NULL,
+        created_at      timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (actor, tool, idempotency_key)
+      )`,
+      // No UPDATE: a stored result is final. The reader gets nothing: these are callers' requests, not tickets or incidents.
+      `GRANT SELECT, INSERT ON write_requests TO ${DATABASE_ROLES.writer}`,
+    ],
+  },
 ];

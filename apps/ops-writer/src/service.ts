@@ -1,0 +1,46 @@
+import { createLogger, startService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
+import { createIncidentWrites, createTicketWrites, openOpsDatabase } from '@gmcp/ops-data';
+import { parseOpsWriterEnv } from './config';
+import type { OpsWriterDeps } from './deps';
+import { addIncidentUpdate, changeIncidentSeverity, resolveIncident } from './tools/incident-tools';
+import { addTicketComment, closeTicketAsWontFix, createTicket, updateTicket } from './tools/ticket-tools';
+
+export const OPS_WRITER_NAME = 'ops-writer';
+export const OPS_WRITER_VERSION = '0.1.0';
+
+export const opsWriterTools = [createTicket, addTicketComment, updateTicket, addIncidentUpdate, closeTicketAsWontFix, changeIncidentSeverity, resolveIncident];
+
+export function opsWriterDefinition(deps: OpsWriterDeps): ServiceDefinition<OpsWriterDeps> {
+  return {
+    name: OPS_WRITER_NAME,
+    version: OPS_WRITER_VERSION,
+    instructions:
+      'Changes to IT tickets and operational incidents. Low-risk changes run at once; pass an idempotency_key so a retry changes nothing twice. ' +
+      'High-risk changes (close_ticket_as_wont_fix, change_incident_severity, resolve_incident) return pending_approval with an approval_id: ' +
+      'a human approver decides, then the change runs; follow it with get_request_status. To read tickets and incidents, use the ops reader.',
+    access: 'write',
+    tools: opsWriterTools,
+    deps,
+  };
+}
+
+/** Starts the writer on the configuration in `envSource` (process.env by default). */
+export async function startOpsWriter(envSource: Record<string, string | undefined> = process.env): Promise<RunningService> {
+  const env = parseOpsWriterEnv(envSource);
+  const logger = createLogger(OPS_WRITER_NAME, env.LOG_LEVEL);
+  const database = await openOpsDatabase(env, 'writer', logger);
+  try {
+    const deps: OpsWriterDeps = { tickets: createTicketWrites(database.executor), incidents: createIncidentWrites(database.executor) };
+    const running = await startService(env, { ...opsWriterDefinition(deps), logger });
+    return {
+      ...running,
+      stop: async () => {
+        await running.stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
+import { IncidentId, IncidentSeverity } from '@gmcp/ops-data';
+import type { OpsWriterDeps } from '../deps';
+import { IdempotencyKey, INCIDENT_WRITE_GOVERNANCE, IncidentChangeView, incidentChangeView, Reason, TimelineEntryView, timelineEntryView } from './common';
+
+type Ctx = ToolContext<OpsWriterDeps>;
+
+export const addIncidentUpdate = defineTool({
+  name: 'add_incident_update',
+  title: 'Add an incident update',
+  description: 'Adds an entry to an incident\'s timeline: news ("update") or something done ("action"), by the caller.',
+  ...INCIDENT_WRITE_GOVERNANCE,
+  risk: 'low',
+  input: z.object({ incident_id: IncidentId, body: z.string().trim().min(1).max(10_000), kind: z.enum(['update', 'action']).default('update'), idempotency_key: IdempotencyKey }),
+  output: z.object({ incident_id: z.string(), entry: TimelineEntryView }),
+  handler: async ({ incident_id, body, kind, idempotency_key }, ctx: Ctx) => ({
+    incident_id,
+    entry: timelineEntryView(await ctx.deps.incidents.addUpdate({ actor: ctx.actor.subject, idempotencyKey: idempotency_key }, incident_id, { body, kind })),
+  }),
+});
+
+export const changeIncidentSeverity = defineTool({
+  name: 'change_incident_severity',
+  title: 'Change an incident\'s severity',
+  description: 'Raises or lowers an incident\'s severity (SEV1 highest) with a reason, recorded on its timeline. High risk: it waits for a human approver, then runs.',
+  ...INCIDENT_WRITE_GOVERNANCE,
+  risk: 'high',
+  input: z.object({ incident_id: IncidentId, severity: IncidentSeverity, reason: Reason }),
+  output: IncidentChangeView,
+  handler: async ({ incident_id, severity, reason }, ctx: Ctx) => {
+    const { incident, entry } = await ctx.deps.incidents.changeSeverity({ actor: ctx.actor.subject }, incident_id, severity, reason);
+    return incidentChangeView(incident, entry);
+  },
+});
+
+export const resolveIncident = defineTool({
+  name: 'resolve_incident',
+  title: 'Resolve an incident',
+  description: 'Marks an incident resolved now, with an optional final summary. High risk: it waits for a human approver, then runs.',
+  ...INCIDENT_WRITE_GOVERNANCE,
+  risk: 'high',
+  input: z.object({ incident_id: IncidentId, summary: z.string().trim().min(10).max(20_000).optional() }),
+  output: IncidentChangeView,
+  handler: async ({ incident_id, summary }, ctx: Ctx) => {
+    const { incident, entry } = await ctx.deps.incidents.resolve({ actor: ctx.actor.subject }, incident_id, summary);
+    return incidentChangeView(incident, entry);
+  },
+});

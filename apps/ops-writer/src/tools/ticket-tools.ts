@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
+import { Handle, TicketId, TicketPriority, TicketStatus } from '@gmcp/ops-data';
+import type { OpsWriterDeps } from '../deps';
+import { IdempotencyKey, Reason, TICKET_WRITE_GOVERNANCE, TicketView, ticketView } from './common';
+
+type Ctx = ToolContext<OpsWriterDeps>;
+const writeContext = (ctx: Ctx, idempotencyKey?: string) => ({ actor: ctx.actor.subject, idempotencyKey });
+
+export const createTicket = defineTool({
+  name: 'create_ticket',
+  title: 'Create a ticket',
+  description: 'Opens a new ticket for a team, requested by the caller. Pass an idempotency_key so that a retry does not open a second ticket.',
+  ...TICKET_WRITE_GOVERNANCE,
+  risk: 'low',
+  input: z.object({
+    title: z.string().trim().min(5).max(200),
+    description: z.string().trim().min(10).max(20_000),
+    priority: TicketPriority.default('P3'),
+    team: Handle.describe('owning team, e.g. network'),
+    assignee: Handle.optional(),
+    labels: z.array(z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{0,39}$/)).max(10).optional(),
+    idempotency_key: IdempotencyKey,
+  }),
+  output: z.object({ ticket: TicketView }),
+  handler: async ({ idempotency_key, ...ticket }, ctx: Ctx) => ({ ticket: ticketView(await ctx.deps.tickets.create(writeContext(ctx, idempotency_key), ticket)) }),
+  render: ({ ticket }) => `Created ${ticket.ticket_id}: ${ticket.title} (${ticket.priority}, team ${ticket.team})`,
+});
+
+export const addTicketComment = defineTool({
+  name: 'add_ticket_comment',
+  title: 'Comment on a ticket',
+  description: 'Adds a comment by the caller to a ticket.',
+  ...TICKET_WRITE_GOVERNANCE,
+  risk: 'low',
+  input: z.object({ ticket_id: TicketId, body: z.string().trim().min(1).max(10_000), idempotency_key: IdempotencyKey }),
+  output: z.object({ ticket_id: z.string(), author: z.string(), body: z.string(), created_at: z.string() }),
+  handler: async ({ ticket_id, body, idempotency_key }, ctx: Ctx) => {
+    const comment = await ctx.deps.tickets.addComment(writeContext(ctx, idempotency_key), ticket_id, body);
+    return { ticket_id, author: comment.author, body: comment.body, created_at: comment.createdAt.toISOString() };
+  },
+});
+
+export const updateTicket = defineTool({
+  name: 'update_ticket',
+  title: 'Update a ticket',
+  description:
+    'Changes a ticket\'s status, assignee (null to unassign) or priority. Resolving or closing sets the resolution "fixed"; to close as won\'t fix, use close_ticket_as_wont_fix.',
+  ...TICKET_WRITE_GOVERNANCE,
+  risk: 'medium',
+  input: z
+    .object({
+      ticket_id: TicketId,
+      status: TicketStatus.optional(),
+      assignee: Handle.nullable().optional(),
+      priority: TicketPriority.optional(),
+      idempotency_key: IdempotencyKey,
+    })
+    .refine((input) => input.status !== undefined || input.assignee !== undefined || input.priority !== undefined, { message: 'change at least one of status, assignee, priority' }),
+  output: z.object({ ticket: TicketView }),
+  handler: async ({ ticket_id, idempotency_key, ...changes }, ctx: Ctx) => ({ ticket: ticketView(await ctx.deps.tickets.update(writeContext(ctx, idempotency_key), ticket_id, changes)) }),
+});
+
+export const closeTicketAsWontFix = defineTool({
+  name: 'close_ticket_as_wont_fix',
+  title: "Close a ticket as won't fix",
+  description: "Closes a ticket without doing the work, with the reason as a comment. High risk: it waits for a human approver, then runs; follow it with get_request_status.",
+  ...TICKET_WRITE_GOVERNANCE,
+  risk: 'high',
+  input: z.object({ ticket_id: TicketId, reason: Reason }),
+  output: z.object({ ticket: TicketView, comment: z.object({ author: z.string(), body: z.string(), created_at: z.string() }) }),
+  handler: async ({ ticket_id, reason }, ctx: Ctx) => {
+    const { ticket, comment } = await ctx.deps.tickets.closeAsWontFix(writeContext(ctx), ticket_id, reason);
+    return { ticket: ticketView(ticket), comment: { author: comment.author, body: comment.body, created_at: comment.createdAt.toISOString() } };
+  },
+});

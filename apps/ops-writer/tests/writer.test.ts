@@ -1,0 +1,29 @@
+import { ConfigError } from '@gmcp/mcp-kit';
+import { parseOpsWriterEnv } from '../src/config';
+import { opsWriterTools } from '../src/service';
+import { createTicket, updateTicket } from '../src/tools/ticket-tools';
+
+const base = { AUTH_ISSUER: 'http://127.0.0.1:4100', AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64') };
+
+describe('the writer', () => {
+  it('gates exactly the changes a careful operator would: severity, resolution and won\'t-fix closes', () => {
+    const byRisk = (risk: string) => opsWriterTools.filter((tool) => tool.risk === risk).map((tool) => tool.name).sort();
+    expect(byRisk('high')).toEqual(['change_incident_severity', 'close_ticket_as_wont_fix', 'resolve_incident']);
+    expect(byRisk('medium')).toEqual(['update_ticket']);
+    expect(byRisk('low')).toEqual(['add_incident_update', 'add_ticket_comment', 'create_ticket']);
+    for (const tool of opsWriterTools) expect(tool.access).toBe('write');
+  });
+
+  it('validates inputs before anything runs', () => {
+    expect(createTicket.input.safeParse({ title: 'x', description: 'too short', team: 'network' }).success).toBe(false);
+    expect(createTicket.input.safeParse({ title: 'Printer jam', description: 'Jams on every duplex job.', team: 'Facilities', idempotency_key: 'has spaces in it' }).success).toBe(false);
+    expect(createTicket.input.parse({ title: 'Printer jam', description: 'Jams on every duplex job.', team: 'Facilities' })).toMatchObject({ team: 'facilities', priority: 'P3' });
+    expect(updateTicket.input.safeParse({ ticket_id: 'TCK-1042' }).error?.issues[0]?.message).toBe('change at least one of status, assignee, priority');
+    expect(updateTicket.input.parse({ ticket_id: 'tck-1042', assignee: null })).toEqual({ ticket_id: 'TCK-1042', assignee: null });
+  });
+
+  it('defaults to the embedded database on port 4103 and names missing Data API settings', () => {
+    expect(parseOpsWriterEnv(base)).toMatchObject({ PORT: 4103, OPS_DATABASE: 'embedded' });
+    expect(() => parseOpsWriterEnv({ ...base, OPS_DATABASE: 'data-api' })).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,41 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ServiceEnv } from '../config/env';
+import { ConfigError } from '../errors';
+import { createDecisionSigner, type DecisionSigner } from './approval-signer';
+import type { ApprovalStore } from './approval-store';
+import type { ApprovalWorkflow } from './approval-workflow';
+import { createDynamoDbApprovalStore } from './dynamodb-approval-store';
+import { createLocalWorkflow } from './local-workflow';
+import { createStepFunctionsClient, createStepFunctionsWorkflow } from './step-functions-workflow';
+
+/** The approval ports of a server with high-risk tools, chosen by configuration. */
+export interface ApprovalAdapters {
+  store: ApprovalStore;
+  signer: DecisionSigner;
+  ttlSeconds: number;
+  /** The workflow, given how to run an approved request in this process (local mode and the executor task). */
+  workflow(runApproved: (approvalId: string) => Promise<unknown>): ApprovalWorkflow;
+}
+
+/** Undefined when no approval key is configured: then a server with a high-risk tool refuses to start. */
+export function createApprovalAdapters(env: ServiceEnv, dynamodb: DynamoDBClient): ApprovalAdapters | undefined {
+  if (!env.APPROVAL_HMAC_KEY) return undefined;
+  if (env.APPROVAL_HMAC_KEY === env.AUDIT_HMAC_KEY) {
+    throw new ConfigError('Invalid configuration: APPROVAL_HMAC_KEY must differ from AUDIT_HMAC_KEY', ['APPROVAL_HMAC_KEY']);
+  }
+  return {
+    store: createDynamoDbApprovalStore(dynamodb, env.APPROVAL_TABLE),
+    signer: createDecisionSigner(Buffer.from(env.APPROVAL_HMAC_KEY, 'base64')),
+    ttlSeconds: env.APPROVAL_TTL_SECONDS,
+    workflow: env.APPROVAL_WORKFLOW === 'stepfunctions' ? stepFunctionsWorkflow(env) : createLocalWorkflow,
+  };
+}
+
+/** On AWS the state machine runs the approved call through the executor task, not this process. */
+function stepFunctionsWorkflow(env: ServiceEnv): ApprovalAdapters['workflow'] {
+  if (!env.APPROVAL_STATE_MACHINE_ARN) {
+    throw new ConfigError('Invalid configuration: APPROVAL_STATE_MACHINE_ARN is required when APPROVAL_WORKFLOW=stepfunctions', ['APPROVAL_STATE_MACHINE_ARN']);
+  }
+  const client = createStepFunctionsClient({ region: env.AWS_REGION, endpoint: env.SFN_ENDPOINT });
+  return () => createStepFunctionsWorkflow({ client, stateMachineArn: env.APPROVAL_STATE_MACHINE_ARN! });
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'executing', 'executed', 'failed'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** A human's decision on one request, signed over exactly what was decided. */
+export const ApprovalDecision = z.object({
+  approval_id: z.string(),
+  arguments_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  approver: z.string().min(1),
+  decision: z.enum(['approved', 'rejected']),
+  reason: z.string().max(2000).nullable(),
+  decided_at: z.iso.datetime(),
+  /** HMAC-SHA256 (base64url) over the canonical JSON of the fields above. */
+  signature: z.string(),
+});
+export type ApprovalDecision = z.output<typeof ApprovalDecision>;
+
+/**
+ * A high-risk call waiting for, or past, a human decision. The arguments are the exact
+ * validated input, kept whole so that the approved call (and only it) can run later.
+ */
+export const ApprovalRequest = z.object({
+  approval_id: z.string().uuid(),
+  server: z.string(),
+  tool: z.string(),
+  /** Canonical JSON of the validated arguments. */
+  arguments: z.string().max(65_536),
+  /** sha256 hex of `arguments`. */
+  arguments_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  requester: z.string(),
+  /** The request id of the tools/call that asked for it (joins the audit trail). */
+  request_id: z.string(),
+  requested_at: z.iso.datetime(),
+  expires_at: z.iso.datetime(),
+  status: z.enum(APPROVAL_STATUSES),
+  decision: ApprovalDecision.nullable(),
+  /** Where the workflow runs it (a Step Functions execution ARN on AWS). */
+  workflow_ref: z.string().nullable(),
+  /** The waiting task's token (Step Functions), recorded by the notifier; needed to deliver the decision. */
+  task_token: z.string().max(4096).nullable(),
+  executed_at: z.iso.datetime().nullable(),
+  /** The tool's structured result (canonical JSON) or its error message, once executed. */
+  result: z.string().nullable(),
+});
+export type ApprovalRequest = z.output<typeof ApprovalRequest>;

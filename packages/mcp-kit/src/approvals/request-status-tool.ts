@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { NotFoundError } from '../errors';
+import { defineTool } from '../tool/define-tool';
+import { APPROVAL_STATUSES, type ApprovalRequest } from './approval-request';
+import type { Approvals } from './approvals';
+
+/** What a high-risk tool answers at once; its wire output schema. */
+export const PendingApprovalOutput = z.object({
+  status: z.literal('pending_approval'),
+  approval_id: z.string().describe('pass to get_request_status'),
+  expires_at: z.string().describe('an approver must decide before this time'),
+  message: z.string(),
+});
+
+export const APPROVER_SCOPE = 'approvals:decide';
+export const REQUEST_STATUS_SCOPE = 'approvals:read';
+
+const RequestStatus = z.object({
+  approval_id: z.string(),
+  tool: z.string(),
+  status: z.enum(APPROVAL_STATUSES),
+  requester: z.string(),
+  requested_at: z.string(),
+  expires_at: z.string(),
+  decided_by: z.string().nullable(),
+  decided_at: z.string().nullable(),
+  reason: z.string().nullable().describe('why it was rejected'),
+  executed_at: z.string().nullable(),
+  result: z.record(z.string(), z.unknown()).nullable().describe('the tool result once executed, or {error} if it failed'),
+});
+
+export function requestStatusView(request: ApprovalRequest): z.input<typeof RequestStatus> {
+  return {
+    approval_id: request.approval_id,
+    tool: request.tool,
+    status: request.status,
+    requester: request.requester,
+    requested_at: request.requested_at,
+    expires_at: request.expires_at,
+    decided_by: request.decision?.approver ?? null,
+    decided_at: request.decision?.decided_at ?? null,
+    reason: request.decision?.reason ?? null,
+    executed_at: request.executed_at,
+    result: request.result === null ? null : (JSON.parse(request.result) as Record<string, unknown>),
+  };
+}
+
+/** The kit's own tool on servers with high-risk tools: where a request stands, and its result. */
+export function requestStatusTool(approvals: Approvals) {
+  return defineTool({
+    name: 'get_request_status',
+    title: 'Status of an approval request',
+    description:
+      'Where a high-risk request stands: pending (waiting for a human approver), approved, rejected (with the reason), expired, ' +
+      'executed (with the tool result) or failed. Pass the approval_id a high-risk tool returned. Requesters see their own requests; approvers see all.',
+    owner: 'platform',
+    scope: REQUEST_STATUS_SCOPE,
+    risk: 'low',
+    access: 'read',
+    classification: 'internal',
+    input: z.object({ approval_id: z.uuid() }),
+    output: RequestStatus,
+    handler: async ({ approval_id }, ctx) => {
+      const request = await approvals.status(approval_id);
+      const visible = request && (request.requester === ctx.actor.subject || ctx.actor.scopes.has(APPROVER_SCOPE));
+      if (!request || !visible) throw new NotFoundError(`No approval request ${approval_id} of yours`);
+      return requestStatusView(request);
+    },
+  });
+}

@@ -1,0 +1,71 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Approvals } from '../approvals/approvals';
+import { ApprovalError } from '../approvals/approvals';
+import { APPROVAL_STATUSES } from '../approvals/approval-request';
+import { APPROVER_SCOPE, requestStatusView } from '../approvals/request-status-tool';
+import type { ServiceConfig } from '../config/service-config';
+import { InsufficientScopeError } from '../errors';
+import type { Logger } from '../logging/logger';
+import { contextOf } from './request-context';
+import { sendHttpError } from './http-errors';
+
+export const APPROVALS_PATH = '/approvals';
+
+const ListQuery = z.object({ status: z.enum(APPROVAL_STATUSES).default('pending'), limit: z.coerce.number().int().min(1).max(100).default(50) });
+const DecisionBody = z.object({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(2000).optional() }).strict();
+const ApprovalId = z.uuid();
+
+/**
+ * The approvers' API, behind the same authentication as `/mcp` and the `approvals:decide`
+ * scope: list requests, show one, and approve or reject it. The decision is signed and
+ * audited by the approvals module; the approver can never be the requester.
+ */
+export function approvalApi(approvals: Approvals, config: ServiceConfig, logger: Logger): Router {
+  const router = express.Router();
+  const handle = (work: (req: Request, res: Response) => Promise<unknown>) => async (req: Request, res: Response) => {
+    try {
+      const actor = contextOf(res).actor;
+      if (!actor || !actor.scopes.has(APPROVER_SCOPE)) throw new InsufficientScopeError('approvals', APPROVER_SCOPE);
+      res.json(await work(req, res));
+    } catch (error) {
+      if (error instanceof z.ZodError) {
+        res.status(400).json({ error: 'invalid', error_description: error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ') });
+        return;
+      }
+      if (!(error instanceof ApprovalError) && !(error instanceof InsufficientScopeError)) logger.error('approval API failed', { error: error as Error });
+      sendHttpError(res, error, config);
+    }
+  };
+
+  router.get(
+    '/',
+    handle(async (req) => {
+      const query = ListQuery.parse(req.query);
+      return { approvals: (await approvals.list(query)).map(requestStatusView) };
+    }),
+  );
+  router.get(
+    '/:id',
+    handle(async (req) => {
+      const request = await approvals.status(ApprovalId.parse(req.params.id));
+      if (!request) throw new ApprovalError(`No approval request ${req.params.id}`, 'not_found');
+      return { ...requestStatusView(request), arguments: JSON.parse(request.arguments) as unknown };
+    }),
+  );
+  router.post(
+    '/:id/decision',
+    express.json({ limit: '16kb' }),
+    handle(async (req, res) => {
+      const body = DecisionBody.parse(req.body);
+      const decided = await approvals.decide(ApprovalId.parse(req.params.id), {
+        approver: contextOf(res).actor!,
+        decision: body.decision === 'approve' ? 'approved' : 'rejected',
+        reason: body.reason ?? null,
+        requestId: contextOf(res).requestId,
+      });
+      return requestStatusView(decided);
+    }),
+  );
+  return router;
+}

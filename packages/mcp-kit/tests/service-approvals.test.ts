@@ -1,0 +1,92 @@
+import request from 'supertest';
+import { z } from 'zod';
+import {
+  approvalTableDefinition,
+  createDecisionSigner,
+  createDynamoDbApprovalStore,
+  createDynamoDbClient,
+  createLocalWorkflow,
+  defineTool,
+  ensureTables,
+  ToolDefinitionError,
+  type ToolContext,
+} from '../src';
+import { MCP_HEADERS, jsonRpcBody, rpc, startTestGovernance, startTestIssuer, testConfig, testService, type Probe, type TestGovernance, type TestIssuer } from './support/harness';
+
+const wiped: string[] = [];
+const wipeVolume = defineTool({
+  name: 'wipe_volume',
+  title: 'Wipe a volume',
+  description: 'Erases a storage volume.',
+  owner: 'storage',
+  scope: 'storage:write',
+  risk: 'high',
+  access: 'write',
+  classification: 'internal',
+  input: z.object({ volume: z.string().regex(/^vol-\d+$/) }),
+  output: z.object({ wiped: z.string() }),
+  handler: async ({ volume }, _ctx: ToolContext<Probe>) => {
+    wiped.push(volume);
+    return { wiped: volume };
+  },
+});
+
+describe('a service with a high-risk tool', () => {
+  let issuer: TestIssuer;
+  let governance: TestGovernance;
+  let app: ReturnType<typeof testService>['app'];
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    governance = await startTestGovernance();
+    governance.setPolicy({ tools: [{ name: 'wipe_volume' }, { name: 'get_request_status' }] });
+    const client = createDynamoDbClient({ region: 'local', endpoint: governance.dynamodb.endpoint });
+    await ensureTables(client, [approvalTableDefinition('approvals')]);
+    const adapters = {
+      ...governance.adapters,
+      approvals: { store: createDynamoDbApprovalStore(client, 'approvals'), signer: createDecisionSigner(Buffer.alloc(32, 9)), ttlSeconds: 600, workflow: createLocalWorkflow },
+    };
+    app = testService(testConfig(issuer.issuer.issuer), { calls: 0 } as unknown as Probe, adapters, { access: 'write', tools: [wipeVolume] }).app;
+  });
+  afterAll(async () => {
+    await governance.stop();
+    await issuer.stop();
+  });
+
+  const mcp = async (sub: string, scopes: string[], method: string, params: Record<string, unknown>) => {
+    const response = await request(app).post('/mcp').set(MCP_HEADERS).set('Authorization', `Bearer ${await issuer.token({ sub, scopes })}`).send(rpc(method, params));
+    return jsonRpcBody(response);
+  };
+
+  it('refuses to start when approvals are not configured', () => {
+    expect(() => testService(testConfig(issuer.issuer.issuer), {} as Probe, governance.adapters, { access: 'write', tools: [wipeVolume] })).toThrow(
+      new ToolDefinitionError('High-risk tools (wipe_volume) need approvals: configure APPROVAL_HMAC_KEY (and the approval workflow)'),
+    );
+  });
+
+  it('answers a high-risk call with a pending approval and runs it once a second person approves', async () => {
+    const called = await mcp('alice', ['storage:write', 'approvals:read'], 'tools/call', { name: 'wipe_volume', arguments: { volume: 'vol-7' } });
+    const pending = called.result!.structuredContent as { status: string; approval_id: string };
+    expect(pending.status).toBe('pending_approval');
+    expect(wiped).toEqual([]);
+
+    const status = await mcp('alice', ['storage:write', 'approvals:read'], 'tools/call', { name: 'get_request_status', arguments: { approval_id: pending.approval_id } });
+    expect(status.result!.structuredContent).toMatchObject({ status: 'pending', requester: 'alice' });
+    const stranger = await mcp('mallory', ['approvals:read'], 'tools/call', { name: 'get_request_status', arguments: { approval_id: pending.approval_id } });
+    expect(stranger.result).toMatchObject({ isError: true });
+
+    const token = (sub: string, scopes: string[]) => issuer.token({ sub, scopes });
+    const noScope = await request(app).get('/approvals').set('Authorization', `Bearer ${await token('bob', ['storage:write'])}`);
+    expect(noScope.status).toBe(403);
+    const unauthenticated = await request(app).get('/approvals');
+    expect(unauthenticated.status).toBe(401);
+    const badBody = await request(app).post(`/approvals/${pending.approval_id}/decision`).set('Authorization', `Bearer ${await token('bob', ['approvals:decide'])}`).send({ decision: 'maybe' });
+    expect(badBody.status).toBe(400);
+    const approved = await request(app).post(`/approvals/${pending.approval_id}/decision`).set('Authorization', `Bearer ${await token('bob', ['approvals:decide'])}`).send({ decision: 'approve' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'executed', decided_by: 'bob', result: { wiped: 'vol-7' } });
+    expect(wiped).toEqual(['vol-7']);
+    const unknown = await request(app).get('/approvals/00000000-0000-4000-8000-000000000000').set('Authorization', `Bearer ${await token('bob', ['approvals:decide'])}`);
+    expect(unknown.status).toBe(404);
+  });
+});
