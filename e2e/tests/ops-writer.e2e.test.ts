@@ -11,7 +11,7 @@ describe('the writer, with human approval for high-risk tools', () => {
   let alice: Client;
   beforeAll(async () => {
     platform = await startWriterPlatform();
-    alice = await connectClient(platform.writer.url, await platform.token('alice', WRITER_SCOPES), 'modern');
+    alice = await connectClient(platform.writer.url, await platform.token('alice', WRITER_SCOPES), 'modern', { elicitation: true });
   });
   afterAll(async () => {
     await alice?.close();
@@ -45,6 +45,23 @@ describe('the writer, with human approval for high-risk tools', () => {
     expect((first.ticket as { requester: string }).requester).toBe('alice');
   });
 
+  it('asks the user to confirm a medium-risk change in band (2026-07-28), and refuses it to a client that cannot ask', async () => {
+    const prompts: string[] = [];
+    alice.setRequestHandler('elicitation/create', async (request) => {
+      prompts.push((request.params as { message: string }).message);
+      return { action: 'accept', content: { confirm: true } };
+    });
+    const updated = await call('update_ticket', { ticket_id: 'TCK-1042', priority: 'P1' });
+    expect(updated).toMatchObject({ ticket: { ticket_id: 'TCK-1042', priority: 'P1' } });
+    expect(prompts).toEqual([expect.stringContaining('Update a ticket with {"priority":"P1","ticket_id":"TCK-1042"}')]);
+
+    const legacy = await connectClient(platform.writer.url, await platform.token('dave', WRITER_SCOPES), 'legacy');
+    const refused = await legacy.callTool({ name: 'update_ticket', arguments: { ticket_id: 'TCK-1042', priority: 'P4' } });
+    expect(refused).toMatchObject({ isError: true });
+    expect(await count("SELECT count(*)::int AS n FROM tickets WHERE id = 'TCK-1042' AND priority = 'P1'")).toBe(1);
+    await legacy.close();
+  });
+
   it('runs a high-risk call only after a second person approves it, exactly once, and audits each step', async () => {
     const pending = await call('resolve_incident', { incident_id: 'INC-2031', summary: 'Card payments recovered after the gateway certificate was renewed.' });
     expect(pending).toMatchObject({ status: 'pending_approval', approval_id: expect.any(String) });
@@ -71,8 +88,11 @@ describe('the writer, with human approval for high-risk tools', () => {
     expect(await call('get_request_status', { approval_id: approvalId })).toMatchObject({ status: 'executed', decided_by: 'bob' });
 
     const { records } = await platform.auditStore.query({ since: new Date(Date.now() - 600_000), limit: 200 });
-    const trail = records.filter((record) => record.approval_id === approvalId).map((record) => `${record.event}:${record.actor?.subject ?? '-'}`);
-    expect(trail.sort()).toEqual(['approval_decided:bob', 'approval_executed:-', 'approval_requested:alice'].sort());
+    const trail = records.filter((record) => record.approval_id === approvalId).map((record) => `${record.event}:${record.actor?.subject ?? '-'}:${record.decision}`);
+    // The refused attempts (alice on her own request, carol's replay) are in the trail too.
+    expect(trail.sort()).toEqual(
+      ['approval_requested:alice:allowed', 'approval_decided:alice:denied', 'approval_decided:bob:allowed', 'approval_executed:alice:allowed', 'approval_decided:carol:denied'].sort(),
+    );
   });
 
   it('never runs a rejected request; a rejection needs a reason', async () => {

@@ -1,4 +1,4 @@
-import { createLogger, startService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
+import { createLogger, startServiceOwning, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
 import { createIncidentReads, createTicketReads } from '@gmcp/ops-data';
 import { parseOpsReaderEnv } from './config';
 import { openReaderDatabase } from './database';
@@ -31,18 +31,8 @@ export async function startOpsReader(envSource: Record<string, string | undefine
   const env = parseOpsReaderEnv(envSource);
   const logger = createLogger(OPS_READER_NAME, env.LOG_LEVEL);
   const database = await openReaderDatabase(env, logger);
-  try {
-    const deps: OpsReaderDeps = { tickets: createTicketReads(database.executor), incidents: createIncidentReads(database.executor) };
-    const running = await startService(env, { ...opsReaderDefinition(deps), logger });
-    return {
-      ...running,
-      stop: async () => {
-        await running.stop();
-        await database.close();
-      },
-    };
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
+  return startServiceOwning(env, database, () => ({
+    ...opsReaderDefinition({ tickets: createTicketReads(database.executor), incidents: createIncidentReads(database.executor) }),
+    logger,
+  }));
 }

@@ -1,4 +1,4 @@
-import { createLogger, startService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
+import { createLogger, startServiceOwning, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
 import { createIncidentWrites, createTicketWrites, openOpsDatabase } from '@gmcp/ops-data';
 import { parseOpsWriterEnv } from './config';
 import type { OpsWriterDeps } from './deps';
@@ -29,18 +29,8 @@ export async function startOpsWriter(envSource: Record<string, string | undefine
   const env = parseOpsWriterEnv(envSource);
   const logger = createLogger(OPS_WRITER_NAME, env.LOG_LEVEL);
   const database = await openOpsDatabase(env, 'writer', logger);
-  try {
-    const deps: OpsWriterDeps = { tickets: createTicketWrites(database.executor), incidents: createIncidentWrites(database.executor) };
-    const running = await startService(env, { ...opsWriterDefinition(deps), logger });
-    return {
-      ...running,
-      stop: async () => {
-        await running.stop();
-        await database.close();
-      },
-    };
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
+  return startServiceOwning(env, database, () => ({
+    ...opsWriterDefinition({ tickets: createTicketWrites(database.executor), incidents: createIncidentWrites(database.executor) }),
+    logger,
+  }));
 }

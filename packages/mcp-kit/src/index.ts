@@ -36,7 +36,7 @@ export { protectedResourceMetadataUrl } from './auth/challenge';
 export { createLogger, type Logger, type LogLevel } from './logging/logger';
 export { GOVERNANCE_META_KEY } from './mcp/server-factory';
 export { createService, type ServiceDefinition, type McpService } from './service/create-service';
-export { startService, type RunningService } from './service/start-service';
+export { startService, startServiceOwning, type RunningService } from './service/start-service';
 export { sensitive, redact, REDACTED } from './audit/redact';
 export { AuditRecord, AUDIT_EVENTS, DECISIONS, type AuditEvent, type Decision, type DenialReason, type Outcome } from './audit/audit-record';
 export type { AuditStore, AuditQuery, AuditPage, AuditAnomaly } from './audit/audit-store';

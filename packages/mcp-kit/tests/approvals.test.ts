@@ -96,30 +96,66 @@ describe('approvals on the DynamoDB store (dynalite)', () => {
     expect(runsOf(pending.approval_id)).toBe(1);
   });
 
-  it('refuses to run a request whose stored arguments or approval were tampered with', async () => {
+  it('refuses to run a request whose stored fields or approval were tampered with', async () => {
     const store = createDynamoDbApprovalStore(client(), 'approvals');
     const pending = await request({ incident_id: 'INC-2040', summary: 'x' });
     // Approve without running: decide on the store directly with a properly signed decision.
     const stored = (await store.get(pending.approval_id))!;
-    const decision = signer.sign({ approval_id: stored.approval_id, arguments_hash: stored.arguments_hash, approver: 'bob', decision: 'approved', reason: null, decided_at: now.toISOString() });
+    const decision = signer.sign({ approval_id: stored.approval_id, arguments_hash: stored.arguments_hash, request_signature: stored.request_signature, approver: 'bob', decision: 'approved', reason: null, decided_at: now.toISOString() });
     expect(await store.decide(pending.approval_id, decision, now)).toMatchObject({ status: 'approved' });
     const approved = (await store.get(pending.approval_id))!;
-    expect(executionRefusal(approved, signer)).toBeUndefined();
+    expect(executionRefusal(approved, signer, now)).toBeUndefined();
 
-    const editedArguments = { ...approved, arguments: JSON.stringify({ incident_id: 'INC-2031', summary: 'x' }) };
-    expect(executionRefusal(editedArguments, signer)).toBe('the arguments differ from those approved');
-    const forgedApprover = { ...approved, decision: { ...approved.decision!, approver: 'mallory' } };
-    expect(executionRefusal(forgedApprover, signer)).toBe('the approval signature does not match');
-    const otherRequest = { ...approved, decision: signer.sign({ ...decision, approval_id: 'another', signature: undefined } as never) };
-    expect(executionRefusal(otherRequest, signer)).toBe('the approval belongs to another request');
+    const refusals = {
+      arguments: { ...approved, arguments: JSON.stringify({ incident_id: 'INC-2031', summary: 'x' }) },
+      tool: { ...approved, tool: 'close_ticket_as_wont_fix' },
+      requester: { ...approved, requester: 'mallory' },
+      expiry: { ...approved, expires_at: '2030-01-01T00:00:00.000Z' },
+      server: { ...approved, server: 'policy-reader' },
+      approver: { ...approved, decision: { ...approved.decision!, approver: 'mallory' } },
+      otherRequest: { ...approved, decision: signer.sign({ ...decision, approval_id: 'another', signature: undefined } as never) },
+    };
+    expect(Object.fromEntries(Object.entries(refusals).map(([field, edited]) => [field, executionRefusal(edited, signer, now)]))).toEqual({
+      arguments: 'the arguments differ from those approved',
+      tool: 'the request has been altered in the store',
+      requester: 'the request has been altered in the store',
+      expiry: 'the request has been altered in the store',
+      server: 'the request has been altered in the store',
+      approver: 'the approval signature does not match',
+      otherRequest: 'the approval belongs to another request',
+    });
+    expect(executionRefusal(approved, signer, new Date(Date.parse(approved.expires_at) + 16 * 60_000))).toBe('it was not run in time');
 
-    // Edit the stored arguments in the table itself: the executor refuses and nothing runs.
+    // Edit the stored tool in the table itself: the executor refuses and nothing runs.
     await client().send(
-      new UpdateItemCommand({ TableName: 'approvals', Key: marshall({ approval_id: pending.approval_id }), UpdateExpression: 'SET arguments = :a', ExpressionAttributeValues: marshall({ ':a': '{"incident_id":"INC-2031","summary":"x"}' }) }),
+      new UpdateItemCommand({ TableName: 'approvals', Key: marshall({ approval_id: pending.approval_id }), UpdateExpression: 'SET tool = :t', ExpressionAttributeValues: marshall({ ':t': 'close_ticket_as_wont_fix' }) }),
     );
-    await expect(approvals.execute(pending.approval_id, async () => ({ ok: true, result: '{}' }))).rejects.toThrow(/the arguments differ from those approved/);
+    await expect(approvals.execute(pending.approval_id, async () => ({ ok: true, result: '{}' }))).rejects.toThrow(/the request has been altered in the store/);
     expect(runsOf(pending.approval_id)).toBe(0);
     await client().send(new DeleteItemCommand({ TableName: 'approvals', Key: marshall({ approval_id: pending.approval_id }) }));
+  });
+
+  it('refuses a decision on a request whose requester was edited in the store', async () => {
+    const pending = await request();
+    await client().send(
+      new UpdateItemCommand({ TableName: 'approvals', Key: marshall({ approval_id: pending.approval_id }), UpdateExpression: 'SET requester = :r', ExpressionAttributeValues: marshall({ ':r': 'mallory' }) }),
+    );
+    await expect(approvals.decide(pending.approval_id, { approver: alice, decision: 'approved', reason: null, requestId: 'r' })).rejects.toThrow(/has been altered in the store/);
+    expect(runsOf(pending.approval_id)).toBe(0);
+  });
+
+  it('runs an approved request once when two executors race for it', async () => {
+    const store = createDynamoDbApprovalStore(client(), 'approvals');
+    const pending = await request();
+    const stored = (await store.get(pending.approval_id))!;
+    await store.decide(pending.approval_id, signer.sign({ approval_id: stored.approval_id, arguments_hash: stored.arguments_hash, request_signature: stored.request_signature, approver: 'bob', decision: 'approved', reason: null, decided_at: now.toISOString() }), now);
+    const runner = async (entry: { approval_id: string }) => {
+      runs.push({ approvalId: entry.approval_id, input: null });
+      return { ok: true, result: '{}' };
+    };
+    const results = await Promise.allSettled([approvals.execute(pending.approval_id, runner), approvals.execute(pending.approval_id, runner), approvals.execute(pending.approval_id, runner)]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    expect(runsOf(pending.approval_id)).toBe(1);
   });
 
   it('audits every step with the approval id', async () => {
@@ -131,7 +167,7 @@ describe('approvals on the DynamoDB store (dynalite)', () => {
       [
         ['approval_requested', 'alice', 'allowed'],
         ['approval_decided', 'bob', 'allowed'],
-        ['approval_executed', null, 'allowed'],
+        ['approval_executed', 'alice', 'allowed'],
       ].sort(),
     );
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
-import { TicketId, TicketPriority, TicketResolution, TicketStatus, type TicketDetail } from '@gmcp/ops-data';
+import { ticketRecord, TicketId, TicketPriority, TicketResolution, TicketStatus, type TicketDetail } from '@gmcp/ops-data';
 import type { OpsReaderDeps } from '../deps';
 import { iso, TICKET_TOOL_GOVERNANCE } from './common';
 
@@ -53,17 +53,7 @@ export const getTicketStatus = defineTool({
 
 function statusView({ ticket, commentCount, latestComments }: TicketDetail): z.input<typeof TicketStatusView> {
   return {
-    ticket_id: ticket.id,
-    title: ticket.title,
-    status: ticket.status,
-    resolution: ticket.resolution,
-    priority: ticket.priority,
-    assignee: ticket.assignee,
-    team: ticket.team,
-    requester: ticket.requester,
-    labels: ticket.labels,
-    created_at: iso(ticket.createdAt),
-    updated_at: iso(ticket.updatedAt),
+    ...ticketRecord(ticket),
     comment_count: commentCount,
     latest_comments: latestComments.map((comment) => ({ author: comment.author, body: comment.body, created_at: iso(comment.createdAt) })),
   };

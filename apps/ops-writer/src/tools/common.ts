@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Incident, Ticket, TimelineEntry } from '@gmcp/ops-data';
+import { ticketRecord, type Incident, type Ticket, type TimelineEntry } from '@gmcp/ops-data';
 
 export const TICKET_WRITE_GOVERNANCE = { owner: 'service-desk', scope: 'tickets:write', access: 'write', classification: 'internal' } as const;
 export const INCIDENT_WRITE_GOVERNANCE = { owner: 'sre', scope: 'incidents:write', access: 'write', classification: 'internal' } as const;
@@ -29,21 +29,7 @@ export const TicketView = z.object({
   updated_at: z.string(),
 });
 
-export function ticketView(ticket: Ticket): z.input<typeof TicketView> {
-  return {
-    ticket_id: ticket.id,
-    title: ticket.title,
-    status: ticket.status,
-    resolution: ticket.resolution,
-    priority: ticket.priority,
-    assignee: ticket.assignee,
-    team: ticket.team,
-    requester: ticket.requester,
-    labels: ticket.labels,
-    created_at: ticket.createdAt.toISOString(),
-    updated_at: ticket.updatedAt.toISOString(),
-  };
-}
+export const ticketView = (ticket: Ticket): z.input<typeof TicketView> => ticketRecord(ticket);
 
 export const TimelineEntryView = z.object({ at: z.string(), author: z.string(), kind: z.string(), body: z.string(), details: z.record(z.string(), z.unknown()) });
 

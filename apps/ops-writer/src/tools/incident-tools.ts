@@ -29,7 +29,7 @@ export const changeIncidentSeverity = defineTool({
   input: z.object({ incident_id: IncidentId, severity: IncidentSeverity, reason: Reason }),
   output: IncidentChangeView,
   handler: async ({ incident_id, severity, reason }, ctx: Ctx) => {
-    const { incident, entry } = await ctx.deps.incidents.changeSeverity({ actor: ctx.actor.subject }, incident_id, severity, reason);
+    const { incident, entry } = await ctx.deps.incidents.changeSeverity({ actor: ctx.actor.subject, idempotencyKey: ctx.approvalId }, incident_id, severity, reason);
     return incidentChangeView(incident, entry);
   },
 });
@@ -43,7 +43,7 @@ export const resolveIncident = defineTool({
   input: z.object({ incident_id: IncidentId, summary: z.string().trim().min(10).max(20_000).optional() }),
   output: IncidentChangeView,
   handler: async ({ incident_id, summary }, ctx: Ctx) => {
-    const { incident, entry } = await ctx.deps.incidents.resolve({ actor: ctx.actor.subject }, incident_id, summary);
+    const { incident, entry } = await ctx.deps.incidents.resolve({ actor: ctx.actor.subject, idempotencyKey: ctx.approvalId }, incident_id, summary);
     return incidentChangeView(incident, entry);
   },
 });

@@ -70,7 +70,7 @@ export const closeTicketAsWontFix = defineTool({
   input: z.object({ ticket_id: TicketId, reason: Reason }),
   output: z.object({ ticket: TicketView, comment: z.object({ author: z.string(), body: z.string(), created_at: z.string() }) }),
   handler: async ({ ticket_id, reason }, ctx: Ctx) => {
-    const { ticket, comment } = await ctx.deps.tickets.closeAsWontFix(writeContext(ctx), ticket_id, reason);
+    const { ticket, comment } = await ctx.deps.tickets.closeAsWontFix(writeContext(ctx, ctx.approvalId), ticket_id, reason);
     return { ticket: ticketView(ticket), comment: { author: comment.author, body: comment.body, created_at: comment.createdAt.toISOString() } };
   },
 });

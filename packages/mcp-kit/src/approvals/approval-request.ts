@@ -7,6 +7,8 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 export const ApprovalDecision = z.object({
   approval_id: z.string(),
   arguments_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The request's own signature: the decision is bound to the server, tool, requester and expiry it saw. */
+  request_signature: z.string(),
   approver: z.string().min(1),
   decision: z.enum(['approved', 'rejected']),
   reason: z.string().max(2000).nullable(),
@@ -33,6 +35,11 @@ export const ApprovalRequest = z.object({
   request_id: z.string(),
   requested_at: z.iso.datetime(),
   expires_at: z.iso.datetime(),
+  /**
+   * HMAC over server, tool, arguments hash, requester, request id, requested and expiry
+   * times, written when the request is recorded: none of them can be edited in the store.
+   */
+  request_signature: z.string(),
   status: z.enum(APPROVAL_STATUSES),
   decision: ApprovalDecision.nullable(),
   /** Where the workflow runs it (a Step Functions execution ARN on AWS). */

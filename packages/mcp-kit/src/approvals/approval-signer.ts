@@ -1,20 +1,43 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, hmacOf, signatureMatches } from '../audit/signer';
-import type { ApprovalDecision } from './approval-request';
+import type { ApprovalDecision, ApprovalRequest } from './approval-request';
 
 export type UnsignedDecision = Omit<ApprovalDecision, 'signature'>;
 
-/** Signs decisions over request id, arguments hash, approver, decision, reason and time. */
+/** The fields of a request that are fixed when it is recorded. */
+export type SignedRequestFields = Pick<ApprovalRequest, 'approval_id' | 'server' | 'tool' | 'arguments_hash' | 'requester' | 'request_id' | 'requested_at' | 'expires_at'>;
+
+/**
+ * Signs requests when they are recorded, and decisions over approval id, arguments hash,
+ * the request's signature (so its server, tool, requester and expiry), approver, decision,
+ * reason and time.
+ */
 export interface DecisionSigner {
   sign(decision: UnsignedDecision): ApprovalDecision;
   verify(decision: ApprovalDecision): boolean;
+  signRequest(request: SignedRequestFields): string;
+  verifyRequest(request: ApprovalRequest): boolean;
 }
 
 export function createDecisionSigner(key: Buffer): DecisionSigner {
   if (key.length < 32) throw new Error('The approval signing key must be at least 32 bytes');
+  const requestMac = (request: SignedRequestFields) =>
+    hmacOf(key, {
+      kind: 'approval-request',
+      approval_id: request.approval_id,
+      server: request.server,
+      tool: request.tool,
+      arguments_hash: request.arguments_hash,
+      requester: request.requester,
+      request_id: request.request_id,
+      requested_at: request.requested_at,
+      expires_at: request.expires_at,
+    });
   return {
-    sign: (decision) => ({ ...decision, signature: hmacOf(key, decision) }),
-    verify: ({ signature, ...content }) => signatureMatches(hmacOf(key, content), signature),
+    sign: (decision) => ({ ...decision, signature: hmacOf(key, { kind: 'approval-decision', ...decision }) }),
+    verify: ({ signature, ...content }) => signatureMatches(hmacOf(key, { kind: 'approval-decision', ...content }), signature),
+    signRequest: requestMac,
+    verifyRequest: (request) => signatureMatches(requestMac(request), request.request_signature),
   };
 }
 

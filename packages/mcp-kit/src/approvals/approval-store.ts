@@ -20,6 +20,8 @@ export interface ApprovalStore {
   decide(approvalId: string, decision: ApprovalDecision, now: Date): Promise<ApprovalRequest | undefined>;
   /** pending and expired at `now` → expired. */
   expire(approvalId: string, now: Date): Promise<boolean>;
+  /** pending → failed, when its workflow could not be started: nobody may approve it then. */
+  abandon(approvalId: string, reason: string): Promise<boolean>;
   /** approved → executing: single use. */
   claim(approvalId: string): Promise<boolean>;
   /** executing → executed / failed, with the result. */

@@ -61,10 +61,19 @@ export interface Approvals {
 export function createApprovals(options: ApprovalsOptions): Approvals {
   const clock = options.clock ?? (() => new Date());
   const origin = (requestId: string) => ({ requestId });
+  /** Only this server's requests exist for it: a shared table or key never lets one server act on another's. */
   const load = async (approvalId: string) => {
     const request = await options.store.get(approvalId);
-    if (!request) throw new ApprovalError(`No approval request ${approvalId}`, 'not_found');
+    if (!request || request.server !== options.server) throw new ApprovalError(`No approval request ${approvalId}`, 'not_found');
     return request;
+  };
+
+  const decisionRefusal = (request: ApprovalRequest, approver: Actor, decision: 'approved' | 'rejected', reason: string | null): ApprovalError | undefined => {
+    if (!options.signer.verifyRequest(request)) return new ApprovalError(`Approval ${request.approval_id} has been altered in the store and cannot be decided`, 'conflict');
+    if (request.status !== 'pending') return new ApprovalError(`Approval ${request.approval_id} is ${request.status}, not pending`);
+    if (approver.subject === request.requester) return new ApprovalError('The requester cannot approve or reject their own request', 'forbidden');
+    if (decision === 'rejected' && !reason?.trim()) return new ApprovalError('A rejection needs a reason', 'invalid');
+    return undefined;
   };
 
   /** A decision the workflow will not take (its wait timed out meanwhile) stays recorded; the log says so. */
@@ -87,20 +96,24 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
     return load(request.approval_id);
   };
 
-  return {
+  const approvals: Approvals = {
     async request({ tool, input, actor, requestId }) {
       const now = clock();
       const bound = bindArguments(input);
-      const request: ApprovalRequest = {
+      const fixed = {
         approval_id: randomUUID(),
         server: options.server,
         tool,
-        arguments: bound.arguments,
         arguments_hash: bound.argumentsHash,
         requester: actor.subject,
         request_id: requestId,
         requested_at: now.toISOString(),
         expires_at: new Date(now.getTime() + options.ttlSeconds * 1000).toISOString(),
+      };
+      const request: ApprovalRequest = {
+        ...fixed,
+        arguments: bound.arguments,
+        request_signature: options.signer.signRequest(fixed),
         status: 'pending',
         decision: null,
         workflow_ref: null,
@@ -110,9 +123,12 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
       };
       await options.store.create(request);
       await options.audit.record({ event: 'approval_requested', decision: 'allowed', reason: 'approval_required', origin: origin(requestId), actor, tool, risk: 'high', arguments: input, approvalId: request.approval_id });
-      const { workflowRef, taskToken } = await options.workflow.start(request);
+      const { workflowRef, taskToken } = await options.workflow.start(request).catch(async (error: unknown) => {
+        await options.store.abandon(request.approval_id, 'the approval workflow could not be started');
+        throw error;
+      });
       await options.store.recordWorkflow(request.approval_id, workflowRef);
-      if (taskToken) await options.store.recordTaskToken(request.approval_id, taskToken);
+      if (taskToken) await approvals.recordTaskToken(request.approval_id, taskToken);
       return {
         status: 'pending_approval',
         approval_id: request.approval_id,
@@ -123,12 +139,15 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
 
     async decide(approvalId, { approver, decision, reason, requestId }) {
       const request = await expireIfDue(await load(approvalId));
-      if (request.status !== 'pending') throw new ApprovalError(`Approval ${approvalId} is ${request.status}, not pending`);
-      if (approver.subject === request.requester) throw new ApprovalError('The requester cannot approve or reject their own request', 'forbidden');
-      if (decision === 'rejected' && !reason?.trim()) throw new ApprovalError('A rejection needs a reason', 'invalid');
+      const refusal = decisionRefusal(request, approver, decision, reason);
+      if (refusal) {
+        await options.audit.record({ event: 'approval_decided', decision: 'denied', reason: `decision_refused: ${refusal.message}`, origin: origin(requestId), actor: approver, tool: request.tool, approvalId });
+        throw refusal;
+      }
       const signed = options.signer.sign({
         approval_id: approvalId,
         arguments_hash: request.arguments_hash,
+        request_signature: request.request_signature,
         approver: approver.subject,
         decision,
         reason: reason?.trim() || null,
@@ -160,12 +179,15 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
 
     async execute(approvalId, run) {
       const request = await load(approvalId);
-      const refusal = executionRefusal(request, options.signer);
+      const refusal = executionRefusal(request, options.signer, clock());
       if (refusal) {
         await options.audit.record({ event: 'approval_executed', decision: 'denied', reason: refusal, origin: origin(request.request_id), tool: request.tool, approvalId });
         throw new ApprovalError(`Approval ${approvalId} cannot run: ${refusal}`);
       }
-      if (!(await options.store.claim(approvalId))) throw new ApprovalError(`Approval ${approvalId} has already been used`);
+      if (!(await options.store.claim(approvalId))) {
+        await options.audit.record({ event: 'approval_executed', decision: 'denied', reason: 'already_used', origin: origin(request.request_id), tool: request.tool, approvalId });
+        throw new ApprovalError(`Approval ${approvalId} has already been used`);
+      }
       const started = Date.now();
       const outcome = await run(request, JSON.parse(request.arguments)).catch((error: unknown) => {
         options.logger.error('approved call failed', { approvalId, error: error as Error });
@@ -175,8 +197,9 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
       await options.audit.record({
         event: 'approval_executed',
         decision: 'allowed',
-        reason: 'approved',
+        reason: `approved by ${request.decision!.approver}`,
         origin: origin(request.request_id),
+        actor: { subject: request.requester, clientId: 'approval', scopes: new Set(), issuer: 'approval', expiresAt: 0 },
         tool: request.tool,
         approvalId,
         arguments: JSON.parse(request.arguments),
@@ -188,26 +211,32 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
 
     status: async (approvalId) => {
       const request = await options.store.get(approvalId);
-      return request && expireIfDue(request);
+      return request && request.server === options.server ? expireIfDue(request) : undefined;
     },
     list: (query) => options.store.list({ ...query, server: options.server }),
   };
+  return approvals;
 }
+
+/** How long after its expiry an approved request may still start running (the workflow's own delays). */
+const EXECUTION_GRACE_MS = 15 * 60 * 1000;
 
 /**
  * Why a stored request must not run, or undefined: it must be approved, with a decision
  * whose signature holds, that is bound to these very arguments, and made before expiry.
  */
-export function executionRefusal(request: ApprovalRequest, signer: DecisionSigner): string | undefined {
+export function executionRefusal(request: ApprovalRequest, signer: DecisionSigner, now: Date): string | undefined {
   const { decision } = request;
   if (request.status !== 'approved') return `it is ${request.status}`;
   if (!decision || decision.decision !== 'approved') return 'no approval is recorded';
   if (!signer.verify(decision)) return 'the approval signature does not match';
-  if (decision.approval_id !== request.approval_id) return 'the approval belongs to another request';
+  if (!signer.verifyRequest(request)) return 'the request has been altered in the store';
+  if (decision.approval_id !== request.approval_id || decision.request_signature !== request.request_signature) return 'the approval belongs to another request';
   if (decision.arguments_hash !== request.arguments_hash || bindArguments(JSON.parse(request.arguments)).argumentsHash !== request.arguments_hash) {
     return 'the arguments differ from those approved';
   }
   if (decision.approver === request.requester) return 'it was approved by its requester';
   if (new Date(decision.decided_at) > new Date(request.expires_at)) return 'it was approved after it expired';
+  if (now.getTime() > new Date(request.expires_at).getTime() + EXECUTION_GRACE_MS) return 'it was not run in time';
   return undefined;
 }

@@ -109,6 +109,8 @@ export function createDynamoDbApprovalStore(client: DynamoDBClient, tableName: s
       }),
     expire: (approvalId, now) =>
       transition(approvalId, 'SET #status = :expired', '#status = :pending AND expires_at <= :now', { ':expired': 'expired', ':pending': 'pending', ':now': now.toISOString() }),
+    abandon: (approvalId, reason) =>
+      transition(approvalId, 'SET #status = :failed, #result = :result', '#status = :pending', { ':failed': 'failed', ':result': JSON.stringify({ error: reason }), ':pending': 'pending' }),
     claim: (approvalId) => transition(approvalId, 'SET #status = :executing', '#status = :approved', { ':executing': 'executing', ':approved': 'approved' }),
     complete: (approvalId, { status, result, executedAt }) =>
       transition(approvalId, 'SET #status = :done, #result = :result, executed_at = :at', '#status = :executing', {

@@ -74,6 +74,13 @@ export const ServiceEnvSchema = z.object({
   APPROVAL_STATE_MACHINE_ARN: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/, 'must be a state machine ARN').optional(),
   SFN_ENDPOINT: z.url().optional(),
 
+  /**
+   * Medium-risk calls need the user's in-band confirmation (2026-07-28 elicitation). What
+   * happens when the client cannot give it (2025-era requests, no elicitation capability).
+   */
+  MEDIUM_RISK_UNCONFIRMED: z.enum(['refuse', 'allow']).default('refuse'),
+  CONFIRMATION_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Local peers (dynalite, test endpoints); unset on AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),

@@ -10,6 +10,7 @@ import { createDynamoDbRateLimiter, createMemoryRateLimiter, type RateLimiter } 
 import { createCachedPolicy, type PolicyProvider } from './cached-policy';
 import { filePolicySource, ssmPolicySource, type PolicySource } from './policy-source';
 import { createApprovalAdapters, type ApprovalAdapters } from '../approvals/approval-adapters';
+import type { ConfirmationSettings } from '../mcp/confirm-medium-risk';
 
 /** The governance ports of one server, with the adapters its configuration picks. */
 export interface GovernanceAdapters {
@@ -20,6 +21,8 @@ export interface GovernanceAdapters {
   metrics: Metrics;
   /** Present when approvals are configured (APPROVAL_HMAC_KEY). */
   approvals?: ApprovalAdapters;
+  /** Present with the approval key, which also signs the confirmation state of medium-risk calls. */
+  confirmation?: ConfirmationSettings;
 }
 
 /** The one place where configuration chooses governance adapters. */
@@ -34,6 +37,9 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
     auditStore: createDynamoDbAuditStore(dynamodb, env.AUDIT_TABLE),
     signer: createRecordSigner(Buffer.from(env.AUDIT_HMAC_KEY, 'base64')),
     approvals: createApprovalAdapters(env, dynamodb),
+    confirmation: env.APPROVAL_HMAC_KEY
+      ? { secret: Buffer.from(env.APPROVAL_HMAC_KEY, 'base64'), ttlSeconds: env.CONFIRMATION_TTL_SECONDS, whenUnsupported: env.MEDIUM_RISK_UNCONFIRMED }
+      : undefined,
     rateLimiter: env.RATE_LIMIT_STORE === 'dynamodb' ? createDynamoDbRateLimiter(dynamodb, env.RATE_LIMIT_TABLE) : createMemoryRateLimiter(),
     policy: createCachedPolicy({
       source: policySource(env),

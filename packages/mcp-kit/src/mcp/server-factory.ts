@@ -1,4 +1,4 @@
-import { ProtocolError, ProtocolErrorCode, Server, type AuthInfo, type McpServerFactory } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, Server, type AuthInfo, type McpServerFactory, type ServerContext } from '@modelcontextprotocol/server';
 import type { Actor } from '../auth/actor';
 import type { AuditTrail, RequestOrigin } from '../audit/audit-trail';
 import type { Logger } from '../logging/logger';
@@ -9,6 +9,7 @@ import { callKey, type GovernedRequest } from '../http/governance-gate';
 import { recordDenial, sanitizeToolName, type Verdict } from '../governance/govern-call';
 import { executeTool, toolErrorResult, type ExecutionOutcome, type ToolCallResult } from './call-tool';
 import type { Approvals } from '../approvals/approvals';
+import type { ConfirmationVerdict, MediumRiskConfirmation } from './confirm-medium-risk';
 import type { Classification } from '../tool/define-tool';
 
 export const GOVERNANCE_META_KEY = 'dev.gmcp/governance';
@@ -42,6 +43,8 @@ export interface ServerFactoryDependencies<Deps> {
   deps: Deps;
   /** Where high-risk calls go instead of their handler. */
   approvals?: Approvals;
+  /** How medium-risk calls are confirmed by the user before they run. */
+  confirmation?: MediumRiskConfirmation;
   audit: AuditTrail;
   metrics: Metrics;
   logger: Logger;
@@ -54,7 +57,7 @@ export interface ServerFactoryDependencies<Deps> {
  */
 export function createServerFactory<Deps>(options: ServerFactoryDependencies<Deps>): McpServerFactory {
   const { identity, logger, metrics, audit } = options;
-  return ({ authInfo }) => {
+  return ({ authInfo, era }) => {
     const caller = authInfo?.extra?.caller as CallerContext | undefined;
     if (!caller) throw new Error('MCP request reached the server without an authenticated caller');
     const visible = visibleTools(caller.governance.allowed as ReadonlyMap<string, RegisteredTool<Deps>>, caller.actor);
@@ -80,6 +83,13 @@ export function createServerFactory<Deps>(options: ServerFactoryDependencies<Dep
       if (verdict.kind === 'refuse_invalid') return toolErrorResult(verdict.message);
       if (verdict.kind !== 'run') throw new ProtocolError(ProtocolErrorCode.InternalError, 'Tool call was refused');
       try {
+        if (needsConfirmation(verdict.tool.definition)) {
+          const confirmation = await confirmIfNeeded(verdict, ctx, era, options);
+          if (confirmation.kind === 'stop') {
+            await recordUnrun(verdict, caller, confirmation.reason, options);
+            return confirmation.result;
+          }
+        }
         return await runGoverned(verdict, caller, options);
       } finally {
         verdict.slot.release();
@@ -167,4 +177,42 @@ async function requestApproval<Deps>(
     ctx.logger.error('approval request failed', { tool: tool.definition.name, requestId: ctx.requestId, error: error as Error });
     return { result: toolErrorResult(`The approval for ${tool.definition.name} could not be started; nothing was changed. Retry shortly. Reference: ${ctx.requestId}`), outcome: 'internal_error', classification };
   }
+}
+
+/** Without confirmation configured, a medium-risk call is refused: the kit never runs it unconfirmed by accident. */
+async function confirmIfNeeded<Deps>(
+  verdict: Extract<Verdict<Deps>, { kind: 'run' }>,
+  ctx: ServerContext,
+  era: 'legacy' | 'modern',
+  { confirmation }: ServerFactoryDependencies<Deps>,
+): Promise<ConfirmationVerdict> {
+  if (!confirmation) return { kind: 'stop', reason: 'confirmation_unavailable', result: toolErrorResult(`${verdict.tool.definition.name} needs confirmation, which this server has not configured. Nothing was changed.`) };
+  return confirmation(verdict.tool, verdict.input, ctx, era);
+}
+
+/** An allowed call that stopped before its handler (waiting for, or refused, confirmation). */
+async function recordUnrun<Deps>(
+  verdict: Extract<Verdict<Deps>, { kind: 'run' }>,
+  caller: CallerContext,
+  reason: string,
+  { identity, audit, metrics }: ServerFactoryDependencies<Deps>,
+): Promise<void> {
+  await audit
+    .record({
+      event: 'tool_not_run',
+      decision: 'allowed',
+      reason,
+      origin: caller.origin,
+      actor: caller.actor,
+      callId: verdict.callId,
+      tool: verdict.tool.definition.name,
+      risk: verdict.tool.definition.risk,
+      arguments: verdict.auditArguments,
+    })
+    .catch(() => metrics.count(METRIC.outcomeNotRecorded, { server: identity.name }));
+}
+
+/** Medium-risk changes are confirmed by the user; medium-risk reads are not changes. */
+export function needsConfirmation(definition: { risk: string; access: string }): boolean {
+  return definition.risk === 'medium' && definition.access === 'write';
 }

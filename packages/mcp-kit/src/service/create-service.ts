@@ -19,7 +19,7 @@ import { governanceGate } from '../http/governance-gate';
 import { mcpEndpoint, methodNotAllowed } from '../http/mcp-endpoint';
 import { protectedResourceMetadata, protectedResourceMetadataPaths } from '../http/protected-resource-metadata';
 import { approvalApi, APPROVALS_PATH } from '../http/approval-api';
-import { approvalsFor } from './service-approvals';
+import { approvalsFor, confirmationFor } from './service-approvals';
 import { requestStatusTool } from '../approvals/request-status-tool';
 
 type AnyTool<Deps> = ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>;
@@ -74,7 +74,8 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   const tools = createToolSet(approvals ? [...declared, requestStatusTool(approvals.service) as unknown as AnyTool<Deps>] : declared, { serverAccess: definition.access });
   approvals?.bind(tools);
   const passport = createJwtPassport(config.auth, createJwksKeyResolver(config.auth));
-  const mcp = mcpEndpoint(createServerFactory({ identity: definition, deps: definition.deps, audit, metrics, logger, approvals: approvals?.service }), config, logger);
+  const confirmation = confirmationFor(declared, governance);
+  const mcp = mcpEndpoint(createServerFactory({ identity: definition, deps: definition.deps, audit, metrics, logger, approvals: approvals?.service, confirmation }), config, logger);
   const authenticated = authenticate({ server: definition.name, passport, config, audit, metrics, logger });
   const scopes = [...[...tools.values()].map((tool) => tool.definition.scope), ...(definition.additionalScopes ?? [])];
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);

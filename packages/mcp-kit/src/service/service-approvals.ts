@@ -4,7 +4,9 @@ import { createApprovals, type Approvals, type ApprovedCallRunner } from '../app
 import { ToolDefinitionError } from '../errors';
 import type { GovernanceAdapters } from '../governance/create-governance';
 import type { Logger } from '../logging/logger';
-import { executeTool } from '../mcp/call-tool';
+import { executeTool, validateInput } from '../mcp/call-tool';
+import { createMediumRiskConfirmation, type MediumRiskConfirmation } from '../mcp/confirm-medium-risk';
+import { needsConfirmation } from '../mcp/server-factory';
 import type { ToolDefinition } from '../tool/define-tool';
 import type { RegisteredTool } from '../tool/tool-set';
 import type { ServiceDefinition } from './create-service';
@@ -37,11 +39,22 @@ export function approvalsFor<Deps>(
   }
   let registered: ReadonlyMap<string, RegisteredTool<Deps>> = new Map();
   // The approved call runs with the requester as actor, limited to the tool's own scope.
+  const refused = (error: string) => ({ ok: false, result: JSON.stringify({ error }) });
   const runner: ApprovedCallRunner = async (request, input) => {
     const tool = registered.get(request.tool);
-    if (!tool || tool.definition.risk !== 'high') return { ok: false, result: JSON.stringify({ error: `Tool ${request.tool} is no longer served as a high-risk tool` }) };
+    if (!tool || tool.definition.risk !== 'high') return refused(`Tool ${request.tool} is no longer served as a high-risk tool`);
+    // The allowlist is read again: a tool withdrawn while its request waited does not run.
+    if (!(await governance.policy.current()).tools.some((entry) => entry.name === request.tool)) return refused(`Tool ${request.tool} is no longer allowlisted`);
+    const validated = validateInput(tool, input);
+    if (!validated.ok) return refused(validated.error.message);
     const requester = { subject: request.requester, clientId: 'approval', scopes: new Set([tool.definition.scope]), issuer: 'approval', expiresAt: 0 };
-    const { result, outcome } = await executeTool(tool, input, { actor: requester, requestId: `approval:${request.approval_id}`, logger, deps: definition.deps });
+    const { result, outcome } = await executeTool(tool, validated.input, {
+      actor: requester,
+      requestId: `approval:${request.approval_id}`,
+      approvalId: request.approval_id,
+      logger,
+      deps: definition.deps,
+    });
     return { ok: outcome === 'ok', result: JSON.stringify(result.structuredContent ?? { error: result.content[0]?.text ?? 'failed' }) };
   };
   const service: Approvals = createApprovals({
@@ -54,4 +67,14 @@ export function approvalsFor<Deps>(
     workflow: adapters.workflow((approvalId) => service.execute(approvalId, runner)),
   });
   return { service, runApproved: (approvalId) => service.execute(approvalId, runner), bind: (tools) => void (registered = tools) };
+}
+
+/** The confirmation of medium-risk writes; a server with one and no approval key refuses to start. */
+export function confirmationFor<Deps>(tools: readonly AnyTool<Deps>[], governance: GovernanceAdapters): MediumRiskConfirmation | undefined {
+  const confirmed = tools.filter(needsConfirmation).map((tool) => tool.name);
+  if (confirmed.length === 0) return undefined;
+  if (!governance.confirmation) {
+    throw new ToolDefinitionError(`Medium-risk write tools (${confirmed.join(', ')}) need confirmation: configure APPROVAL_HMAC_KEY, which signs its state`);
+  }
+  return createMediumRiskConfirmation(governance.confirmation);
 }

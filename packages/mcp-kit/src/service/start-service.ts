@@ -63,3 +63,27 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     });
   });
 }
+
+/**
+ * Starts a service that owns a resource (a database connection): stopping the service
+ * closes it, and so does a failed start.
+ */
+export async function startServiceOwning<Deps>(
+  env: ServiceEnv,
+  resource: { close(): Promise<void> },
+  definition: () => ServiceDefinition<Deps>,
+): Promise<RunningService> {
+  try {
+    const running = await startService(env, definition());
+    return {
+      ...running,
+      stop: async () => {
+        await running.stop();
+        await resource.close();
+      },
+    };
+  } catch (error) {
+    await resource.close();
+    throw error;
+  }
+}

@@ -19,6 +19,11 @@ export interface ToolContext<Deps = unknown> {
   readonly logger: Logger;
   /** The app's adapters (stores, clients), chosen by configuration when the service is built. */
   readonly deps: Deps;
+  /**
+   * Set when an approved high-risk request runs: use it as the write's idempotency key, so
+   * that the change happens once even if the approval store were tampered with to replay it.
+   */
+  readonly approvalId?: string;
 }
 
 type AnyObjectSchema = z.ZodObject<z.ZodRawShape>;

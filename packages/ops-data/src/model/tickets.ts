@@ -38,3 +38,20 @@ export interface TicketComment {
   body: string;
   createdAt: Date;
 }
+
+/** A ticket as tools return it: snake_case names, ISO 8601 times. */
+export function ticketRecord(ticket: Ticket) {
+  return {
+    ticket_id: ticket.id,
+    title: ticket.title,
+    status: ticket.status,
+    resolution: ticket.resolution,
+    priority: ticket.priority,
+    assignee: ticket.assignee,
+    team: ticket.team,
+    requester: ticket.requester,
+    labels: ticket.labels,
+    created_at: ticket.createdAt.toISOString(),
+    updated_at: ticket.updatedAt.toISOString(),
+  };
+}
