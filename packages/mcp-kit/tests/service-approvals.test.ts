@@ -31,6 +31,24 @@ const wipeVolume = defineTool({
   },
 });
 
+const snapshots: string[] = [];
+const snapshotVolume = defineTool({
+  name: 'snapshot_volume',
+  title: 'Snapshot a volume',
+  description: 'Takes a snapshot of a storage volume.',
+  owner: 'storage',
+  scope: 'storage:write',
+  risk: 'low',
+  access: 'write',
+  classification: 'internal',
+  input: z.object({ volume: z.string().regex(/^vol-\d+$/) }),
+  output: z.object({ snapshot: z.string() }),
+  handler: async ({ volume }, _ctx: ToolContext<Probe>) => {
+    snapshots.push(volume);
+    return { snapshot: `${volume}-snap` };
+  },
+});
+
 describe('a service with a high-risk tool', () => {
   let issuer: TestIssuer;
   let governance: TestGovernance;
@@ -39,14 +57,15 @@ describe('a service with a high-risk tool', () => {
   beforeAll(async () => {
     issuer = await startTestIssuer();
     governance = await startTestGovernance();
-    governance.setPolicy({ tools: [{ name: 'wipe_volume' }, { name: 'get_request_status' }] });
+    // The deployment's policy raises snapshot_volume (declared low) to high.
+    governance.setPolicy({ tools: [{ name: 'wipe_volume' }, { name: 'get_request_status' }, { name: 'snapshot_volume', risk: 'high' }] });
     const client = createDynamoDbClient({ region: 'local', endpoint: governance.dynamodb.endpoint });
     await ensureTables(client, [approvalTableDefinition('approvals')]);
     const adapters = {
       ...governance.adapters,
       approvals: { store: createDynamoDbApprovalStore(client, 'approvals'), signer: createDecisionSigner(Buffer.alloc(32, 9)), ttlSeconds: 600, workflow: createLocalWorkflow },
     };
-    app = testService(testConfig(issuer.issuer.issuer), { calls: 0 } as unknown as Probe, adapters, { access: 'write', tools: [wipeVolume] }).app;
+    app = testService(testConfig(issuer.issuer.issuer), { calls: 0 } as unknown as Probe, adapters, { access: 'write', tools: [wipeVolume, snapshotVolume] }).app;
   });
   afterAll(async () => {
     await governance.stop();
@@ -57,6 +76,20 @@ describe('a service with a high-risk tool', () => {
     const response = await request(app).post('/mcp').set(MCP_HEADERS).set('Authorization', `Bearer ${await issuer.token({ sub, scopes })}`).send(rpc(method, params));
     return jsonRpcBody(response);
   };
+
+  it('lets the policy raise a tool to high risk: it then waits for approval too', async () => {
+    const listed = await mcp('alice', ['storage:write'], 'tools/list', {});
+    const snapshot = (listed.result!.tools as { name: string; annotations: Record<string, unknown>; outputSchema: Record<string, unknown> }[]).find((tool) => tool.name === 'snapshot_volume')!;
+    expect(snapshot.annotations).toMatchObject({ destructiveHint: true });
+    expect(snapshot.outputSchema).toMatchObject({ properties: { status: { const: 'pending_approval' } } });
+    const called = await mcp('alice', ['storage:write'], 'tools/call', { name: 'snapshot_volume', arguments: { volume: 'vol-8' } });
+    const pending = called.result!.structuredContent as { status: string; approval_id: string };
+    expect(pending.status).toBe('pending_approval');
+    expect(snapshots).toEqual([]);
+    const approved = await request(app).post(`/approvals/${pending.approval_id}/decision`).set('Authorization', `Bearer ${await issuer.token({ sub: 'bob', scopes: ['approvals:decide'] })}`).send({ decision: 'approve' });
+    expect(approved.body).toMatchObject({ status: 'executed', result: { snapshot: 'vol-8-snap' } });
+    expect(snapshots).toEqual(['vol-8']);
+  });
 
   it('refuses to start when approvals are not configured', () => {
     expect(() => testService(testConfig(issuer.issuer.issuer), {} as Probe, governance.adapters, { access: 'write', tools: [wipeVolume] })).toThrow(

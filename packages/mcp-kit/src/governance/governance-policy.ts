@@ -11,8 +11,12 @@ export type Limit = z.output<typeof Limit>;
  * It lives outside the code (a local file, or an SSM parameter on AWS).
  */
 export const GovernancePolicy = z.object({
-  /** The allowlist. A tool not named here is invisible and refused. */
-  tools: z.array(z.object({ name: z.string().min(1) }).strict()),
+  /**
+   * The allowlist. A tool not named here is invisible and refused. `risk` can raise a tool's
+   * declared risk for this deployment (never lower it): to `medium` (the user confirms) or
+   * `high` (a human approves).
+   */
+  tools: z.array(z.object({ name: z.string().min(1), risk: z.enum(['medium', 'high']).optional() }).strict()),
   limits: z
     .object({
       /** Each actor, each tool. */

@@ -10,6 +10,7 @@ import type { RateLimiter } from '../limits/rate-limiter';
 import type { Logger } from '../logging/logger';
 import type { Metrics } from '../metrics/metrics';
 import type { RegisteredTool } from '../tool/tool-set';
+import { withPolicyRisk } from '../tool/raise-risk';
 import { actorOf, contextOf } from './request-context';
 import { sendHttpError } from './http-errors';
 
@@ -52,7 +53,12 @@ export function governanceGate<Deps>(deps: GateDependencies<Deps>, config: Servi
     });
 
     const policy = await deps.policy.current();
-    const allowed = new Map([...deps.tools].filter(([name]) => policy.tools.some((entry) => entry.name === name)));
+    const allowed = new Map(
+      policy.tools.flatMap((entry) => {
+        const tool = deps.tools.get(entry.name);
+        return tool ? [[entry.name, withPolicyRisk(tool, entry.risk)] as const] : [];
+      }),
+    );
     const calls = toolCalls(req.body);
     if (Array.isArray(req.body) && calls.length > 0) {
       // JSON-RPC batches were dropped from MCP in 2025-06-18; tool calls are never batched here.

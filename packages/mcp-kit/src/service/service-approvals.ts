@@ -42,7 +42,7 @@ export function approvalsFor<Deps>(
   const refused = (error: string) => ({ ok: false, result: JSON.stringify({ error }) });
   const runner: ApprovedCallRunner = async (request, input) => {
     const tool = registered.get(request.tool);
-    if (!tool || tool.definition.risk !== 'high') return refused(`Tool ${request.tool} is no longer served as a high-risk tool`);
+    if (!tool) return refused(`Tool ${request.tool} is no longer served`);
     // The allowlist is read again: a tool withdrawn while its request waited does not run.
     if (!(await governance.policy.current()).tools.some((entry) => entry.name === request.tool)) return refused(`Tool ${request.tool} is no longer allowlisted`);
     const validated = validateInput(tool, input);

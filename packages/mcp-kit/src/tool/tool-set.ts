@@ -57,6 +57,6 @@ function assertWellFormed<Deps>(tool: ToolDefinition<z.ZodObject<z.ZodRawShape>,
   }
 }
 
-function toWireSchema(schema: z.ZodObject<z.ZodRawShape>, io: 'input' | 'output'): Record<string, unknown> {
+export function toWireSchema(schema: z.ZodObject<z.ZodRawShape>, io: 'input' | 'output'): Record<string, unknown> {
   return z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
 }
