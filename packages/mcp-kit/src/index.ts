@@ -62,3 +62,5 @@ export { APPROVER_SCOPE, REQUEST_STATUS_SCOPE, PendingApprovalOutput } from './a
 export { APPROVALS_PATH } from './http/approval-api';
 export { approvalStateMachineDefinition, APPROVAL_REJECTED_ERROR } from './approvals/approval-state-machine';
 export { createStepFunctionsWorkflow, createStepFunctionsClient, ApprovalWorkflowError } from './approvals/step-functions-workflow';
+export { createSnsApproverNotifier, createLogApproverNotifier, createSnsClient, notificationOf, type ApproverNotifier } from './approvals/approver-notifier';
+export { runNotifierTask, type NotifierTaskInput } from './approvals/workflow-tasks';

@@ -1,6 +1,9 @@
 import { UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { scaledClock, startLocalDynamoDb, startSfnTestEndpoint, type LocalDynamoDb, type SfnTestEndpoint } from '@gmcp/local-aws';
+import { scaledClock, startLocalDynamoDb, startSfnTestEndpoint, startSnsTestEndpoint, type LocalDynamoDb, type SfnTestEndpoint, type SnsTestEndpoint } from '@gmcp/local-aws';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { createSnsApproverNotifier } from '../src/approvals/approver-notifier';
+import { runNotifierTask, type NotifierTaskInput } from '../src/approvals/workflow-tasks';
 import { createDynamoDbClient, ensureTables } from '../src/aws/clients';
 import { createAuditTrail } from '../src/audit/audit-trail';
 import { auditTableDefinition } from '../src/audit/audit-table';
@@ -17,6 +20,7 @@ import type { Actor } from '../src/auth/actor';
 
 const NOTIFIER = 'arn:aws:lambda:us-east-1:000000000000:function:approval-notifier';
 const EXECUTOR = 'arn:aws:lambda:us-east-1:000000000000:function:approval-executor';
+const TOPIC = 'arn:aws:sns:us-east-1:000000000000:gmcp-approvers';
 const actor = (subject: string): Actor => ({ subject, clientId: 'test', scopes: new Set(), issuer: 'test', expiresAt: 0 });
 
 /**
@@ -28,6 +32,8 @@ const actor = (subject: string): Actor => ({ subject, clientId: 'test', scopes: 
 describe('approvals through the Step Functions state machine', () => {
   let dynamodb: LocalDynamoDb;
   let endpoint: SfnTestEndpoint;
+  let sns: SnsTestEndpoint;
+  let snsClient: SNSClient;
   let sfn: SFNClient;
   let approvals: Approvals;
   let notifierDelayMs = 0;
@@ -37,12 +43,14 @@ describe('approvals through the Step Functions state machine', () => {
     dynamodb = await startLocalDynamoDb();
     const client = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
     await ensureTables(client, [approvalTableDefinition('approvals'), auditTableDefinition('audit')]);
+    sns = await startSnsTestEndpoint({ topics: [TOPIC] });
+    snsClient = new SNSClient({ region: 'us-east-1', endpoint: sns.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const notifier = createSnsApproverNotifier({ client: snsClient, topicArn: TOPIC });
     endpoint = await startSfnTestEndpoint({
       lambdas: {
         [NOTIFIER]: async (payload) => {
-          const { approval_id, task_token } = payload as { approval_id: string; task_token: string };
           await new Promise((resolve) => setTimeout(resolve, notifierDelayMs));
-          return { recorded: await approvals.recordTaskToken(approval_id, task_token) };
+          return runNotifierTask(payload as NotifierTaskInput, approvals, notifier);
         },
         [EXECUTOR]: async (payload) => {
           await approvals.execute((payload as { approval_id: string }).approval_id, async (request) => {
@@ -72,6 +80,8 @@ describe('approvals through the Step Functions state machine', () => {
   });
   afterAll(async () => {
     sfn.destroy();
+    snsClient.destroy();
+    await sns.stop();
     await endpoint.stop();
     await dynamodb.stop();
   });
@@ -86,6 +96,10 @@ describe('approvals through the Step Functions state machine', () => {
     expect((await settled(approval_id)).status).toBe('SUCCEEDED');
     expect(runs.filter((id) => id === approval_id)).toHaveLength(1);
     expect((await approvals.status(approval_id))!.status).toBe('executed');
+    // The approvers heard of it once, through SNS, without the arguments.
+    const notices = sns.published.filter((notice) => notice.attributes.approval_id === approval_id);
+    expect(notices).toEqual([expect.objectContaining({ topicArn: TOPIC, subject: 'Approval needed: resolve_incident on ops-writer', attributes: { approval_id, server: 'ops-writer', tool: 'resolve_incident' } })]);
+    expect(notices[0]!.message).not.toContain('INC-2031');
   });
 
   it('does not lose a decision made before the notifier recorded the token', async () => {
@@ -96,6 +110,8 @@ describe('approvals through the Step Functions state machine', () => {
       expect(decided.status).toBe('approved');
       expect((await settled(approval_id)).status).toBe('SUCCEEDED');
       expect(runs.filter((id) => id === approval_id)).toHaveLength(1);
+      // Decided before anyone was told: nobody is asked for a decision already made.
+      expect(sns.published.filter((notice) => notice.attributes.approval_id === approval_id)).toEqual([]);
     } finally {
       notifierDelayMs = 0;
     }

@@ -50,6 +50,8 @@ const snapshotVolume = defineTool({
 });
 
 describe('a service with a high-risk tool', () => {
+  const notified: { approval_id: string; tool: string }[] = [];
+  const notifier = { notify: async (request: { approval_id: string; tool: string }) => void notified.push({ approval_id: request.approval_id, tool: request.tool }) };
   let issuer: TestIssuer;
   let governance: TestGovernance;
   let app: ReturnType<typeof testService>['app'];
@@ -63,7 +65,13 @@ describe('a service with a high-risk tool', () => {
     await ensureTables(client, [approvalTableDefinition('approvals')]);
     const adapters = {
       ...governance.adapters,
-      approvals: { store: createDynamoDbApprovalStore(client, 'approvals'), signer: createDecisionSigner(Buffer.alloc(32, 9)), ttlSeconds: 600, workflow: createLocalWorkflow },
+      approvals: {
+        store: createDynamoDbApprovalStore(client, 'approvals'),
+        signer: createDecisionSigner(Buffer.alloc(32, 9)),
+        ttlSeconds: 600,
+        workflow: (runApproved: (approvalId: string) => Promise<unknown>) => createLocalWorkflow(runApproved, notifier),
+        notifier,
+      },
     };
     app = testService(testConfig(issuer.issuer.issuer), { calls: 0 } as unknown as Probe, adapters, { access: 'write', tools: [wipeVolume, snapshotVolume] }).app;
   });
@@ -102,6 +110,7 @@ describe('a service with a high-risk tool', () => {
     const pending = called.result!.structuredContent as { status: string; approval_id: string };
     expect(pending.status).toBe('pending_approval');
     expect(wiped).toEqual([]);
+    expect(notified).toContainEqual({ approval_id: pending.approval_id, tool: 'wipe_volume' });
 
     const status = await mcp('alice', ['storage:write', 'approvals:read'], 'tools/call', { name: 'get_request_status', arguments: { approval_id: pending.approval_id } });
     expect(status.result!.structuredContent).toMatchObject({ status: 'pending', requester: 'alice' });

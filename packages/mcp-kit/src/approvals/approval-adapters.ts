@@ -6,6 +6,8 @@ import type { ApprovalStore } from './approval-store';
 import type { ApprovalWorkflow } from './approval-workflow';
 import { createDynamoDbApprovalStore } from './dynamodb-approval-store';
 import { createLocalWorkflow } from './local-workflow';
+import { createLogApproverNotifier, createSnsApproverNotifier, createSnsClient, type ApproverNotifier } from './approver-notifier';
+import type { Logger } from '../logging/logger';
 import { createStepFunctionsClient, createStepFunctionsWorkflow } from './step-functions-workflow';
 
 /** The approval ports of a server with high-risk tools, chosen by configuration. */
@@ -15,19 +17,26 @@ export interface ApprovalAdapters {
   ttlSeconds: number;
   /** The workflow, given how to run an approved request in this process (local mode and the executor task). */
   workflow(runApproved: (approvalId: string) => Promise<unknown>): ApprovalWorkflow;
+  /** How approvers hear of a request: SNS with APPROVAL_TOPIC_ARN, the log otherwise. */
+  notifier: ApproverNotifier;
 }
 
 /** Undefined when no approval key is configured: then a server with a high-risk tool refuses to start. */
-export function createApprovalAdapters(env: ServiceEnv, dynamodb: DynamoDBClient): ApprovalAdapters | undefined {
+export function createApprovalAdapters(env: ServiceEnv, dynamodb: DynamoDBClient, logger: Logger): ApprovalAdapters | undefined {
   if (!env.APPROVAL_HMAC_KEY) return undefined;
   if (env.APPROVAL_HMAC_KEY === env.AUDIT_HMAC_KEY) {
     throw new ConfigError('Invalid configuration: APPROVAL_HMAC_KEY must differ from AUDIT_HMAC_KEY', ['APPROVAL_HMAC_KEY']);
   }
+  const notifier = env.APPROVAL_TOPIC_ARN
+    ? createSnsApproverNotifier({ client: createSnsClient({ region: env.AWS_REGION, endpoint: env.SNS_ENDPOINT }), topicArn: env.APPROVAL_TOPIC_ARN })
+    : createLogApproverNotifier(logger);
   return {
     store: createDynamoDbApprovalStore(dynamodb, env.APPROVAL_TABLE),
     signer: createDecisionSigner(Buffer.from(env.APPROVAL_HMAC_KEY, 'base64')),
     ttlSeconds: env.APPROVAL_TTL_SECONDS,
-    workflow: env.APPROVAL_WORKFLOW === 'stepfunctions' ? stepFunctionsWorkflow(env) : createLocalWorkflow,
+    // On Step Functions the notifier task tells the approvers (runNotifierTask).
+    workflow: env.APPROVAL_WORKFLOW === 'stepfunctions' ? stepFunctionsWorkflow(env) : (runApproved) => createLocalWorkflow(runApproved, notifier),
+    notifier,
   };
 }
 

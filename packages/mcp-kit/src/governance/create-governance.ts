@@ -36,7 +36,7 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
     metrics,
     auditStore: createDynamoDbAuditStore(dynamodb, env.AUDIT_TABLE),
     signer: createRecordSigner(Buffer.from(env.AUDIT_HMAC_KEY, 'base64')),
-    approvals: createApprovalAdapters(env, dynamodb),
+    approvals: createApprovalAdapters(env, dynamodb, logger),
     confirmation: env.APPROVAL_HMAC_KEY
       ? { secret: Buffer.from(env.APPROVAL_HMAC_KEY, 'base64'), ttlSeconds: env.CONFIRMATION_TTL_SECONDS, whenUnsupported: env.MEDIUM_RISK_UNCONFIRMED }
       : undefined,

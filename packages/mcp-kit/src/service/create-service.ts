@@ -21,6 +21,7 @@ import { protectedResourceMetadata, protectedResourceMetadataPaths } from '../ht
 import { approvalApi, APPROVALS_PATH } from '../http/approval-api';
 import { approvalsFor, confirmationFor } from './service-approvals';
 import { requestStatusTool } from '../approvals/request-status-tool';
+import { runNotifierTask, type NotifierTaskInput } from '../approvals/workflow-tasks';
 
 type AnyTool<Deps> = ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>;
 
@@ -47,8 +48,8 @@ export interface McpService {
   readonly approvals?: {
     /** The executor task: runs an approved request once (refused if unsigned, altered, expired or used). */
     runApproved(approvalId: string): Promise<unknown>;
-    /** The notifier task: records the waiting task's token, or delivers a decision that came first. */
-    recordTaskToken(approvalId: string, taskToken: string): Promise<'waiting' | 'delivered' | 'closed'>;
+    /** The notifier task: records the waiting task's token and tells the approvers, or delivers a decision that came first. */
+    notifierTask(input: NotifierTaskInput): Promise<{ approval_id: string; state: 'waiting' | 'delivered' | 'closed' }>;
   };
 }
 
@@ -111,7 +112,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.use(MCP_PATH, methodNotAllowed);
   app.use(errorHandler(logger));
 
-  return { app, config, logger, governance, close: mcp.close, approvals: approvals && { runApproved: approvals.runApproved, recordTaskToken: approvals.service.recordTaskToken } };
+  return { app, config, logger, governance, close: mcp.close, approvals: approvals && { runApproved: approvals.runApproved, notifierTask: (input) => runNotifierTask(input, approvals.service, governance.approvals!.notifier) } };
 }
 
 /** Body-parser failures answer as JSON-RPC errors with their 4xx status; anything else is a logged 500. */
