@@ -5,6 +5,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { badRequest, DataApiError, toDataApiError } from './data-api/errors';
 import { writeJson } from './data-api/result-values';
 import { DataApiService } from './data-api/service';
+import { readBody } from './http-body';
 
 /**
  * A small, protocol-faithful Amazon RDS Data API endpoint (service `rds-data`, API version
@@ -123,14 +124,6 @@ function send(res: ServerResponse, status: number, body: string, errorType?: str
   res.end(body);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 async function stop(server: Server, service: DataApiService): Promise<void> {
   await service.stop();

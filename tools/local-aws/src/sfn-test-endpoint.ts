@@ -5,6 +5,7 @@ import { SfnError, toSfnError } from './sfn/errors';
 import type { DynamoDbHandler, LambdaHandler } from './sfn/integrations';
 import { realClock, type ExecutionStatus, type SfnClock } from './sfn/interpreter';
 import { SfnService } from './sfn/service';
+import { readBody } from './http-body';
 
 export { scaledClock, realClock, type SfnClock, type ExecutionStatus } from './sfn/interpreter';
 export type { DynamoDbHandler, LambdaHandler } from './sfn/integrations';
@@ -195,14 +196,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 async function stop(server: Server, service: SfnService): Promise<void> {
   service.stop();
