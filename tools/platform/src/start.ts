@@ -123,6 +123,8 @@ async function main(): Promise<void> {
   console.log(`\nState: ${stateDir()}`);
   console.log('Get a token: npm run token -- --sub alice --scope "policies:read"');
   console.log('         or: npm run token -- --sub alice --scope "tickets:read incidents:read" --aud ops-reader');
+  console.log('         or: npm run token -- --sub alice --scope "tickets:write incidents:write approvals:read" --aud ops-writer');
+  console.log('Approvals:   npm run approvals -- list --as carol');
   console.log('Audit trail: npm run audit -- query --since 1h');
   console.log('Press Ctrl-C to stop.\n');
 
