@@ -158,6 +158,36 @@ describe('approvals on the DynamoDB store (dynalite)', () => {
     expect(runsOf(pending.approval_id)).toBe(1);
   });
 
+  it('lets the approver repeat a decision whose delivery failed, and runs it once', async () => {
+    let failNext = true;
+    const delivered: string[] = [];
+    const flaky = createApprovals({
+      server: 'ops-writer',
+      store: createDynamoDbApprovalStore(client(), 'approvals'),
+      signer,
+      audit: createAuditTrail({ server: 'ops-writer', serverVersion: '1', store: createDynamoDbAuditStore(client(), 'audit'), signer: createRecordSigner(Buffer.alloc(32, 1)), metrics: createMemoryMetrics(), logger: createLogger('test', 'SILENT') }),
+      logger: createLogger('test', 'SILENT'),
+      ttlSeconds: 600,
+      clock: () => now,
+      workflow: {
+        start: async (request) => ({ workflowRef: `flaky:${request.approval_id}`, taskToken: `token:${request.approval_id}` }),
+        deliver: async (decision) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('ThrottlingException');
+          }
+          delivered.push(decision.approval_id);
+        },
+      },
+    });
+    const pending = await flaky.request({ tool: 'resolve_incident', input: { incident_id: 'INC-2031' }, actor: alice, requestId: 'r' });
+    await expect(flaky.decide(pending.approval_id, { approver: bob, decision: 'approved', reason: null, requestId: 'r' })).rejects.toThrow('ThrottlingException');
+    expect((await flaky.status(pending.approval_id))!.status).toBe('approved');
+    await expect(flaky.decide(pending.approval_id, { approver: carol, decision: 'approved', reason: null, requestId: 'r' })).rejects.toThrow(/is approved, not pending/);
+    await flaky.decide(pending.approval_id, { approver: bob, decision: 'approved', reason: null, requestId: 'r' });
+    expect(delivered).toEqual([pending.approval_id]);
+  });
+
   it('audits every step with the approval id', async () => {
     const pending = await request();
     await approvals.decide(pending.approval_id, { approver: bob, decision: 'approved', reason: null, requestId: 'r' });

@@ -120,6 +120,10 @@ describe('a service with a high-risk tool', () => {
     const token = (sub: string, scopes: string[]) => issuer.token({ sub, scopes });
     const noScope = await request(app).get('/approvals').set('Authorization', `Bearer ${await token('bob', ['storage:write'])}`);
     expect(noScope.status).toBe(403);
+    const noScopeDecision = await request(app).post(`/approvals/${pending.approval_id}/decision`).set('Authorization', `Bearer ${await token('eve', ['storage:write'])}`).send({ decision: 'approve' });
+    expect(noScopeDecision.status).toBe(403);
+    const { records } = await governance.auditStore.query({ since: new Date(Date.now() - 60_000), actor: 'eve', limit: 10 });
+    expect(records).toEqual([expect.objectContaining({ event: 'approval_decided', decision: 'denied', reason: 'insufficient_scope', approval_id: pending.approval_id })]);
     const unauthenticated = await request(app).get('/approvals');
     expect(unauthenticated.status).toBe(401);
     const badBody = await request(app).post(`/approvals/${pending.approval_id}/decision`).set('Authorization', `Bearer ${await token('bob', ['approvals:decide'])}`).send({ decision: 'maybe' });

@@ -139,6 +139,13 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
 
     async decide(approvalId, { approver, decision, reason, requestId }) {
       const request = await expireIfDue(await load(approvalId));
+      // The same approver repeating the same decision: deliver it again (a delivery may have failed).
+      if (isRepeatOf(request, approver, decision) && request.task_token) {
+        await deliver(request.decision!, request.task_token).catch((error: unknown) => {
+          if (!(error instanceof ApprovalError)) throw error; // the workflow already took it
+        });
+        return load(approvalId);
+      }
       const refusal = decisionRefusal(request, approver, decision, reason);
       if (refusal) {
         await options.audit.record({ event: 'approval_decided', decision: 'denied', reason: `decision_refused: ${refusal.message}`, origin: origin(requestId), actor: approver, tool: request.tool, approvalId });
@@ -216,6 +223,11 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
     list: (query) => options.store.list({ ...query, server: options.server }),
   };
   return approvals;
+}
+
+/** A decision that was already recorded, by the same approver, the same way, and not yet run. */
+function isRepeatOf(request: ApprovalRequest, approver: Actor, decision: 'approved' | 'rejected'): boolean {
+  return (request.status === 'approved' || request.status === 'rejected') && request.decision?.approver === approver.subject && request.decision.decision === decision;
 }
 
 /** How long after its expiry an approved request may still start running (the workflow's own delays). */

@@ -7,6 +7,7 @@ import { APPROVER_SCOPE, requestStatusView } from '../approvals/request-status-t
 import type { ServiceConfig } from '../config/service-config';
 import { InsufficientScopeError } from '../errors';
 import type { Logger } from '../logging/logger';
+import type { AuditTrail } from '../audit/audit-trail';
 import { contextOf } from './request-context';
 import { sendHttpError } from './http-errors';
 
@@ -21,12 +22,19 @@ const ApprovalId = z.uuid();
  * scope: list requests, show one, and approve or reject it. The decision is signed and
  * audited by the approvals module; the approver can never be the requester.
  */
-export function approvalApi(approvals: Approvals, config: ServiceConfig, logger: Logger): Router {
+export function approvalApi(approvals: Approvals, config: ServiceConfig, logger: Logger, audit: AuditTrail): Router {
   const router = express.Router();
   const handle = (work: (req: Request, res: Response) => Promise<unknown>) => async (req: Request, res: Response) => {
     try {
       const actor = contextOf(res).actor;
-      if (!actor || !actor.scopes.has(APPROVER_SCOPE)) throw new InsufficientScopeError('approvals', APPROVER_SCOPE);
+      if (!actor || !actor.scopes.has(APPROVER_SCOPE)) {
+        if (req.method === 'POST') {
+          await audit
+            .record({ event: 'approval_decided', decision: 'denied', reason: 'insufficient_scope', origin: { requestId: contextOf(res).requestId, ip: req.ip }, actor, approvalId: String(req.params.id) })
+            .catch(() => undefined);
+        }
+        throw new InsufficientScopeError('approvals', APPROVER_SCOPE);
+      }
       res.json(await work(req, res));
     } catch (error) {
       if (error instanceof z.ZodError) {
