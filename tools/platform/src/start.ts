@@ -35,7 +35,8 @@ const SERVERS: Partial<Record<McpServerName, (env: Env) => Promise<RunningServic
 /** Local-mode settings particular to one server, under its shell overrides. */
 const SERVER_DEFAULTS: Partial<Record<McpServerName, (env: Env) => Env>> = {
   'ops-reader': (env) => ({ OPS_DATABASE: 'embedded', OPS_DATA_DIR: opsDataDir(env) }),
-  'ops-writer': (env) => ({ OPS_DATABASE: 'embedded', OPS_DATA_DIR: opsDataDir(env), APPROVAL_TABLE: LOCAL_TABLES.approvals }),
+  // Decisions only through the approvals CLI, never with an assistant's token.
+  'ops-writer': (env) => ({ OPS_DATABASE: 'embedded', OPS_DATA_DIR: opsDataDir(env), APPROVAL_TABLE: LOCAL_TABLES.approvals, APPROVER_CLIENT_IDS: 'approvals-cli' }),
 };
 
 /** What local mode provides every server: the audit store, its signing key, the policy file. */

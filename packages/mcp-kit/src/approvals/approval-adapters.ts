@@ -19,6 +19,8 @@ export interface ApprovalAdapters {
   workflow(runApproved: (approvalId: string) => Promise<unknown>): ApprovalWorkflow;
   /** How approvers hear of a request: SNS with APPROVAL_TOPIC_ARN, the log otherwise. */
   notifier: ApproverNotifier;
+  /** The OAuth clients decisions may come through; any when undefined. */
+  approverClientIds?: readonly string[];
 }
 
 /** Undefined when no approval key is configured: then a server with a high-risk tool refuses to start. */
@@ -37,6 +39,7 @@ export function createApprovalAdapters(env: ServiceEnv, dynamodb: DynamoDBClient
     // On Step Functions the notifier task tells the approvers (runNotifierTask).
     workflow: env.APPROVAL_WORKFLOW === 'stepfunctions' ? stepFunctionsWorkflow(env) : (runApproved) => createLocalWorkflow(runApproved, notifier),
     notifier,
+    approverClientIds: env.APPROVER_CLIENT_IDS,
   };
 }
 

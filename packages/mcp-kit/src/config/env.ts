@@ -73,6 +73,11 @@ export const ServiceEnvSchema = z.object({
   APPROVAL_WORKFLOW: z.enum(['local', 'stepfunctions']).default('local'),
   APPROVAL_STATE_MACHINE_ARN: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/, 'must be a state machine ARN').optional(),
   SFN_ENDPOINT: z.url().optional(),
+  /**
+   * OAuth clients approvers may decide through (an approval console, the CLI): a token an
+   * assistant holds, even with `approvals:decide`, then cannot approve. Unset: any client.
+   */
+  APPROVER_CLIENT_IDS: csv.optional(),
   /** The SNS topic approvers subscribe to; without it, notifications go to the log. */
   APPROVAL_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/, 'must be an SNS topic ARN').optional(),
   SNS_ENDPOINT: z.url().optional(),

@@ -22,18 +22,21 @@ const ApprovalId = z.uuid();
  * scope: list requests, show one, and approve or reject it. The decision is signed and
  * audited by the approvals module; the approver can never be the requester.
  */
-export function approvalApi(approvals: Approvals, config: ServiceConfig, logger: Logger, audit: AuditTrail): Router {
+export function approvalApi(approvals: Approvals, config: ServiceConfig, logger: Logger, audit: AuditTrail, approverClientIds?: readonly string[]): Router {
   const router = express.Router();
   const handle = (work: (req: Request, res: Response) => Promise<unknown>) => async (req: Request, res: Response) => {
     try {
       const actor = contextOf(res).actor;
-      if (!actor || !actor.scopes.has(APPROVER_SCOPE)) {
+      const refusal = !actor || !actor.scopes.has(APPROVER_SCOPE) ? 'insufficient_scope' : approverClientIds && !approverClientIds.includes(actor.clientId) ? 'client_not_allowed' : undefined;
+      if (refusal) {
         if (req.method === 'POST') {
           await audit
-            .record({ event: 'approval_decided', decision: 'denied', reason: 'insufficient_scope', origin: { requestId: contextOf(res).requestId, ip: req.ip }, actor, approvalId: String(req.params.id) })
+            .record({ event: 'approval_decided', decision: 'denied', reason: refusal, origin: { requestId: contextOf(res).requestId, ip: req.ip }, actor, approvalId: String(req.params.id) })
             .catch(() => undefined);
         }
-        throw new InsufficientScopeError('approvals', APPROVER_SCOPE);
+        throw refusal === 'insufficient_scope'
+          ? new InsufficientScopeError('approvals', APPROVER_SCOPE)
+          : new ApprovalError(`Decisions cannot come through client ${actor!.clientId}; use the approval console or CLI`, 'forbidden');
       }
       res.json(await work(req, res));
     } catch (error) {

@@ -98,7 +98,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.use(MCP_PATH, originGuard(config));
   app.get(MCP_PATH, methodNotAllowed);
   app.delete(MCP_PATH, methodNotAllowed);
-  if (approvals) app.use(APPROVALS_PATH, originGuard(config), authenticated, approvalApi(approvals.service, config, logger, audit));
+  if (approvals) app.use(APPROVALS_PATH, originGuard(config), authenticated, approvalApi(approvals.service, config, logger, audit, governance.approvals?.approverClientIds));
   app.post(
     MCP_PATH,
     authenticated,
