@@ -89,9 +89,16 @@ describe('the writer, with human approval for high-risk tools', () => {
 
     const { records } = await platform.auditStore.query({ since: new Date(Date.now() - 600_000), limit: 200 });
     const trail = records.filter((record) => record.approval_id === approvalId).map((record) => `${record.event}:${record.actor?.subject ?? '-'}:${record.decision}`);
-    // The refused attempts (alice on her own request, carol's replay) are in the trail too.
+    // The refused attempts (alice on her own request, carol without the scope, carol's replay) are in the trail too.
     expect(trail.sort()).toEqual(
-      ['approval_requested:alice:allowed', 'approval_decided:alice:denied', 'approval_decided:bob:allowed', 'approval_executed:alice:allowed', 'approval_decided:carol:denied'].sort(),
+      [
+        'approval_requested:alice:allowed',
+        'approval_decided:alice:denied',
+        'approval_decided:carol:denied',
+        'approval_decided:bob:allowed',
+        'approval_executed:alice:allowed',
+        'approval_decided:carol:denied',
+      ].sort(),
     );
   });
 
