@@ -87,6 +87,17 @@ describe('the writer, with human approval for high-risk tools', () => {
     expect(await count("SELECT count(*)::int AS n FROM incident_timeline WHERE incident_id = 'INC-2031' AND kind = 'resolved'")).toBe(1);
     expect(await call('get_request_status', { approval_id: approvalId })).toMatchObject({ status: 'executed', decided_by: 'bob' });
 
+    // What would fail anyway never reaches an approver.
+    const pendingBefore = ((await platform.approvalApi('bob', 'GET', '?status=pending')).body.approvals as unknown[]).length;
+    for (const [args, message] of [
+      [{ incident_id: 'INC-2031' }, 'Incident INC-2031 is already resolved. No approval was requested.'],
+      [{ incident_id: 'INC-9999' }, 'Incident INC-9999 does not exist. No approval was requested.'],
+    ] as const) {
+      const refused = await alice.callTool({ name: 'resolve_incident', arguments: args });
+      expect(refused).toMatchObject({ isError: true, content: [{ text: message }] });
+    }
+    expect(((await platform.approvalApi('bob', 'GET', '?status=pending')).body.approvals as unknown[]).length).toBe(pendingBefore);
+
     const { records } = await platform.auditStore.query({ since: new Date(Date.now() - 600_000), limit: 200 });
     const trail = records.filter((record) => record.approval_id === approvalId).map((record) => `${record.event}:${record.actor?.subject ?? '-'}:${record.decision}`);
     // The refused attempts (alice on her own request, carol without the scope, carol's replay) are in the trail too.

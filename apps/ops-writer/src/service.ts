@@ -1,5 +1,5 @@
 import { createLogger, startServiceOwning, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
-import { createIncidentWrites, createTicketWrites, openOpsDatabase } from '@gmcp/ops-data';
+import { createIncidentReads, createIncidentWrites, createTicketReads, createTicketWrites, openOpsDatabase } from '@gmcp/ops-data';
 import { parseOpsWriterEnv } from './config';
 import type { OpsWriterDeps } from './deps';
 import { addIncidentUpdate, changeIncidentSeverity, resolveIncident } from './tools/incident-tools';
@@ -30,7 +30,11 @@ export async function startOpsWriter(envSource: Record<string, string | undefine
   const logger = createLogger(OPS_WRITER_NAME, env.LOG_LEVEL);
   const database = await openOpsDatabase(env, 'writer', logger);
   return startServiceOwning(env, database, () => ({
-    ...opsWriterDefinition({ tickets: createTicketWrites(database.executor), incidents: createIncidentWrites(database.executor) }),
+    ...opsWriterDefinition({
+      tickets: createTicketWrites(database.executor),
+      incidents: createIncidentWrites(database.executor),
+      reads: { tickets: createTicketReads(database.executor), incidents: createIncidentReads(database.executor) },
+    }),
     logger,
   }));
 }

@@ -4,12 +4,12 @@ import { localAudience, localIssuer, signingKeyPath } from './local-contract';
 
 const USAGE = `Usage: npm run approvals -- <command> [options]
 
-  list [--status pending|approved|rejected|expired|executed|failed]
+  list [--status pending|approved|rejected|expired|executing|executed|failed]
   show <approval-id>
   approve <approval-id>
   reject <approval-id> --reason "<why>"
 
-  --as <subject>   the approver (default: $USER); never the requester
+  --as <subject>   the approver (default: $USER; required when USER is unset); never the requester
   --json           print the API's JSON
 
 Talks to the running writer's approval API (npm start) with a local token for the approver (scope approvals:decide).`;
@@ -19,11 +19,11 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-async function callApi(method: 'GET' | 'POST', path: string, approver: string, body?: unknown): Promise<Answer> {
+async function callApi(method: 'GET' | 'POST', path: string, approver: string | undefined, body?: unknown): Promise<Answer> {
   const audience = localAudience('ops-writer');
   const token = await mintAccessToken(await loadOrCreateSigningKey(signingKeyPath()), {
     issuer: localIssuer(),
-    subject: approver,
+    subject: approver!,
     audience,
     scopes: ['approvals:decide'],
     clientId: 'approvals-cli',
@@ -58,10 +58,22 @@ async function main(): Promise<number> {
     options: { as: { type: 'string' }, reason: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
   });
   const [command, id] = positionals;
-  const approver = values.as ?? process.env.USER ?? 'approver';
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const approver = values.as ?? process.env.USER;
   const needsId = command === 'show' || command === 'approve' || command === 'reject';
-  if (values.help || !command || !['list', 'show', 'approve', 'reject'].includes(command) || (needsId && !id) || (command === 'reject' && !values.reason?.trim())) {
-    console.error(command === 'reject' && id && !values.reason?.trim() ? `A rejection needs --reason.\n\n${USAGE}` : USAGE);
+  const problem =
+    !command || !['list', 'show', 'approve', 'reject'].includes(command) || (needsId && !id)
+      ? ''
+      : !approver
+        ? 'Say who you are with --as <subject> (USER is not set).'
+        : command === 'reject' && !values.reason?.trim()
+          ? 'A rejection needs --reason.'
+          : undefined;
+  if (problem !== undefined) {
+    console.error(problem ? `${problem}\n\n${USAGE}` : USAGE);
     return 2;
   }
   const answer =
@@ -79,7 +91,8 @@ async function main(): Promise<number> {
     const approvals = answer.body.approvals as Record<string, unknown>[];
     console.log(approvals.length ? approvals.map(line).join('\n') : `No ${values.status ?? 'pending'} approvals.`);
   } else console.log(describe(answer.body));
-  return 0;
+  // An approval whose call then failed is not a success for whoever scripted the approval.
+  return answer.body.status === 'failed' ? 1 : 0;
 }
 
 main().then(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
+import { defineTool, NotFoundError, ToolError, type ToolContext } from '@gmcp/mcp-kit';
 import { IncidentId, IncidentSeverity } from '@gmcp/ops-data';
 import type { OpsWriterDeps } from '../deps';
 import { IdempotencyKey, INCIDENT_WRITE_GOVERNANCE, IncidentChangeView, incidentChangeView, Reason, TimelineEntryView, timelineEntryView } from './common';
@@ -18,16 +18,21 @@ export const addIncidentUpdate = defineTool({
     incident_id,
     entry: timelineEntryView(await ctx.deps.incidents.addUpdate({ actor: ctx.actor.subject, idempotencyKey: idempotency_key }, incident_id, { body, kind })),
   }),
+  render: ({ incident_id, entry }) => `Added to ${incident_id}'s timeline at ${entry.at} (${entry.kind}, ${entry.author}): ${entry.body}`,
 });
 
 export const changeIncidentSeverity = defineTool({
   name: 'change_incident_severity',
   title: 'Change an incident\'s severity',
-  description: 'Raises or lowers an incident\'s severity (SEV1 highest) with a reason, recorded on its timeline. High risk: it waits for a human approver, then runs.',
+  description: 'Raises or lowers an incident\'s severity (SEV1 highest) with a reason, recorded on its timeline. High risk: it waits for a human approver, then runs; follow it with get_request_status.',
   ...INCIDENT_WRITE_GOVERNANCE,
   risk: 'high',
   input: z.object({ incident_id: IncidentId, severity: IncidentSeverity, reason: Reason }),
   output: IncidentChangeView,
+  precheck: async ({ incident_id, severity }, ctx: Ctx) => {
+    const incident = await existingIncident(incident_id, ctx);
+    if (incident.severity === severity) throw new ToolError(`Incident ${incident_id} is already ${severity}.`);
+  },
   handler: async ({ incident_id, severity, reason }, ctx: Ctx) => {
     const { incident, entry } = await ctx.deps.incidents.changeSeverity({ actor: ctx.actor.subject, idempotencyKey: ctx.approvalId }, incident_id, severity, reason);
     return incidentChangeView(incident, entry);
@@ -37,13 +42,22 @@ export const changeIncidentSeverity = defineTool({
 export const resolveIncident = defineTool({
   name: 'resolve_incident',
   title: 'Resolve an incident',
-  description: 'Marks an incident resolved now, with an optional final summary. High risk: it waits for a human approver, then runs.',
+  description: 'Marks an incident resolved now, with an optional final summary. High risk: it waits for a human approver, then runs; follow it with get_request_status.',
   ...INCIDENT_WRITE_GOVERNANCE,
   risk: 'high',
   input: z.object({ incident_id: IncidentId, summary: z.string().trim().min(10).max(20_000).optional() }),
   output: IncidentChangeView,
+  precheck: async ({ incident_id }, ctx: Ctx) => {
+    if ((await existingIncident(incident_id, ctx)).status === 'resolved') throw new ToolError(`Incident ${incident_id} is already resolved.`);
+  },
   handler: async ({ incident_id, summary }, ctx: Ctx) => {
     const { incident, entry } = await ctx.deps.incidents.resolve({ actor: ctx.actor.subject, idempotencyKey: ctx.approvalId }, incident_id, summary);
     return incidentChangeView(incident, entry);
   },
 });
+
+async function existingIncident(incidentId: string, ctx: Ctx) {
+  const detail = await ctx.deps.reads.incidents.get(incidentId, 0);
+  if (!detail) throw new NotFoundError(`Incident ${incidentId} does not exist.`);
+  return detail.incident;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
+import { defineTool, NotFoundError, ToolError, type ToolContext } from '@gmcp/mcp-kit';
 import { Handle, TicketId, TicketPriority, TicketStatus } from '@gmcp/ops-data';
 import type { OpsWriterDeps } from '../deps';
 import { IdempotencyKey, Reason, TICKET_WRITE_GOVERNANCE, TicketView, ticketView } from './common';
@@ -39,6 +39,7 @@ export const addTicketComment = defineTool({
     const comment = await ctx.deps.tickets.addComment(writeContext(ctx, idempotency_key), ticket_id, body);
     return { ticket_id, author: comment.author, body: comment.body, created_at: comment.createdAt.toISOString() };
   },
+  render: (comment) => `Comment added to ${comment.ticket_id} by ${comment.author} at ${comment.created_at}.`,
 });
 
 export const updateTicket = defineTool({
@@ -59,6 +60,7 @@ export const updateTicket = defineTool({
     .refine((input) => input.status !== undefined || input.assignee !== undefined || input.priority !== undefined, { message: 'change at least one of status, assignee, priority' }),
   output: z.object({ ticket: TicketView }),
   handler: async ({ ticket_id, idempotency_key, ...changes }, ctx: Ctx) => ({ ticket: ticketView(await ctx.deps.tickets.update(writeContext(ctx, idempotency_key), ticket_id, changes)) }),
+  render: ({ ticket }) => `Updated ${ticket.ticket_id}: ${ticket.status}${ticket.resolution ? ` (${ticket.resolution})` : ''}, ${ticket.priority}, assignee ${ticket.assignee ?? 'nobody'}.`,
 });
 
 export const closeTicketAsWontFix = defineTool({
@@ -69,6 +71,11 @@ export const closeTicketAsWontFix = defineTool({
   risk: 'high',
   input: z.object({ ticket_id: TicketId, reason: Reason }),
   output: z.object({ ticket: TicketView, comment: z.object({ author: z.string(), body: z.string(), created_at: z.string() }) }),
+  precheck: async ({ ticket_id }, ctx: Ctx) => {
+    const detail = await ctx.deps.reads.tickets.get(ticket_id, 0);
+    if (!detail) throw new NotFoundError(`Ticket ${ticket_id} does not exist.`);
+    if (detail.ticket.status === 'closed') throw new ToolError(`Ticket ${ticket_id} is already closed.`);
+  },
   handler: async ({ ticket_id, reason }, ctx: Ctx) => {
     const { ticket, comment } = await ctx.deps.tickets.closeAsWontFix(writeContext(ctx, ctx.approvalId), ticket_id, reason);
     return { ticket: ticketView(ticket), comment: { author: comment.author, body: comment.body, created_at: comment.createdAt.toISOString() } };

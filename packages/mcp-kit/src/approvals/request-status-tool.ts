@@ -66,5 +66,14 @@ export function requestStatusTool(approvals: Approvals) {
       if (!request || !visible) throw new NotFoundError(`No approval request ${approval_id} of yours`);
       return requestStatusView(request);
     },
+    render: (status) =>
+      [
+        `${status.tool} (approval ${status.approval_id}): ${status.status}`,
+        `Requested by ${status.requester} at ${status.requested_at}; decide before ${status.expires_at}.`,
+        status.decided_by ? `Decided by ${status.decided_by} at ${status.decided_at}${status.reason ? `: ${status.reason}` : ''}.` : '',
+        status.result ? `Result: ${JSON.stringify(status.result)}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
   });
 }

@@ -15,7 +15,7 @@ export const APPROVALS_PATH = '/approvals';
 
 const ListQuery = z.object({ status: z.enum(APPROVAL_STATUSES).default('pending'), limit: z.coerce.number().int().min(1).max(100).default(50) });
 const DecisionBody = z.object({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(2000).optional() }).strict();
-const ApprovalId = z.uuid();
+const ApprovalIdParam = z.object({ id: z.uuid('the approval id must be a UUID') });
 
 /**
  * The approvers' API, behind the same authentication as `/mcp` and the `approvals:decide`
@@ -41,7 +41,7 @@ export function approvalApi(approvals: Approvals, config: ServiceConfig, logger:
       res.json(await work(req, res));
     } catch (error) {
       if (error instanceof z.ZodError) {
-        res.status(400).json({ error: 'invalid', error_description: error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ') });
+        res.status(400).json({ error: 'invalid', error_description: error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; ') });
         return;
       }
       if (!(error instanceof ApprovalError) && !(error instanceof InsufficientScopeError)) logger.error('approval API failed', { error: error as Error });
@@ -59,7 +59,7 @@ export function approvalApi(approvals: Approvals, config: ServiceConfig, logger:
   router.get(
     '/:id',
     handle(async (req) => {
-      const request = await approvals.status(ApprovalId.parse(req.params.id));
+      const request = await approvals.status(ApprovalIdParam.parse(req.params).id);
       if (!request) throw new ApprovalError(`No approval request ${req.params.id}`, 'not_found');
       return { ...requestStatusView(request), arguments: JSON.parse(request.arguments) as unknown };
     }),
@@ -69,7 +69,7 @@ export function approvalApi(approvals: Approvals, config: ServiceConfig, logger:
     express.json({ limit: '16kb' }),
     handle(async (req, res) => {
       const body = DecisionBody.parse(req.body);
-      const decided = await approvals.decide(ApprovalId.parse(req.params.id), {
+      const decided = await approvals.decide(ApprovalIdParam.parse(req.params).id, {
         approver: contextOf(res).actor!,
         decision: body.decision === 'approve' ? 'approved' : 'rejected',
         reason: body.reason ?? null,

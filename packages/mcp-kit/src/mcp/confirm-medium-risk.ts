@@ -66,7 +66,10 @@ export function createMediumRiskConfirmation(settings: ConfirmationSettings) {
       return {
         kind: 'stop',
         reason: 'confirmation_unavailable',
-        result: toolErrorResult(`${name} needs the user's confirmation, which this client cannot give (it needs MCP 2026-07-28 with elicitation). Nothing was changed.`),
+        result: toolErrorResult(
+          `${name} needs the user's confirmation, which this client cannot give (it needs MCP 2026-07-28 with elicitation). Nothing was changed. ` +
+            'Use a client that supports it, or ask the operators whether this server should accept unconfirmed calls (MEDIUM_RISK_UNCONFIRMED).',
+        ),
       };
     }
     const call = createHash('sha256').update(canonicalJson({ tool: name, input })).digest('base64url');

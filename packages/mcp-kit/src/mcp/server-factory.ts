@@ -10,7 +10,8 @@ import { recordDenial, sanitizeToolName, type Verdict } from '../governance/gove
 import { executeTool, toolErrorResult, type ExecutionOutcome, type ToolCallResult } from './call-tool';
 import type { Approvals } from '../approvals/approvals';
 import type { ConfirmationVerdict, MediumRiskConfirmation } from './confirm-medium-risk';
-import type { Classification } from '../tool/define-tool';
+import type { Classification, ToolContext } from '../tool/define-tool';
+import { ToolError } from '../errors';
 
 export const GOVERNANCE_META_KEY = 'dev.gmcp/governance';
 
@@ -161,11 +162,18 @@ async function runGoverned<Deps>(
 async function requestApproval<Deps>(
   tool: RegisteredTool<Deps>,
   input: unknown,
-  ctx: { actor: Actor; requestId: string; logger: Logger },
+  ctx: ToolContext<Deps>,
   approvals: Approvals | undefined,
 ): Promise<{ result: ToolCallResult; outcome: ExecutionOutcome; classification: Classification }> {
   const classification = tool.definition.classification;
   if (!approvals) return { result: toolErrorResult(`Tool ${tool.definition.name} needs approvals, which this server has not configured`), outcome: 'internal_error', classification };
+  try {
+    await tool.definition.precheck?.(input as never, ctx);
+  } catch (error) {
+    if (error instanceof ToolError) return { result: toolErrorResult(`${error.message} No approval was requested.`), outcome: 'tool_error', classification };
+    ctx.logger.error('approval precheck failed', { tool: tool.definition.name, requestId: ctx.requestId, error: error as Error });
+    return { result: toolErrorResult(`${tool.definition.name} could not be checked; no approval was requested. Retry shortly. Reference: ${ctx.requestId}`), outcome: 'internal_error', classification };
+  }
   try {
     const pending = await approvals.request({ tool: tool.definition.name, input, actor: ctx.actor, requestId: ctx.requestId });
     return {

@@ -46,6 +46,11 @@ export interface ToolSpec<In extends AnyObjectSchema, Out extends AnyObjectSchem
   input: In;
   output: Out;
   handler: (input: z.output<In>, ctx: ToolContext<Deps>) => Promise<z.input<Out>>;
+  /**
+   * High-risk tools: refuses, before a human is asked to approve, what would fail anyway
+   * (the ticket does not exist, the incident is already resolved). Throw a `ToolError`.
+   */
+  precheck?: (input: z.output<In>, ctx: ToolContext<Deps>) => Promise<void>;
   /** Text rendering of the output for clients that do not read structuredContent; JSON by default. */
   render?: (output: z.output<Out>) => string;
   /** The classification of one result, when it can be lower than `classification`; recorded in the audit trail. */
