@@ -1,6 +1,5 @@
-import { PendingApprovalOutput } from '../approvals/request-status-tool';
 import { deriveAnnotations, RISK_LEVELS, type RiskLevel } from './define-tool';
-import { toWireSchema, type RegisteredTool } from './tool-set';
+import { pendingApprovalWireSchema, type RegisteredTool } from './tool-set';
 
 /**
  * The tool as this deployment serves it: with its risk raised when the governance policy
@@ -12,6 +11,6 @@ export function withPolicyRisk<Deps>(tool: RegisteredTool<Deps>, raisedTo: RiskL
   return {
     ...tool,
     definition: { ...definition, annotations: deriveAnnotations(definition) },
-    outputJsonSchema: raisedTo === 'high' ? toWireSchema(PendingApprovalOutput, 'output') : tool.outputJsonSchema,
+    outputJsonSchema: raisedTo === 'high' ? pendingApprovalWireSchema() : tool.outputJsonSchema,
   };
 }

@@ -34,7 +34,7 @@ export function createToolSet<Deps>(
       definition: tool,
       inputJsonSchema: toWireSchema(tool.input, 'input'),
       // A high-risk tool answers with a pending approval; its result comes from get_request_status.
-      outputJsonSchema: toWireSchema(tool.risk === 'high' ? PendingApprovalOutput : tool.output, 'output'),
+      outputJsonSchema: tool.risk === 'high' ? pendingApprovalWireSchema() : toWireSchema(tool.output, 'output'),
     });
   }
   return registered;
@@ -57,6 +57,14 @@ function assertWellFormed<Deps>(tool: ToolDefinition<z.ZodObject<z.ZodRawShape>,
   }
 }
 
-export function toWireSchema(schema: z.ZodObject<z.ZodRawShape>, io: 'input' | 'output'): Record<string, unknown> {
+let pendingWireSchema: Record<string, unknown> | undefined;
+
+/** What every high-risk tool answers at once; converted once, not per tool or per request. */
+export function pendingApprovalWireSchema(): Record<string, unknown> {
+  pendingWireSchema ??= toWireSchema(PendingApprovalOutput, 'output');
+  return pendingWireSchema;
+}
+
+function toWireSchema(schema: z.ZodObject<z.ZodRawShape>, io: 'input' | 'output'): Record<string, unknown> {
   return z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
 }
