@@ -1,14 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer, type SigningKey } from '@gmcp/dev-issuer';
-import { startDataApiTestEndpoint, startLocalDynamoDb, type DataApiTestEndpoint, type LocalDynamoDb } from '@gmcp/local-aws';
+import { startDataApiTestEndpoint, type DataApiTestEndpoint } from '@gmcp/local-aws';
 import type { RunningService } from '@gmcp/mcp-kit';
-import { createLogin, createPgliteExecutor, migrate, openLocalOpsDatabase, seedDatabase } from '@gmcp/ops-data';
+import { createLogin, createPgliteExecutor, migrate, seedDatabase } from '@gmcp/ops-data';
 import { startOpsReader } from '@gmcp/ops-reader';
-import { governanceFile, localGovernanceEnv, prepareLocalTables } from '@gmcp/platform';
+import { embeddedOwnerQuery, startOpsFoundation } from './ops-foundation';
 
 export type OpsBackend = 'embedded' | 'data-api';
 
@@ -30,18 +26,8 @@ export interface OpsPlatform {
 }
 
 export async function startOpsPlatform(backend: OpsBackend): Promise<OpsPlatform> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'gmcp-ops-e2e-'));
-  const key: SigningKey = await loadOrCreateSigningKey(join(stateDir, 'signing-key.json'));
-  const issuer: DevIssuer = await startDevIssuer(key, { port: 0 });
-  const dynamodb: LocalDynamoDb = await startLocalDynamoDb({});
-  await prepareLocalTables(dynamodb.endpoint);
-  const env: Record<string, string> = {
-    PORT: '0',
-    AUTH_ISSUER: issuer.issuer,
-    LOG_LEVEL: 'SILENT',
-    ...localGovernanceEnv({ dynamoDbEndpoint: dynamodb.endpoint, auditKey: randomBytes(32).toString('base64'), governanceFile: governanceFile('ops-reader') }),
-  };
-
+  const foundation = await startOpsFoundation('gmcp-ops-e2e-');
+  const env = foundation.env('ops-reader');
   const db = backend === 'data-api' ? new PGlite() : undefined;
   let dataApi: DataApiTestEndpoint | undefined;
   if (db) {
@@ -58,33 +44,20 @@ export async function startOpsPlatform(backend: OpsBackend): Promise<OpsPlatform
       DATA_API_RESUME_BUDGET_SECONDS: '5',
     });
   } else {
-    Object.assign(env, { OPS_DATABASE: 'embedded', OPS_DATA_DIR: join(stateDir, 'ops-db') });
+    Object.assign(env, { OPS_DATABASE: 'embedded', OPS_DATA_DIR: join(foundation.stateDir, 'ops-db') });
   }
   const reader = await startOpsReader(env);
-  const ownerQuery = async (sql: string) => {
-    if (db) return (await createPgliteExecutor(db).query({ sql })).rows;
-    // The reader holds the embedded database open; this process shares that instance.
-    const local = await openLocalOpsDatabase({ dataDir: env.OPS_DATA_DIR });
-    try {
-      return (await createPgliteExecutor(local.db).query({ sql })).rows;
-    } finally {
-      await local.release();
-    }
-  };
 
   return {
     reader,
-    ownerQuery,
+    ownerQuery: async (sql) => (db ? (await createPgliteExecutor(db).query({ sql })).rows : embeddedOwnerQuery(env.OPS_DATA_DIR!, sql)),
     dataApi,
-    token: ({ sub = 'alice', scopes = ['tickets:read', 'incidents:read'] } = {}) =>
-      mintAccessToken(key, { issuer: issuer.issuer, subject: sub, audience: reader.url, scopes, ttlSeconds: 300 }),
+    token: ({ sub = 'alice', scopes = ['tickets:read', 'incidents:read'] } = {}) => foundation.token(reader.url, sub, scopes),
     stop: async () => {
       await reader.stop();
       await dataApi?.stop();
       await db?.close();
-      await issuer.stop();
-      await dynamodb.stop();
-      await rm(stateDir, { recursive: true, force: true });
+      await foundation.stop();
     },
   };
 }
