@@ -7,7 +7,7 @@ export { jsonParam, textArrayParam, type Statement, type SqlParam } from './sql/
 export { createPgliteExecutor, type PgliteExecutorOptions } from './sql/pglite-executor';
 export { createReadOnlyExecutor, readOnlyViolation } from './sql/read-only-executor';
 export { SqlStatementError, ReadOnlyViolationError, DatabaseUnavailableError } from './sql/sql-errors';
-export { timestampColumn, integerColumn, jsonColumn, textArrayColumn, parseRows } from './sql/codecs';
+export { timestampColumn, integerColumn, jsonColumn, textArrayColumn, parseRows, selectRows } from './sql/codecs';
 export * from './model/tickets';
 export * from './model/incidents';
 export { createTicketReads, type TicketReads, type TicketFilters, type TicketDetail, type TicketHit } from './reads/ticket-reads';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseRows } from '../sql/codecs';
+import { selectRows } from '../sql/codecs';
 import type { SqlExecutor, SqlSession } from '../sql/sql-executor';
 import { jsonParam } from '../sql/statement';
 import { generateSeedData } from './seed-data';
@@ -51,8 +51,8 @@ const INSERT_TIMELINE = insertFromJson('incident_timeline', TIMELINE_COLUMNS, 'a
 const HasRows = z.object({ has_rows: z.boolean() });
 
 async function holdsOperationalData(session: SqlSession): Promise<boolean> {
-  const result = await session.query({ sql: 'SELECT EXISTS (SELECT 1 FROM tickets) OR EXISTS (SELECT 1 FROM incidents) AS has_rows' });
-  return parseRows(HasRows, result.rows)[0]?.has_rows ?? false;
+  const [row] = await selectRows(session, HasRows, { sql: 'SELECT EXISTS (SELECT 1 FROM tickets) OR EXISTS (SELECT 1 FROM incidents) AS has_rows' });
+  return row?.has_rows ?? false;
 }
 
 /** True once the database holds any ticket or incident, seeded or real. */
