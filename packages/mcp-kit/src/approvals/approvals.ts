@@ -162,6 +162,7 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
       });
       const decided = await options.store.decide(approvalId, signed, clock());
       if (!decided) throw new ApprovalError(`Approval ${approvalId} was decided or expired meanwhile`);
+      options.logger.info('approval decided', { approvalId, tool: request.tool, approver: approver.subject, decision });
       await options.audit.record({
         event: 'approval_decided',
         decision: decision === 'approved' ? 'allowed' : 'denied',
@@ -201,6 +202,7 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
         return { ok: false, result: JSON.stringify({ error: 'The approved call failed unexpectedly' }) };
       });
       await options.store.complete(approvalId, { status: outcome.ok ? 'executed' : 'failed', result: outcome.result, executedAt: clock() });
+      options.logger.info('approved call ran', { approvalId, tool: request.tool, outcome: outcome.ok ? 'executed' : 'failed' });
       await options.audit.record({
         event: 'approval_executed',
         decision: 'allowed',
