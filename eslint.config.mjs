@@ -19,6 +19,10 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    files: ['**/*.mjs'],
+    languageOptions: { sourceType: 'module', globals: globals.node },
+  },
+  {
     files: ['apps/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

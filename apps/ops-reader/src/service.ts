@@ -1,4 +1,4 @@
-import { createLogger, startServiceOwning, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
+import { createLogger, startPrepared, type PreparedService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
 import { createIncidentReads, createTicketReads } from '@gmcp/ops-data';
 import { parseOpsReaderEnv } from './config';
 import { openReaderDatabase } from './database';
@@ -26,13 +26,16 @@ export function opsReaderDefinition(deps: OpsReaderDeps): ServiceDefinition<OpsR
   };
 }
 
-/** Starts the reader on the configuration in `envSource` (process.env by default). */
-export async function startOpsReader(envSource: Record<string, string | undefined> = process.env): Promise<RunningService> {
+/** The reader on the configuration in `envSource`, with its read-only database opened (local start and Lambda). */
+export async function prepareOpsReader(envSource: Record<string, string | undefined>): Promise<PreparedService<OpsReaderDeps>> {
   const env = parseOpsReaderEnv(envSource);
   const logger = createLogger(OPS_READER_NAME, env.LOG_LEVEL);
   const database = await openReaderDatabase(env, logger);
-  return startServiceOwning(env, database, () => ({
-    ...opsReaderDefinition({ tickets: createTicketReads(database.executor), incidents: createIncidentReads(database.executor) }),
-    logger,
-  }));
+  const definition = opsReaderDefinition({ tickets: createTicketReads(database.executor), incidents: createIncidentReads(database.executor) });
+  return { env, definition: { ...definition, logger }, close: () => database.close() };
+}
+
+/** Starts the reader on the configuration in `envSource` (process.env by default). */
+export async function startOpsReader(envSource: Record<string, string | undefined> = process.env): Promise<RunningService> {
+  return startPrepared(await prepareOpsReader(envSource));
 }

@@ -1,4 +1,4 @@
-import { createLogger, startServiceOwning, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
+import { createLogger, startPrepared, type PreparedService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
 import { createIncidentReads, createIncidentWrites, createTicketReads, createTicketWrites, openOpsDatabase } from '@gmcp/ops-data';
 import { parseOpsWriterEnv } from './config';
 import type { OpsWriterDeps } from './deps';
@@ -24,17 +24,20 @@ export function opsWriterDefinition(deps: OpsWriterDeps): ServiceDefinition<OpsW
   };
 }
 
-/** Starts the writer on the configuration in `envSource` (process.env by default). */
-export async function startOpsWriter(envSource: Record<string, string | undefined> = process.env): Promise<RunningService> {
+/** The writer on the configuration in `envSource`, with its database opened as the write role (local start and Lambda). */
+export async function prepareOpsWriter(envSource: Record<string, string | undefined>): Promise<PreparedService<OpsWriterDeps>> {
   const env = parseOpsWriterEnv(envSource);
   const logger = createLogger(OPS_WRITER_NAME, env.LOG_LEVEL);
   const database = await openOpsDatabase(env, 'writer', logger);
-  return startServiceOwning(env, database, () => ({
-    ...opsWriterDefinition({
-      tickets: createTicketWrites(database.executor),
-      incidents: createIncidentWrites(database.executor),
-      reads: { tickets: createTicketReads(database.executor), incidents: createIncidentReads(database.executor) },
-    }),
-    logger,
-  }));
+  const definition = opsWriterDefinition({
+    tickets: createTicketWrites(database.executor),
+    incidents: createIncidentWrites(database.executor),
+    reads: { tickets: createTicketReads(database.executor), incidents: createIncidentReads(database.executor) },
+  });
+  return { env, definition: { ...definition, logger }, close: () => database.close() };
+}
+
+/** Starts the writer on the configuration in `envSource` (process.env by default). */
+export async function startOpsWriter(envSource: Record<string, string | undefined> = process.env): Promise<RunningService> {
+  return startPrepared(await prepareOpsWriter(envSource));
 }

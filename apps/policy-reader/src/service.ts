@@ -1,4 +1,4 @@
-import { createLogger, startService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
+import { createLogger, startPrepared, type PreparedService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
 import { parsePolicyReaderEnv } from './config';
 import type { PolicyReaderDeps } from './deps';
 import { createPolicyLibrary } from './policies/policy-library';
@@ -27,15 +27,23 @@ export function policyReaderDefinition(deps: PolicyReaderDeps): ServiceDefinitio
   };
 }
 
-/** Starts the policy reader on the configuration in `envSource` (process.env by default). */
-export async function startPolicyReader(
-  envSource: Record<string, string | undefined> = process.env,
+/** The policy reader on the configuration in `envSource`, its index loaded (local start and Lambda). */
+export async function preparePolicyReader(
+  envSource: Record<string, string | undefined>,
   overrides: Partial<PolicyReaderDeps> = {},
-): Promise<RunningService> {
+): Promise<PreparedService<PolicyReaderDeps>> {
   const env = parsePolicyReaderEnv(envSource);
   const logger = createLogger(POLICY_READER_NAME, env.LOG_LEVEL);
   const library = createPolicyLibrary(policyStoreFrom(env), { refreshMs: env.POLICY_REFRESH_SECONDS * 1000, logger });
   const deps: PolicyReaderDeps = { library: () => library.current(), ...overrides };
   await deps.library();
-  return startService(env, { ...policyReaderDefinition(deps), logger });
+  return { env, definition: { ...policyReaderDefinition(deps), logger }, close: async () => undefined };
+}
+
+/** Starts the policy reader on the configuration in `envSource` (process.env by default). */
+export async function startPolicyReader(
+  envSource: Record<string, string | undefined> = process.env,
+  overrides: Partial<PolicyReaderDeps> = {},
+): Promise<RunningService> {
+  return startPrepared(await preparePolicyReader(envSource, overrides));
 }

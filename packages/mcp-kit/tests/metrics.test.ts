@@ -1,7 +1,7 @@
 import { createEmfMetrics, createMemoryMetrics, METRIC } from '../src';
 
 describe('EMF metrics (CloudWatch Embedded Metric Format, through Powertools)', () => {
-  it('writes one EMF document per data point with its dimensions', () => {
+  it('writes each data point with its dimensions, and again with the service alone (the set alarms watch)', () => {
     const lines: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       lines.push(String(chunk));
@@ -11,19 +11,30 @@ describe('EMF metrics (CloudWatch Embedded Metric Format, through Powertools)', 
       const metrics = createEmfMetrics('GovernedMcpTest', 'policy-reader');
       metrics.count(METRIC.toolDenied, { server: 'policy-reader', reason: 'rate_limited' });
       metrics.latency(METRIC.toolLatency, 12.5, { server: 'policy-reader', tool: 'search_policies' });
+      metrics.gauge(METRIC.approvalBacklogAge, 42, { server: 'ops-writer' });
     } finally {
       write.mockRestore();
     }
     const documents = lines.flatMap((line) => line.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
-    expect(documents).toHaveLength(2);
+    expect(documents).toHaveLength(6);
+    expect(documents.map((document) => document._aws.CloudWatchMetrics[0].Dimensions)).toEqual([
+      [['service', 'server', 'reason']],
+      [['service']],
+      [['service', 'server', 'tool']],
+      [['service']],
+      [['service', 'server']],
+      [['service']],
+    ]);
     expect(documents[0]).toMatchObject({
       _aws: { CloudWatchMetrics: [{ Namespace: 'GovernedMcpTest', Metrics: [{ Name: 'ToolDenied', Unit: 'Count' }] }] },
       ToolDenied: 1,
       reason: 'rate_limited',
       server: 'policy-reader',
     });
-    expect(documents[1]).toMatchObject({ ToolLatency: 12.5, tool: 'search_policies' });
-    expect(documents[1]._aws.CloudWatchMetrics[0].Metrics[0]).toMatchObject({ Name: 'ToolLatency', Unit: 'Milliseconds' });
+    expect(documents[1]).toEqual({ _aws: expect.any(Object), ToolDenied: 1, service: 'policy-reader' });
+    expect(documents[2]).toMatchObject({ ToolLatency: 12.5, tool: 'search_policies' });
+    expect(documents[2]._aws.CloudWatchMetrics[0].Metrics[0]).toMatchObject({ Name: 'ToolLatency', Unit: 'Milliseconds' });
+    expect(documents[5]).toMatchObject({ ApprovalBacklogAgeSeconds: 42, _aws: { CloudWatchMetrics: [{ Metrics: [{ Unit: 'Seconds' }] }] } });
   });
 });
 
@@ -36,5 +47,8 @@ describe('memory metrics', () => {
     expect(metrics.counter(METRIC.toolCalls)).toBe(2);
     expect(metrics.counter(METRIC.toolCalls, { tool: 'a' })).toBe(1);
     expect(metrics.snapshot().latencies['ToolLatency{tool=a}']).toEqual({ count: 5, p50: 3, p99: 100, max: 100 });
+    metrics.gauge(METRIC.approvalBacklogAge, 30, { server: 'ops-writer' });
+    metrics.gauge(METRIC.approvalBacklogAge, 12, { server: 'ops-writer' });
+    expect(metrics.snapshot().gauges).toEqual({ 'ApprovalBacklogAgeSeconds{server=ops-writer}': 12 });
   });
 });

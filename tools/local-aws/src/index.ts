@@ -4,3 +4,7 @@ export { startSsmTestEndpoint, type SsmTestEndpoint } from './ssm-test-endpoint'
 export { startDataApiTestEndpoint, type DataApiTestEndpoint, type DataApiTestEndpointOptions } from './data-api-test-endpoint';
 export { startSfnTestEndpoint, scaledClock, type SfnTestEndpoint, type SfnTestEndpointOptions, type WaitingTask, type ExecutionSummary, type SfnClock, type LambdaHandler, type DynamoDbHandler } from './sfn-test-endpoint';
 export { startSnsTestEndpoint, type SnsTestEndpoint, type SnsTestEndpointOptions, type PublishedSnsMessage } from './sns-test-endpoint';
+export { startHttpApiTestEndpoint, type HttpApiTestEndpoint, type HttpApiTestEndpointOptions, type HttpApiRoute } from './http-api/http-api-test-endpoint';
+export { startLambdaProcess, type LambdaProcess, type Invocation, type LambdaError } from './http-api/lambda-process';
+export { httpApiEvent, type HttpApiEvent, type IncomingApiRequest } from './http-api/http-api-event';
+export { createJwtAuthorizer, type JwtAuthorizerSettings, type AuthorizerVerdict } from './http-api/jwt-authorizer';

@@ -4,6 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+// s3rver knows one key pair (S3RVER); the platform's clients sign with `local` / `local`
+// against every local endpoint (see awsClientConfig), so that pair is registered too.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- s3rver's account registry is not exported
+(require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } }).DUMMY_ACCOUNT.createKeyPair('local', 'local');
 
 export interface LocalS3 {
   /** e.g. http://127.0.0.1:4120 (use path-style addressing) */

@@ -5,19 +5,24 @@ import { readBody } from './http-body';
 /**
  * A small, protocol-faithful SSM Parameter Store endpoint (AWS JSON 1.1: POST /,
  * `X-Amz-Target: AmazonSSM.<Operation>`) so that the real `@aws-sdk/client-ssm`
- * sends real requests in tests. It implements GetParameter and PutParameter.
+ * sends real requests in tests. It implements GetParameter, GetParameters and PutParameter,
+ * with String and SecureString parameters (a SecureString reads back as ciphertext unless
+ * the request asks for decryption).
  */
 export interface SsmTestEndpoint {
   readonly endpoint: string;
   /** Sets a parameter as `PutParameter --overwrite` would. */
-  put(name: string, value: string): void;
+  put(name: string, value: string, type?: ParameterType): void;
   /** While false, every request fails with a 500 (an outage). */
   setAvailable(available: boolean): void;
   readonly requests: number;
   stop(): Promise<void>;
 }
 
+type ParameterType = 'String' | 'SecureString';
+
 interface Parameter {
+  type: ParameterType;
   value: string;
   version: number;
   modified: number;
@@ -27,34 +32,40 @@ export async function startSsmTestEndpoint(): Promise<SsmTestEndpoint> {
   const parameters = new Map<string, Parameter>();
   let available = true;
   let requests = 0;
-  const put = (name: string, value: string) =>
-    parameters.set(name, { value, version: (parameters.get(name)?.version ?? 0) + 1, modified: Date.now() / 1000 });
+  const put = (name: string, value: string, type: ParameterType = 'String') =>
+    parameters.set(name, { type, value, version: (parameters.get(name)?.version ?? 0) + 1, modified: Date.now() / 1000 });
+  const wire = (name: string, parameter: Parameter, decrypt: boolean) => ({
+    Name: name,
+    Type: parameter.type,
+    Value: parameter.type === 'SecureString' && !decrypt ? Buffer.from(`kms:${parameter.value}`).toString('base64') : parameter.value,
+    Version: parameter.version,
+    LastModifiedDate: parameter.modified,
+    ARN: `arn:aws:ssm:us-east-1:000000000000:parameter${name.startsWith('/') ? '' : '/'}${name}`,
+    DataType: 'text',
+  });
 
   const server = createServer(async (req, res) => {
     requests += 1;
     if (!available) return send(res, 500, { __type: 'InternalServerError', message: 'Service unavailable' });
     const target = String(req.headers['x-amz-target'] ?? '');
-    const body = JSON.parse((await readBody(req)) || '{}') as { Name?: string; Value?: string };
+    const body = JSON.parse((await readBody(req)) || '{}') as { Name?: string; Names?: string[]; Value?: string; Type?: ParameterType; WithDecryption?: boolean };
     if (req.method !== 'POST' || !String(req.headers['content-type']).startsWith('application/x-amz-json-1.1')) {
       return send(res, 400, { __type: 'SerializationException', message: 'Expected POST with application/x-amz-json-1.1' });
     }
     if (target === 'AmazonSSM.GetParameter') {
       const parameter = body.Name === undefined ? undefined : parameters.get(body.Name);
       if (!parameter) return send(res, 400, { __type: 'ParameterNotFound', message: `Parameter ${body.Name} not found.` });
+      return send(res, 200, { Parameter: wire(body.Name!, parameter, body.WithDecryption === true) });
+    }
+    if (target === 'AmazonSSM.GetParameters' && Array.isArray(body.Names) && body.Names.length >= 1 && body.Names.length <= 10) {
+      const found = body.Names.filter((name) => parameters.has(name));
       return send(res, 200, {
-        Parameter: {
-          Name: body.Name,
-          Type: 'String',
-          Value: parameter.value,
-          Version: parameter.version,
-          LastModifiedDate: parameter.modified,
-          ARN: `arn:aws:ssm:us-east-1:000000000000:parameter${body.Name!.startsWith('/') ? '' : '/'}${body.Name}`,
-          DataType: 'text',
-        },
+        Parameters: found.map((name) => wire(name, parameters.get(name)!, body.WithDecryption === true)),
+        InvalidParameters: body.Names.filter((name) => !parameters.has(name)),
       });
     }
     if (target === 'AmazonSSM.PutParameter' && body.Name !== undefined && body.Value !== undefined) {
-      put(body.Name, body.Value);
+      put(body.Name, body.Value, body.Type ?? 'String');
       return send(res, 200, { Version: parameters.get(body.Name)!.version, Tier: 'Standard' });
     }
     return send(res, 400, { __type: 'UnknownOperationException', message: `Unsupported operation ${target}` });

@@ -8,8 +8,8 @@ import type { ApprovalDecision, ApprovalRequest, ApprovalStatus } from './approv
 export interface ApprovalStore {
   create(request: ApprovalRequest): Promise<void>;
   get(approvalId: string): Promise<ApprovalRequest | undefined>;
-  /** Newest first; pending ones for approvers to work through. */
-  list(query: { status?: ApprovalStatus; server?: string; limit: number }): Promise<ApprovalRequest[]>;
+  /** Newest first unless `oldestFirst`; pending ones for approvers to work through. */
+  list(query: { status?: ApprovalStatus; server?: string; limit: number; oldestFirst?: boolean }): Promise<ApprovalRequest[]>;
   recordWorkflow(approvalId: string, workflowRef: string): Promise<void>;
   /** Records the waiting task's token; only while pending. */
   recordTaskToken(approvalId: string, taskToken: string): Promise<boolean>;

@@ -80,7 +80,7 @@ export function createDynamoDbApprovalStore(client: DynamoDBClient, tableName: s
       const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: key(approvalId), ConsistentRead: true }));
       return Item ? read(Item) : undefined;
     },
-    async list({ status, server, limit }) {
+    async list({ status, server, limit, oldestFirst = false }) {
       if (!status) throw new Error('Listing approvals needs a status');
       const { Items = [] } = await client.send(
         new QueryCommand({
@@ -90,7 +90,7 @@ export function createDynamoDbApprovalStore(client: DynamoDBClient, tableName: s
           ...(server ? { FilterExpression: '#server = :server' } : {}),
           ExpressionAttributeNames: { '#status': 'status', ...(server ? { '#server': 'server' } : {}) },
           ExpressionAttributeValues: marshall({ ':status': status, ...(server ? { ':server': server } : {}) }),
-          ScanIndexForward: false,
+          ScanIndexForward: oldestFirst,
           Limit: limit,
         }),
       );

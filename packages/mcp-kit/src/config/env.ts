@@ -89,6 +89,12 @@ export const ServiceEnvSchema = z.object({
   MEDIUM_RISK_UNCONFIRMED: z.enum(['refuse', 'allow']).default('refuse'),
   CONFIRMATION_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
 
+  /**
+   * Set when a CDN with a web application firewall fronts the service: requests must carry
+   * this value in `x-gmcp-edge-secret` (the CDN adds it), so that calls around the firewall are refused.
+   */
+  EDGE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Local peers (dynalite, test endpoints); unset on AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),

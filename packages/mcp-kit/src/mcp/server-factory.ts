@@ -1,3 +1,4 @@
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
 import { ProtocolError, ProtocolErrorCode, Server, type AuthInfo, type McpServerFactory, type ServerContext } from '@modelcontextprotocol/server';
 import type { Actor } from '../auth/actor';
 import type { AuditTrail, RequestOrigin } from '../audit/audit-trail';
@@ -12,6 +13,13 @@ import type { Approvals } from '../approvals/approvals';
 import type { ConfirmationVerdict, MediumRiskConfirmation } from './confirm-medium-risk';
 import type { Classification, ToolContext } from '../tool/define-tool';
 import { ToolError } from '../errors';
+
+/**
+ * One JSON Schema validator for every per-request server: @cfworker/json-schema interprets
+ * schemas instead of compiling code (ajv, the SDK's Node default), which keeps a fresh
+ * server cheap and a Lambda cold start short.
+ */
+const SCHEMA_VALIDATOR = new CfWorkerJsonSchemaValidator();
 
 export const GOVERNANCE_META_KEY = 'dev.gmcp/governance';
 
@@ -65,7 +73,7 @@ export function createServerFactory<Deps>(options: ServerFactoryDependencies<Dep
 
     const server = new Server(
       { name: identity.name, version: identity.version },
-      { capabilities: { tools: { listChanged: false } }, instructions: identity.instructions },
+      { capabilities: { tools: { listChanged: false } }, instructions: identity.instructions, jsonSchemaValidator: SCHEMA_VALIDATOR },
     );
     server.setRequestHandler('tools/list', async () => ({ tools: visible.map(toWireTool) }));
     server.setRequestHandler('tools/call', async (request, ctx) => {

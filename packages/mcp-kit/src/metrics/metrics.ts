@@ -13,6 +13,7 @@ export const METRIC = {
   authFailuresNotRecorded: 'AuthFailuresNotRecorded',
   outcomeNotRecorded: 'OutcomeRecordsLost',
   toolLatency: 'ToolLatency',
+  approvalBacklogAge: 'ApprovalBacklogAgeSeconds',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
@@ -22,6 +23,8 @@ export type Dimensions = Record<string, string>;
 export interface Metrics {
   count(name: MetricName, dimensions?: Dimensions): void;
   latency(name: MetricName, milliseconds: number, dimensions?: Dimensions): void;
+  /** A level observed now (an age, a depth), in seconds. */
+  gauge(name: MetricName, seconds: number, dimensions?: Dimensions): void;
 }
 
 /** CloudWatch Embedded Metric Format through Powertools: one EMF line per data point. */
@@ -31,15 +34,20 @@ export function createEmfMetrics(namespace: string, serviceName: string): Metric
     const single = metrics.singleMetric();
     for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
     single.addMetric(name, unit, value);
+    // The same point with only the default `service` dimension: an alarm watches one exact
+    // dimension set, and CloudWatch does not add up a metric's other sets for it.
+    if (Object.keys(dimensions).length > 0) metrics.singleMetric().addMetric(name, unit, value);
   };
   return {
     count: (name, dimensions) => emit(name, MetricUnit.Count, 1, dimensions),
     latency: (name, milliseconds, dimensions) => emit(name, MetricUnit.Milliseconds, milliseconds, dimensions),
+    gauge: (name, seconds, dimensions) => emit(name, MetricUnit.Seconds, seconds, dimensions),
   };
 }
 
 export interface MetricsSnapshot {
   counters: Record<string, number>;
+  gauges: Record<string, number>;
   latencies: Record<string, { count: number; p50: number; p99: number; max: number }>;
 }
 
@@ -54,6 +62,7 @@ const MAX_SAMPLES = 10_000;
 export function createMemoryMetrics(): MemoryMetrics {
   const counters = new Map<string, number>();
   const samples = new Map<string, number[]>();
+  const gauges = new Map<string, number>();
   const keyOf = (name: string, dimensions: Dimensions = {}) => {
     const tags = Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => `${key}=${value}`);
     return tags.length ? `${name}{${tags.join(',')}}` : name;
@@ -69,6 +78,9 @@ export function createMemoryMetrics(): MemoryMetrics {
       list.push(milliseconds);
       samples.set(key, list);
     },
+    gauge(name, seconds, dimensions) {
+      gauges.set(keyOf(name, dimensions), seconds);
+    },
     counter: (name, dimensions) => counters.get(keyOf(name, dimensions)) ?? 0,
     snapshot() {
       const latencies = Object.fromEntries(
@@ -78,7 +90,7 @@ export function createMemoryMetrics(): MemoryMetrics {
           return [key, { count: list.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? 0 }];
         }),
       );
-      return { counters: Object.fromEntries([...counters].sort(([a], [b]) => a.localeCompare(b))), latencies };
+      return { counters: Object.fromEntries([...counters].sort(([a], [b]) => a.localeCompare(b))), gauges: Object.fromEntries(gauges), latencies };
     },
   };
 }

@@ -14,6 +14,7 @@ import { createConcurrencyLimiter } from '../limits/concurrency';
 import { createServerFactory, type ServerIdentity } from '../mcp/server-factory';
 import { requestContext } from '../http/request-context';
 import { originGuard } from '../http/origin-guard';
+import { edgeGuard } from '../http/edge-guard';
 import { authenticate } from '../http/authenticate';
 import { governanceGate } from '../http/governance-gate';
 import { mcpEndpoint, methodNotAllowed } from '../http/mcp-endpoint';
@@ -85,6 +86,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestContext());
+  app.use(edgeGuard(config.edgeSecret, logger));
   app.use(hostHeaderValidation([...config.allowedHosts]));
 
   app.get('/healthz', (_req, res) => {

@@ -65,6 +65,21 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /**
+ * What an app prepares from its environment, shared by its local start and its Lambda
+ * entries: the parsed variables, the service definition, and what to close when it stops.
+ */
+export interface PreparedService<Deps> {
+  readonly env: ServiceEnv;
+  readonly definition: ServiceDefinition<Deps>;
+  close(): Promise<void>;
+}
+
+/** Starts a prepared service on its port; stopping it (or a failed start) closes what it prepared. */
+export function startPrepared<Deps>(prepared: PreparedService<Deps>): Promise<RunningService> {
+  return startServiceOwning(prepared.env, prepared, () => prepared.definition);
+}
+
+/**
  * Starts a service that owns a resource (a database connection): stopping the service
  * closes it, and so does a failed start.
  */

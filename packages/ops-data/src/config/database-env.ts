@@ -1,7 +1,6 @@
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { z } from 'zod';
 import { awsClientConfig, ConfigError, type Logger } from '@gmcp/mcp-kit';
-import { openLocalOpsDatabase } from '../local/local-database';
 import type { DatabaseRoleName } from '../schema/roles';
 import { createDataApiExecutor, DEFAULT_RESUME_RETRY } from '../sql/data-api-executor';
 import type { SqlExecutor } from '../sql/sql-executor';
@@ -58,6 +57,8 @@ export async function openOpsDatabase(env: OpsDatabaseEnv, role: DatabaseRoleNam
     });
     return { executor, close: () => executor.close() };
   }
+  // Loaded on demand: the embedded PostgreSQL stays out of Lambda bundles, which never use it.
+  const { openLocalOpsDatabase } = await import('../local/local-database');
   const local = await openLocalOpsDatabase({ dataDir: env.OPS_DATA_DIR, seed: env.OPS_SEED });
   return { executor: local.executorFor(role), close: () => local.release() };
 }

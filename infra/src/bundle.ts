@@ -1,0 +1,94 @@
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import type { ServiceName } from './stage-config';
+
+const REPO_ROOT = resolve(__dirname, '..', '..');
+/** `sst.config.ts` deploys these folders as they are (`bundle`), so the tested artifact is the deployed one. */
+export const BUNDLE_ROOT = resolve(REPO_ROOT, 'dist', 'lambda');
+
+export function bundleDir(service: ServiceName): string {
+  return resolve(BUNDLE_ROOT, service);
+}
+
+/**
+ * Lambda (Node.js 22, ESM) needs `require`, `__dirname` and `__filename` for the
+ * CommonJS dependencies bundled into an ES module.
+ */
+const ESM_BANNER = [
+  "import { createRequire as __createRequire } from 'node:module';",
+  "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+  "import { dirname as __pathDirname } from 'node:path';",
+  'const require = __createRequire(import.meta.url);',
+  'const __filename = __fileURLToPath(import.meta.url);',
+  'const __dirname = __pathDirname(__filename);',
+].join('\n');
+
+/**
+ * Code a Lambda never runs, replaced so that it does not weigh on every cold start:
+ * - the embedded PostgreSQL wrapper, with migrations and seed data (local runs only);
+ * - ajv, the MCP SDK's default JSON Schema validator on Node: the kit gives every server
+ *   the SDK's @cfworker/json-schema validator instead (see server-factory.ts);
+ * - zod's error messages in languages other than English (the default, and the only one set);
+ * - iconv-lite's legacy code pages: the only body parser is JSON, which accepts nothing
+ *   but UTF-8/16/32 (handled by iconv-lite's own internal codecs) and answers 415 otherwise.
+ */
+export const __plugin: Plugin = {
+  name: 'leave-out-unused',
+  setup(build) {
+    const stub = (contents: string) => ({ contents, loader: 'js' as const });
+    build.onResolve({ filter: /\/local\/local-database$/ }, (args) => ({ path: args.path, namespace: 'local-database-stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'local-database-stub' }, () =>
+      stub("export async function openLocalOpsDatabase() { throw new Error('The embedded database is not part of the Lambda bundle: set OPS_DATABASE=data-api'); }"),
+    );
+    build.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, (args) => ({ path: args.path, namespace: 'mcp-shims', pluginData: args.resolveDir }));
+    build.onLoad({ filter: /.*/, namespace: 'mcp-shims' }, (args) => ({
+      ...stub(
+        "export { CfWorkerJsonSchemaValidator as DefaultJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';\nexport { default as process } from 'node:process';",
+      ),
+      resolveDir: args.pluginData as string,
+    }));
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes('/zod/') ? { path: args.path, namespace: 'zod-locales-stub', pluginData: args.resolveDir } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales-stub' }, (args) => ({
+      ...stub("export { default as en } from '../locales/en.js';"),
+      resolveDir: args.pluginData as string,
+    }));
+    build.onResolve({ filter: /^\.\/(tables\/.+\.json|sbcs-data-generated)$/ }, (args) =>
+      args.importer.includes('iconv-lite') ? { path: args.path, namespace: 'codepage-stub' } : undefined,
+    );
+    build.onLoad({ filter: /sbcs-data-generated$/, namespace: 'codepage-stub' }, () => stub('module.exports = {};'));
+    build.onLoad({ filter: /\.json$/, namespace: 'codepage-stub' }, () => stub("throw new Error('Legacy code pages are not part of the Lambda bundle');"));
+  },
+};
+
+/**
+ * Bundles `apps/<service>/src/lambda.ts` into `dist/lambda/<service>/index.mjs`: one
+ * minified file, AWS SDK included (pinned by our lockfile, not the runtime's copy), the
+ * embedded PostgreSQL left out (only local runs load it, on demand).
+ */
+export async function bundleService(service: ServiceName): Promise<{ file: string; bytes: number }> {
+  const outdir = bundleDir(service);
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  const file = resolve(outdir, 'index.mjs');
+  await build({
+    entryPoints: [resolve(REPO_ROOT, 'apps', service, 'src', 'lambda.ts')],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    banner: { js: ESM_BANNER },
+    external: ['@electric-sql/pglite'],
+    plugins: [__plugin],
+    tsconfig: resolve(REPO_ROOT, 'tsconfig.base.json'),
+    logLevel: 'warning',
+  });
+  return { file, bytes: (await stat(file)).size };
+}

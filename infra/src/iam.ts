@@ -1,0 +1,130 @@
+import { arns, resourceNames, type FunctionKind } from './names';
+import { allow, deny, document as policyDocument, type PolicyDocument, type PolicyStatement } from './policy-document';
+import type { ServiceName, StageConfig } from './stage-config';
+
+/** Values AWS assigns at creation, known to a policy only once the resource exists. */
+export interface LateBound {
+  /** The Aurora master secret RDS manages (`rds!cluster-…`), used only by the migration step. */
+  adminSecretArn: string;
+}
+
+/**
+ * Actions that AWS does not scope to a resource: the Service Authorization Reference lists
+ * no resource type for them, so `"Resource": "*"` is the only form. Holding a task token
+ * is what lets a caller use them; only the writer's functions have them.
+ */
+export const UNSCOPABLE_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'] as const;
+
+/** Everything that could alter or remove an audit record or its table. */
+export const AUDIT_MUTATIONS = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:DeleteTable',
+  'dynamodb:UpdateTable',
+  'dynamodb:UpdateTimeToLive',
+  'dynamodb:RestoreTableFromBackup',
+] as const;
+
+type Config = Pick<StageConfig, 'stage' | 'account' | 'region' | 'edge'>;
+
+/** Every role of the stage carries the explicit Deny on audit mutations, whatever it allows. */
+function roleDocument(config: Config) {
+  const names = resourceNames(config);
+  const arn = arns(config);
+  const immutable = deny('AuditIsImmutable', [...AUDIT_MUTATIONS], [arn.table(names.auditTable), arn.tableIndexes(names.auditTable)]);
+  return (statements: PolicyStatement[]) => policyDocument([...statements, immutable]);
+}
+
+/** The policy of one function's own role. */
+export function functionPolicy(config: Config, service: ServiceName, kind: FunctionKind): PolicyDocument {
+  const grants = grantsFor(config);
+  const document = roleDocument(config);
+  const functionName = resourceNames(config).function(service, kind);
+  const writer = service === 'ops-writer';
+  // Every function that builds the server reads its policy and keys, and may write audit records.
+  const common = [grants.logs(functionName), grants.audit, grants.governance(service), grants.keys({ approvals: writer })];
+  switch (`${service}/${kind}`) {
+    case 'policy-reader/api':
+      return document([...common, grants.rateLimits, ...grants.policyObjects]);
+    case 'ops-reader/api':
+      return document([...common, grants.rateLimits, ...grants.database('ops-reader')]);
+    case 'ops-writer/api':
+      return document([
+        ...common,
+        grants.rateLimits,
+        ...grants.database('ops-writer'),
+        grants.approvalRecords(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']),
+        grants.approvalQueries,
+        grants.startApprovals,
+        grants.deliverDecisions,
+      ]);
+    case 'ops-writer/approval-notifier':
+      return document([...common, grants.approvalRecords(['dynamodb:GetItem', 'dynamodb:UpdateItem']), grants.deliverDecisions, grants.notifyApprovers]);
+    case 'ops-writer/approval-executor':
+      return document([...common, grants.approvalRecords(['dynamodb:GetItem', 'dynamodb:UpdateItem']), ...grants.database('ops-writer')]);
+    case 'ops-writer/approval-backlog':
+      return document([grants.logs(functionName), grants.approvalQueries]);
+    default:
+      throw new Error(`No function ${kind} in service ${service}`);
+  }
+}
+
+/** The approval state machine's role: invoke its two tasks, and mark an expired request. */
+export function stateMachinePolicy(config: Config): PolicyDocument {
+  const names = resourceNames(config);
+  const arn = arns(config);
+  const tasks = (['approval-notifier', 'approval-executor'] as const).map((kind) => arn.function(names.function('ops-writer', kind)));
+  return roleDocument(config)([
+    allow('InvokeApprovalTasks', ['lambda:InvokeFunction'], [...tasks, ...tasks.map((task) => `${task}:*`)]),
+    allow('MarkExpired', ['dynamodb:UpdateItem'], [arn.table(names.approvalsTable)]),
+  ]);
+}
+
+/** The migration step: the schema owner's secret, and the two login secrets whose passwords it sets. */
+export function migrationPolicy(config: Config, late: LateBound): PolicyDocument {
+  const names = resourceNames(config);
+  const arn = arns(config);
+  return roleDocument(config)([
+    grantsFor(config).logs(names.migrationFunction),
+    allow('RunAsSchemaOwner', DATA_API_ACTIONS, [arn.cluster]),
+    allow('ReadOwnerAndLoginSecrets', ['secretsmanager:GetSecretValue'], [late.adminSecretArn, arn.secret(names.databaseSecret('ops-reader')), arn.secret(names.databaseSecret('ops-writer'))]),
+  ]);
+}
+
+const DATA_API_ACTIONS = ['rds-data:ExecuteStatement', 'rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'];
+
+function grantsFor(config: Config) {
+  const names = resourceNames(config);
+  const arn = arns(config);
+  return {
+    /** Its own log group only; the group is created (with retention) by the deployment, not by the function. */
+    logs: (functionName: string): PolicyStatement => allow('OwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [arn.logStreams(functionName)]),
+    /** Append (conditional put, and the read-back after a lost acknowledgement); changes are denied to every role. */
+    audit: allow('AppendAudit', ['dynamodb:PutItem', 'dynamodb:GetItem'], [arn.table(names.auditTable)]),
+    governance: (service: ServiceName) => allow('ReadOwnGovernance', ['ssm:GetParameter'], [arn.parameter(names.governanceParameter(service))]),
+    keys: ({ approvals }: { approvals: boolean }) =>
+      allow(
+        'ReadSigningKeys',
+        ['ssm:GetParameters'],
+        [names.auditKeyParameter, ...(approvals ? [names.approvalKeyParameter] : []), ...(config.edge.waf ? [names.edgeSecretParameter] : [])].map(arn.parameter),
+      ),
+    rateLimits: allow('CountRequests', ['dynamodb:UpdateItem'], [arn.table(names.rateLimitTable)]),
+    policyObjects: [
+      allow('ReadPolicies', ['s3:GetObject'], [arn.bucketObjects]),
+      allow('ListPolicies', ['s3:ListBucket'], [arn.bucket], { StringLike: { 's3:prefix': [`${names.policyPrefix}*`] } }),
+    ],
+    /** The Data API runs as the login in the service's own secret: the secret decides what SQL may do. */
+    database: (service: 'ops-reader' | 'ops-writer') => [
+      allow('QueryThroughDataApi', service === 'ops-reader' ? ['rds-data:ExecuteStatement'] : DATA_API_ACTIONS, [arn.cluster]),
+      allow('UseOwnDatabaseLogin', ['secretsmanager:GetSecretValue'], [arn.secret(names.databaseSecret(service))]),
+    ],
+    approvalRecords: (actions: string[]) => allow('ApprovalRecords', actions, [arn.table(names.approvalsTable)]),
+    approvalQueries: allow('ListApprovals', ['dynamodb:Query'], [arn.tableIndexes(names.approvalsTable)]),
+    startApprovals: allow('StartApprovals', ['states:StartExecution', 'states:DescribeExecution'], [arn.stateMachine, arn.executions]),
+    deliverDecisions: allow('DeliverDecisions', [...UNSCOPABLE_ACTIONS], ['*']),
+    notifyApprovers: allow('NotifyApprovers', ['sns:Publish'], [arn.topic(names.approverTopic)]),
+  };
+}

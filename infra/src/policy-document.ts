@@ -1,0 +1,45 @@
+/** An IAM policy document as AWS reads it. */
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+export function document(statements: PolicyStatement[]): PolicyDocument {
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+export const allow = (Sid: string, Action: string[], Resource: string[], Condition?: PolicyStatement['Condition']): PolicyStatement => ({
+  Sid,
+  Effect: 'Allow',
+  Action,
+  Resource,
+  ...(Condition ? { Condition } : {}),
+});
+
+export const deny = (Sid: string, Action: string[], Resource: string[]): PolicyStatement => ({ Sid, Effect: 'Deny', Action, Resource });
+
+/** IAM's wildcard match: `*` any run of characters, `?` exactly one. */
+export function matchesPattern(pattern: string, value: string): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, 'i').test(value);
+}
+
+/**
+ * Whether the document allows `action` on `resource`, by IAM's rule for one identity
+ * policy: an explicit Deny wins, then any Allow; otherwise denied. Conditions are not
+ * evaluated: a conditional Allow counts as allowed (callers check conditions themselves).
+ */
+export function isAllowed(policy: PolicyDocument, action: string, resource: string): boolean {
+  const matches = (statement: PolicyStatement) =>
+    statement.Action.some((pattern) => matchesPattern(pattern, action)) && statement.Resource.some((pattern) => matchesPattern(pattern, resource));
+  if (policy.Statement.some((statement) => statement.Effect === 'Deny' && matches(statement))) return false;
+  return policy.Statement.some((statement) => statement.Effect === 'Allow' && matches(statement));
+}

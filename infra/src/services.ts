@@ -1,0 +1,118 @@
+import { APPROVER_SCOPE, REQUEST_STATUS_SCOPE } from '@gmcp/mcp-kit';
+import { opsReaderTools } from '@gmcp/ops-reader';
+import { opsWriterTools } from '@gmcp/ops-writer';
+import { policyReaderTools } from '@gmcp/policy-reader';
+import { arns, resourceNames, type FunctionKind } from './names';
+import type { ServiceName, StageConfig } from './stage-config';
+
+/** A route of a service's HTTP API: public, or behind the JWT authorizer with the scopes of which a token needs one. */
+export interface RouteSpec {
+  readonly route: string;
+  readonly auth: false | { readonly scopes: readonly string[] };
+}
+
+export interface FunctionSpec {
+  readonly service: ServiceName;
+  readonly kind: FunctionKind;
+  /** The export of the service's bundle (`apps/<service>/src/lambda.ts`). */
+  readonly handlerExport: 'handler' | 'notifier' | 'executor' | 'backlog';
+  readonly description: string;
+}
+
+const scopesOf = (tools: readonly { scope: string }[], extra: string[] = []) => [...new Set([...tools.map((tool) => tool.scope), ...extra])].sort();
+
+/** A token must hold one of these to reach a service's MCP endpoint at all; the kit then checks each tool's own scope. */
+export const SERVICE_SCOPES: Record<ServiceName, readonly string[]> = {
+  'policy-reader': scopesOf(policyReaderTools),
+  'ops-reader': scopesOf(opsReaderTools),
+  'ops-writer': scopesOf(opsWriterTools, [REQUEST_STATUS_SCOPE]),
+};
+
+/**
+ * Each service's routes. The MCP endpoint and the approval API sit behind the gateway's
+ * JWT authorizer; the protected-resource metadata (how a client finds the issuer) and the
+ * health check are public. GET and DELETE /mcp reach the kit, which answers 405 (stateless).
+ */
+export function routesOf(service: ServiceName): RouteSpec[] {
+  const mcp = { scopes: SERVICE_SCOPES[service] };
+  const routes: RouteSpec[] = [
+    { route: 'POST /mcp', auth: mcp },
+    { route: 'GET /mcp', auth: mcp },
+    { route: 'DELETE /mcp', auth: mcp },
+    { route: 'GET /.well-known/oauth-protected-resource', auth: false },
+    { route: 'GET /.well-known/oauth-protected-resource/mcp', auth: false },
+    { route: 'GET /healthz', auth: false },
+  ];
+  if (service !== 'ops-writer') return routes;
+  const approver = { scopes: [APPROVER_SCOPE] };
+  return [...routes, { route: 'GET /approvals', auth: approver }, { route: 'GET /approvals/{id}', auth: approver }, { route: 'POST /approvals/{id}/decision', auth: approver }];
+}
+
+/** The functions of each service; each gets its own role (see iam.ts). */
+export function functionsOf(service: ServiceName): FunctionSpec[] {
+  const api: FunctionSpec = { service, kind: 'api', handlerExport: 'handler', description: `${service}: MCP endpoint behind API Gateway` };
+  if (service !== 'ops-writer') return [api];
+  return [
+    api,
+    { service, kind: 'approval-notifier', handlerExport: 'notifier', description: 'ops-writer: records the approval task token and notifies approvers' },
+    { service, kind: 'approval-executor', handlerExport: 'executor', description: 'ops-writer: runs an approved high-risk call once' },
+    { service, kind: 'approval-backlog', handlerExport: 'backlog', description: 'ops-writer: reports the age of the oldest pending approval (every 5 minutes)' },
+  ];
+}
+
+/** How often the backlog report runs; its alarm treats two silent periods as breaching. */
+export const BACKLOG_SCHEDULE = 'rate(5 minutes)';
+
+/** The backlog report reads only its table and metric settings. */
+function backlogEnvironment(config: StageConfig): Record<string, string> {
+  return { NODE_ENV: 'production', APPROVAL_TABLE: resourceNames(config).approvalsTable, METRICS: 'emf', METRICS_NAMESPACE: 'GovernedMcp' };
+}
+
+/** What only exists once deployed: the URL clients use, and the service's database secret. */
+export interface LateEnvironment {
+  publicUrl: string;
+  databaseSecretArn?: string;
+}
+
+/**
+ * The environment of one function on AWS: every adapter chosen for AWS, every name from
+ * names.ts, and keys by SSM parameter name only (the values never sit in the function's
+ * configuration). The kit's env schema validates it at cold start; a test does so here.
+ */
+export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec, 'service' | 'kind'>, late: LateEnvironment): Record<string, string> {
+  const names = resourceNames(config);
+  const { service } = spec;
+  if (spec.kind === 'approval-backlog') return backlogEnvironment(config);
+  const kit: Record<string, string> = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'INFO',
+    PUBLIC_URL: late.publicUrl,
+    AUTH_ISSUER: config.auth.issuer,
+    AUTH_AUDIENCE: config.services[service].audience,
+    GOVERNANCE_SOURCE: 'ssm',
+    GOVERNANCE_SSM_PARAMETER: names.governanceParameter(service),
+    AUDIT_TABLE: names.auditTable,
+    AUDIT_HMAC_KEY_PARAMETER: names.auditKeyParameter,
+    RATE_LIMIT_STORE: 'dynamodb',
+    RATE_LIMIT_TABLE: names.rateLimitTable,
+    METRICS: 'emf',
+    METRICS_NAMESPACE: 'GovernedMcp',
+    ...(config.edge.waf ? { EDGE_SECRET_PARAMETER: names.edgeSecretParameter } : {}),
+  };
+  if (service === 'policy-reader') return { ...kit, POLICY_SOURCE: 's3', POLICY_BUCKET: names.policyBucket, POLICY_PREFIX: names.policyPrefix };
+  if (!late.databaseSecretArn) throw new Error(`${service} needs its database secret ARN`);
+  const database = { OPS_DATABASE: 'data-api', DATA_API_RESOURCE_ARN: arns(config).cluster, DATA_API_SECRET_ARN: late.databaseSecretArn, DATA_API_DATABASE: names.database };
+  if (service === 'ops-reader') return { ...kit, ...database };
+  return {
+    ...kit,
+    ...database,
+    APPROVAL_HMAC_KEY_PARAMETER: names.approvalKeyParameter,
+    APPROVAL_TABLE: names.approvalsTable,
+    APPROVAL_TTL_SECONDS: String(config.approvals.ttlSeconds),
+    APPROVAL_WORKFLOW: 'stepfunctions',
+    APPROVAL_STATE_MACHINE_ARN: arns(config).stateMachine,
+    APPROVAL_TOPIC_ARN: arns(config).topic(names.approverTopic),
+    APPROVER_CLIENT_IDS: config.auth.approverClientIds.join(','),
+    MEDIUM_RISK_UNCONFIRMED: 'refuse',
+  };
+}

@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const SERVICE_NAMES = ['policy-reader', 'ops-reader', 'ops-writer'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** CloudWatch accepts only some retention periods; the platform keeps logs one to three months. */
+const LOG_RETENTION_DAYS = [30, 60, 90] as const;
+
+const ServiceSettings = z.strictObject({
+  /** The token audience this service's authorizer and kit accept (a resource indicator). */
+  audience: z.string().min(1),
+  reservedConcurrency: z.number().int().min(1).max(1000),
+  memoryMb: z.number().int().min(256).max(10_240).default(512),
+  /** API Gateway stops waiting at 30 s; the function must stop first. */
+  timeoutSeconds: z.number().int().min(3).max(29).default(20),
+});
+
+/** One stage's deployment, written out in `infra/stages/<stage>.json`: nothing about a stage is implied. */
+export const StageConfig = z.strictObject({
+  $comment: z.string().optional(),
+  stage: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'lowercase letters, digits and dashes, 2-21 characters'),
+  account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
+  auth: z.strictObject({
+    issuer: z.url().startsWith('https://', 'the issuer must be https'),
+    /** OAuth clients approvers decide through; an assistant's token cannot approve. */
+    approverClientIds: z.array(z.string().min(1)).min(1),
+  }),
+  services: z.strictObject(Object.fromEntries(SERVICE_NAMES.map((name) => [name, ServiceSettings])) as Record<ServiceName, typeof ServiceSettings>),
+  logRetentionDays: z.union(LOG_RETENTION_DAYS.map((days) => z.literal(days))),
+  approvals: z.strictObject({
+    /** How long approvers have to decide; also the state machine's wait timeout. */
+    ttlSeconds: z.number().int().min(60).max(7 * 86_400),
+    approverEmails: z.array(z.email()),
+  }),
+  alarms: z.strictObject({ emails: z.array(z.email()) }),
+  database: z.strictObject({
+    /** Aurora Serverless v2 capacity in ACUs; 0 lets an idle cluster pause (the Data API waits for it to resume). */
+    minCapacity: z.number().min(0).max(256),
+    maxCapacity: z.number().min(1).max(256),
+  }),
+  edge: z.strictObject({
+    /** CloudFront with a WAF web ACL in front of each API (see docs/deploy.md, "Edge protection"). */
+    waf: z.boolean(),
+    rateLimitPer5Minutes: z.number().int().min(100).max(2_000_000_000).default(1000),
+  }),
+}).refine((config) => config.database.minCapacity <= config.database.maxCapacity, { message: 'database.minCapacity must not exceed maxCapacity', path: ['database'] });
+export type StageConfig = z.output<typeof StageConfig>;
+
+export const STAGES_DIR = resolve(__dirname, '..', 'stages');
+
+/** Reads and validates `infra/stages/<stage>.json`; a stage without a file cannot be deployed. */
+export function loadStageConfig(stage: string, dir: string = STAGES_DIR): StageConfig {
+  const path = resolve(dir, `${stage}.json`);
+  if (!/^[a-z][a-z0-9-]*$/.test(stage) || !existsSync(path)) {
+    throw new Error(`No configuration for stage "${stage}": create infra/stages/${stage}.json (see docs/deploy.md)`);
+  }
+  const parsed = StageConfig.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) throw new Error(`infra/stages/${stage}.json is invalid:\n${z.prettifyError(parsed.error)}`);
+  if (parsed.data.stage !== stage) throw new Error(`infra/stages/${stage}.json declares stage "${parsed.data.stage}"`);
+  return parsed.data;
+}

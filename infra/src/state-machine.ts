@@ -1,0 +1,22 @@
+import { approvalStateMachineDefinition } from '@gmcp/mcp-kit';
+import { arns, resourceNames } from './names';
+import type { StageConfig } from './stage-config';
+
+/**
+ * The approval workflow of the stage (Step Functions Standard). Its wait times out after
+ * exactly the approval TTL the writer signs into each request, from the same stage value.
+ */
+export function approvalStateMachine(config: Pick<StageConfig, 'stage' | 'account' | 'region' | 'approvals'>) {
+  const names = resourceNames(config);
+  const arn = arns(config);
+  return {
+    name: names.stateMachine,
+    type: 'STANDARD' as const,
+    definition: approvalStateMachineDefinition({
+      notifierFunctionArn: arn.function(names.function('ops-writer', 'approval-notifier')),
+      executorFunctionArn: arn.function(names.function('ops-writer', 'approval-executor')),
+      approvalsTableName: names.approvalsTable,
+      decisionTimeoutSeconds: config.approvals.ttlSeconds,
+    }),
+  };
+}

@@ -1,0 +1,72 @@
+import { parseEnv, ServiceEnvSchema, SECRET_VARIABLES } from '@gmcp/mcp-kit';
+import { OpsReaderEnv } from '@gmcp/ops-reader';
+import { OpsWriterEnv } from '@gmcp/ops-writer';
+import { PolicyReaderEnv } from '@gmcp/policy-reader';
+import { functionEnvironment, functionsOf, routesOf, SERVICE_SCOPES } from '../src/services';
+import { loadStageConfig, SERVICE_NAMES } from '../src/stage-config';
+
+const config = loadStageConfig('production');
+const late = { publicUrl: 'https://ops.mcp.example.com', databaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:gmcp-production/ops-writer/database-AbC123' };
+const SCHEMAS = { 'policy-reader': PolicyReaderEnv, 'ops-reader': OpsReaderEnv, 'ops-writer': OpsWriterEnv };
+
+/** What the Lambda runtime adds, and what the cold start fills from SSM before parsing. */
+const runtime = { AWS_REGION: 'eu-west-1', AUDIT_HMAC_KEY: 'k'.repeat(44), APPROVAL_HMAC_KEY: 'a'.repeat(44), EDGE_SECRET: 'e'.repeat(40) };
+
+describe('each function’s environment', () => {
+  it.each(SERVICE_NAMES)('%s: parses with the app’s own schema, every adapter chosen for AWS', (service) => {
+    const env = functionEnvironment(config, { service, kind: 'api' }, late);
+    const parsed = parseEnv(SCHEMAS[service], { ...env, ...runtime }) as Record<string, unknown>;
+    expect(parsed).toMatchObject({ GOVERNANCE_SOURCE: 'ssm', RATE_LIMIT_STORE: 'dynamodb', METRICS: 'emf', AUTH_AUDIENCE: config.services[service].audience, PUBLIC_URL: late.publicUrl });
+    expect(parsed).not.toHaveProperty('DYNAMODB_ENDPOINT');
+    if (service === 'policy-reader') expect(parsed).toMatchObject({ POLICY_SOURCE: 's3', POLICY_BUCKET: 'gmcp-production-policies-222222222222' });
+    else expect(parsed).toMatchObject({ OPS_DATABASE: 'data-api', DATA_API_RESOURCE_ARN: 'arn:aws:rds:eu-west-1:222222222222:cluster:gmcp-production-ops' });
+    if (service === 'ops-writer') {
+      expect(parsed).toMatchObject({ APPROVAL_WORKFLOW: 'stepfunctions', APPROVAL_TTL_SECONDS: config.approvals.ttlSeconds, APPROVER_CLIENT_IDS: ['approvals-console'], MEDIUM_RISK_UNCONFIRMED: 'refuse' });
+    }
+  });
+
+  it('never carries a key, only the name of the SSM parameter holding it', () => {
+    for (const service of SERVICE_NAMES) {
+      for (const fn of functionsOf(service)) {
+        const env = functionEnvironment(config, fn, late);
+        for (const secret of SECRET_VARIABLES) expect(env).not.toHaveProperty(secret);
+        expect(Object.entries(env).filter(([name]) => name.endsWith('_PARAMETER')).every(([, value]) => value.startsWith('/gmcp/production/'))).toBe(true);
+      }
+    }
+  });
+
+  it('gives the backlog report only its table and metric settings', () => {
+    const env = functionEnvironment(config, { service: 'ops-writer', kind: 'approval-backlog' }, late);
+    expect(Object.keys(env).sort()).toEqual(['APPROVAL_TABLE', 'METRICS', 'METRICS_NAMESPACE', 'NODE_ENV']);
+    expect(parseEnv(ServiceEnvSchema.pick({ APPROVAL_TABLE: true, METRICS: true, METRICS_NAMESPACE: true }), env)).toMatchObject({ APPROVAL_TABLE: 'gmcp-production-approvals' });
+  });
+
+  it('refuses to build an ops server’s environment without its database secret', () => {
+    expect(() => functionEnvironment(config, { service: 'ops-reader', kind: 'api' }, { publicUrl: late.publicUrl })).toThrow('ops-reader needs its database secret ARN');
+  });
+});
+
+describe('routes', () => {
+  it('puts the MCP endpoint and the approval API behind the authorizer; only metadata and health are public', () => {
+    for (const service of SERVICE_NAMES) {
+      const routes = routesOf(service);
+      expect(routes.filter((route) => route.auth === false).map((route) => route.route).sort()).toEqual(
+        ['GET /.well-known/oauth-protected-resource', 'GET /.well-known/oauth-protected-resource/mcp', 'GET /healthz'].sort(),
+      );
+      expect(routes.find((route) => route.route === 'POST /mcp')?.auth).toEqual({ scopes: SERVICE_SCOPES[service] });
+    }
+    expect(routesOf('ops-writer').filter((route) => route.route.includes('/approvals')).map((route) => route.auth)).toEqual([
+      { scopes: ['approvals:decide'] },
+      { scopes: ['approvals:decide'] },
+      { scopes: ['approvals:decide'] },
+    ]);
+  });
+
+  it('derives the scopes a token needs from the tools each server declares', () => {
+    expect(SERVICE_SCOPES).toEqual({
+      'policy-reader': ['policies:read'],
+      'ops-reader': ['incidents:read', 'tickets:read'],
+      'ops-writer': ['approvals:read', 'incidents:write', 'tickets:write'],
+    });
+  });
+});

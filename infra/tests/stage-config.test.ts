@@ -1,0 +1,50 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadStageConfig, SERVICE_NAMES } from '../src/stage-config';
+
+describe('stage configuration', () => {
+  it.each(['dev', 'production'])('reads infra/stages/%s.json with every service configured', (stage) => {
+    const config = loadStageConfig(stage);
+    expect(config.stage).toBe(stage);
+    expect(Object.keys(config.services).sort()).toEqual([...SERVICE_NAMES].sort());
+    for (const service of SERVICE_NAMES) expect(config.services[service].timeoutSeconds).toBeLessThan(30);
+  });
+
+  it('keeps production stricter than dev: WAF on, longest log retention, approvers notified', () => {
+    const production = loadStageConfig('production');
+    expect(production.edge.waf).toBe(true);
+    expect(production.logRetentionDays).toBe(90);
+    expect(production.approvals.approverEmails.length).toBeGreaterThan(0);
+    expect(production.alarms.emails.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a stage without a file, naming the file to create', () => {
+    expect(() => loadStageConfig('staging')).toThrow('No configuration for stage "staging": create infra/stages/staging.json');
+    expect(() => loadStageConfig('../dev')).toThrow('No configuration for stage');
+  });
+
+  it('names what is wrong in a stage file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stages-'));
+    const bad = { ...JSON.parse(JSON.stringify(loadStageConfig('dev'))), logRetentionDays: 14, account: '12345', extra: true };
+    await writeFile(join(dir, 'dev.json'), JSON.stringify(bad));
+    const error = (() => {
+      try {
+        loadStageConfig('dev', dir);
+      } catch (thrown) {
+        return (thrown as Error).message;
+      }
+      return '';
+    })();
+    expect(error).toContain('infra/stages/dev.json is invalid');
+    expect(error).toContain('logRetentionDays');
+    expect(error).toContain('account');
+    expect(error).toContain('extra');
+  });
+
+  it('refuses a file that declares another stage', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stages-'));
+    await writeFile(join(dir, 'qa.json'), JSON.stringify(loadStageConfig('dev')));
+    expect(() => loadStageConfig('qa', dir)).toThrow('infra/stages/qa.json declares stage "dev"');
+  });
+});

@@ -1,0 +1,81 @@
+import { approvalTableDefinition, auditTableDefinition, METRIC } from '@gmcp/mcp-kit';
+import { allAlarms } from '../src/alarms';
+import { webAclRules } from '../src/edge';
+import { functionsOf } from '../src/services';
+import { approvalStateMachine } from '../src/state-machine';
+import { tableSpecs } from '../src/tables';
+import { loadStageConfig, SERVICE_NAMES } from '../src/stage-config';
+
+const config = loadStageConfig('production');
+
+describe('tables', () => {
+  const tables = tableSpecs(config, true);
+
+  it('deploys the keys and indexes the kit queries, from the kit’s own definitions', () => {
+    expect(tables.audit).toMatchObject({ name: 'gmcp-production-audit', primaryIndex: { hashKey: 'pk', rangeKey: 'sk' } });
+    expect(Object.keys(tables.audit.globalIndexes ?? {}).sort()).toEqual((auditTableDefinition('x').GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort());
+    expect(tables.approvals.globalIndexes).toEqual({ by_status: { hashKey: 'status', rangeKey: 'requested_at', projection: 'all' } });
+    expect(Object.keys(tables.approvals.fields).sort()).toEqual((approvalTableDefinition('x').AttributeDefinitions ?? []).map((a) => a.AttributeName).sort());
+  });
+
+  it('protects the audit table in every stage, encrypts and backs up every table, expires rate-limit counters', () => {
+    expect(tableSpecs(loadStageConfig('dev'), false).audit.deletionProtection).toBe(true);
+    for (const table of Object.values(tables)) expect(table).toMatchObject({ kmsEncryption: true, pointInTimeRecovery: true });
+    expect(tables.rateLimits.ttl).toBe('expires_at');
+  });
+});
+
+describe('approval state machine', () => {
+  const machine = approvalStateMachine(config);
+
+  // The definition itself is validated with asl-validator in the kit's tests.
+  it('is a Standard workflow that waits exactly the approval TTL and invokes the writer’s task functions', () => {
+    expect(machine.type).toBe('STANDARD');
+    const states = machine.definition.States as Record<string, { TimeoutSeconds?: number; Parameters?: { FunctionName?: string } }>;
+    expect(states.AwaitDecision!.TimeoutSeconds).toBe(config.approvals.ttlSeconds);
+    expect(states.AwaitDecision!.Parameters!.FunctionName).toBe('arn:aws:lambda:eu-west-1:222222222222:function:gmcp-production-ops-writer-approval-notifier');
+    expect(states.Execute!.Parameters!.FunctionName).toBe('arn:aws:lambda:eu-west-1:222222222222:function:gmcp-production-ops-writer-approval-executor');
+  });
+});
+
+describe('alarms', () => {
+  const apiIds = { 'policy-reader': 'api1', 'ops-reader': 'api2', 'ops-writer': 'api3' };
+  const alarms = allAlarms(config, apiIds);
+
+  it('watch each service for denial spikes, audit write failures, 429s and 5xx, and each function for errors and throttles', () => {
+    for (const service of SERVICE_NAMES) {
+      const mine = alarms.filter((alarm) => alarm.name.startsWith(`gmcp-production-${service}-`));
+      expect(mine.map((alarm) => alarm.metricName)).toEqual(expect.arrayContaining([METRIC.toolDenied, METRIC.auditWriteFailures, METRIC.rateLimited, '5xx', '4xx']));
+      for (const fn of functionsOf(service)) {
+        expect(alarms.filter((alarm) => alarm.dimensions.FunctionName === `gmcp-production-${service}-${fn.kind}`).map((alarm) => alarm.metricName).sort()).toEqual(['Errors', 'Throttles']);
+      }
+    }
+  });
+
+  it('alarm on an audit write failure at once, and on the approval backlog before requests expire (or when its report stops)', () => {
+    expect(alarms.find((alarm) => alarm.name === 'gmcp-production-ops-writer-audit-write-failures')).toMatchObject({ threshold: 1, periodSeconds: 60 });
+    expect(alarms.find((alarm) => alarm.name === 'gmcp-production-approval-backlog-age')).toMatchObject({
+      metricName: 'ApprovalBacklogAgeSeconds',
+      dimensions: { service: 'ops-writer' },
+      threshold: config.approvals.ttlSeconds / 2,
+      treatMissingData: 'breaching',
+    });
+  });
+
+  it('have unique names that fit CloudWatch (255 characters)', () => {
+    const names = alarms.map((alarm) => alarm.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.every((name) => name.length <= 255)).toBe(true);
+  });
+});
+
+describe('edge protection', () => {
+  it('uses AWS managed rule groups and a per-address rate limit from the stage', () => {
+    expect(webAclRules(config)).toEqual([
+      { name: 'AWSManagedRulesAmazonIpReputationList', priority: 1, kind: { managedRuleGroup: 'AWSManagedRulesAmazonIpReputationList' } },
+      { name: 'AWSManagedRulesCommonRuleSet', priority: 2, kind: { managedRuleGroup: 'AWSManagedRulesCommonRuleSet' } },
+      { name: 'AWSManagedRulesKnownBadInputsRuleSet', priority: 3, kind: { managedRuleGroup: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+      { name: 'RatePerClientIp', priority: 4, kind: { rateLimitPer5Minutes: 2000 } },
+    ]);
+  });
+});

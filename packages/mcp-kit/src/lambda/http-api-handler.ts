@@ -1,0 +1,39 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import serverless from 'serverless-http';
+import { createLogger } from '../logging/logger';
+import type { McpService } from '../service/create-service';
+import { once } from './once';
+
+export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * The Lambda entry of an MCP server behind an API Gateway HTTP API (payload format 2.0).
+ * Each event is served by the same express app `npm start` runs: the app re-verifies the
+ * bearer token the gateway's JWT authorizer already checked (the authorizer keeps
+ * unauthenticated traffic from costing an invocation; the kit is the gate that audits),
+ * and the client address is the gateway's `sourceIp`. The service is built on the first
+ * event and kept for the life of the execution environment.
+ */
+export function httpApiHandler(serverName: string, init: () => Promise<McpService>): HttpApiHandler {
+  const handlerOf = once(async () => serverless((await init()).app, { provider: 'aws', binary: false }) as unknown as HttpApiHandler);
+  const logger = createLogger(serverName, 'INFO');
+  return async (event, context) => {
+    let handle: HttpApiHandler;
+    try {
+      handle = await handlerOf();
+    } catch (error) {
+      logger.error('service could not start; refusing the request', { error: error as Error });
+      return unavailable();
+    }
+    return handle(event, context);
+  };
+}
+
+/** Nothing runs when the service cannot start (no audit, no policy): the caller may retry. */
+function unavailable(): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: 503,
+    headers: { 'content-type': 'application/json', 'retry-after': '5' },
+    body: JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Service temporarily unavailable' }, id: null }),
+  };
+}

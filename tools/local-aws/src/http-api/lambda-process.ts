@@ -1,0 +1,89 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export interface LambdaError {
+  errorType: string;
+  errorMessage: string;
+}
+
+/** An invocation's outcome, as the Lambda service reports it: a result, or the function's error. */
+export type Invocation<T = unknown> = { ok: true; result: T; durationMs: number; sinceStartMs: number } | { ok: false; error: LambdaError; durationMs: number };
+
+/** A bundled Lambda function running in its own Node process (its own cold start). */
+export interface LambdaProcess {
+  /** How long importing the bundle took in the fresh process. */
+  readonly loadedMs: number;
+  readonly exports: readonly string[];
+  /** What the function wrote to stdout and stderr, line by line (with `silent`; the last 5000 lines). */
+  logs(): readonly string[];
+  invoke<T = unknown>(exportName: string, event: unknown): Promise<Invocation<T>>;
+  stop(): Promise<void>;
+}
+
+interface WorkerReply {
+  id?: number;
+  ready?: boolean;
+  loadedMs?: number;
+  exports?: string[];
+  result?: unknown;
+  error?: LambdaError;
+  durationMs?: number;
+  sinceStartMs?: number;
+}
+
+const WORKER = resolve(__dirname, 'lambda-worker.mjs');
+
+/**
+ * Starts a fresh Node process that imports `bundle` (an ES module file) with exactly
+ * `env` as its environment, as the Lambda runtime would; its output goes to ours.
+ */
+export async function startLambdaProcess(bundle: string, env: Record<string, string>, options: { silent?: boolean } = {}): Promise<LambdaProcess> {
+  const child = fork(WORKER, [resolve(bundle)], { env: { PATH: process.env.PATH ?? '', ...env }, execArgv: [], silent: options.silent ?? false });
+  const lines: string[] = [];
+  const capture = (chunk: Buffer) => {
+    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    if (lines.length > 5000) lines.splice(0, lines.length - 5000);
+  };
+  child.stdout?.on('data', capture);
+  child.stderr?.on('data', capture);
+  const pending = new Map<number, (reply: WorkerReply) => void>();
+  let next = 0;
+  const ready = await new Promise<WorkerReply>((resolveReady, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`Lambda process exited (${code}) before it was ready`)));
+    child.once('message', (reply: WorkerReply) => resolveReady(reply));
+  });
+  child.removeAllListeners('exit');
+  if (!ready.ready) throw new Error(`Bundle ${bundle} failed to load: ${ready.error?.errorType}: ${ready.error?.errorMessage}\n${lines.join('\n')}`);
+  child.on('message', (reply: WorkerReply) => {
+    if (reply.id === undefined) return;
+    pending.get(reply.id)?.(reply);
+    pending.delete(reply.id);
+  });
+  child.on('exit', () => {
+    for (const settle of pending.values()) settle({ error: { errorType: 'Runtime.ExitError', errorMessage: 'the Lambda process exited' }, durationMs: 0 });
+    pending.clear();
+  });
+  return {
+    loadedMs: ready.loadedMs ?? 0,
+    exports: ready.exports ?? [],
+    logs: () => [...lines],
+    invoke: <T>(exportName: string, event: unknown) =>
+      new Promise<Invocation<T>>((settle) => {
+        const id = next++;
+        pending.set(id, (reply) =>
+          settle(reply.error ? { ok: false, error: reply.error, durationMs: reply.durationMs ?? 0 } : { ok: true, result: reply.result as T, durationMs: reply.durationMs ?? 0, sinceStartMs: reply.sinceStartMs ?? 0 }),
+        );
+        child.send({ id, exportName, event });
+      }),
+    stop: () => stopChild(child),
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    child.once('exit', () => done());
+    child.kill();
+  });
+}
