@@ -1,8 +1,8 @@
 import type { Client } from '@modelcontextprotocol/client';
-import { bundleService, SERVICE_NAMES } from '@gmcp/infra';
+import { BUNDLE_PATHS, bundleLambda, functionPolicy, isAllowed, migrationPolicy, type BundleName, type FunctionKind, type ServiceName } from '@gmcp/infra';
 import { createDynamoDbAuditStore, createDynamoDbClient } from '@gmcp/mcp-kit';
 import { connectClient } from './support/mcp-client';
-import { startAwsStage, type AwsStage, type DeployedService } from './support/aws-stage';
+import { startAwsStage, type AwsStage, type DeployedService } from '@gmcp/platform';
 
 jest.setTimeout(120_000);
 
@@ -13,8 +13,15 @@ jest.setTimeout(120_000);
  */
 describe('Lambda bundles behind API Gateway', () => {
   let stage: AwsStage;
+  const deployments: [ServiceName, DeployedService][] = [];
+  /** Deploys a service exactly as the plan does, and keeps it for the least-privilege check. */
+  const deploy = async (service: ServiceName): Promise<DeployedService> => {
+    const deployed = await stage.deploy(service);
+    deployments.push([service, deployed]);
+    return deployed;
+  };
   beforeAll(async () => {
-    for (const service of SERVICE_NAMES) await bundleService(service);
+    for (const name of Object.keys(BUNDLE_PATHS) as BundleName[]) await bundleLambda(name);
     stage = await startAwsStage();
   });
   afterAll(async () => {
@@ -34,7 +41,7 @@ describe('Lambda bundles behind API Gateway', () => {
   describe('policy reader', () => {
     let deployed: DeployedService;
     beforeAll(async () => {
-      deployed = await stage.deploy('policy-reader');
+      deployed = await deploy('policy-reader');
     });
 
     it.each(['legacy', 'modern'] as const)('answers a %s client through the gateway, from S3, audited with the caller and source address', async (handshake) => {
@@ -88,7 +95,7 @@ describe('Lambda bundles behind API Gateway', () => {
 
   describe('tickets and incidents reader', () => {
     it('reads through the Data API as its own read-only login', async () => {
-      const deployed = await stage.deploy('ops-reader');
+      const deployed = await deploy('ops-reader');
       const client = await connectClient(`${deployed.url}/mcp`, await stage.token('ops-reader', 'alice', ['tickets:read', 'incidents:read']), 'legacy');
       const result = await client.callTool({ name: 'get_ticket_status', arguments: { ticket_id: 'TCK-1042' } });
       expect(result.structuredContent).toMatchObject({ found: true, ticket: { ticket_id: 'TCK-1042' } });
@@ -100,7 +107,7 @@ describe('Lambda bundles behind API Gateway', () => {
     let deployed: DeployedService;
     let alice: Client;
     beforeAll(async () => {
-      deployed = await stage.deploy('ops-writer');
+      deployed = await deploy('ops-writer');
       alice = await connectClient(`${deployed.url}/mcp`, await stage.token('ops-writer', 'alice', ['tickets:write', 'incidents:write', 'approvals:read']), 'modern', { elicitation: true });
     });
     afterAll(async () => {
@@ -147,6 +154,7 @@ describe('Lambda bundles behind API Gateway', () => {
   });
 
   it('answers 503 and runs nothing when a function cannot start (a signing key missing), and recovers once it exists', async () => {
+    // Configured off-plan on purpose, so it is left out of the least-privilege check below.
     const deployed = await stage.deploy('policy-reader', { AUDIT_HMAC_KEY_PARAMETER: '/gmcp/e2e/late-key' });
     const token = await stage.token('policy-reader', 'alice', ['policies:read']);
     const listTools = () =>
@@ -165,7 +173,50 @@ describe('Lambda bundles behind API Gateway', () => {
     expect(recovered.status).toBe(200);
     expect(await recovered.text()).toContain('search_policies');
   });
+
+  describe('least privilege, in practice', () => {
+    it('set up the database with the bundled migration step, as the schema owner', () => {
+      expect(stage.migration.result).toMatchObject({ logins: [{ role: 'reader' }, { role: 'writer' }] });
+    });
+
+    it('every AWS call each function made is allowed by its own role, and the migration step’s by its role', () => {
+      const refused: string[] = [];
+      const observed = new Set<string>();
+      for (const [service, deployed] of deployments) {
+        for (const kind of Object.keys(deployed.functions) as FunctionKind[]) {
+          const policy = functionPolicy(stage.config, service, kind);
+          for (const call of deployed.calls(kind)) {
+            observed.add(`${service}/${kind} ${call.action}`);
+            if (!isAllowed(policy, call.action, call.resource, call.context)) refused.push(`${service}/${kind}: ${call.action} ${call.resource} ${JSON.stringify(call.context ?? {})}`);
+          }
+        }
+      }
+      const migration = migrationPolicy(stage.config, { adminSecretArn: stage.migration.adminSecretArn });
+      for (const call of stage.migration.calls) {
+        observed.add(`migration ${call.action}`);
+        if (!isAllowed(migration, call.action, call.resource, call.context)) refused.push(`migration: ${call.action} ${call.resource}`);
+      }
+      expect(refused).toEqual([]);
+      // The recorders saw the work the flows above did, through every kind of store.
+      expect([...observed]).toEqual(
+        expect.arrayContaining([
+          'policy-reader/api s3:GetObject',
+          'policy-reader/api ssm:GetParameters',
+          'policy-reader/api dynamodb:PutItem',
+          'ops-reader/api rds-data:ExecuteStatement',
+          'ops-writer/api states:StartExecution',
+          'ops-writer/approval-notifier sns:Publish',
+          'ops-writer/approval-executor rds-data:BeginTransaction',
+          'ops-writer/approval-backlog dynamodb:Query',
+          'migration secretsmanager:GetSecretValue',
+          'migration rds-data:ExecuteStatement',
+        ]),
+      );
+    });
+  });
 });
+
+
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -174,3 +225,4 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): P
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+

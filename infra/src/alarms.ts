@@ -4,12 +4,13 @@ import { functionsOf } from './services';
 import { SERVICE_NAMES, type ServiceName, type StageConfig } from './stage-config';
 
 /** A CloudWatch alarm, in the terms of `aws.cloudwatch.MetricAlarm`; every alarm notifies the stage's alarm topic. */
-export interface AlarmSpec {
+/** `Id` is the type of the API id: a string in tests, a deployment output in sst.config.ts. */
+export interface AlarmSpec<Id = string> {
   name: string;
   description: string;
   namespace: string;
   metricName: string;
-  dimensions: Record<string, string>;
+  dimensions: Record<string, string | Id>;
   statistic: 'Sum' | 'Maximum';
   periodSeconds: number;
   evaluationPeriods: number;
@@ -22,7 +23,7 @@ export const KIT_NAMESPACE = 'GovernedMcp';
 /** The kit's approval backlog metric (oldest pending request, seconds), emitted by the writer's backlog task. */
 export const APPROVAL_BACKLOG_METRIC = 'ApprovalBacklogAgeSeconds';
 
-const alarm = (spec: Omit<AlarmSpec, 'comparisonOperator' | 'treatMissingData' | 'evaluationPeriods'> & Partial<AlarmSpec>): AlarmSpec => ({
+const alarm = <Id>(spec: Omit<AlarmSpec<Id>, 'comparisonOperator' | 'treatMissingData' | 'evaluationPeriods'> & Partial<AlarmSpec<Id>>): AlarmSpec<Id> => ({
   comparisonOperator: 'GreaterThanOrEqualToThreshold',
   treatMissingData: 'notBreaching',
   evaluationPeriods: 1,
@@ -33,32 +34,32 @@ const alarm = (spec: Omit<AlarmSpec, 'comparisonOperator' | 'treatMissingData' |
  * The alarms of one service. Kit metrics (EMF) carry a `service`-only dimension set for
  * exactly this purpose; API Gateway's come per API and stage; Lambda's per function.
  */
-export function serviceAlarms(config: StageConfig, service: ServiceName, apiId: string): AlarmSpec[] {
+export function serviceAlarms<Id = string>(config: StageConfig, service: ServiceName, apiId: Id): AlarmSpec<Id>[] {
   const names = resourceNames(config);
   const prefix = `${names.prefix}-${service}`;
   const kit = (metricName: string) => ({ namespace: KIT_NAMESPACE, metricName, dimensions: { service } });
   return [
-    alarm({ name: `${prefix}-tool-denied-spike`, description: `${service}: many refused tool calls (allowlist, scope, definition) — probing or a broken client`, ...kit(METRIC.toolDenied), statistic: 'Sum', periodSeconds: 300, threshold: 25 }),
-    alarm({ name: `${prefix}-audit-write-failures`, description: `${service}: audit records could not be written; calls are failing closed`, ...kit(METRIC.auditWriteFailures), statistic: 'Sum', periodSeconds: 60, threshold: 1 }),
-    alarm({ name: `${prefix}-rate-limited`, description: `${service}: callers are getting 429s`, ...kit(METRIC.rateLimited), statistic: 'Sum', periodSeconds: 300, threshold: 50 }),
-    alarm({ name: `${prefix}-5xx`, description: `${service}: the API answers 5xx`, namespace: 'AWS/ApiGateway', metricName: '5xx', dimensions: { ApiId: apiId, Stage: '$default' }, statistic: 'Sum', periodSeconds: 300, threshold: 5 }),
-    alarm({ name: `${prefix}-429`, description: `${service}: the API gateway throttles (4xx incl. 429 from stage limits)`, namespace: 'AWS/ApiGateway', metricName: '4xx', dimensions: { ApiId: apiId, Stage: '$default' }, statistic: 'Sum', periodSeconds: 300, threshold: 200 }),
+    alarm<Id>({ name: `${prefix}-tool-denied-spike`, description: `${service}: many refused tool calls (allowlist, scope, definition) — probing or a broken client`, ...kit(METRIC.toolDenied), statistic: 'Sum', periodSeconds: 300, threshold: 25 }),
+    alarm<Id>({ name: `${prefix}-audit-write-failures`, description: `${service}: audit records could not be written; calls are failing closed`, ...kit(METRIC.auditWriteFailures), statistic: 'Sum', periodSeconds: 60, threshold: 1 }),
+    alarm<Id>({ name: `${prefix}-rate-limited`, description: `${service}: callers are getting 429s`, ...kit(METRIC.rateLimited), statistic: 'Sum', periodSeconds: 300, threshold: 50 }),
+    alarm<Id>({ name: `${prefix}-5xx`, description: `${service}: the API answers 5xx`, namespace: 'AWS/ApiGateway', metricName: '5xx', dimensions: { ApiId: apiId, Stage: '$default' }, statistic: 'Sum', periodSeconds: 300, threshold: 5 }),
+    alarm<Id>({ name: `${prefix}-429`, description: `${service}: the API gateway throttles (4xx incl. 429 from stage limits)`, namespace: 'AWS/ApiGateway', metricName: '4xx', dimensions: { ApiId: apiId, Stage: '$default' }, statistic: 'Sum', periodSeconds: 300, threshold: 200 }),
     ...functionsOf(service).flatMap((fn) => {
       const FunctionName = names.function(service, fn.kind);
       return [
-        alarm({ name: `${FunctionName}-errors`, description: `${FunctionName}: invocations failed`, namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName }, statistic: 'Sum', periodSeconds: 300, threshold: 1 }),
-        alarm({ name: `${FunctionName}-throttles`, description: `${FunctionName}: reserved concurrency reached`, namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: { FunctionName }, statistic: 'Sum', periodSeconds: 300, threshold: 1 }),
+        alarm<Id>({ name: `${FunctionName}-errors`, description: `${FunctionName}: invocations failed`, namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName }, statistic: 'Sum', periodSeconds: 300, threshold: 1 }),
+        alarm<Id>({ name: `${FunctionName}-throttles`, description: `${FunctionName}: reserved concurrency reached`, namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: { FunctionName }, statistic: 'Sum', periodSeconds: 300, threshold: 1 }),
       ];
     }),
-    ...(service === 'ops-writer' ? approvalAlarms(config) : []),
+    ...(service === 'ops-writer' ? approvalAlarms<Id>(config) : []),
   ];
 }
 
 /** Requests waiting longer than half their decision window; a silent backlog task counts as breaching. */
-function approvalAlarms(config: StageConfig): AlarmSpec[] {
+function approvalAlarms<Id>(config: StageConfig): AlarmSpec<Id>[] {
   const names = resourceNames(config);
   return [
-    alarm({
+    alarm<Id>({
       name: `${names.prefix}-approval-backlog-age`,
       description: 'ops-writer: the oldest pending approval has waited over half its window (or the backlog task stopped reporting)',
       namespace: KIT_NAMESPACE,

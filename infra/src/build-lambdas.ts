@@ -1,11 +1,11 @@
-import { bundleService } from './bundle';
-import { SERVICE_NAMES } from './stage-config';
+import { bundleLambda } from './bundle';
+import { BUNDLE_PATHS, type BundleName } from './deployment';
 
-/** `npm run build:lambda`: bundles every service (what `npm run deploy` ships). */
+/** `npm run build:lambda`: bundles every Lambda function's code (what `npm run deploy` ships). */
 async function main() {
-  for (const service of SERVICE_NAMES) {
-    const { file, bytes } = await bundleService(service);
-    console.log(`${service.padEnd(14)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${file}`);
+  for (const name of Object.keys(BUNDLE_PATHS) as BundleName[]) {
+    const { file, bytes } = await bundleLambda(name);
+    console.log(`${name.padEnd(14)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${file}`);
   }
 }
 

@@ -7,4 +7,6 @@ export { tableSpecs, type DynamoTableSpec } from './tables';
 export { serviceAlarms, allAlarms, KIT_NAMESPACE, APPROVAL_BACKLOG_METRIC, type AlarmSpec } from './alarms';
 export { webAclRules, CLOUDFRONT_POLICIES, type WafRuleSpec } from './edge';
 export { approvalStateMachine } from './state-machine';
-export { bundleDir, bundleService, BUNDLE_ROOT } from './bundle';
+export { bundleDir, bundleLambda } from './bundle';
+export { deploymentPlan, isRetained, componentNames, serviceTargets, APPROVAL_COMPONENTS, BUNDLE_PATHS, type DeploymentPlan, type BundleName } from './deployment';
+export { sstDeployArgs } from './deploy-cli';

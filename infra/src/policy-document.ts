@@ -34,12 +34,21 @@ export function matchesPattern(pattern: string, value: string): boolean {
 
 /**
  * Whether the document allows `action` on `resource`, by IAM's rule for one identity
- * policy: an explicit Deny wins, then any Allow; otherwise denied. Conditions are not
- * evaluated: a conditional Allow counts as allowed (callers check conditions themselves).
+ * policy: an explicit Deny wins, then any Allow; otherwise denied. `StringLike`
+ * conditions are evaluated against `context` (a key the request lacks fails them); a
+ * statement with any other condition operator never matches, so nothing is over-allowed.
  */
-export function isAllowed(policy: PolicyDocument, action: string, resource: string): boolean {
+export function isAllowed(policy: PolicyDocument, action: string, resource: string, context: Record<string, string> = {}): boolean {
+  const conditionsHold = (statement: PolicyStatement) =>
+    Object.entries(statement.Condition ?? {}).every(
+      ([operator, keys]) =>
+        operator === 'StringLike' &&
+        Object.entries(keys).every(([key, patterns]) => context[key] !== undefined && [patterns].flat().some((pattern) => matchesPattern(pattern, context[key]!))),
+    );
   const matches = (statement: PolicyStatement) =>
-    statement.Action.some((pattern) => matchesPattern(pattern, action)) && statement.Resource.some((pattern) => matchesPattern(pattern, resource));
+    statement.Action.some((pattern) => matchesPattern(pattern, action)) &&
+    statement.Resource.some((pattern) => matchesPattern(pattern, resource)) &&
+    conditionsHold(statement);
   if (policy.Statement.some((statement) => statement.Effect === 'Deny' && matches(statement))) return false;
   return policy.Statement.some((statement) => statement.Effect === 'Allow' && matches(statement));
 }

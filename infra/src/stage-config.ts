@@ -28,6 +28,8 @@ export const StageConfig = z.strictObject({
     /** OAuth clients approvers decide through; an assistant's token cannot approve. */
     approverClientIds: z.array(z.string().min(1)).min(1),
   }),
+  /** Folder (from the repository root) of the reviewed allowlist files, one `<service>.json` each, written to SSM on deploy. */
+  governanceDir: z.string().regex(/^[a-z0-9_/-]+$/, 'a relative folder such as config/governance'),
   services: z.strictObject(Object.fromEntries(SERVICE_NAMES.map((name) => [name, ServiceSettings])) as Record<ServiceName, typeof ServiceSettings>),
   logRetentionDays: z.union(LOG_RETENTION_DAYS.map((days) => z.literal(days))),
   approvals: z.strictObject({

@@ -185,4 +185,11 @@ describe('IAM pattern matching', () => {
     expect(isAllowed(policy, 's3:GetObject', 'arn:aws:secretsmanager:r:1:secret:s-AbC1234')).toBe(false);
     expect(isAllowed(policy, 's3:PutObject', 'arn:aws:s3:::b/p/x')).toBe(false);
   });
+
+  it('evaluates StringLike conditions against the request, and treats a missing key as failing', () => {
+    const policy = roleOf('policy-reader');
+    expect(isAllowed(policy, 's3:ListBucket', arn.bucket, { 's3:prefix': 'policies/' })).toBe(true);
+    expect(isAllowed(policy, 's3:ListBucket', arn.bucket, { 's3:prefix': 'secrets/' })).toBe(false);
+    expect(isAllowed(policy, 's3:ListBucket', arn.bucket)).toBe(false);
+  });
 });

@@ -22,3 +22,4 @@ export { createIncidentWrites, INCIDENT_WRITE_TOOLS, type IncidentWrites, type I
 export { runWrite, type WriteContext, type WriteOperation } from './writes/write-context';
 export { withIdempotency, requestHash, IdempotencyRaceError, MAX_IDEMPOTENCY_KEY_LENGTH, type IdempotentRequest } from './writes/idempotency';
 export { OpsDatabaseEnvShape, assertDatabaseEnv, openOpsDatabase, type OpsDatabase, type OpsDatabaseEnv } from './config/database-env';
+export { createMigrationHandler, LoginSetupError, type MigrationResult } from './deploy/migration-handler';

@@ -8,3 +8,5 @@ export { startHttpApiTestEndpoint, type HttpApiTestEndpoint, type HttpApiTestEnd
 export { startLambdaProcess, type LambdaProcess, type Invocation, type LambdaError } from './http-api/lambda-process';
 export { httpApiEvent, type HttpApiEvent, type IncomingApiRequest } from './http-api/http-api-event';
 export { createJwtAuthorizer, type JwtAuthorizerSettings, type AuthorizerVerdict } from './http-api/jwt-authorizer';
+export { startSecretsManagerTestEndpoint, type SecretsManagerTestEndpoint, type SecretsManagerTestEndpointOptions } from './secrets-manager-test-endpoint';
+export { startIamCallRecorder, type IamCallRecorder, type AwsCall, type RecordedService } from './iam-call-recorder';

@@ -2,3 +2,4 @@ export { startPlatform, serverEnv, type Platform, type LocalServerSettings } fro
 export { prepareLocalTables, startPlatformDynamoDb, connectLocalDynamoDb, localGovernanceEnv } from './local-aws';
 export { loadOrCreateKey } from './local-secrets';
 export * from './local-contract';
+export { startAwsStage, type AwsStage, type DeployedService } from './aws-stage';

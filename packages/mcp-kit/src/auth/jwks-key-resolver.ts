@@ -4,7 +4,11 @@ import { AuthenticationError, IdentityProviderUnavailableError } from '../errors
 import type { ServiceConfig } from '../config/service-config';
 
 /** Finds the public key that should have signed a token. */
-export type KeyResolver = (rawToken: string) => Promise<KeyObject>;
+export interface KeyResolver {
+  (rawToken: string): Promise<KeyObject>;
+  /** Fetches the key set now (a cold start overlaps it with its other reads); a failure is left to the first token. */
+  prefetch(): Promise<void>;
+}
 
 /**
  * Resolves signing keys from the issuer's JWKS with jose: keys are cached,
@@ -20,7 +24,7 @@ export function createJwksKeyResolver(auth: ServiceConfig['auth']): KeyResolver 
   });
   const allowed = new Set<string>(auth.algorithms);
 
-  return async (rawToken) => {
+  const resolve = async (rawToken: string) => {
     const header = readHeader(rawToken);
     if (!header.alg || !allowed.has(header.alg)) throw new AuthenticationError('algorithm_not_allowed');
     try {
@@ -30,6 +34,7 @@ export function createJwksKeyResolver(auth: ServiceConfig['auth']): KeyResolver 
       throw classifyJwksError(error);
     }
   };
+  return Object.assign(resolve, { prefetch: () => jwks.reload().catch(() => undefined) });
 }
 
 function readHeader(rawToken: string): ProtectedHeaderParameters {

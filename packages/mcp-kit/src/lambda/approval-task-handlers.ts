@@ -21,7 +21,10 @@ export function approvalTaskHandlers(init: () => Promise<McpService>) {
     return service.approvals;
   });
   return {
-    notifier: async (event: unknown) => (await approvals()).notifierTask(NotifierEvent.parse(event)),
+    notifier: async (event: unknown) => {
+      const input = NotifierEvent.parse(event);
+      return (await approvals()).notifierTask(input);
+    },
     executor: async (event: unknown) => {
       const { approval_id } = ExecutorEvent.parse(event);
       return { approval_id, result: await (await approvals()).runApproved(approval_id) };

@@ -45,6 +45,8 @@ export interface McpService {
   readonly governance: GovernanceAdapters;
   /** Aborts in-flight 2026-07-28 exchanges (2025-era ones end when their connections close). */
   close(): Promise<void>;
+  /** Reads ahead what the first request needs (the issuer's signing keys). */
+  warmUp(): Promise<void>;
   /** For the approval workflow's tasks (Lambda entries): present when the server has high-risk tools. */
   readonly approvals?: {
     /** The executor task: runs an approved request once (refused if unsigned, altered, expired or used). */
@@ -75,7 +77,8 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   const approvals = approvalsFor(declared, definition, governance, audit, logger);
   const tools = createToolSet(approvals ? [...declared, requestStatusTool(approvals.service) as unknown as AnyTool<Deps>] : declared, { serverAccess: definition.access });
   approvals?.bind(tools);
-  const passport = createJwtPassport(config.auth, createJwksKeyResolver(config.auth));
+  const keys = createJwksKeyResolver(config.auth);
+  const passport = createJwtPassport(config.auth, keys);
   const confirmation = confirmationFor(declared, governance);
   const mcp = mcpEndpoint(createServerFactory({ identity: definition, deps: definition.deps, audit, metrics, logger, approvals: approvals?.service, confirmation }), config, logger);
   const authenticated = authenticate({ server: definition.name, passport, config, audit, metrics, logger });
@@ -114,7 +117,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.use(MCP_PATH, methodNotAllowed);
   app.use(errorHandler(logger));
 
-  return { app, config, logger, governance, close: mcp.close, approvals: approvals && { runApproved: approvals.runApproved, notifierTask: (input) => runNotifierTask(input, approvals.service, governance.approvals!.notifier) } };
+  return { app, config, logger, governance, close: mcp.close, warmUp: keys.prefetch, approvals: approvals && { runApproved: approvals.runApproved, notifierTask: (input) => runNotifierTask(input, approvals.service, governance.approvals!.notifier) } };
 }
 
 /** Body-parser failures answer as JSON-RPC errors with their 4xx status; anything else is a logged 500. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { httpApiEvent } from './http-api-event';
 import { createJwtAuthorizer, type JwtAuthorizerSettings } from './jwt-authorizer';
 import type { Invocation } from './lambda-process';
+import { readBodyBytes } from '../http-body';
 
 /** A route as an HTTP API declares it: `"POST /mcp"`, `"GET /approvals/{id}"`; `auth` false for a public route. */
 export interface HttpApiRoute {
@@ -47,7 +48,7 @@ export async function startHttpApiTestEndpoint(options: HttpApiTestEndpointOptio
     void handle(req, res).catch(() => reply(res, 500, { message: 'Internal Server Error' }));
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const body = await readAll(req);
+    const body = await readBodyBytes(req);
     const path = new URL(req.url ?? '/', 'http://gateway').pathname;
     const match = routes.map((route) => route.match(req.method ?? 'GET', path)).find((found) => found !== undefined);
     if (!match) return reply(res, 404, { message: 'Not Found' });
@@ -84,7 +85,11 @@ export async function startHttpApiTestEndpoint(options: HttpApiTestEndpointOptio
 function compileRoute({ route, auth }: HttpApiRoute) {
   const [method, template] = route.split(' ') as [string, string];
   const names: string[] = [];
-  const pattern = new RegExp(`^${template.replace(/\{([^}]+)\}/g, (_all, name: string) => (names.push(name), '([^/]+)'))}$`);
+  const source = template
+    .split(/(\{[^}]+\})/)
+    .map((part) => (/^\{[^}]+\}$/.test(part) ? (names.push(part.slice(1, -1)), '([^/]+)') : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  const pattern = new RegExp(`^${source}$`);
   return {
     match(requestMethod: string, path: string) {
       const found = requestMethod === method ? pattern.exec(path) : null;
@@ -107,13 +112,4 @@ function writeResult(res: ServerResponse, result: LambdaHttpResult | null): void
 function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -35,10 +35,12 @@ const WORKER = resolve(__dirname, 'lambda-worker.mjs');
 
 /**
  * Starts a fresh Node process that imports `bundle` (an ES module file) with exactly
- * `env` as its environment, as the Lambda runtime would; its output goes to ours.
+ * `env` as its environment, as the Lambda runtime would; its output goes to ours
+ * (or, with `silent`, to `logs()`). `execArgv` passes Node flags (e.g. `--cpu-prof`);
+ * `nodePath` runs another Node binary (e.g. the Lambda runtime's major version).
  */
-export async function startLambdaProcess(bundle: string, env: Record<string, string>, options: { silent?: boolean } = {}): Promise<LambdaProcess> {
-  const child = fork(WORKER, [resolve(bundle)], { env: { PATH: process.env.PATH ?? '', ...env }, execArgv: [], silent: options.silent ?? false });
+export async function startLambdaProcess(bundle: string, env: Record<string, string>, options: { silent?: boolean; execArgv?: string[]; nodePath?: string } = {}): Promise<LambdaProcess> {
+  const child = fork(WORKER, [resolve(bundle)], { env: { PATH: process.env.PATH ?? '', ...env }, execArgv: options.execArgv ?? [], execPath: options.nodePath ?? process.execPath, silent: options.silent ?? false });
   const lines: string[] = [];
   const capture = (chunk: Buffer) => {
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -60,8 +62,11 @@ export async function startLambdaProcess(bundle: string, env: Record<string, str
     pending.get(reply.id)?.(reply);
     pending.delete(reply.id);
   });
+  const exited: WorkerReply = { error: { errorType: 'Runtime.ExitError', errorMessage: 'the Lambda process exited' }, durationMs: 0 };
+  child.removeAllListeners('error');
+  child.on('error', () => undefined);
   child.on('exit', () => {
-    for (const settle of pending.values()) settle({ error: { errorType: 'Runtime.ExitError', errorMessage: 'the Lambda process exited' }, durationMs: 0 });
+    for (const settle of pending.values()) settle(exited);
     pending.clear();
   });
   return {
@@ -71,19 +76,29 @@ export async function startLambdaProcess(bundle: string, env: Record<string, str
     invoke: <T>(exportName: string, event: unknown) =>
       new Promise<Invocation<T>>((settle) => {
         const id = next++;
-        pending.set(id, (reply) =>
-          settle(reply.error ? { ok: false, error: reply.error, durationMs: reply.durationMs ?? 0 } : { ok: true, result: reply.result as T, durationMs: reply.durationMs ?? 0, sinceStartMs: reply.sinceStartMs ?? 0 }),
-        );
-        child.send({ id, exportName, event });
+        const complete = (reply: WorkerReply) =>
+          settle(reply.error ? { ok: false, error: reply.error, durationMs: reply.durationMs ?? 0 } : { ok: true, result: reply.result as T, durationMs: reply.durationMs ?? 0, sinceStartMs: reply.sinceStartMs ?? 0 });
+        if (!child.connected) return complete(exited);
+        pending.set(id, complete);
+        child.send({ id, exportName, event }, (error) => {
+          if (!error || !pending.delete(id)) return;
+          complete(exited);
+        });
       }),
     stop: () => stopChild(child),
   };
 }
 
+/** Closes the IPC channel so that the process can end on its own (flushing e.g. a CPU profile); kills it if it does not. */
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
-    child.once('exit', () => done());
-    child.kill();
+    const kill = setTimeout(() => child.kill(), 1000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      done();
+    });
+    if (child.connected) child.disconnect();
+    else child.kill();
   });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -11,10 +11,12 @@ import {
   arns,
   approvalStateMachine,
   bundleDir,
+  deploymentPlan,
   functionEnvironment,
   functionsOf,
   resourceNames,
   routesOf,
+  type DeploymentPlan,
   type FunctionKind,
   type ServiceName,
   type StageConfig,
@@ -22,20 +24,24 @@ import {
 import {
   startDataApiTestEndpoint,
   startHttpApiTestEndpoint,
+  startIamCallRecorder,
   startLambdaProcess,
   startLocalDynamoDb,
   startLocalS3,
+  startSecretsManagerTestEndpoint,
   startSfnTestEndpoint,
   startSnsTestEndpoint,
   startSsmTestEndpoint,
+  type AwsCall,
   type HttpApiTestEndpoint,
   type LambdaProcess,
+  type RecordedService,
   type SnsTestEndpoint,
 } from '@gmcp/local-aws';
-import { approvalTableDefinition, auditTableDefinition, createDynamoDbClient, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit';
-import { createLogin, createPgliteExecutor, migrate, seedDatabase } from '@gmcp/ops-data';
-import { DEFAULT_CORPUS_DIR } from '@gmcp/policy-reader';
-import { governanceFile } from '@gmcp/platform';
+import { approvalTableDefinition, auditTableDefinition, createDynamoDbClient, createLogger, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit';
+import { createPgliteExecutor, seedDatabase } from '@gmcp/ops-data';
+import { createPolicyLibrary, createS3BlobStore, DEFAULT_CORPUS_DIR, INDEX_KEY } from '@gmcp/policy-reader';
+import { governanceFile } from './local-contract';
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
@@ -48,6 +54,7 @@ function testStageConfig(issuer: string): StageConfig {
     account: ACCOUNT,
     region: REGION,
     auth: { issuer, approverClientIds: ['approvals-console'] },
+    governanceDir: 'config/governance',
     services: { 'policy-reader': service('policy-reader'), 'ops-reader': service('ops-reader'), 'ops-writer': service('ops-writer') },
     logRetentionDays: 30,
     approvals: { ttlSeconds: 3600, approverEmails: [] },
@@ -63,6 +70,8 @@ export interface DeployedService {
   readonly api: HttpApiTestEndpoint;
   readonly functions: Partial<Record<FunctionKind, LambdaProcess>>;
   readonly env: (kind: FunctionKind) => Record<string, string>;
+  /** The AWS calls a function made so far, as IAM would authorize them. */
+  readonly calls: (kind: FunctionKind) => readonly AwsCall[];
   stop(): Promise<void>;
 }
 
@@ -70,14 +79,18 @@ export interface DeployedService {
  * One stage of the platform on loopback, shaped as `sst.config.ts` deploys it: the names,
  * routes and environment come from @gmcp/infra, each function is its bundle in a fresh
  * Node process behind an HTTP API with a JWT authorizer, and every AWS service is a local
- * peer the real SDK clients talk to (dynalite, SSM, S3, the Data API over PGlite, Step
- * Functions, SNS).
+ * peer the real SDK clients talk to (dynalite, SSM, S3, the Data API over PGlite, Secrets
+ * Manager, Step Functions, SNS) through a recorder per function that writes down each call
+ * as IAM would authorize it. The database is set up by the bundled migration step. Build
+ * the bundles first (`npm run build:lambda`, or `bundleLambda`).
  */
 export interface AwsStage {
   readonly config: StageConfig;
   readonly names: ReturnType<typeof resourceNames>;
   readonly sns: SnsTestEndpoint;
   readonly dynamoDbEndpoint: string;
+  /** What the migration step returned, and the AWS calls it made. */
+  readonly migration: { readonly result: unknown; readonly calls: readonly AwsCall[]; readonly adminSecretArn: string };
   /** Sets an SSM parameter, as `aws ssm put-parameter --overwrite` would. */
   putParameter(name: string, value: string, type?: 'String' | 'SecureString'): void;
   /** The database as its owner (checks that nothing else changed). */
@@ -107,18 +120,32 @@ export async function startAwsStage(): Promise<AwsStage> {
   const s3 = await startLocalS3({ buckets: [names.policyBucket] });
   await uploadCorpus(s3.endpoint, names.policyBucket, names.policyPrefix);
 
+  // The database as a deployment leaves it: migrated, with each server's login set up from
+  // its own secret by the bundled migration step (as the admin), then seeded for the tests.
   const db = new PGlite();
   const owner = createPgliteExecutor(db);
-  await migrate(owner);
-  await seedDatabase(owner, { now: new Date() });
   const secretArn = (service: 'ops-reader' | 'ops-writer') => arn.secret(names.databaseSecret(service)).replace('??????', 'AbC123');
-  await createLogin(owner, 'reader', names.databaseLogin('ops-reader'));
-  await createLogin(owner, 'writer', names.databaseLogin('ops-writer'));
+  const adminSecretArn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!cluster-e2e-XyZ789`;
   const dataApi = await startDataApiTestEndpoint({
     db,
     resourceArn: arn.cluster,
-    secrets: { [secretArn('ops-reader')]: { user: names.databaseLogin('ops-reader') }, [secretArn('ops-writer')]: { user: names.databaseLogin('ops-writer') } },
+    secrets: {
+      [adminSecretArn]: { user: 'postgres' },
+      [secretArn('ops-reader')]: { user: names.databaseLogin('ops-reader') },
+      [secretArn('ops-writer')]: { user: names.databaseLogin('ops-writer') },
+    },
   });
+  const loginSecret = (service: 'ops-reader' | 'ops-writer') => JSON.stringify({ username: names.databaseLogin(service), password: randomBytes(24).toString('hex') });
+  const secretsManager = await startSecretsManagerTestEndpoint({ secrets: { [secretArn('ops-reader')]: loginSecret('ops-reader'), [secretArn('ops-writer')]: loginSecret('ops-writer') } });
+  const peers: Partial<Record<RecordedService, string>> = {
+    dynamodb: dynamodb.endpoint,
+    ssm: ssm.endpoint,
+    s3: s3.endpoint,
+    'rds-data': dataApi.endpoint,
+    secretsmanager: secretsManager.endpoint,
+  };
+  const migration = await runMigrationStep(deploymentPlan(config.stage, undefined, config), { adminSecretArn, readerSecretArn: secretArn('ops-reader'), writerSecretArn: secretArn('ops-writer') }, peers);
+  await seedDatabase(owner, { now: new Date() });
 
   const sns = await startSnsTestEndpoint({ topics: [arn.topic(names.approverTopic)] });
   // The state machine invokes the writer's task functions once they are deployed.
@@ -144,15 +171,7 @@ export async function startAwsStage(): Promise<AwsStage> {
   await sfnClient.send(new CreateStateMachineCommand({ name: machine.name, type: machine.type, roleArn: `arn:aws:iam::${ACCOUNT}:role/${names.stateMachineRole}`, definition: JSON.stringify(machine.definition) }));
   sfnClient.destroy();
 
-  const localEndpoints = {
-    AWS_REGION: REGION,
-    DYNAMODB_ENDPOINT: dynamodb.endpoint,
-    SSM_ENDPOINT: ssm.endpoint,
-    S3_ENDPOINT: s3.endpoint,
-    RDS_DATA_ENDPOINT: dataApi.endpoint,
-    SFN_ENDPOINT: sfn.endpoint,
-    SNS_ENDPOINT: sns.endpoint,
-  };
+  Object.assign(peers, { states: sfn.endpoint, sns: sns.endpoint });
   const deployed: DeployedService[] = [];
 
   return {
@@ -160,35 +179,42 @@ export async function startAwsStage(): Promise<AwsStage> {
     names,
     sns,
     dynamoDbEndpoint: dynamodb.endpoint,
+    migration: { ...migration, adminSecretArn },
     putParameter: (name, value, type) => ssm.put(name, value, type),
     ownerQuery: async (sql) => (await owner.query({ sql })).rows,
     token: (service, sub, scopes, clientId) =>
       mintAccessToken(key, { issuer: issuer.issuer, subject: sub, audience: config.services[service].audience, scopes, ttlSeconds: 300, ...(clientId ? { clientId } : {}) }),
     async deploy(service, overrides = {}) {
       const functions: Partial<Record<FunctionKind, LambdaProcess>> = {};
+      const recorders: Partial<Record<FunctionKind, Recorders>> = {};
       const api = await startHttpApiTestEndpoint({
         routes: routesOf(service),
         authorizer: { issuer: config.auth.issuer, audiences: [config.services[service].audience] },
         invoke: (event) => functions.api!.invoke('handler', event),
       });
-      const env = (kind: FunctionKind) => ({
-        ...functionEnvironment(config, { service, kind }, { publicUrl: api.url, databaseSecretArn: service === 'policy-reader' ? undefined : secretArn(service) }),
-        ...localEndpoints,
-        AWS_LAMBDA_FUNCTION_NAME: names.function(service, kind),
-        ...overrides,
-      });
+      const environments: Partial<Record<FunctionKind, Record<string, string>>> = {};
       for (const spec of functionsOf(service)) {
-        functions[spec.kind] = await startLambdaProcess(join(bundleDir(service), 'index.mjs'), env(spec.kind), { silent: true });
+        const recording = await startRecorders(peers);
+        recorders[spec.kind] = recording;
+        environments[spec.kind] = {
+          ...functionEnvironment(config, spec, { publicUrl: api.url, databaseSecretArn: service === 'policy-reader' ? undefined : secretArn(service) }),
+          ...recording.env,
+          AWS_LAMBDA_FUNCTION_NAME: names.function(service, spec.kind),
+          ...overrides,
+        };
+        functions[spec.kind] = await startLambdaProcess(join(bundleDir(service), 'index.mjs'), environments[spec.kind]!, { silent: true });
         if (service === 'ops-writer') tasks[spec.kind] = functions[spec.kind];
       }
       const result: DeployedService = {
         url: api.url,
         api,
         functions,
-        env,
+        env: (kind) => environments[kind]!,
+        calls: (kind) => recorders[kind]?.calls() ?? [],
         stop: async () => {
           await api.stop();
           await Promise.all(Object.values(functions).map((fn) => fn.stop()));
+          await Promise.all(Object.values(recorders).map((recording) => recording.stop()));
         },
       };
       deployed.push(result);
@@ -199,6 +225,7 @@ export async function startAwsStage(): Promise<AwsStage> {
       await sfn.stop();
       await sns.stop();
       await dataApi.stop();
+      await secretsManager.stop();
       await db.close();
       await s3.stop();
       await ssm.stop();
@@ -210,12 +237,57 @@ export async function startAwsStage(): Promise<AwsStage> {
   };
 }
 
+const ENDPOINT_VARIABLES: Record<RecordedService, string> = {
+  dynamodb: 'DYNAMODB_ENDPOINT',
+  ssm: 'SSM_ENDPOINT',
+  s3: 'S3_ENDPOINT',
+  'rds-data': 'RDS_DATA_ENDPOINT',
+  secretsmanager: 'SECRETS_MANAGER_ENDPOINT',
+  states: 'SFN_ENDPOINT',
+  sns: 'SNS_ENDPOINT',
+};
+
+interface Recorders {
+  /** The endpoint variables that route one function's clients through its recorders. */
+  env: Record<string, string>;
+  calls(): AwsCall[];
+  stop(): Promise<void>;
+}
+
+/** One recorder per peer for one function, so that each function's calls can be held to its own role. */
+async function startRecorders(peers: Partial<Record<RecordedService, string>>): Promise<Recorders> {
+  const started = await Promise.all(
+    (Object.entries(peers) as [RecordedService, string][]).filter(([, endpoint]) => endpoint).map(async ([service, endpoint]) => [service, await startIamCallRecorder(endpoint, service, { region: REGION, account: ACCOUNT })] as const),
+  );
+  return {
+    env: { AWS_REGION: REGION, ...Object.fromEntries(started.map(([service, recorder]) => [ENDPOINT_VARIABLES[service], recorder.endpoint])) },
+    calls: () => started.flatMap(([, recorder]) => recorder.calls),
+    stop: async () => void (await Promise.all(started.map(([, recorder]) => recorder.stop()))),
+  };
+}
+
+/** Runs the bundled migration step once, as the deployment does after a change to the migrations. */
+async function runMigrationStep(plan: DeploymentPlan, secrets: { adminSecretArn: string; readerSecretArn: string; writerSecretArn: string }, peers: Partial<Record<RecordedService, string>>) {
+  const recording = await startRecorders(peers);
+  const lambda = await startLambdaProcess(join(bundleDir('ops-migrate'), 'index.mjs'), { ...plan.migration.environment(secrets), ...recording.env }, { silent: true });
+  try {
+    const invocation = await lambda.invoke('handler', {});
+    if (!invocation.ok) throw new Error(`The migration step failed: ${invocation.error.errorType}: ${invocation.error.errorMessage}\n${lambda.logs().join('\n')}`);
+    return { result: invocation.result, calls: recording.calls() };
+  } finally {
+    await lambda.stop();
+    await recording.stop();
+  }
+}
+
+/** Publishes the shipped policies as a release would: the documents, then the prebuilt index built from the bucket itself (`npm run policies:index`). */
 async function uploadCorpus(endpoint: string, bucket: string, prefix: string): Promise<void> {
   const client = new S3Client({ region: REGION, endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-  const files = (await readdir(DEFAULT_CORPUS_DIR, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+  const files = (await readdir(DEFAULT_CORPUS_DIR, { withFileTypes: true })).filter((entry) => entry.isFile() && entry.name.endsWith('.md'));
   for (const file of files) {
-    const path = join(file.parentPath, file.name);
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${relative(DEFAULT_CORPUS_DIR, path)}`, Body: await readFile(path) }));
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${file.name}`, Body: await readFile(join(DEFAULT_CORPUS_DIR, file.name)) }));
   }
+  const store = createS3BlobStore(client, bucket, prefix);
+  await store.write(INDEX_KEY, await createPolicyLibrary(store, { refreshMs: 0, logger: createLogger('policies-index', 'SILENT') }).buildPrebuiltIndex());
   client.destroy();
 }

@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseGovernancePolicy } from '@gmcp/mcp-kit';
+import { MIGRATIONS, migrationChecksum } from '@gmcp/ops-data';
+import { createHash } from 'node:crypto';
+import { serviceAlarms } from './alarms';
+import { CLOUDFRONT_POLICIES, webAclRules } from './edge';
+import { functionPolicy, migrationPolicy, stateMachinePolicy, type LateBound } from './iam';
+import { arns, resourceNames, type FunctionKind } from './names';
+import { BACKLOG_SCHEDULE, functionEnvironment, functionsOf, routesOf, type LateEnvironment } from './services';
+import { loadStageConfig, SERVICE_NAMES, type ServiceName, type StageConfig } from './stage-config';
+import { approvalStateMachine } from './state-machine';
+import { tableSpecs } from './tables';
+
+/** The repository root; sst.config.ts passes its own (SST evaluates a bundled copy elsewhere). */
+const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** SST's names for the retention periods the stage config allows. */
+const RETENTION = { 30: '1 month', 60: '2 months', 90: '3 months' } as const;
+
+/** Where `npm run build:lambda` leaves each bundle, relative to the repository root (SST's `bundle`). */
+export const BUNDLE_PATHS = {
+  'policy-reader': 'dist/lambda/policy-reader',
+  'ops-reader': 'dist/lambda/ops-reader',
+  'ops-writer': 'dist/lambda/ops-writer',
+  'ops-migrate': 'dist/lambda/ops-migrate',
+} as const;
+export type BundleName = keyof typeof BUNDLE_PATHS;
+
+/** The retained stage keeps its data when removed, and protects its tables and cluster. */
+export function isRetained(stage: string): boolean {
+  return stage === 'production';
+}
+
+/**
+ * Everything `sst.config.ts` deploys for a stage, decided here in plain tested TypeScript:
+ * sst.config.ts only turns each entry into its SST or Pulumi component. Values that exist
+ * only once deployed (the API URL, a secret's ARN) are passed in through functions.
+ */
+export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: StageConfig = loadStageConfig(stage, resolve(root, 'infra', 'stages'))) {
+  const names = resourceNames(config);
+  const arn = arns(config);
+  const retained = isRetained(stage);
+  return {
+    config,
+    names,
+    retained,
+    logRetention: RETENTION[config.logRetentionDays],
+    tables: tableSpecs(config, retained),
+    services: SERVICE_NAMES.map((service) => servicePlan(config, service, root)),
+    stateMachine: { ...approvalStateMachine(config), roleName: names.stateMachineRole, policy: stateMachinePolicy(config), arn: arn.stateMachine, components: APPROVAL_COMPONENTS },
+    backlogSchedule: BACKLOG_SCHEDULE,
+    migration: {
+      name: names.migrationFunction,
+      bundle: BUNDLE_PATHS['ops-migrate'],
+      handler: 'index.handler',
+      /** A new checksum (a new or changed migration) runs the step again on deploy. */
+      checksum: createHash('sha256').update(MIGRATIONS.map(migrationChecksum).join(',')).digest('hex'),
+      policy: (late: LateBound) => migrationPolicy(config, late),
+      environment: (late: { adminSecretArn: string; readerSecretArn: string; writerSecretArn: string }) => ({
+        NODE_ENV: 'production',
+        DATA_API_RESOURCE_ARN: arn.cluster,
+        DATA_API_DATABASE: names.database,
+        ADMIN_SECRET_ARN: late.adminSecretArn,
+        READER_SECRET_ARN: late.readerSecretArn,
+        WRITER_SECRET_ARN: late.writerSecretArn,
+      }),
+    },
+    databaseLogins: (['ops-reader', 'ops-writer'] as const).map((service) => ({ service, secretName: names.databaseSecret(service), username: names.databaseLogin(service) })),
+    edge: config.edge.waf ? { rules: webAclRules(config), secretParameter: names.edgeSecretParameter, cloudfront: CLOUDFRONT_POLICIES } : undefined,
+    /** SecureString parameters an operator creates before the first deploy (their values never enter IaC state). */
+    operatorSecrets: [names.auditKeyParameter, names.approvalKeyParameter, ...(config.edge.waf ? [names.edgeSecretParameter] : [])],
+  };
+}
+export type DeploymentPlan = ReturnType<typeof deploymentPlan>;
+
+const pascal = (text: string) => text.replace(/(^|-)([a-z])/g, (_all, _dash: string, letter: string) => letter.toUpperCase());
+
+/**
+ * The logical names of a service's components in sst.config.ts. `sst deploy --target`
+ * takes these, so deploying one service alone names exactly its own components.
+ */
+export function componentNames(service: ServiceName) {
+  const base = pascal(service);
+  return {
+    api: `${base}Http`,
+    governance: `${base}Governance`,
+    edge: `${base}Edge`,
+    function: (kind: FunctionKind) => `${base}${pascal(kind)}Fn`,
+    role: (kind: FunctionKind) => `${base}${pascal(kind)}Role`,
+    rolePolicy: (kind: FunctionKind) => `${base}${pascal(kind)}Policy`,
+    alarm: (name: string) => `${base}Alarm${pascal(name.replace(/^gmcp-[a-z0-9]+-/, ''))}`,
+  };
+}
+
+/** The writer's approval workflow components (the state machine and the backlog schedule). */
+export const APPROVAL_COMPONENTS = {
+  workflow: 'ApprovalWorkflow',
+  workflowRole: 'ApprovalWorkflowRole',
+  workflowPolicy: 'ApprovalWorkflowPolicy',
+  backlogSchedule: 'ApprovalBacklogSchedule',
+  backlogTarget: 'ApprovalBacklogTarget',
+  backlogInvoke: 'ApprovalBacklogInvoke',
+} as const;
+
+/** The components `npm run deploy -- --service <name>` passes to `sst deploy --target` (their dependents follow). */
+export function serviceTargets(service: ServiceName, config: Pick<StageConfig, 'edge'>): string[] {
+  const names = componentNames(service);
+  const kinds = functionsOf(service).map((fn) => fn.kind);
+  return [
+    names.api,
+    names.governance,
+    ...(config.edge.waf ? [names.edge] : []),
+    ...kinds.flatMap((kind) => [names.function(kind), names.role(kind), names.rolePolicy(kind)]),
+    ...(service === 'ops-writer' ? Object.values(APPROVAL_COMPONENTS) : []),
+  ];
+}
+
+function servicePlan(config: StageConfig, service: ServiceName, root: string) {
+  const names = resourceNames(config);
+  const settings = config.services[service];
+  return {
+    service,
+    components: componentNames(service),
+    apiName: names.api(service),
+    audience: settings.audience,
+    routes: routesOf(service),
+    governance: { parameter: names.governanceParameter(service), value: governanceText(config, service, root) },
+    functions: functionsOf(service).map((spec) => ({
+      ...spec,
+      name: names.function(service, spec.kind),
+      bundle: BUNDLE_PATHS[service],
+      handler: `index.${spec.handlerExport}`,
+      memoryMb: spec.kind === 'api' ? settings.memoryMb : 256,
+      timeoutSeconds: spec.kind === 'api' ? settings.timeoutSeconds : 60,
+      /** The API's reserved concurrency is the stage's; each task function gets a small one of its own. */
+      reservedConcurrency: spec.kind === 'api' ? settings.reservedConcurrency : 2,
+      policy: functionPolicy(config, service, spec.kind),
+      environment: (late: LateEnvironment) => functionEnvironment(config, spec, late),
+    })),
+    alarms: <Id>(apiId: Id) => serviceAlarms(config, service, apiId),
+  };
+}
+
+/** The reviewed allowlist file of a service, checked as the kit will read it (a broken file stops the deploy, not the service). */
+function governanceText(config: StageConfig, service: ServiceName, root: string): string {
+  const path = resolve(root, config.governanceDir, `${service}.json`);
+  const text = readFileSync(path, 'utf8');
+  try {
+    parseGovernancePolicy(text);
+  } catch (error) {
+    throw new Error(`${config.governanceDir}/${service}.json: ${(error as Error).message}`);
+  }
+  return JSON.stringify(JSON.parse(text));
+}

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseGovernancePolicy } from '@gmcp/mcp-kit';
+import { sstDeployArgs } from '../src/deploy-cli';
+import { deploymentPlan, serviceTargets } from '../src/deployment';
+import { loadStageConfig, SERVICE_NAMES } from '../src/stage-config';
+
+const SST_CONFIG = readFileSync(resolve(__dirname, '..', '..', 'sst.config.ts'), 'utf8');
+
+describe('deployment plan', () => {
+  const production = deploymentPlan('production');
+  const dev = deploymentPlan('dev');
+
+  it('deploys each service as its own API with its own functions, roles and allowlist parameter', () => {
+    expect(production.services.map((service) => service.service)).toEqual([...SERVICE_NAMES]);
+    const functionNames = production.services.flatMap((service) => service.functions.map((fn) => fn.name));
+    expect(new Set(functionNames).size).toBe(functionNames.length);
+    for (const service of production.services) {
+      expect(service.apiName).toBe(`gmcp-production-${service.service}`);
+      expect(service.functions.every((fn) => fn.bundle === `dist/lambda/${service.service}` && fn.handler === `index.${fn.handlerExport}`)).toBe(true);
+      expect(parseGovernancePolicy(service.governance.value).tools.length).toBeGreaterThan(0);
+      expect(service.governance.parameter).toBe(`/gmcp/production/${service.service}/governance`);
+    }
+  });
+
+  it('sizes each API function from the stage, and keeps the approval tasks small', () => {
+    const writer = production.services.find((service) => service.service === 'ops-writer')!;
+    expect(writer.functions.map((fn) => [fn.kind, fn.reservedConcurrency, fn.memoryMb])).toEqual([
+      ['api', 20, 1024],
+      ['approval-notifier', 2, 256],
+      ['approval-executor', 2, 256],
+      ['approval-backlog', 2, 256],
+    ]);
+  });
+
+  it('retains and protects production only, and fronts it with the WAF', () => {
+    expect([production.retained, dev.retained]).toEqual([true, false]);
+    expect(production.edge?.secretParameter).toBe('/gmcp/production/edge/origin-secret');
+    expect(dev.edge).toBeUndefined();
+    expect(production.operatorSecrets).toEqual(['/gmcp/production/audit/hmac-key', '/gmcp/production/approvals/hmac-key', '/gmcp/production/edge/origin-secret']);
+    expect([production.logRetention, dev.logRetention]).toEqual(['3 months', '1 month']);
+  });
+
+  it('reruns the migration step only when the migrations change', () => {
+    expect(production.migration.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(deploymentPlan('production').migration.checksum).toBe(production.migration.checksum);
+    expect(production.migration.environment({ adminSecretArn: 'a', readerSecretArn: 'r', writerSecretArn: 'w' })).toMatchObject({
+      DATA_API_RESOURCE_ARN: 'arn:aws:rds:eu-west-1:222222222222:cluster:gmcp-production-ops',
+      ADMIN_SECRET_ARN: 'a',
+      READER_SECRET_ARN: 'r',
+      WRITER_SECRET_ARN: 'w',
+    });
+  });
+
+  it('gives the read and write servers different database logins and secrets', () => {
+    const [reader, writer] = production.databaseLogins;
+    expect(reader).toMatchObject({ service: 'ops-reader', secretName: 'gmcp-production/ops-reader/database' });
+    expect(writer).toMatchObject({ service: 'ops-writer', secretName: 'gmcp-production/ops-writer/database' });
+    expect(reader!.username).not.toBe(writer!.username);
+  });
+
+  it('stops a deployment whose allowlist file is broken', () => {
+    expect(() => deploymentPlan('dev', resolve(__dirname, 'fixtures', 'broken-governance'))).toThrow(/config\/governance\/policy-reader\.json: governance policy is not valid JSON/);
+  });
+});
+
+describe('deploying one service alone', () => {
+  it('targets exactly that service’s components, and the writer’s approval workflow with the writer', () => {
+    const production = loadStageConfig('production');
+    expect(sstDeployArgs(production, [])).toEqual(['sst', 'deploy', '--stage', 'production']);
+    expect(sstDeployArgs(production, ['ops-reader'])).toEqual([
+      'sst', 'deploy', '--stage', 'production', '--target', 'OpsReaderHttp,OpsReaderGovernance,OpsReaderEdge,OpsReaderApiFn,OpsReaderApiRole,OpsReaderApiPolicy',
+    ]);
+    expect(serviceTargets('ops-writer', loadStageConfig('dev'))).toEqual(expect.arrayContaining(['OpsWriterApprovalExecutorFn', 'ApprovalWorkflow', 'ApprovalBacklogSchedule']));
+    expect(serviceTargets('ops-writer', loadStageConfig('dev'))).not.toContain('OpsWriterEdge');
+  });
+
+  it('names components that sst.config.ts creates from the same plan', () => {
+    for (const name of ['components.api', 'components.governance', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule']) {
+      expect(SST_CONFIG).toContain(name);
+    }
+  });
+});
