@@ -111,7 +111,8 @@ export default $config({
       environment: $resolve([database.secretArn, loginSecrets['ops-reader']!.secret.arn, loginSecrets['ops-writer']!.secret.arn]).apply(
         ([adminSecretArn, readerSecretArn, writerSecretArn]) => plan.migration.environment({ adminSecretArn, readerSecretArn, writerSecretArn }),
       ),
-      transform: { function: (args) => void (args.name = names.migrationFunction) },
+      // `name` (not a transform) also names the log group /aws/lambda/<name>, which the role's log grant expects.
+      name: names.migrationFunction,
     });
     new aws.lambda.Invocation(
       'OpsMigrateRun',
@@ -158,7 +159,7 @@ export default $config({
           concurrency: { reserved: fn.reservedConcurrency },
           logging: { retention: plan.logRetention, format: 'json' },
           environment: $resolve([publicUrl, databaseSecretArn ?? '']).apply(([url, secretArn]) => fn.environment({ publicUrl: url, databaseSecretArn: secretArn || undefined })),
-          transform: { function: (args) => void (args.name = fn.name) },
+          name: fn.name,
         });
       }
       const handler = functionsByName[service.functions[0]!.name]!;
