@@ -158,7 +158,9 @@ export default $config({
           role: role.arn,
           concurrency: { reserved: fn.reservedConcurrency },
           logging: { retention: plan.logRetention, format: 'json' },
-          environment: $resolve([publicUrl, databaseSecretArn ?? '']).apply(([url, secretArn]) => fn.environment({ publicUrl: url, databaseSecretArn: secretArn || undefined })),
+          environment: $resolve([publicUrl, api.url, databaseSecretArn ?? '']).apply(([url, apiUrl, secretArn]) =>
+            fn.environment({ publicUrl: url, apiHost: new URL(apiUrl).hostname, databaseSecretArn: secretArn || undefined }),
+          ),
           name: fn.name,
         });
       }

@@ -63,15 +63,26 @@ export function functionsOf(service: ServiceName): FunctionSpec[] {
 /** How often the backlog report runs; its alarm treats two silent periods as breaching. */
 export const BACKLOG_SCHEDULE = 'rate(5 minutes)';
 
+/**
+ * Behind CloudFront: the edge secret to require, the API's own host (CloudFront sends it as
+ * Host), and one trusted proxy in front of the gateway for the caller's address.
+ */
+function edgeEnvironment(config: StageConfig, late: LateEnvironment): Record<string, string> {
+  if (!late.apiHost) throw new Error('Behind the edge, a function needs its API host');
+  return { EDGE_SECRET_PARAMETER: resourceNames(config).edgeSecretParameter, ALLOWED_HOSTS: late.apiHost, TRUST_PROXY: '1' };
+}
+
 /** The backlog report reads only its table and metric settings. */
 function backlogEnvironment(config: StageConfig): Record<string, string> {
   return { NODE_ENV: 'production', APPROVAL_TABLE: resourceNames(config).approvalsTable, METRICS: 'emf', METRICS_NAMESPACE: 'GovernedMcp' };
 }
 
-/** What only exists once deployed: the URL clients use, and the service's database secret. */
+/** What only exists once deployed: the URL clients use, the service's database secret, and the API's own host. */
 export interface LateEnvironment {
   publicUrl: string;
   databaseSecretArn?: string;
+  /** The API's execute-api host name: behind CloudFront, requests arrive with it as Host. */
+  apiHost?: string;
 }
 
 /**
@@ -97,7 +108,7 @@ export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec
     RATE_LIMIT_TABLE: names.rateLimitTable,
     METRICS: 'emf',
     METRICS_NAMESPACE: 'GovernedMcp',
-    ...(config.edge.waf ? { EDGE_SECRET_PARAMETER: names.edgeSecretParameter } : {}),
+    ...(config.edge.waf ? edgeEnvironment(config, late) : {}),
   };
   if (service === 'policy-reader') return { ...kit, POLICY_SOURCE: 's3', POLICY_BUCKET: names.policyBucket, POLICY_PREFIX: names.policyPrefix };
   if (!late.databaseSecretArn) throw new Error(`${service} needs its database secret ARN`);

@@ -6,7 +6,7 @@ import { functionEnvironment, functionsOf, routesOf, SERVICE_SCOPES } from '../s
 import { loadStageConfig, SERVICE_NAMES } from '../src/stage-config';
 
 const config = loadStageConfig('production');
-const late = { publicUrl: 'https://ops.mcp.example.com', databaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:gmcp-production/ops-writer/database-AbC123' };
+const late = { publicUrl: 'https://d111111abcdef8.cloudfront.net', apiHost: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com', databaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:gmcp-production/ops-writer/database-AbC123' };
 const SCHEMAS = { 'policy-reader': PolicyReaderEnv, 'ops-reader': OpsReaderEnv, 'ops-writer': OpsWriterEnv };
 
 /** What the Lambda runtime adds, and what the cold start fills from SSM before parsing. */
@@ -23,6 +23,15 @@ describe('each function’s environment', () => {
     if (service === 'ops-writer') {
       expect(parsed).toMatchObject({ APPROVAL_WORKFLOW: 'stepfunctions', APPROVAL_TTL_SECONDS: config.approvals.ttlSeconds, APPROVER_CLIENT_IDS: ['approvals-console'], MEDIUM_RISK_UNCONFIRMED: 'refuse' });
     }
+  });
+
+  it('behind the edge, accepts the API’s own Host and believes one proxy for the caller’s address', () => {
+    const parsed = parseEnv(OpsReaderEnv, { ...functionEnvironment(config, { service: 'ops-reader', kind: 'api' }, late), ...runtime });
+    expect(parsed).toMatchObject({ ALLOWED_HOSTS: ['a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com'], TRUST_PROXY: 1 });
+    expect(() => functionEnvironment(config, { service: 'ops-reader', kind: 'api' }, { ...late, apiHost: undefined })).toThrow('needs its API host');
+    const dev = functionEnvironment(loadStageConfig('dev'), { service: 'ops-reader', kind: 'api' }, late);
+    expect(dev).not.toHaveProperty('TRUST_PROXY');
+    expect(dev).not.toHaveProperty('EDGE_SECRET_PARAMETER');
   });
 
   it('never carries a key, only the name of the SSM parameter holding it', () => {
@@ -42,7 +51,7 @@ describe('each function’s environment', () => {
   });
 
   it('refuses to build an ops server’s environment without its database secret', () => {
-    expect(() => functionEnvironment(config, { service: 'ops-reader', kind: 'api' }, { publicUrl: late.publicUrl })).toThrow('ops-reader needs its database secret ARN');
+    expect(() => functionEnvironment(config, { service: 'ops-reader', kind: 'api' }, { publicUrl: late.publicUrl, apiHost: late.apiHost })).toThrow('ops-reader needs its database secret ARN');
   });
 });
 

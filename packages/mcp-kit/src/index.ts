@@ -65,7 +65,7 @@ export { createStepFunctionsWorkflow, createStepFunctionsClient, ApprovalWorkflo
 export { createSnsApproverNotifier, createLogApproverNotifier, createSnsClient, notificationOf, type ApproverNotifier } from './approvals/approver-notifier';
 export { runNotifierTask, type NotifierTaskInput } from './approvals/workflow-tasks';
 export { createLambdaService } from './lambda/lambda-service';
-export { httpApiHandler, type HttpApiHandler } from './lambda/http-api-handler';
+export { httpApiHandler, clientAddress, type HttpApiHandler } from './lambda/http-api-handler';
 export { approvalTaskHandlers } from './lambda/approval-task-handlers';
 export { lambdaEntries } from './lambda/lambda-entries';
 export { approvalBacklogHandler } from './lambda/approval-backlog-handler';

@@ -23,6 +23,7 @@ import {
   defineTool,
   EDGE_SECRET_HEADER,
   ensureTables,
+  clientAddress,
   httpApiHandler,
   lambdaEntries,
   parseEnv,
@@ -254,6 +255,21 @@ describe('httpApiHandler', () => {
     expect(result.statusCode).toBe(503);
     expect(probe.calls).toBe(before);
     expect(await auditOf('lambda-refused')).toEqual([]);
+  });
+});
+
+describe('clientAddress', () => {
+  const event = (sourceIp: string, forwardedFor?: string) =>
+    ({ requestContext: { http: { sourceIp } }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } }) as unknown as APIGatewayProxyEventV2;
+
+  it('is the gateway’s sourceIp when nothing trusted stands in front of it', () => {
+    expect(clientAddress(event('203.0.113.9', '198.51.100.1, 203.0.113.9'), 0)).toBe('203.0.113.9');
+  });
+
+  it('behind CloudFront, is the viewer CloudFront appended, never an address the client wrote', () => {
+    expect(clientAddress(event('130.176.0.10', '6.6.6.6, 203.0.113.9, 130.176.0.10'), 1)).toBe('203.0.113.9');
+    expect(clientAddress(event('130.176.0.10', '203.0.113.9'), 1)).toBe('203.0.113.9');
+    expect(clientAddress(event('130.176.0.10'), 1)).toBe('130.176.0.10');
   });
 });
 

@@ -11,11 +11,16 @@ export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) =
  * Each event is served by the same express app `npm start` runs: the app re-verifies the
  * bearer token the gateway's JWT authorizer already checked (the authorizer keeps
  * unauthenticated traffic from costing an invocation; the kit is the gate that audits),
- * and the client address is the gateway's `sourceIp`. The service is built on the first
- * event and kept for the life of the execution environment.
+ * and the client address is taken as `clientAddress` says. The service is built on the
+ * first event and kept for the life of the execution environment.
  */
 export function httpApiHandler(serverName: string, init: () => Promise<McpService>): HttpApiHandler {
-  const handlerOf = once(async () => serverless((await init()).app, { provider: 'aws', binary: false }) as unknown as HttpApiHandler);
+  const handlerOf = once(async () => {
+    const service = await init();
+    const hops = typeof service.config.trustProxy === 'number' ? service.config.trustProxy : 0;
+    const request = (req: { ip?: string }, event: APIGatewayProxyEventV2) => void (req.ip = clientAddress(event, hops));
+    return serverless(service.app, { provider: 'aws', binary: false, request }) as unknown as HttpApiHandler;
+  });
   const logger = createLogger(serverName, 'INFO');
   return async (event, context) => {
     let handle: HttpApiHandler;
@@ -27,6 +32,20 @@ export function httpApiHandler(serverName: string, init: () => Promise<McpServic
     }
     return handle(event, context);
   };
+}
+
+/**
+ * The caller's address. API Gateway's `sourceIp` is its own peer, and it appends that peer
+ * to `X-Forwarded-For`; with `trustedHops` proxies in front of the gateway (CloudFront: 1),
+ * each appended its own peer before, so the client is that many entries further left.
+ * Entries a client wrote itself sit further left still and are never believed.
+ */
+export function clientAddress(event: APIGatewayProxyEventV2, trustedHops: number): string {
+  const source = event.requestContext.http.sourceIp;
+  if (trustedHops <= 0) return source;
+  const chain = (event.headers['x-forwarded-for'] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (chain[chain.length - 1] !== source) chain.push(source);
+  return chain[chain.length - 1 - trustedHops] ?? source;
 }
 
 /** Nothing runs when the service cannot start (no audit, no policy): the caller may retry. */
