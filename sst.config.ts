@@ -14,8 +14,8 @@ export default $config({
     return {
       name: 'governed-mcp',
       home: 'aws',
-      removal: config.stage === 'production' ? 'retain' : 'remove',
-      protect: config.stage === 'production',
+      removal: config.retain ? 'retain' : 'remove',
+      protect: config.retain,
       providers: { aws: { version: '7.20.0', region: config.region as aws.Region }, random: '4.18.3' },
     };
   },
@@ -98,15 +98,16 @@ export default $config({
     );
 
     // The migration step: runs as the schema owner whenever the migrations change.
-    const migrationRole = lambdaRole('OpsMigrateRole', names.migrationFunction, database.secretArn.apply((adminSecretArn) => plan.migration.policy({ adminSecretArn })));
-    const migrate = new sst.aws.Function('OpsMigrateFn', {
+    const steps = plan.migration.components;
+    const migrationRole = lambdaRole(steps.role, names.migrationFunction, database.secretArn.apply((adminSecretArn) => plan.migration.policy({ adminSecretArn })), steps.rolePolicy);
+    const migrate = new sst.aws.Function(steps.function, {
       bundle: plan.migration.bundle,
       handler: plan.migration.handler,
       runtime: 'nodejs22.x',
       architecture: 'arm64',
       memory: '256 MB',
       timeout: '5 minutes',
-      role: migrationRole.arn,
+      role: migrationRole.role.arn,
       logging: { retention: plan.logRetention, format: 'json' },
       environment: $resolve([database.secretArn, loginSecrets['ops-reader']!.secret.arn, loginSecrets['ops-writer']!.secret.arn]).apply(
         ([adminSecretArn, readerSecretArn, writerSecretArn]) => plan.migration.environment({ adminSecretArn, readerSecretArn, writerSecretArn }),
@@ -114,10 +115,16 @@ export default $config({
       // `name` (not a transform) also names the log group /aws/lambda/<name>, which the role's log grant expects.
       name: names.migrationFunction,
     });
+    // Runs again when the migrations change, and when a login's password does (a replaced secret value).
+    const passwords = Object.values(loginSecrets).map((login) => login.version.versionId);
     new aws.lambda.Invocation(
-      'OpsMigrateRun',
-      { functionName: migrate.name, input: JSON.stringify({ checksum: plan.migration.checksum }), triggers: { checksum: plan.migration.checksum } },
-      { dependsOn: [database, ...Object.values(loginSecrets).map((login) => login.version)] },
+      steps.run,
+      {
+        functionName: migrate.name,
+        input: JSON.stringify({ checksum: plan.migration.checksum }),
+        triggers: { checksum: plan.migration.checksum, reader: passwords[0]!, writer: passwords[1]! },
+      },
+      { dependsOn: [database, migrationRole.policy, ...Object.values(loginSecrets).map((login) => login.version)] },
     );
 
     // Approvals and alarms.
@@ -126,7 +133,9 @@ export default $config({
     const alarmTopic = new aws.sns.Topic('AlarmTopic', { name: names.alarmTopic });
     config.alarms.emails.forEach((email, index) => new aws.sns.TopicSubscription(`AlarmEmail${index}`, { topic: alarmTopic.arn, protocol: 'email', endpoint: email }));
 
-    const edgeSecret = plan.edge ? aws.ssm.getParameterOutput({ name: plan.edge.secretParameter, withDecryption: true }).value : undefined;
+    // CloudFront must send the edge secret, so its current value (the first of the parameter's
+    // values) is in the distribution's configuration and the deployment state.
+    const edgeSecret = plan.edge ? aws.ssm.getParameterOutput({ name: plan.edge.secretParameter, withDecryption: true }).value.apply((value) => value.split(/\s+/)[0]!) : undefined;
     const webAcl = plan.edge ? edgeWebAcl(plan.edge.rules) : undefined;
 
     // One API, role per function and log group per service.
@@ -138,7 +147,10 @@ export default $config({
       const api = new sst.aws.ApiGatewayV2(components.api, {
         cors: false,
         accessLog: { retention: plan.logRetention },
-        transform: { api: (args) => void (args.name = service.apiName) },
+        transform: {
+          api: (args) => void (args.name = service.apiName),
+          stage: (args) => void (args.defaultRouteSettings = { throttlingRateLimit: service.throttle.ratePerSecond, throttlingBurstLimit: service.throttle.burst }),
+        },
       });
       const authorizer = api.addAuthorizer({ name: 'jwt', jwt: { issuer: config.auth.issuer, audiences: [service.audience] } });
       const publicUrl = webAcl && edgeSecret ? edgeDistribution(components.edge, api.url, webAcl.arn, edgeSecret) : api.url;
@@ -146,7 +158,7 @@ export default $config({
       const databaseSecretArn = service.service === 'policy-reader' ? undefined : loginSecrets[service.service]!.secret.arn;
 
       for (const fn of service.functions) {
-        const role = lambdaRole(components.role(fn.kind), fn.name, fn.policy, components.rolePolicy(fn.kind));
+        const { role } = lambdaRole(components.role(fn.kind), fn.name, fn.policy, components.rolePolicy(fn.kind));
         functionsByName[fn.name] = new sst.aws.Function(components.function(fn.kind), {
           description: fn.description,
           bundle: fn.bundle,
@@ -208,10 +220,9 @@ export default $config({
     return { ...urls, policyBucket: policyBucket.name, approvalStateMachine: machine.arn, auditTable: tables.audit!.name };
 
     /** A role only Lambda can assume, with exactly the plan's policy for one function. */
-    function lambdaRole(id: string, name: string, policy: $util.Input<object>, policyId = `${id}Policy`) {
+    function lambdaRole(id: string, name: string, policy: $util.Input<object>, policyId: string) {
       const role = new aws.iam.Role(id, { name, assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: 'lambda.amazonaws.com' }) });
-      new aws.iam.RolePolicy(policyId, { role: role.id, policy: $jsonStringify(policy) });
-      return role;
+      return { role, policy: new aws.iam.RolePolicy(policyId, { role: role.id, policy: $jsonStringify(policy) }) };
     }
 
     /** WAF cannot attach to an HTTP API: the web ACL protects a CloudFront distribution in front of each API (us-east-1 scope). */
@@ -230,7 +241,16 @@ export default $config({
             priority: rule.priority,
             visibilityConfig: visibility(rule.name),
             ...('managedRuleGroup' in rule.kind
-              ? { overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: rule.kind.managedRuleGroup } } }
+              ? {
+                  overrideAction: { none: {} },
+                  statement: {
+                    managedRuleGroupStatement: {
+                      vendorName: 'AWS',
+                      name: rule.kind.managedRuleGroup,
+                      ruleActionOverrides: rule.kind.countOnly.map((name) => ({ name, actionToUse: { count: {} } })),
+                    },
+                  },
+                }
               : { action: { block: {} }, statement: { rateBasedStatement: { limit: rule.kind.rateLimitPer5Minutes, aggregateKeyType: 'IP' } } }),
           })),
         },

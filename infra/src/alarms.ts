@@ -41,9 +41,12 @@ export function serviceAlarms<Id = string>(config: StageConfig, service: Service
   return [
     alarm<Id>({ name: `${prefix}-tool-denied-spike`, description: `${service}: many refused tool calls (allowlist, scope, definition) — probing or a broken client`, ...kit(METRIC.toolDenied), statistic: 'Sum', periodSeconds: 300, threshold: 25 }),
     alarm<Id>({ name: `${prefix}-audit-write-failures`, description: `${service}: audit records could not be written; calls are failing closed`, ...kit(METRIC.auditWriteFailures), statistic: 'Sum', periodSeconds: 60, threshold: 1 }),
-    alarm<Id>({ name: `${prefix}-rate-limited`, description: `${service}: callers are getting 429s`, ...kit(METRIC.rateLimited), statistic: 'Sum', periodSeconds: 300, threshold: 50 }),
+    alarm<Id>({ name: `${prefix}-rate-limited`, description: `${service}: callers are getting 429s from the kit's rate limits`, ...kit(METRIC.rateLimited), statistic: 'Sum', periodSeconds: 300, threshold: 50 }),
+    alarm<Id>({ name: `${prefix}-auth-failures-spike`, description: `${service}: many refused tokens reached the function (the gateway lets through only well-formed, signed ones)`, ...kit(METRIC.authFailures), statistic: 'Sum', periodSeconds: 300, threshold: 25 }),
+    alarm<Id>({ name: `${prefix}-outcome-records-lost`, description: `${service}: a call ran but its outcome record could not be written`, ...kit(METRIC.outcomeNotRecorded), statistic: 'Sum', periodSeconds: 300, threshold: 1 }),
+    alarm<Id>({ name: `${prefix}-policy-expired`, description: `${service}: the allowlist could not be re-read past its maximum staleness; every tool is denied`, ...kit(METRIC.policyExpired), statistic: 'Sum', periodSeconds: 60, threshold: 1 }),
     alarm<Id>({ name: `${prefix}-5xx`, description: `${service}: the API answers 5xx`, namespace: 'AWS/ApiGateway', metricName: '5xx', dimensions: { ApiId: apiId, Stage: '$default' }, statistic: 'Sum', periodSeconds: 300, threshold: 5 }),
-    alarm<Id>({ name: `${prefix}-429`, description: `${service}: the API gateway throttles (4xx incl. 429 from stage limits)`, namespace: 'AWS/ApiGateway', metricName: '4xx', dimensions: { ApiId: apiId, Stage: '$default' }, statistic: 'Sum', periodSeconds: 300, threshold: 200 }),
+    alarm<Id>({ name: `${prefix}-gateway-4xx`, description: `${service}: the gateway refuses many requests (401/403 from the authorizer, 429 from its throttle)`, namespace: 'AWS/ApiGateway', metricName: '4xx', dimensions: { ApiId: apiId, Stage: '$default' }, statistic: 'Sum', periodSeconds: 300, threshold: 200 }),
     ...functionsOf(service).flatMap((fn) => {
       const FunctionName = names.function(service, fn.kind);
       return [

@@ -7,7 +7,7 @@ import { serviceAlarms } from './alarms';
 import { CLOUDFRONT_POLICIES, webAclRules } from './edge';
 import { functionPolicy, migrationPolicy, stateMachinePolicy, type LateBound } from './iam';
 import { arns, resourceNames, type FunctionKind } from './names';
-import { BACKLOG_SCHEDULE, functionEnvironment, functionsOf, routesOf, type LateEnvironment } from './services';
+import { BACKLOG_SCHEDULE, functionEnvironment, functionSizing, functionsOf, routesOf, type LateEnvironment } from './services';
 import { loadStageConfig, SERVICE_NAMES, type ServiceName, type StageConfig } from './stage-config';
 import { approvalStateMachine } from './state-machine';
 import { tableSpecs } from './tables';
@@ -27,11 +27,6 @@ export const BUNDLE_PATHS = {
 } as const;
 export type BundleName = keyof typeof BUNDLE_PATHS;
 
-/** The retained stage keeps its data when removed, and protects its tables and cluster. */
-export function isRetained(stage: string): boolean {
-  return stage === 'production';
-}
-
 /**
  * Everything `sst.config.ts` deploys for a stage, decided here in plain tested TypeScript:
  * sst.config.ts only turns each entry into its SST or Pulumi component. Values that exist
@@ -40,7 +35,7 @@ export function isRetained(stage: string): boolean {
 export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: StageConfig = loadStageConfig(stage, resolve(root, 'infra', 'stages'))) {
   const names = resourceNames(config);
   const arn = arns(config);
-  const retained = isRetained(stage);
+  const retained = config.retain;
   return {
     config,
     names,
@@ -51,6 +46,7 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
     stateMachine: { ...approvalStateMachine(config), roleName: names.stateMachineRole, policy: stateMachinePolicy(config), arn: arn.stateMachine, components: APPROVAL_COMPONENTS },
     backlogSchedule: BACKLOG_SCHEDULE,
     migration: {
+      components: MIGRATION_COMPONENTS,
       name: names.migrationFunction,
       bundle: BUNDLE_PATHS['ops-migrate'],
       handler: 'index.handler',
@@ -68,7 +64,7 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
     },
     databaseLogins: (['ops-reader', 'ops-writer'] as const).map((service) => ({ service, secretName: names.databaseSecret(service), username: names.databaseLogin(service) })),
     edge: config.edge.waf ? { rules: webAclRules(config), secretParameter: names.edgeSecretParameter, cloudfront: CLOUDFRONT_POLICIES } : undefined,
-    /** SecureString parameters an operator creates before the first deploy (their values never enter IaC state). */
+    /** SecureString parameters an operator creates before the first deploy (only the edge secret's current value enters IaC state: CloudFront sends it). */
     operatorSecrets: [names.auditKeyParameter, names.approvalKeyParameter, ...(config.edge.waf ? [names.edgeSecretParameter] : [])],
   };
 }
@@ -113,8 +109,13 @@ export function serviceTargets(service: ServiceName, config: Pick<StageConfig, '
     ...(config.edge.waf ? [names.edge] : []),
     ...kinds.flatMap((kind) => [names.function(kind), names.role(kind), names.rolePolicy(kind)]),
     ...(service === 'ops-writer' ? Object.values(APPROVAL_COMPONENTS) : []),
+    // A database server deployed alone still brings the schema up to date first.
+    ...(service === 'policy-reader' ? [] : Object.values(MIGRATION_COMPONENTS)),
   ];
 }
+
+/** The migration step's components. */
+export const MIGRATION_COMPONENTS = { function: 'OpsMigrateFn', role: 'OpsMigrateRole', rolePolicy: 'OpsMigrateRolePolicy', run: 'OpsMigrateRun' } as const;
 
 function servicePlan(config: StageConfig, service: ServiceName, root: string) {
   const names = resourceNames(config);
@@ -125,16 +126,14 @@ function servicePlan(config: StageConfig, service: ServiceName, root: string) {
     apiName: names.api(service),
     audience: settings.audience,
     routes: routesOf(service),
+    throttle: settings.throttle,
     governance: { parameter: names.governanceParameter(service), value: governanceText(config, service, root) },
     functions: functionsOf(service).map((spec) => ({
       ...spec,
       name: names.function(service, spec.kind),
       bundle: BUNDLE_PATHS[service],
       handler: `index.${spec.handlerExport}`,
-      memoryMb: spec.kind === 'api' ? settings.memoryMb : 256,
-      timeoutSeconds: spec.kind === 'api' ? settings.timeoutSeconds : 60,
-      /** The API's reserved concurrency is the stage's; each task function gets a small one of its own. */
-      reservedConcurrency: spec.kind === 'api' ? settings.reservedConcurrency : 2,
+      ...functionSizing(config, spec),
       policy: functionPolicy(config, service, spec.kind),
       environment: (late: LateEnvironment) => functionEnvironment(config, spec, late),
     })),

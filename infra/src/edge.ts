@@ -4,8 +4,16 @@ import type { StageConfig } from './stage-config';
 export interface WafRuleSpec {
   name: string;
   priority: number;
-  kind: { managedRuleGroup: string } | { rateLimitPer5Minutes: number };
+  /** A managed rule group, with the rules of it that only count (never block); or a per-address rate limit. */
+  kind: { managedRuleGroup: string; countOnly: readonly string[] } | { rateLimitPer5Minutes: number };
 }
+
+/**
+ * Rules of the common rule set that would block ordinary MCP traffic: JSON-RPC bodies
+ * over 8 KB, and incident or policy text that mentions markup, paths or metadata
+ * addresses. They count (visible in WAF metrics) instead; the kit validates every body.
+ */
+export const COMMON_RULES_COUNT_ONLY = ['SizeRestrictions_BODY', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'EC2MetaDataSSRF_BODY', 'GenericRFI_BODY'] as const;
 
 /**
  * WAF cannot be attached to an API Gateway HTTP API (only to REST APIs, ALBs, CloudFront
@@ -16,7 +24,11 @@ export interface WafRuleSpec {
 export function webAclRules(config: Pick<StageConfig, 'edge'>): WafRuleSpec[] {
   const managed = ['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'];
   return [
-    ...managed.map((group, index) => ({ name: group, priority: index + 1, kind: { managedRuleGroup: group } })),
+    ...managed.map((group, index) => ({
+      name: group,
+      priority: index + 1,
+      kind: { managedRuleGroup: group, countOnly: group === 'AWSManagedRulesCommonRuleSet' ? COMMON_RULES_COUNT_ONLY : [] },
+    })),
     { name: 'RatePerClientIp', priority: managed.length + 1, kind: { rateLimitPer5Minutes: config.edge.rateLimitPer5Minutes } },
   ];
 }

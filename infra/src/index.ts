@@ -1,12 +1,12 @@
 export { StageConfig, loadStageConfig, SERVICE_NAMES, STAGES_DIR, type ServiceName } from './stage-config';
 export { resourceNames, arns, type FunctionKind, type ResourceNames, type Arns } from './names';
-export { routesOf, functionsOf, functionEnvironment, SERVICE_SCOPES, BACKLOG_SCHEDULE, type RouteSpec, type FunctionSpec, type LateEnvironment } from './services';
+export { routesOf, functionsOf, functionEnvironment, functionSizing, SERVICE_SCOPES, BACKLOG_SCHEDULE, type RouteSpec, type FunctionSpec, type LateEnvironment } from './services';
 export { functionPolicy, stateMachinePolicy, migrationPolicy, UNSCOPABLE_ACTIONS, AUDIT_MUTATIONS, type LateBound } from './iam';
 export { isAllowed, matchesPattern, type PolicyDocument, type PolicyStatement } from './policy-document';
 export { tableSpecs, type DynamoTableSpec } from './tables';
 export { serviceAlarms, allAlarms, KIT_NAMESPACE, APPROVAL_BACKLOG_METRIC, type AlarmSpec } from './alarms';
-export { webAclRules, CLOUDFRONT_POLICIES, type WafRuleSpec } from './edge';
+export { webAclRules, CLOUDFRONT_POLICIES, COMMON_RULES_COUNT_ONLY, type WafRuleSpec } from './edge';
 export { approvalStateMachine } from './state-machine';
 export { bundleDir, bundleLambda } from './bundle';
-export { deploymentPlan, isRetained, componentNames, serviceTargets, APPROVAL_COMPONENTS, BUNDLE_PATHS, type DeploymentPlan, type BundleName } from './deployment';
+export { deploymentPlan, componentNames, serviceTargets, APPROVAL_COMPONENTS, MIGRATION_COMPONENTS, BUNDLE_PATHS, type DeploymentPlan, type BundleName } from './deployment';
 export { sstDeployArgs } from './deploy-cli';

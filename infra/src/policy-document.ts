@@ -26,10 +26,10 @@ export const allow = (Sid: string, Action: string[], Resource: string[], Conditi
 
 export const deny = (Sid: string, Action: string[], Resource: string[]): PolicyStatement => ({ Sid, Effect: 'Deny', Action, Resource });
 
-/** IAM's wildcard match: `*` any run of characters, `?` exactly one. */
-export function matchesPattern(pattern: string, value: string): boolean {
+/** IAM's wildcard match: `*` any run of characters, `?` exactly one. Action names ignore case; ARNs do not. */
+export function matchesPattern(pattern: string, value: string, { ignoreCase = false } = {}): boolean {
   const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 'i').test(value);
+  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
 }
 
 /**
@@ -46,7 +46,7 @@ export function isAllowed(policy: PolicyDocument, action: string, resource: stri
         Object.entries(keys).every(([key, patterns]) => context[key] !== undefined && [patterns].flat().some((pattern) => matchesPattern(pattern, context[key]!))),
     );
   const matches = (statement: PolicyStatement) =>
-    statement.Action.some((pattern) => matchesPattern(pattern, action)) &&
+    statement.Action.some((pattern) => matchesPattern(pattern, action, { ignoreCase: true })) &&
     statement.Resource.some((pattern) => matchesPattern(pattern, resource)) &&
     conditionsHold(statement);
   if (policy.Statement.some((statement) => statement.Effect === 'Deny' && matches(statement))) return false;

@@ -77,6 +77,26 @@ function backlogEnvironment(config: StageConfig): Record<string, string> {
   return { NODE_ENV: 'production', APPROVAL_TABLE: resourceNames(config).approvalsTable, METRICS: 'emf', METRICS_NAMESPACE: 'GovernedMcp' };
 }
 
+/**
+ * Memory, timeout and reserved concurrency: the API's from the stage; fixed ones for the
+ * tasks, with room for a burst of approvals (a throttled task is retried only three times).
+ */
+export function functionSizing(config: StageConfig, spec: Pick<FunctionSpec, 'service' | 'kind'>) {
+  const settings = config.services[spec.service];
+  return spec.kind === 'api'
+    ? { memoryMb: settings.memoryMb, timeoutSeconds: settings.timeoutSeconds, reservedConcurrency: settings.reservedConcurrency }
+    : { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 10 };
+}
+
+/**
+ * How long a statement may wait for a paused Aurora cluster to resume: long enough to
+ * ride out a resume, short enough that the function answers with a clean "temporarily
+ * unavailable" before its own timeout cuts it off.
+ */
+function resumeBudgetSeconds(config: StageConfig, spec: Pick<FunctionSpec, 'service' | 'kind'>): number {
+  return Math.min(20, functionSizing(config, spec).timeoutSeconds - 8);
+}
+
 /** What only exists once deployed: the URL clients use, the service's database secret, and the API's own host. */
 export interface LateEnvironment {
   publicUrl: string;
@@ -100,6 +120,7 @@ export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec
     PUBLIC_URL: late.publicUrl,
     AUTH_ISSUER: config.auth.issuer,
     AUTH_AUDIENCE: config.services[service].audience,
+    AUTH_JWKS_URL: config.auth.jwksUrl,
     GOVERNANCE_SOURCE: 'ssm',
     GOVERNANCE_SSM_PARAMETER: names.governanceParameter(service),
     AUDIT_TABLE: names.auditTable,
@@ -112,7 +133,13 @@ export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec
   };
   if (service === 'policy-reader') return { ...kit, POLICY_SOURCE: 's3', POLICY_BUCKET: names.policyBucket, POLICY_PREFIX: names.policyPrefix };
   if (!late.databaseSecretArn) throw new Error(`${service} needs its database secret ARN`);
-  const database = { OPS_DATABASE: 'data-api', DATA_API_RESOURCE_ARN: arns(config).cluster, DATA_API_SECRET_ARN: late.databaseSecretArn, DATA_API_DATABASE: names.database };
+  const database = {
+    OPS_DATABASE: 'data-api',
+    DATA_API_RESOURCE_ARN: arns(config).cluster,
+    DATA_API_SECRET_ARN: late.databaseSecretArn,
+    DATA_API_DATABASE: names.database,
+    DATA_API_RESUME_BUDGET_SECONDS: String(resumeBudgetSeconds(config, spec)),
+  };
   if (service === 'ops-reader') return { ...kit, ...database };
   return {
     ...kit,

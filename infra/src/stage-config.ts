@@ -14,7 +14,9 @@ const ServiceSettings = z.strictObject({
   reservedConcurrency: z.number().int().min(1).max(1000),
   memoryMb: z.number().int().min(256).max(10_240).default(512),
   /** API Gateway stops waiting at 30 s; the function must stop first. */
-  timeoutSeconds: z.number().int().min(3).max(29).default(20),
+  timeoutSeconds: z.number().int().min(10).max(29).default(20),
+  /** The API stage's throttle (requests per second, and burst), before anything reaches the function. */
+  throttle: z.strictObject({ ratePerSecond: z.number().int().min(1).max(10_000), burst: z.number().int().min(1).max(5_000) }).default({ ratePerSecond: 50, burst: 100 }),
 });
 
 /** One stage's deployment, written out in `infra/stages/<stage>.json`: nothing about a stage is implied. */
@@ -23,8 +25,12 @@ export const StageConfig = z.strictObject({
   stage: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'lowercase letters, digits and dashes, 2-21 characters'),
   account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
+  /** Keep data when the stage is removed, and protect its tables, bucket and cluster from deletion. */
+  retain: z.boolean(),
   auth: z.strictObject({
     issuer: z.url().startsWith('https://', 'the issuer must be https'),
+    /** Where the issuer publishes its signing keys (its discovery document's `jwks_uri`). */
+    jwksUrl: z.url().startsWith('https://', 'the JWKS URL must be https'),
     /** OAuth clients approvers decide through; an assistant's token cannot approve. */
     approverClientIds: z.array(z.string().min(1)).min(1),
   }),

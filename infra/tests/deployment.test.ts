@@ -27,13 +27,13 @@ describe('deployment plan', () => {
     const writer = production.services.find((service) => service.service === 'ops-writer')!;
     expect(writer.functions.map((fn) => [fn.kind, fn.reservedConcurrency, fn.memoryMb])).toEqual([
       ['api', 20, 1024],
-      ['approval-notifier', 2, 256],
-      ['approval-executor', 2, 256],
-      ['approval-backlog', 2, 256],
+      ['approval-notifier', 10, 256],
+      ['approval-executor', 10, 256],
+      ['approval-backlog', 10, 256],
     ]);
   });
 
-  it('retains and protects production only, and fronts it with the WAF', () => {
+  it('retains and protects the stages whose file says so, and fronts production with the WAF', () => {
     expect([production.retained, dev.retained]).toEqual([true, false]);
     expect(production.edge?.secretParameter).toBe('/gmcp/production/edge/origin-secret');
     expect(dev.edge).toBeUndefined();
@@ -69,14 +69,16 @@ describe('deploying one service alone', () => {
     const production = loadStageConfig('production');
     expect(sstDeployArgs(production, [])).toEqual(['sst', 'deploy', '--stage', 'production']);
     expect(sstDeployArgs(production, ['ops-reader'])).toEqual([
-      'sst', 'deploy', '--stage', 'production', '--target', 'OpsReaderHttp,OpsReaderGovernance,OpsReaderEdge,OpsReaderApiFn,OpsReaderApiRole,OpsReaderApiPolicy',
+      'sst', 'deploy', '--stage', 'production', '--target',
+      'OpsReaderHttp,OpsReaderGovernance,OpsReaderEdge,OpsReaderApiFn,OpsReaderApiRole,OpsReaderApiPolicy,OpsMigrateFn,OpsMigrateRole,OpsMigrateRolePolicy,OpsMigrateRun',
     ]);
+    expect(sstDeployArgs(production, ['policy-reader']).at(-1)).not.toContain('OpsMigrate');
     expect(serviceTargets('ops-writer', loadStageConfig('dev'))).toEqual(expect.arrayContaining(['OpsWriterApprovalExecutorFn', 'ApprovalWorkflow', 'ApprovalBacklogSchedule']));
     expect(serviceTargets('ops-writer', loadStageConfig('dev'))).not.toContain('OpsWriterEdge');
   });
 
   it('names components that sst.config.ts creates from the same plan', () => {
-    for (const name of ['components.api', 'components.governance', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule']) {
+    for (const name of ['components.api', 'components.governance', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule', 'steps.function', 'steps.role', 'steps.rolePolicy', 'steps.run']) {
       expect(SST_CONFIG).toContain(name);
     }
   });

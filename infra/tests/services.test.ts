@@ -16,7 +16,7 @@ describe('each function’s environment', () => {
   it.each(SERVICE_NAMES)('%s: parses with the app’s own schema, every adapter chosen for AWS', (service) => {
     const env = functionEnvironment(config, { service, kind: 'api' }, late);
     const parsed = parseEnv(SCHEMAS[service], { ...env, ...runtime }) as Record<string, unknown>;
-    expect(parsed).toMatchObject({ GOVERNANCE_SOURCE: 'ssm', RATE_LIMIT_STORE: 'dynamodb', METRICS: 'emf', AUTH_AUDIENCE: config.services[service].audience, PUBLIC_URL: late.publicUrl });
+    expect(parsed).toMatchObject({ GOVERNANCE_SOURCE: 'ssm', RATE_LIMIT_STORE: 'dynamodb', METRICS: 'emf', AUTH_AUDIENCE: config.services[service].audience, PUBLIC_URL: late.publicUrl, AUTH_JWKS_URL: config.auth.jwksUrl });
     expect(parsed).not.toHaveProperty('DYNAMODB_ENDPOINT');
     if (service === 'policy-reader') expect(parsed).toMatchObject({ POLICY_SOURCE: 's3', POLICY_BUCKET: 'gmcp-production-policies-222222222222' });
     else expect(parsed).toMatchObject({ OPS_DATABASE: 'data-api', DATA_API_RESOURCE_ARN: 'arn:aws:rds:eu-west-1:222222222222:cluster:gmcp-production-ops' });
@@ -41,6 +41,15 @@ describe('each function’s environment', () => {
         for (const secret of SECRET_VARIABLES) expect(env).not.toHaveProperty(secret);
         expect(Object.entries(env).filter(([name]) => name.endsWith('_PARAMETER')).every(([, value]) => value.startsWith('/gmcp/production/'))).toBe(true);
       }
+    }
+  });
+
+  it('stops waiting for a paused cluster early enough that the function answers before its own timeout', () => {
+    for (const kind of ['api', 'approval-executor'] as const) {
+      const env = functionEnvironment(config, { service: 'ops-writer', kind }, late);
+      const timeout = kind === 'api' ? config.services['ops-writer'].timeoutSeconds : 60;
+      expect(Number(env.DATA_API_RESUME_BUDGET_SECONDS)).toBeLessThanOrEqual(timeout - 8);
+      expect(Number(env.DATA_API_RESUME_BUDGET_SECONDS)).toBeGreaterThan(0);
     }
   });
 

@@ -1,6 +1,6 @@
 import { approvalTableDefinition, auditTableDefinition, METRIC } from '@gmcp/mcp-kit';
 import { allAlarms } from '../src/alarms';
-import { webAclRules } from '../src/edge';
+import { COMMON_RULES_COUNT_ONLY, webAclRules } from '../src/edge';
 import { functionsOf } from '../src/services';
 import { approvalStateMachine } from '../src/state-machine';
 import { tableSpecs } from '../src/tables';
@@ -45,7 +45,9 @@ describe('alarms', () => {
   it('watch each service for denial spikes, audit write failures, 429s and 5xx, and each function for errors and throttles', () => {
     for (const service of SERVICE_NAMES) {
       const mine = alarms.filter((alarm) => alarm.name.startsWith(`gmcp-production-${service}-`));
-      expect(mine.map((alarm) => alarm.metricName)).toEqual(expect.arrayContaining([METRIC.toolDenied, METRIC.auditWriteFailures, METRIC.rateLimited, '5xx', '4xx']));
+      expect(mine.map((alarm) => alarm.metricName)).toEqual(
+        expect.arrayContaining([METRIC.toolDenied, METRIC.auditWriteFailures, METRIC.rateLimited, METRIC.authFailures, METRIC.outcomeNotRecorded, METRIC.policyExpired, '5xx', '4xx']),
+      );
       for (const fn of functionsOf(service)) {
         expect(alarms.filter((alarm) => alarm.dimensions.FunctionName === `gmcp-production-${service}-${fn.kind}`).map((alarm) => alarm.metricName).sort()).toEqual(['Errors', 'Throttles']);
       }
@@ -72,10 +74,14 @@ describe('alarms', () => {
 describe('edge protection', () => {
   it('uses AWS managed rule groups and a per-address rate limit from the stage', () => {
     expect(webAclRules(config)).toEqual([
-      { name: 'AWSManagedRulesAmazonIpReputationList', priority: 1, kind: { managedRuleGroup: 'AWSManagedRulesAmazonIpReputationList' } },
-      { name: 'AWSManagedRulesCommonRuleSet', priority: 2, kind: { managedRuleGroup: 'AWSManagedRulesCommonRuleSet' } },
-      { name: 'AWSManagedRulesKnownBadInputsRuleSet', priority: 3, kind: { managedRuleGroup: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+      { name: 'AWSManagedRulesAmazonIpReputationList', priority: 1, kind: { managedRuleGroup: 'AWSManagedRulesAmazonIpReputationList', countOnly: [] } },
+      { name: 'AWSManagedRulesCommonRuleSet', priority: 2, kind: { managedRuleGroup: 'AWSManagedRulesCommonRuleSet', countOnly: expect.arrayContaining(['SizeRestrictions_BODY', 'CrossSiteScripting_BODY']) } },
+      { name: 'AWSManagedRulesKnownBadInputsRuleSet', priority: 3, kind: { managedRuleGroup: 'AWSManagedRulesKnownBadInputsRuleSet', countOnly: [] } },
       { name: 'RatePerClientIp', priority: 4, kind: { rateLimitPer5Minutes: 2000 } },
     ]);
+  });
+
+  it('lets ordinary MCP bodies through: large JSON-RPC calls and text about markup or paths only count', () => {
+    expect(COMMON_RULES_COUNT_ONLY).toEqual(expect.arrayContaining(['SizeRestrictions_BODY', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'EC2MetaDataSSRF_BODY']));
   });
 });

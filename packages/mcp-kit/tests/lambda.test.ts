@@ -456,6 +456,17 @@ describe('edgeGuard (config with edgeSecret)', () => {
     await request(guarded.app).get('/healthz').set(EDGE_SECRET_HEADER, secret).expect(200);
   });
 
+  it('accepts the previous value as well during a rotation, and nothing else', async () => {
+    const rotating = testService(testConfig(issuer.issuer.issuer, { EDGE_SECRET: `${'n'.repeat(40)}\n${secret}` }), { calls: 0 }, governance.adapters);
+    try {
+      await request(rotating.app).get('/healthz').set(EDGE_SECRET_HEADER, 'n'.repeat(40)).expect(200);
+      await request(rotating.app).get('/healthz').set(EDGE_SECRET_HEADER, secret).expect(200);
+      await request(rotating.app).get('/healthz').set(EDGE_SECRET_HEADER, 'o'.repeat(40)).expect(403);
+    } finally {
+      await rotating.close();
+    }
+  });
+
   it('serves (and audits) a request with the right header', async () => {
     const response = await call('edge-allowed', secret);
     expect(response.status).toBe(200);

@@ -48,12 +48,13 @@ const REGION = 'us-east-1';
 
 /** A stage as its configuration file would declare it, except that the issuer is the dev issuer on loopback. */
 function testStageConfig(issuer: string): StageConfig {
-  const service = (name: string) => ({ audience: `api://gmcp-e2e/${name}`, reservedConcurrency: 5, memoryMb: 512, timeoutSeconds: 20 });
+  const service = (name: string) => ({ audience: `api://gmcp-e2e/${name}`, reservedConcurrency: 5, memoryMb: 512, timeoutSeconds: 20, throttle: { ratePerSecond: 50, burst: 100 } });
   return {
     stage: 'e2e',
     account: ACCOUNT,
     region: REGION,
-    auth: { issuer, approverClientIds: ['approvals-console'] },
+    retain: false,
+    auth: { issuer, jwksUrl: `${issuer}/.well-known/jwks.json`, approverClientIds: ['approvals-console'] },
     governanceDir: 'config/governance',
     services: { 'policy-reader': service('policy-reader'), 'ops-reader': service('ops-reader'), 'ops-writer': service('ops-writer') },
     logRetentionDays: 30,

@@ -91,9 +91,14 @@ export const ServiceEnvSchema = z.object({
 
   /**
    * Set when a CDN with a web application firewall fronts the service: requests must carry
-   * this value in `x-gmcp-edge-secret` (the CDN adds it), so that calls around the firewall are refused.
+   * this value in `x-gmcp-edge-secret` (the CDN adds it), so that calls around the firewall
+   * are refused. During a rotation it holds the new and the old value, separated by white space.
    */
-  EDGE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  EDGE_SECRET: z
+    .string()
+    .transform((value) => value.split(/\s+/).filter(Boolean))
+    .pipe(z.array(z.string().min(32, 'each value must be at least 32 characters')).min(1).max(2))
+    .optional(),
 
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Local peers (dynalite, test endpoints); unset on AWS. */

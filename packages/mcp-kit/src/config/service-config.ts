@@ -23,8 +23,8 @@ export interface ServiceConfig {
   readonly trustProxy: number | string | false;
   readonly maxBodyBytes: number;
   readonly logLevel: LogLevel;
-  /** Requests must carry it in `x-gmcp-edge-secret` (set when a CDN and WAF front the service). */
-  readonly edgeSecret?: string;
+  /** Requests must carry one of them in `x-gmcp-edge-secret` (set when a CDN and WAF front the service). */
+  readonly edgeSecrets?: readonly string[];
 }
 
 export const MCP_PATH = '/mcp';
@@ -61,7 +61,7 @@ export function buildServiceConfig(env: ServiceEnv, port: number = env.PORT): Se
     trustProxy: env.TRUST_PROXY ?? false,
     maxBodyBytes: env.MAX_BODY_BYTES,
     logLevel: env.LOG_LEVEL,
-    edgeSecret: env.EDGE_SECRET,
+    edgeSecrets: env.EDGE_SECRET,
   };
 }
 

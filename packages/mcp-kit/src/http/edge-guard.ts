@@ -7,14 +7,17 @@ export const EDGE_SECRET_HEADER = 'x-gmcp-edge-secret';
 /**
  * When a CDN with a web application firewall fronts the service, the CDN adds a secret
  * header; a request without it went around the firewall (straight to the API's own URL)
- * and is refused before anything else runs. Without a configured secret this is a no-op.
+ * and is refused before anything else runs. During a rotation two values are accepted (the
+ * CDN's configuration and warm functions change at different times). Without a configured
+ * secret this is a no-op.
  */
-export function edgeGuard(secret: string | undefined, logger: Logger) {
-  const expected = secret === undefined ? undefined : Buffer.from(secret);
+export function edgeGuard(secrets: readonly string[] | undefined, logger: Logger) {
+  const expected = (secrets ?? []).map((secret) => Buffer.from(secret));
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (!expected) return next();
+    if (expected.length === 0) return next();
     const presented = Buffer.from(req.header(EDGE_SECRET_HEADER) ?? '');
-    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+    const matches = expected.map((secret) => presented.length === secret.length && timingSafeEqual(presented, secret));
+    if (!matches.includes(true)) {
       logger.warn('request refused: it did not come through the edge', { path: req.path });
       res.status(403).json({ error: 'forbidden', error_description: 'Requests must come through the service URL' });
       return;

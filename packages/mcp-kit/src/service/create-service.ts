@@ -89,7 +89,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestContext());
-  app.use(edgeGuard(config.edgeSecret, logger));
+  app.use(edgeGuard(config.edgeSecrets, logger));
   app.use(hostHeaderValidation([...config.allowedHosts]));
 
   app.get('/healthz', (_req, res) => {
