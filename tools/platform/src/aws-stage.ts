@@ -71,6 +71,8 @@ export interface DeployedService {
   readonly api: HttpApiTestEndpoint;
   readonly functions: Partial<Record<FunctionKind, LambdaProcess>>;
   readonly env: (kind: FunctionKind) => Record<string, string>;
+  /** The same environment with the peers' own endpoints: no recorder in between (benchmarks). */
+  readonly directEnv: (kind: FunctionKind) => Record<string, string>;
   /** The AWS calls a function made so far, as IAM would authorize them. */
   readonly calls: (kind: FunctionKind) => readonly AwsCall[];
   stop(): Promise<void>;
@@ -211,6 +213,7 @@ export async function startAwsStage(): Promise<AwsStage> {
         api,
         functions,
         env: (kind) => environments[kind]!,
+        directEnv: (kind) => ({ ...environments[kind]!, ...endpointEnv(peers) }),
         calls: (kind) => recorders[kind]?.calls() ?? [],
         stop: async () => {
           await api.stop();
@@ -248,6 +251,10 @@ const ENDPOINT_VARIABLES: Record<RecordedService, string> = {
   sns: 'SNS_ENDPOINT',
 };
 
+function endpointEnv(endpoints: Partial<Record<RecordedService, string>>): Record<string, string> {
+  return { AWS_REGION: REGION, ...Object.fromEntries(Object.entries(endpoints).map(([service, endpoint]) => [ENDPOINT_VARIABLES[service as RecordedService], endpoint])) };
+}
+
 interface Recorders {
   /** The endpoint variables that route one function's clients through its recorders. */
   env: Record<string, string>;
@@ -261,7 +268,7 @@ async function startRecorders(peers: Partial<Record<RecordedService, string>>): 
     (Object.entries(peers) as [RecordedService, string][]).filter(([, endpoint]) => endpoint).map(async ([service, endpoint]) => [service, await startIamCallRecorder(endpoint, service, { region: REGION, account: ACCOUNT })] as const),
   );
   return {
-    env: { AWS_REGION: REGION, ...Object.fromEntries(started.map(([service, recorder]) => [ENDPOINT_VARIABLES[service], recorder.endpoint])) },
+    env: endpointEnv(Object.fromEntries(started.map(([service, recorder]) => [service, recorder.endpoint]))),
     calls: () => started.flatMap(([, recorder]) => recorder.calls),
     stop: async () => void (await Promise.all(started.map(([, recorder]) => recorder.stop()))),
   };

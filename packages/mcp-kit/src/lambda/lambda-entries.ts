@@ -3,7 +3,7 @@ import type { PreparedService } from '../service/start-service';
 import { approvalBacklogHandler } from './approval-backlog-handler';
 import { approvalTaskHandlers } from './approval-task-handlers';
 import { httpApiHandler } from './http-api-handler';
-import { createLambdaService } from './lambda-service';
+import { createLambdaService, readAhead } from './lambda-service';
 import { once } from './once';
 import { withSecretParameters } from './secret-parameters';
 
@@ -18,8 +18,10 @@ type EnvSource = Record<string, string | undefined>;
 export function lambdaEntries<Deps>(serverName: string, prepare: (env: EnvSource) => Promise<PreparedService<Deps>>, env: EnvSource = process.env) {
   const service = once(async () => {
     const source = await withSecretParameters(env, () => createSsmClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.SSM_ENDPOINT || undefined }));
+    const ahead = readAhead(serverName, source);
+    ahead?.ready.catch(() => undefined); // awaited (and reported) by createLambdaService
     const prepared = await prepare(source);
-    return createLambdaService(prepared.env, prepared.definition);
+    return createLambdaService(prepared.env, prepared.definition, ahead);
   });
   return { handler: httpApiHandler(serverName, service), ...approvalTaskHandlers(service), backlog: approvalBacklogHandler(serverName, env) };
 }

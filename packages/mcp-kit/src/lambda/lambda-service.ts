@@ -1,22 +1,52 @@
-import type { ServiceEnv } from '../config/env';
+import { z } from 'zod';
+import { createJwksKeyResolver, type KeyResolver } from '../auth/jwks-key-resolver';
+import { parseEnv, ServiceEnvSchema, type ServiceEnv } from '../config/env';
 import { buildServiceConfig } from '../config/service-config';
 import { ConfigError } from '../errors';
-import { createGovernanceAdapters } from '../governance/create-governance';
+import { createGovernanceAdapters, type GovernanceAdapters } from '../governance/create-governance';
 import { createLogger } from '../logging/logger';
 import { createService, type McpService, type ServiceDefinition } from '../service/create-service';
+
+/** What a cold start reads ahead from the kit's own variables, while the app prepares. */
+export interface ReadAhead {
+  readonly governance: GovernanceAdapters;
+  readonly keys: KeyResolver;
+  /** The allowlist and the issuer's signing keys, being read. */
+  readonly ready: Promise<unknown>;
+}
+
+const KitEnv = ServiceEnvSchema.extend({ PORT: z.coerce.number().int().min(0).max(65535).default(0) });
+
+/**
+ * Starts reading the allowlist and the issuer's signing keys from the kit's variables, so
+ * that these reads overlap the app's own preparation (its database check, its index).
+ * Undefined when the variables do not parse: the app's own parse then reports them.
+ */
+export function readAhead(serverName: string, source: Record<string, string | undefined>): ReadAhead | undefined {
+  let env: ServiceEnv;
+  try {
+    env = parseEnv(KitEnv, source);
+  } catch {
+    return undefined;
+  }
+  if (!env.PUBLIC_URL) return undefined;
+  const governance = createGovernanceAdapters(env, serverName, createLogger(serverName, env.LOG_LEVEL));
+  const keys = createJwksKeyResolver(buildServiceConfig(env).auth);
+  return { governance, keys, ready: Promise.all([governance.policy.current(), keys.prefetch()]) };
+}
 
 /**
  * The same service `startService` runs, without a listening socket: API Gateway calls
  * the function. PUBLIC_URL is required, because the resource identifier, the default
- * audience and the accepted Host come from it. The governance policy is read now, so
- * that an unreadable source is reported by the cold start (and denies all), together
- * with the issuer's signing keys that the first request needs.
+ * audience and the accepted Host come from it. The governance policy is read before the
+ * service answers, so that an unreadable source is reported by the cold start (and denies
+ * all), together with the issuer's signing keys that the first request needs.
  */
-export async function createLambdaService<Deps>(env: ServiceEnv, definition: ServiceDefinition<Deps>): Promise<McpService> {
+export async function createLambdaService<Deps>(env: ServiceEnv, definition: ServiceDefinition<Deps>, ahead?: ReadAhead): Promise<McpService> {
   if (!env.PUBLIC_URL) throw new ConfigError('Invalid configuration: PUBLIC_URL is required on Lambda (the API URL clients use)', ['PUBLIC_URL']);
   const logger = definition.logger ?? createLogger(definition.name, env.LOG_LEVEL);
-  const governance = createGovernanceAdapters(env, definition.name, logger);
-  const service = createService(buildServiceConfig(env), { ...definition, logger }, governance);
-  await Promise.all([governance.policy.current(), service.warmUp()]);
+  const governance = ahead?.governance ?? createGovernanceAdapters(env, definition.name, logger);
+  const service = createService(buildServiceConfig(env), { ...definition, logger }, governance, ahead?.keys);
+  await (ahead ? ahead.ready : Promise.all([governance.policy.current(), service.warmUp()]));
   return service;
 }

@@ -6,7 +6,7 @@ import { MCP_PATH } from '../config/service-config';
 import { createLogger, type Logger } from '../logging/logger';
 import type { AccessMode, ToolDefinition } from '../tool/define-tool';
 import { createToolSet } from '../tool/tool-set';
-import { createJwksKeyResolver } from '../auth/jwks-key-resolver';
+import { createJwksKeyResolver, type KeyResolver } from '../auth/jwks-key-resolver';
 import { createJwtPassport } from '../auth/jwt-strategy';
 import { createAuditTrail } from '../audit/audit-trail';
 import type { GovernanceAdapters } from '../governance/create-governance';
@@ -62,7 +62,7 @@ export interface McpService {
  * `POST /mcp` (Streamable HTTP, stateless) behind authentication and the governance
  * gate, 405 for GET/DELETE `/mcp`, RFC 9728 metadata, and `GET /healthz`.
  */
-export function createService<Deps>(config: ServiceConfig, definition: ServiceDefinition<Deps>, governance: GovernanceAdapters): McpService {
+export function createService<Deps>(config: ServiceConfig, definition: ServiceDefinition<Deps>, governance: GovernanceAdapters, keys: KeyResolver = createJwksKeyResolver(config.auth)): McpService {
   const logger = definition.logger ?? createLogger(definition.name, config.logLevel);
   const declared = definition.tools as readonly AnyTool<Deps>[];
   const { metrics } = governance;
@@ -77,7 +77,6 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   const approvals = approvalsFor(declared, definition, governance, audit, logger);
   const tools = createToolSet(approvals ? [...declared, requestStatusTool(approvals.service) as unknown as AnyTool<Deps>] : declared, { serverAccess: definition.access });
   approvals?.bind(tools);
-  const keys = createJwksKeyResolver(config.auth);
   const passport = createJwtPassport(config.auth, keys);
   const confirmation = confirmationFor(declared, governance);
   const mcp = mcpEndpoint(createServerFactory({ identity: definition, deps: definition.deps, audit, metrics, logger, approvals: approvals?.service, confirmation }), config, logger);
