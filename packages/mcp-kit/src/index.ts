@@ -64,7 +64,7 @@ export { approvalStateMachineDefinition, APPROVAL_REJECTED_ERROR } from './appro
 export { createStepFunctionsWorkflow, createStepFunctionsClient, ApprovalWorkflowError } from './approvals/step-functions-workflow';
 export { createSnsApproverNotifier, createLogApproverNotifier, createSnsClient, notificationOf, type ApproverNotifier } from './approvals/approver-notifier';
 export { runNotifierTask, type NotifierTaskInput } from './approvals/workflow-tasks';
-export { createLambdaService } from './lambda/lambda-service';
+export { createLambdaService, readAhead, type ReadAhead } from './lambda/lambda-service';
 export { httpApiHandler, clientAddress, type HttpApiHandler } from './lambda/http-api-handler';
 export { approvalTaskHandlers } from './lambda/approval-task-handlers';
 export { lambdaEntries } from './lambda/lambda-entries';

@@ -26,6 +26,7 @@ import {
   clientAddress,
   httpApiHandler,
   lambdaEntries,
+  readAhead,
   parseEnv,
   reportApprovalBacklog,
   ServiceEnvSchema,
@@ -316,6 +317,15 @@ describe('createLambdaService and lambdaEntries', () => {
     // The service is kept: no second SSM read.
     expect(ssm.requests - before).toBe(1);
     await expect(entries.executor({ approval_id: 'a' })).rejects.toThrow(/no high-risk tools/);
+  });
+
+  it('reads the allowlist ahead of the app from the kit’s variables, and leaves bad variables to the app’s own parse', async () => {
+    const valid = { ...baseEnv(), PUBLIC_URL, AUDIT_HMAC_KEY: TEST_HMAC_KEY.toString('base64') };
+    const ahead = readAhead('entry-server', valid)!;
+    await ahead.ready;
+    expect((await ahead.governance.policy.current()).tools.map((tool) => tool.name)).toEqual(['echo']);
+    expect(readAhead('entry-server', { ...valid, PUBLIC_URL: undefined })).toBeUndefined();
+    expect(readAhead('entry-server', { ...valid, AUDIT_HMAC_KEY: 'short' })).toBeUndefined();
   });
 });
 
