@@ -20,7 +20,6 @@ import {
   createLogger,
   createMemoryMetrics,
   createSsmClient,
-  defineTool,
   EDGE_SECRET_HEADER,
   ensureTables,
   clientAddress,
@@ -34,9 +33,8 @@ import {
   type ApprovalRequest,
   type ApprovalStore,
   type McpService,
-  type ToolContext,
 } from '../src';
-import { MCP_HEADERS, rpc, startTestGovernance, startTestIssuer, TEST_HMAC_KEY, testConfig, testService, testTools, type Probe, type TestGovernance, type TestIssuer } from './support/harness';
+import { MCP_HEADERS, rpc, startTestGovernance, startTestIssuer, TEST_HMAC_KEY, testConfig, testService, testTools, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool } from './support/harness';
 
 const PUBLIC_URL = 'https://mcp.example.com';
 const AUDIENCE = `${PUBLIC_URL}/mcp`;
@@ -332,22 +330,7 @@ describe('createLambdaService and lambdaEntries', () => {
 describe('approvalTaskHandlers', () => {
   const wiped: string[] = [];
   const notified: string[] = [];
-  const wipeVolume = defineTool({
-    name: 'wipe_volume',
-    title: 'Wipe a volume',
-    description: 'Erases a storage volume.',
-    owner: 'storage',
-    scope: 'storage:write',
-    risk: 'high',
-    access: 'write',
-    classification: 'internal',
-    input: z.object({ volume: z.string().regex(/^vol-\d+$/) }),
-    output: z.object({ wiped: z.string() }),
-    handler: async ({ volume }, _ctx: ToolContext<Probe>) => {
-      wiped.push(volume);
-      return { wiped: volume };
-    },
-  });
+  const wipeVolume = wipeVolumeTool(wiped);
   let approvalService: McpService;
   let store: ApprovalStore;
 

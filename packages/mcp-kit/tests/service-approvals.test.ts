@@ -13,25 +13,10 @@ import {
   type ToolContext,
 } from '../src';
 import { mintAccessToken } from '@gmcp/dev-issuer';
-import { MCP_HEADERS, jsonRpcBody, rpc, startTestGovernance, startTestIssuer, TEST_AUDIENCE, testConfig, testService, type Probe, type TestGovernance, type TestIssuer } from './support/harness';
+import { MCP_HEADERS, jsonRpcBody, rpc, startTestGovernance, startTestIssuer, TEST_AUDIENCE, testConfig, testService, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool } from './support/harness';
 
 const wiped: string[] = [];
-const wipeVolume = defineTool({
-  name: 'wipe_volume',
-  title: 'Wipe a volume',
-  description: 'Erases a storage volume.',
-  owner: 'storage',
-  scope: 'storage:write',
-  risk: 'high',
-  access: 'write',
-  classification: 'internal',
-  input: z.object({ volume: z.string().regex(/^vol-\d+$/) }),
-  output: z.object({ wiped: z.string() }),
-  handler: async ({ volume }, _ctx: ToolContext<Probe>) => {
-    wiped.push(volume);
-    return { wiped: volume };
-  },
-});
+const wipeVolume = wipeVolumeTool(wiped);
 
 const snapshots: string[] = [];
 const snapshotVolume = defineTool({

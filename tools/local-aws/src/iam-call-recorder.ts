@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readBodyBytes } from './http-body';
+import { listenOnLoopback } from './loopback';
 
 /** One AWS API call as IAM authorizes it: an action on a resource, with the condition keys it carries. */
 export interface AwsCall {
@@ -39,16 +39,8 @@ export async function startIamCallRecorder(target: string, service: RecordedServ
     forward.on('error', () => res.writeHead(502).end());
     forward.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listenOnLoopback(server);
+  return { endpoint: listening.url, calls, stop: listening.stop };
 }
 
 function describe(service: RecordedService, req: IncomingMessage, raw: Buffer, { region, account }: { region: string; account: string }): AwsCall[] {

@@ -163,6 +163,26 @@ export function testTools() {
 }
 
 /** Governance adapters over an in-memory dynalite, with a policy the test can rewrite. */
+/** A high-risk write tool for approval tests: it records each volume it "wipes" in `wiped`. */
+export function wipeVolumeTool(wiped: string[]) {
+  return defineTool({
+    name: 'wipe_volume',
+    title: 'Wipe a volume',
+    description: 'Erases a storage volume.',
+    owner: 'storage',
+    scope: 'storage:write',
+    risk: 'high',
+    access: 'write',
+    classification: 'internal',
+    input: z.object({ volume: z.string().regex(/^vol-\d+$/) }),
+    output: z.object({ wiped: z.string() }),
+    handler: async ({ volume }, _ctx: ToolContext<Probe>) => {
+      wiped.push(volume);
+      return { wiped: volume };
+    },
+  });
+}
+
 export interface TestGovernance {
   adapters: GovernanceAdapters;
   metrics: MemoryMetrics;

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { httpApiEvent } from './http-api-event';
 import { createJwtAuthorizer, type JwtAuthorizerSettings } from './jwt-authorizer';
 import type { Invocation } from './lambda-process';
 import { readBodyBytes } from '../http-body';
+import { listenOnLoopback } from '../loopback';
 
 /** A route as an HTTP API declares it: `"POST /mcp"`, `"GET /approvals/{id}"`; `auth` false for a public route. */
 export interface HttpApiRoute {
@@ -70,16 +70,8 @@ export async function startHttpApiTestEndpoint(options: HttpApiTestEndpointOptio
     if (!invocation.ok) return reply(res, 500, { message: 'Internal Server Error' });
     writeResult(res, invocation.result as LambdaHttpResult | null);
   };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    events,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listenOnLoopback(server);
+  return { url: listening.url, events, stop: listening.stop };
 }
 
 function compileRoute({ route, auth }: HttpApiRoute) {
