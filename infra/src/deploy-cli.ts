@@ -11,7 +11,7 @@ must deploy everything. The stage's settings are infra/stages/<stage>.json.`;
 
 /** The `sst` arguments for a deployment: the whole stage, or only the named services' components. */
 export function sstDeployArgs(config: StageConfig, services: readonly ServiceName[]): string[] {
-  const targets = services.flatMap((service) => serviceTargets(service, config));
+  const targets = [...new Set(services.flatMap((service) => serviceTargets(service, config)))];
   return ['sst', 'deploy', '--stage', config.stage, ...(targets.length ? ['--target', targets.join(',')] : [])];
 }
 

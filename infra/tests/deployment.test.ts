@@ -73,6 +73,7 @@ describe('deploying one service alone', () => {
       'OpsReaderHttp,OpsReaderGovernance,OpsReaderEdge,OpsReaderApiFn,OpsReaderApiRole,OpsReaderApiPolicy,OpsMigrateFn,OpsMigrateRole,OpsMigrateRolePolicy,OpsMigrateRun',
     ]);
     expect(sstDeployArgs(production, ['policy-reader']).at(-1)).not.toContain('OpsMigrate');
+    expect(sstDeployArgs(production, ['ops-reader', 'ops-writer']).at(-1)!.match(/OpsMigrateRun/g)).toHaveLength(1);
     expect(serviceTargets('ops-writer', loadStageConfig('dev'))).toEqual(expect.arrayContaining(['OpsWriterApprovalExecutorFn', 'ApprovalWorkflow', 'ApprovalBacklogSchedule']));
     expect(serviceTargets('ops-writer', loadStageConfig('dev'))).not.toContain('OpsWriterEdge');
   });

@@ -46,7 +46,7 @@ describe('alarms', () => {
     for (const service of SERVICE_NAMES) {
       const mine = alarms.filter((alarm) => alarm.name.startsWith(`gmcp-production-${service}-`));
       expect(mine.map((alarm) => alarm.metricName)).toEqual(
-        expect.arrayContaining([METRIC.toolDenied, METRIC.auditWriteFailures, METRIC.rateLimited, METRIC.authFailures, METRIC.outcomeNotRecorded, METRIC.policyExpired, '5xx', '4xx']),
+        expect.arrayContaining([METRIC.toolDenied, METRIC.auditWriteFailures, METRIC.rateLimited, METRIC.authFailures, METRIC.outcomeNotRecorded, METRIC.policyLoadFailures, METRIC.policyExpired, '5xx', '4xx']),
       );
       for (const fn of functionsOf(service)) {
         expect(alarms.filter((alarm) => alarm.dimensions.FunctionName === `gmcp-production-${service}-${fn.kind}`).map((alarm) => alarm.metricName).sort()).toEqual(['Errors', 'Throttles']);
