@@ -1,13 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { serviceTargets } from './deployment';
+import { createSsmClient } from '@gmcp/mcp-kit';
+import { deploymentPlan, serviceTargets } from './deployment';
+import { preflight, type PreflightCheck } from './preflight';
 import { loadStageConfig, SERVICE_NAMES, type ServiceName, type StageConfig } from './stage-config';
 
-const USAGE = `npm run deploy -- --stage <stage> [--service <${SERVICE_NAMES.join('|')}>]... [--dry-run]
+// See tools/jest/setup-env.js: the notice concerns SDK releases after January 2027.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-Builds the Lambda bundles, then runs \`sst deploy --stage <stage>\`. With --service, only
-that service's components are deployed (sst --target); the first deployment of a stage
-must deploy everything. The stage's settings are infra/stages/<stage>.json.`;
+const USAGE = `npm run deploy -- --stage <stage> [--service <${SERVICE_NAMES.join('|')}>]... [--dry-run | --preflight] [--skip-preflight]
+
+Checks what the stage needs before a deploy (the operator's keys in SSM, the issuer's
+published RSA keys), builds the Lambda bundles, then runs \`sst deploy --stage <stage>\`.
+With --service, only that service's components are deployed (sst --target); the first
+deployment of a stage must deploy everything. --preflight only runs the checks; --dry-run
+only prints the sst command. The stage's settings are infra/stages/<stage>.json.`;
 
 /** The `sst` arguments for a deployment: the whole stage, or only the named services' components. */
 export function sstDeployArgs(config: StageConfig, services: readonly ServiceName[]): string[] {
@@ -15,8 +22,17 @@ export function sstDeployArgs(config: StageConfig, services: readonly ServiceNam
   return ['sst', 'deploy', '--stage', config.stage, ...(targets.length ? ['--target', targets.join(',')] : [])];
 }
 
-function main(argv: string[]): number {
-  const { values } = parseArgs({ args: argv, options: { stage: { type: 'string' }, service: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean' } } });
+/** One line per check; true when all passed. */
+export function reportPreflight(checks: readonly PreflightCheck[], print: (line: string) => void = console.log): boolean {
+  for (const { check, ok, detail } of checks) print(`${ok ? 'ok  ' : 'FAIL'} ${check}: ${detail}`);
+  return checks.every((check) => check.ok);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { stage: { type: 'string' }, service: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, preflight: { type: 'boolean' }, 'skip-preflight': { type: 'boolean' }, help: { type: 'boolean' } },
+  });
   if (values.help) return console.log(USAGE), 0;
   const services = values.service ?? [];
   const unknown = services.filter((service) => !(SERVICE_NAMES as readonly string[]).includes(service));
@@ -24,9 +40,16 @@ function main(argv: string[]): number {
     console.error(unknown.length ? `Unknown service: ${unknown.join(', ')}\n\n${USAGE}` : USAGE);
     return 2;
   }
-  const args = sstDeployArgs(loadStageConfig(values.stage), services as ServiceName[]);
+  const config = loadStageConfig(values.stage);
+  const args = sstDeployArgs(config, services as ServiceName[]);
+  if (values['dry-run']) return console.log(`npx ${args.join(' ')}`), 0;
+  if (!values['skip-preflight']) {
+    const ssm = createSsmClient({ region: config.region, endpoint: process.env.SSM_ENDPOINT || undefined });
+    const passed = reportPreflight(await preflight(deploymentPlan(config.stage), ssm));
+    ssm.destroy();
+    if (values.preflight || !passed) return passed ? 0 : 1;
+  }
   console.log(`npx ${args.join(' ')}`);
-  if (values['dry-run']) return 0;
   for (const command of [['npm', 'run', 'build:lambda'], ['npx', ...args]]) {
     const result = spawnSync(command[0]!, command.slice(1), { stdio: 'inherit' });
     if (result.status !== 0) return result.status ?? 1;
@@ -34,4 +57,12 @@ function main(argv: string[]): number {
   return 0;
 }
 
-if (require.main === module) process.exit(main(process.argv.slice(2)));
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

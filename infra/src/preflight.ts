@@ -1,0 +1,82 @@
+import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
+import type { DeploymentPlan } from './deployment';
+
+/** One thing that must hold before a stage is deployed, and what was found. */
+export interface PreflightCheck {
+  readonly check: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+type Fetch = (url: string) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+
+/**
+ * What `sst deploy` cannot know and the functions would only find at their first cold
+ * start: the keys an operator must have put in SSM (present, SecureString, of the size the
+ * kit requires, the two HMAC keys different), and an issuer whose published keys the
+ * gateway's authorizer can use (the stage's `jwksUrl` is the discovery's `jwks_uri`, with an
+ * RSA key: the HTTP API authorizer accepts nothing else).
+ */
+export async function preflight(plan: DeploymentPlan, ssm: SSMClient, fetchJson: Fetch = fetch): Promise<PreflightCheck[]> {
+  const { names, config } = plan;
+  const read = (name: string) => readSecureString(ssm, name);
+  const [audit, approval, edge] = await Promise.all([read(names.auditKeyParameter), read(names.approvalKeyParameter), plan.edge ? read(plan.edge.secretParameter) : undefined]);
+  return [
+    hmacKeyCheck(names.auditKeyParameter, audit),
+    hmacKeyCheck(names.approvalKeyParameter, approval),
+    {
+      check: 'the audit and approval keys differ',
+      ok: !(audit?.value && audit.value === approval?.value),
+      detail: audit?.value && audit.value === approval?.value ? 'both parameters hold the same key' : 'different',
+    },
+    ...(plan.edge ? [edgeSecretCheck(plan.edge.secretParameter, edge)] : []),
+    await issuerCheck(config.auth.issuer, config.auth.jwksUrl, fetchJson),
+  ];
+}
+
+interface SecureString {
+  type?: string;
+  value?: string;
+  error?: string;
+}
+
+async function readSecureString(ssm: SSMClient, name: string): Promise<SecureString> {
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return { type: Parameter?.Type, value: Parameter?.Value };
+  } catch (error) {
+    return { error: error instanceof ParameterNotFound ? 'not found' : (error as Error).message };
+  }
+}
+
+function secureStringProblem(found: SecureString | undefined): string | undefined {
+  if (!found || found.error) return found?.error ?? 'not read';
+  if (found.type !== 'SecureString') return `is a ${found.type}, not a SecureString`;
+  return undefined;
+}
+
+function hmacKeyCheck(name: string, found: SecureString | undefined): PreflightCheck {
+  const problem = secureStringProblem(found) ?? (Buffer.from(found!.value ?? '', 'base64').length < 32 ? 'is not a base64 key of at least 32 bytes' : undefined);
+  return { check: `${name} holds an HMAC key`, ok: !problem, detail: problem ?? 'SecureString, base64, at least 32 bytes' };
+}
+
+function edgeSecretCheck(name: string, found: SecureString | undefined): PreflightCheck {
+  const values = (found?.value ?? '').split(/\s+/).filter(Boolean);
+  const problem = secureStringProblem(found) ?? (values.length < 1 || values.length > 2 || values.some((value) => value.length < 32) ? 'must hold one or two values (new, then old) of at least 32 characters' : undefined);
+  return { check: `${name} holds the edge secret`, ok: !problem, detail: problem ?? `${values.length} value(s)` };
+}
+
+async function issuerCheck(issuer: string, jwksUrl: string, fetchJson: Fetch): Promise<PreflightCheck> {
+  const check = `the issuer publishes RSA keys at ${jwksUrl}`;
+  try {
+    const discovery = (await (await fetchJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`)).json()) as { issuer?: string; jwks_uri?: string };
+    if (discovery.issuer !== issuer) return { check, ok: false, detail: `discovery names issuer ${discovery.issuer}, the stage ${issuer}` };
+    if (discovery.jwks_uri !== jwksUrl) return { check, ok: false, detail: `discovery's jwks_uri is ${discovery.jwks_uri}: the gateway and the kit would verify against different keys` };
+    const response = await fetchJson(jwksUrl);
+    const { keys = [] } = (await response.json()) as { keys?: { kty?: string }[] };
+    const rsa = keys.filter((key) => key.kty === 'RSA').length;
+    return rsa > 0 ? { check, ok: true, detail: `${rsa} RSA key(s)` } : { check, ok: false, detail: 'no RSA key: the HTTP API authorizer accepts RSA signatures only' };
+  } catch (error) {
+    return { check, ok: false, detail: `could not be read: ${(error as Error).message}` };
+  }
+}

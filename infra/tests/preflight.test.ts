@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOrCreateSigningKey, startDevIssuer, type DevIssuer } from '@gmcp/dev-issuer';
+import { startSsmTestEndpoint, type SsmTestEndpoint } from '@gmcp/local-aws';
+import { createSsmClient } from '@gmcp/mcp-kit';
+import { reportPreflight } from '../src/deploy-cli';
+import { deploymentPlan } from '../src/deployment';
+import { preflight } from '../src/preflight';
+import { loadStageConfig } from '../src/stage-config';
+
+describe('preflight (SSM test endpoint, dev issuer)', () => {
+  let ssm: SsmTestEndpoint;
+  let issuer: DevIssuer;
+  let dir: string;
+  const key = () => randomBytes(32).toString('base64');
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'preflight-'));
+    issuer = await startDevIssuer(await loadOrCreateSigningKey(join(dir, 'key.json')), { port: 0 });
+    ssm = await startSsmTestEndpoint();
+  });
+  afterAll(async () => {
+    await issuer.stop();
+    await ssm.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The production plan, with the dev issuer standing in for the corporate one. */
+  const plan = (jwksUrl = issuer.jwksUrl) => {
+    const production = loadStageConfig('production');
+    return deploymentPlan('production', undefined, { ...production, auth: { ...production.auth, issuer: issuer.issuer, jwksUrl } });
+  };
+  const run = async (jwksUrl?: string) => {
+    const client = createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint });
+    try {
+      return await preflight(plan(jwksUrl), client);
+    } finally {
+      client.destroy();
+    }
+  };
+  const failures = async (jwksUrl?: string) => (await run(jwksUrl)).filter((check) => !check.ok).map((check) => `${check.check}: ${check.detail}`);
+
+  it('names every operator secret that is missing before anything is deployed', async () => {
+    expect(await failures()).toEqual([
+      '/gmcp/production/audit/hmac-key holds an HMAC key: not found',
+      '/gmcp/production/approvals/hmac-key holds an HMAC key: not found',
+      '/gmcp/production/edge/origin-secret holds the edge secret: not found',
+    ]);
+  });
+
+  it('refuses a plain String, a short key, the same key twice, and a malformed edge secret', async () => {
+    const shared = key();
+    ssm.put('/gmcp/production/audit/hmac-key', shared);
+    ssm.put('/gmcp/production/approvals/hmac-key', shared, 'SecureString');
+    ssm.put('/gmcp/production/edge/origin-secret', 'too-short', 'SecureString');
+    expect(await failures()).toEqual([
+      '/gmcp/production/audit/hmac-key holds an HMAC key: is a String, not a SecureString',
+      'the audit and approval keys differ: both parameters hold the same key',
+      '/gmcp/production/edge/origin-secret holds the edge secret: must hold one or two values (new, then old) of at least 32 characters',
+    ]);
+    ssm.put('/gmcp/production/approvals/hmac-key', randomBytes(16).toString('base64'), 'SecureString');
+    expect(await failures()).toContain('/gmcp/production/approvals/hmac-key holds an HMAC key: is not a base64 key of at least 32 bytes');
+  });
+
+  it('passes once the keys are right and the issuer publishes RSA keys at the stage’s JWKS URL, and prints one line per check', async () => {
+    ssm.put('/gmcp/production/audit/hmac-key', key(), 'SecureString');
+    ssm.put('/gmcp/production/approvals/hmac-key', key(), 'SecureString');
+    ssm.put('/gmcp/production/edge/origin-secret', `${'n'.repeat(40)} ${'o'.repeat(40)}`, 'SecureString');
+    const lines: string[] = [];
+    expect(reportPreflight(await run(), (line) => lines.push(line))).toBe(true);
+    expect(lines).toHaveLength(5);
+    expect(lines.every((line) => line.startsWith('ok'))).toBe(true);
+  });
+
+  it('refuses a JWKS URL that is not the one the issuer publishes (the gateway and the kit would disagree)', async () => {
+    expect(await failures(`${issuer.issuer}/keys`)).toEqual([
+      expect.stringContaining(`discovery's jwks_uri is ${issuer.jwksUrl}: the gateway and the kit would verify against different keys`),
+    ]);
+  });
+});
