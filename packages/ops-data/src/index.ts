@@ -6,7 +6,7 @@ export type { SqlExecutor, SqlSession, QueryResult, Row } from './sql/sql-execut
 export { jsonParam, textArrayParam, type Statement, type SqlParam } from './sql/statement';
 export { createPgliteExecutor, type PgliteExecutorOptions } from './sql/pglite-executor';
 export { createReadOnlyExecutor, readOnlyViolation } from './sql/read-only-executor';
-export { SqlStatementError, ReadOnlyViolationError, DatabaseUnavailableError } from './sql/sql-errors';
+export { SqlStatementError, ReadOnlyViolationError, DatabaseUnavailableError, DatabaseConfigurationError } from './sql/sql-errors';
 export { timestampColumn, integerColumn, jsonColumn, textArrayColumn, parseRows, selectRows } from './sql/codecs';
 export * from './model/tickets';
 export * from './model/incidents';

@@ -3,7 +3,7 @@ import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { startDataApiTestEndpoint, type DataApiTestEndpoint } from '@gmcp/local-aws';
 import { createDataApiExecutor } from '../src/sql/data-api-executor';
 import { createPgliteExecutor } from '../src/sql/pglite-executor';
-import { DatabaseUnavailableError, SqlStatementError } from '../src/sql/sql-errors';
+import { DatabaseConfigurationError, DatabaseUnavailableError, SqlStatementError } from '../src/sql/sql-errors';
 import { migrate } from '../src/schema/migrate';
 import { DATABASE_ROLES } from '../src/schema/roles';
 import { assertReadOnlyLogin, createLogin } from '../src/schema/logins';
@@ -149,6 +149,19 @@ describe('Data API executor against a Data API endpoint over PGlite', () => {
   it('maps a statement the database refuses to a SqlStatementError with its SQLSTATE', async () => {
     await expect(reader.query({ sql: 'SELECT * FROM no_such_table' })).rejects.toMatchObject({ name: 'SqlStatementError', sqlState: '42P01' });
     await expect(reader.query({ sql: 'SELECT * FROM no_such_table' })).rejects.toBeInstanceOf(SqlStatementError);
+  });
+
+  it('reports a wrong cluster or a secret it cannot read as a configuration error, not as something to retry', async () => {
+    for (const [resourceArn, secretArn] of <[string, string][]>[
+      ['arn:aws:rds:us-east-1:000000000000:cluster:other', READER_SECRET],
+      [CLUSTER, 'arn:aws:secretsmanager:us-east-1:000000000000:secret:gmcp/unknown-ZzZzZz'],
+    ]) {
+      const executor = createDataApiExecutor({ client, resourceArn, secretArn, database: 'ops', retry: FAST_RETRY });
+      const error = await executor.query({ sql: 'SELECT 1' }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DatabaseConfigurationError);
+      expect(error).not.toBeInstanceOf(DatabaseUnavailableError);
+      expect((error as Error).message).toMatch(/^The Data API refused the request \((HttpEndpointNotEnabledException|SecretsErrorException): /);
+    }
   });
 
   it('reports an unreachable endpoint as a temporary failure', async () => {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-rds-data';
 import type { Logger } from '@gmcp/mcp-kit';
 import { toSqlParameters } from './data-api-parameters';
-import { DatabaseUnavailableError, SqlStatementError } from './sql-errors';
+import { DatabaseConfigurationError, DatabaseUnavailableError, SqlStatementError } from './sql-errors';
 import type { QueryResult, Row, SqlExecutor, SqlSession } from './sql-executor';
 import type { Statement } from './statement';
 
@@ -87,7 +87,9 @@ const RESUMING = 'DatabaseResumingException';
 /** The database refused the statement: Aurora Serverless v2 says DatabaseErrorException, older engines BadRequestException. */
 const STATEMENT_REFUSED = new Set(['DatabaseErrorException', 'BadRequestException']);
 /** The service's answers that mean "not now", as opposed to "not this statement". */
-const UNAVAILABLE = new Set(['ServiceUnavailableError', 'InternalServerErrorException', 'StatementTimeoutException', 'ThrottlingException', 'DatabaseNotFoundException', 'DatabaseUnavailableException', 'HttpEndpointNotEnabledException']);
+const UNAVAILABLE = new Set(['ServiceUnavailableError', 'InternalServerErrorException', 'StatementTimeoutException', 'ThrottlingException', 'DatabaseUnavailableException']);
+/** The answers that mean "not like this": the deployment is wrong, and no retry will fix it. */
+const MISCONFIGURED = new Set(['DatabaseNotFoundException', 'HttpEndpointNotEnabledException', 'SecretsErrorException', 'ForbiddenException', 'AccessDeniedException']);
 
 /**
  * Sends one request, retrying with capped exponential backoff while the cluster resumes
@@ -123,6 +125,9 @@ function mapDataApiError(error: unknown): Error {
   const name = errorName(error);
   const message = error instanceof Error ? error.message : String(error);
   if (STATEMENT_REFUSED.has(name)) return new SqlStatementError(message, /SQLState: (\w{5})/.exec(message)?.[1], { cause: error });
+  if (MISCONFIGURED.has(name)) {
+    return new DatabaseConfigurationError(`The Data API refused the request (${name}: ${message}): check the cluster ARN, its Data API, the secret and the role`, { cause: error });
+  }
   if (UNAVAILABLE.has(name) || isNetworkFailure(error)) {
     return new DatabaseUnavailableError('The database is temporarily unavailable; retry shortly.', { cause: error });
   }

@@ -30,3 +30,16 @@ export class ReadOnlyViolationError extends Error {
  * may retry.
  */
 export class DatabaseUnavailableError extends ToolError {}
+
+/**
+ * The Data API refused the request itself, not the statement: a wrong cluster ARN, the Data
+ * API not enabled, a secret it cannot read, or a role without permission. Retrying cannot
+ * help; an operator must fix the deployment. Not a tool error: callers see a generic failure
+ * with a reference, and the log has this message.
+ */
+export class DatabaseConfigurationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DatabaseConfigurationError';
+  }
+}
