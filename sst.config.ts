@@ -181,7 +181,7 @@ export default $config({
         api.route(route.route, handler.arn, route.auth ? { auth: { jwt: { authorizer: authorizer.id, scopes: [...route.auth.scopes] } } } : undefined);
       }
       for (const alarm of service.alarms(api.nodes.api.id)) {
-        new aws.cloudwatch.MetricAlarm(components.alarm(alarm.name), {
+        new aws.cloudwatch.MetricAlarm(components.alarm(alarm.key), {
           name: alarm.name,
           alarmDescription: alarm.description,
           namespace: alarm.namespace,

@@ -7,6 +7,8 @@ import { SERVICE_NAMES, type ServiceName, type StageConfig } from './stage-confi
 /** `Id` is the type of the API id: a string in tests, a deployment output in sst.config.ts. */
 export interface AlarmSpec<Id = string> {
   name: string;
+  /** The name without the stage prefix: the same in every stage (it names the alarm's component). */
+  key: string;
   description: string;
   namespace: string;
   metricName: string;
@@ -23,7 +25,8 @@ export const KIT_NAMESPACE = 'GovernedMcp';
 /** The kit's approval backlog metric (oldest pending request, seconds), emitted by the writer's backlog task. */
 export const APPROVAL_BACKLOG_METRIC = 'ApprovalBacklogAgeSeconds';
 
-const alarm = <Id>(spec: Omit<AlarmSpec<Id>, 'comparisonOperator' | 'treatMissingData' | 'evaluationPeriods'> & Partial<AlarmSpec<Id>>): AlarmSpec<Id> => ({
+const alarm = <Id>(spec: Omit<AlarmSpec<Id>, 'comparisonOperator' | 'treatMissingData' | 'evaluationPeriods' | 'key'> & Partial<AlarmSpec<Id>>): AlarmSpec<Id> => ({
+  key: spec.name.replace(/^gmcp-[a-z0-9-]+?-(?=policy-reader|ops-reader|ops-writer|approval-backlog)/, ''),
   comparisonOperator: 'GreaterThanOrEqualToThreshold',
   treatMissingData: 'notBreaching',
   evaluationPeriods: 1,

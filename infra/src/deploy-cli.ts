@@ -28,19 +28,28 @@ export function reportPreflight(checks: readonly PreflightCheck[], print: (line:
   return checks.every((check) => check.ok);
 }
 
+const OPTIONS = {
+  stage: { type: 'string' },
+  service: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  preflight: { type: 'boolean' },
+  'skip-preflight': { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { stage: { type: 'string' }, service: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, preflight: { type: 'boolean' }, 'skip-preflight': { type: 'boolean' }, help: { type: 'boolean' } },
-  });
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS }));
+  } catch (error) {
+    return console.error(`${(error as Error).message}\n\n${USAGE}`), 2;
+  }
   if (values.help) return console.log(USAGE), 0;
   const services = values.service ?? [];
   const unknown = services.filter((service) => !(SERVICE_NAMES as readonly string[]).includes(service));
-  if (!values.stage || unknown.length) {
-    console.error(unknown.length ? `Unknown service: ${unknown.join(', ')}\n\n${USAGE}` : USAGE);
-    return 2;
-  }
-  const config = loadStageConfig(values.stage);
+  const problem = unknown.length ? `Unknown service: ${unknown.join(', ')}` : values['dry-run'] && values.preflight ? '--dry-run and --preflight exclude each other' : !values.stage ? '--stage is required' : undefined;
+  if (problem) return console.error(`${problem}\n\n${USAGE}`), 2;
+  const config = loadStageConfig(values.stage!);
   const args = sstDeployArgs(config, services as ServiceName[]);
   if (values['dry-run']) return console.log(`npx ${args.join(' ')}`), 0;
   if (!values['skip-preflight']) {

@@ -70,7 +70,7 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
 }
 export type DeploymentPlan = ReturnType<typeof deploymentPlan>;
 
-const pascal = (text: string) => text.replace(/(^|-)([a-z])/g, (_all, _dash: string, letter: string) => letter.toUpperCase());
+const pascal = (text: string) => text.replace(/(^|-)([a-z0-9])/g, (_all, _dash: string, letter: string) => letter.toUpperCase());
 
 /**
  * The logical names of a service's components in sst.config.ts. `sst deploy --target`
@@ -85,7 +85,7 @@ export function componentNames(service: ServiceName) {
     function: (kind: FunctionKind) => `${base}${pascal(kind)}Fn`,
     role: (kind: FunctionKind) => `${base}${pascal(kind)}Role`,
     rolePolicy: (kind: FunctionKind) => `${base}${pascal(kind)}Policy`,
-    alarm: (name: string) => `${base}Alarm${pascal(name.replace(/^gmcp-[a-z0-9]+-/, ''))}`,
+    alarm: (key: string) => `${base}Alarm${pascal(key)}`,
   };
 }
 
@@ -100,11 +100,12 @@ export const APPROVAL_COMPONENTS = {
 } as const;
 
 /** The components `npm run deploy -- --service <name>` passes to `sst deploy --target` (their dependents follow). */
-export function serviceTargets(service: ServiceName, config: Pick<StageConfig, 'edge'>): string[] {
+export function serviceTargets(service: ServiceName, config: StageConfig): string[] {
   const names = componentNames(service);
   const kinds = functionsOf(service).map((fn) => fn.kind);
   return [
     names.api,
+    ...serviceAlarms(config, service, '').map((alarm) => names.alarm(alarm.key)),
     names.governance,
     ...(config.edge.waf ? [names.edge] : []),
     ...kinds.flatMap((kind) => [names.function(kind), names.role(kind), names.rolePolicy(kind)]),
@@ -144,7 +145,12 @@ function servicePlan(config: StageConfig, service: ServiceName, root: string) {
 /** The reviewed allowlist file of a service, checked as the kit will read it (a broken file stops the deploy, not the service). */
 function governanceText(config: StageConfig, service: ServiceName, root: string): string {
   const path = resolve(root, config.governanceDir, `${service}.json`);
-  const text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`${config.governanceDir}/${service}.json: no allowlist file for ${service} (the stage's governanceDir)`);
+  }
   try {
     parseGovernancePolicy(text);
   } catch (error) {

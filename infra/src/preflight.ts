@@ -24,11 +24,10 @@ export async function preflight(plan: DeploymentPlan, ssm: SSMClient, fetchJson:
   return [
     hmacKeyCheck(names.auditKeyParameter, audit),
     hmacKeyCheck(names.approvalKeyParameter, approval),
-    {
-      check: 'the audit and approval keys differ',
-      ok: !(audit?.value && audit.value === approval?.value),
-      detail: audit?.value && audit.value === approval?.value ? 'both parameters hold the same key' : 'different',
-    },
+    // Compared only when both were read: a missing key is reported above.
+    ...(audit?.value && approval?.value
+      ? [{ check: 'the audit and approval keys differ', ok: audit.value !== approval.value, detail: audit.value === approval.value ? 'both parameters hold the same key' : 'different' }]
+      : []),
     ...(plan.edge ? [edgeSecretCheck(plan.edge.secretParameter, edge)] : []),
     await issuerCheck(config.auth.issuer, config.auth.jwksUrl, fetchJson),
   ];
@@ -62,21 +61,24 @@ function hmacKeyCheck(name: string, found: SecureString | undefined): PreflightC
 
 function edgeSecretCheck(name: string, found: SecureString | undefined): PreflightCheck {
   const values = (found?.value ?? '').split(/\s+/).filter(Boolean);
-  const problem = secureStringProblem(found) ?? (values.length < 1 || values.length > 2 || values.some((value) => value.length < 32) ? 'must hold one or two values (new, then old) of at least 32 characters' : undefined);
+  const problem = secureStringProblem(found) ?? (values.length < 1 || values.length > 2 || values.some((value) => value.length < 32) ? 'must hold one or two values of at least 32 characters (the first is the one CloudFront sends)' : undefined);
   return { check: `${name} holds the edge secret`, ok: !problem, detail: problem ?? `${values.length} value(s)` };
 }
 
 async function issuerCheck(issuer: string, jwksUrl: string, fetchJson: Fetch): Promise<PreflightCheck> {
-  const check = `the issuer publishes RSA keys at ${jwksUrl}`;
+  const check = `the issuer's discovery names ${issuer} and ${jwksUrl}, which serves RSA keys`;
+  const discoveryUrl = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  let url = discoveryUrl;
   try {
-    const discovery = (await (await fetchJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`)).json()) as { issuer?: string; jwks_uri?: string };
+    const discovery = (await (await fetchJson(discoveryUrl)).json()) as { issuer?: string; jwks_uri?: string };
     if (discovery.issuer !== issuer) return { check, ok: false, detail: `discovery names issuer ${discovery.issuer}, the stage ${issuer}` };
     if (discovery.jwks_uri !== jwksUrl) return { check, ok: false, detail: `discovery's jwks_uri is ${discovery.jwks_uri}: the gateway and the kit would verify against different keys` };
+    url = jwksUrl;
     const response = await fetchJson(jwksUrl);
     const { keys = [] } = (await response.json()) as { keys?: { kty?: string }[] };
     const rsa = keys.filter((key) => key.kty === 'RSA').length;
     return rsa > 0 ? { check, ok: true, detail: `${rsa} RSA key(s)` } : { check, ok: false, detail: 'no RSA key: the HTTP API authorizer accepts RSA signatures only' };
   } catch (error) {
-    return { check, ok: false, detail: `could not be read: ${(error as Error).message}` };
+    return { check, ok: false, detail: `${url} could not be read: ${(error as Error).message}` };
   }
 }

@@ -37,7 +37,7 @@ export const StageConfig = z.strictObject({
   /** Folder (from the repository root) of the reviewed allowlist files, one `<service>.json` each, written to SSM on deploy. */
   governanceDir: z.string().regex(/^[a-z0-9_/-]+$/, 'a relative folder such as config/governance'),
   services: z.strictObject(Object.fromEntries(SERVICE_NAMES.map((name) => [name, ServiceSettings])) as Record<ServiceName, typeof ServiceSettings>),
-  logRetentionDays: z.union(LOG_RETENTION_DAYS.map((days) => z.literal(days))),
+  logRetentionDays: z.union(LOG_RETENTION_DAYS.map((days) => z.literal(days)), { error: `must be one of ${LOG_RETENTION_DAYS.join(', ')} (days)` }),
   approvals: z.strictObject({
     /** How long approvers have to decide; also the state machine's wait timeout. */
     ttlSeconds: z.number().int().min(60).max(7 * 86_400),
@@ -65,7 +65,13 @@ export function loadStageConfig(stage: string, dir: string = STAGES_DIR): StageC
   if (!/^[a-z][a-z0-9-]*$/.test(stage) || !existsSync(path)) {
     throw new Error(`No configuration for stage "${stage}": create infra/stages/${stage}.json (see docs/deploy.md)`);
   }
-  const parsed = StageConfig.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`infra/stages/${stage}.json is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = StageConfig.safeParse(json);
   if (!parsed.success) throw new Error(`infra/stages/${stage}.json is invalid:\n${z.prettifyError(parsed.error)}`);
   if (parsed.data.stage !== stage) throw new Error(`infra/stages/${stage}.json declares stage "${parsed.data.stage}"`);
   return parsed.data;

@@ -68,18 +68,25 @@ describe('deploying one service alone', () => {
   it('targets exactly that service’s components, and the writer’s approval workflow with the writer', () => {
     const production = loadStageConfig('production');
     expect(sstDeployArgs(production, [])).toEqual(['sst', 'deploy', '--stage', 'production']);
-    expect(sstDeployArgs(production, ['ops-reader'])).toEqual([
-      'sst', 'deploy', '--stage', 'production', '--target',
-      'OpsReaderHttp,OpsReaderGovernance,OpsReaderEdge,OpsReaderApiFn,OpsReaderApiRole,OpsReaderApiPolicy,OpsMigrateFn,OpsMigrateRole,OpsMigrateRolePolicy,OpsMigrateRun',
+    const opsReader = sstDeployArgs(production, ['ops-reader']);
+    expect(opsReader.slice(0, 5)).toEqual(['sst', 'deploy', '--stage', 'production', '--target']);
+    expect(opsReader[5]!.split(',')).toEqual([
+      'OpsReaderHttp',
+      ...['ToolDeniedSpike', 'AuditWriteFailures', 'RateLimited', 'AuthFailuresSpike', 'OutcomeRecordsLost', 'PolicyLoadFailures', 'PolicyExpired', '5xx', 'Gateway4xx', 'ApiErrors', 'ApiThrottles'].map((alarm) => `OpsReaderAlarmOpsReader${alarm}`),
+      'OpsReaderGovernance', 'OpsReaderEdge', 'OpsReaderApiFn', 'OpsReaderApiRole', 'OpsReaderApiPolicy', 'OpsMigrateFn', 'OpsMigrateRole', 'OpsMigrateRolePolicy', 'OpsMigrateRun',
     ]);
     expect(sstDeployArgs(production, ['policy-reader']).at(-1)).not.toContain('OpsMigrate');
     expect(sstDeployArgs(production, ['ops-reader', 'ops-writer']).at(-1)!.match(/OpsMigrateRun/g)).toHaveLength(1);
-    expect(serviceTargets('ops-writer', loadStageConfig('dev'))).toEqual(expect.arrayContaining(['OpsWriterApprovalExecutorFn', 'ApprovalWorkflow', 'ApprovalBacklogSchedule']));
+    expect(serviceTargets('ops-writer', loadStageConfig('dev'))).toEqual(expect.arrayContaining(['OpsWriterApprovalExecutorFn', 'ApprovalWorkflow', 'ApprovalBacklogSchedule', 'OpsWriterAlarmApprovalBacklogAge']));
     expect(serviceTargets('ops-writer', loadStageConfig('dev'))).not.toContain('OpsWriterEdge');
   });
 
+  it('gives every component a logical name SST accepts (letters and digits, capitalised)', () => {
+    for (const service of SERVICE_NAMES) for (const name of serviceTargets(service, loadStageConfig('production'))) expect(name).toMatch(/^[A-Z][A-Za-z0-9]*$/);
+  });
+
   it('names components that sst.config.ts creates from the same plan', () => {
-    for (const name of ['components.api', 'components.governance', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule', 'steps.function', 'steps.role', 'steps.rolePolicy', 'steps.run']) {
+    for (const name of ['components.api', 'components.alarm(alarm.key)', 'components.governance', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule', 'steps.function', 'steps.role', 'steps.rolePolicy', 'steps.run']) {
       expect(SST_CONFIG).toContain(name);
     }
   });

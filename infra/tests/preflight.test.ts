@@ -58,7 +58,7 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
     expect(await failures()).toEqual([
       '/gmcp/production/audit/hmac-key holds an HMAC key: is a String, not a SecureString',
       'the audit and approval keys differ: both parameters hold the same key',
-      '/gmcp/production/edge/origin-secret holds the edge secret: must hold one or two values (new, then old) of at least 32 characters',
+      '/gmcp/production/edge/origin-secret holds the edge secret: must hold one or two values of at least 32 characters (the first is the one CloudFront sends)',
     ]);
     ssm.put('/gmcp/production/approvals/hmac-key', randomBytes(16).toString('base64'), 'SecureString');
     expect(await failures()).toContain('/gmcp/production/approvals/hmac-key holds an HMAC key: is not a base64 key of at least 32 bytes');
@@ -72,6 +72,14 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
     expect(reportPreflight(await run(), (line) => lines.push(line))).toBe(true);
     expect(lines).toHaveLength(5);
     expect(lines.every((line) => line.startsWith('ok'))).toBe(true);
+  });
+
+  it('names the URL it could not read', async () => {
+    const production = loadStageConfig('production');
+    const client = createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint });
+    const checks = await preflight(deploymentPlan('production', undefined, { ...production, auth: { ...production.auth, issuer: 'http://127.0.0.1:9/issuer' } }), client);
+    client.destroy();
+    expect(checks.at(-1)).toMatchObject({ ok: false, detail: expect.stringMatching(/^http:\/\/127\.0\.0\.1:9\/issuer\/\.well-known\/openid-configuration could not be read: /) });
   });
 
   it('refuses a JWKS URL that is not the one the issuer publishes (the gateway and the kit would disagree)', async () => {

@@ -64,6 +64,13 @@ describe('alarms', () => {
     });
   });
 
+  it('have keys without the stage, the same in every stage', () => {
+    const dev = allAlarms(loadStageConfig('dev'), apiIds).map((alarm) => alarm.key);
+    expect(alarms.map((alarm) => alarm.key)).toEqual(dev);
+    expect(dev).toContain('ops-writer-approval-executor-errors');
+    expect(dev).toContain('approval-backlog-age');
+  });
+
   it('have unique names that fit CloudWatch (255 characters)', () => {
     const names = alarms.map((alarm) => alarm.name);
     expect(new Set(names).size).toBe(names.length);
