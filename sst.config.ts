@@ -22,7 +22,9 @@ export default $config({
 
   async run() {
     const { deploymentPlan } = await import('./infra/src/deployment');
+    const { assertBundlesCurrent } = await import('./infra/src/bundle-manifest');
     const plan = deploymentPlan($app.stage, process.cwd());
+    assertBundlesCurrent(process.cwd());
     const { config, names } = plan;
 
     const caller = await aws.getCallerIdentity({});
@@ -180,6 +182,11 @@ export default $config({
       for (const route of service.routes) {
         api.route(route.route, handler.arn, route.auth ? { auth: { jwt: { authorizer: authorizer.id, scopes: [...route.auth.scopes] } } } : undefined);
       }
+      new aws.cloudwatch.LogMetricFilter(components.throttleFilter, {
+        logGroupName: api.nodes.logGroup.name,
+        pattern: service.throttleFilter.pattern,
+        metricTransformation: { name: service.throttleFilter.metricName, namespace: service.throttleFilter.namespace, value: '1', defaultValue: '0' },
+      });
       for (const alarm of service.alarms(api.nodes.api.id)) {
         new aws.cloudwatch.MetricAlarm(components.alarm(alarm.key), {
           name: alarm.name,

@@ -51,7 +51,8 @@ async function coldStarts(stage: AwsStage, service: ServiceName, runs: number, n
     const [firstEvent, warmEvent] = [await firstRequestEvent(stage, service, deployed.url), await firstRequestEvent(stage, service, deployed.url)];
     const spawned = performance.now();
     const lambda = await startLambdaProcess(join(bundleDir(service), 'index.mjs'), deployed.directEnv('api'), { silent: true, nodePath });
-    const spawnMs = performance.now() - spawned;
+    // Until the bundle was imported, minus the import itself: Node's own start.
+    const spawnMs = performance.now() - spawned - lambda.loadedMs;
     const first = await lambda.invoke<{ statusCode: number; body: string }>('handler', firstEvent);
     if (!first.ok || first.result.statusCode !== 200 || first.result.body.includes('"isError":true')) {
       throw new Error(`${service}: the first request failed: ${JSON.stringify(first)}\n${lambda.logs().slice(-5).join('\n')}`);
@@ -80,8 +81,9 @@ async function main() {
   const stage = await startAwsStage();
   try {
     console.log(`\nCold initialization in a fresh Node ${nodeVersion} process (${runs} runs each; ms; p50 / max)`);
-    console.log('load = import of the bundle; cold init = load + first request (tools/call); warm = the next request\n');
-    console.log('service         load        cold init     warm        target 300 ms');
+    console.log('spawn = a fresh Node process up to the import (not counted); load = import of the bundle;');
+    console.log('cold init = load + first request (tools/call), timed inside the process; warm = the next request\n');
+    console.log('service         spawn       load        cold init     warm        target 300 ms');
     for (const service of SERVICE_NAMES) {
       const samples = await coldStarts(stage, service, runs, nodePath);
       const stat = (key: keyof (typeof samples)[number]) => {
@@ -89,7 +91,7 @@ async function main() {
         return `${percentile(values, 0.5).toFixed(0).padStart(4)} / ${Math.max(...values).toFixed(0).padStart(4)}`;
       };
       const p50 = percentile(samples.map((sample) => sample.coldInitMs), 0.5);
-      console.log(`${service.padEnd(14)} ${stat('loadMs')}   ${stat('coldInitMs')}   ${stat('warmMs')}   ${p50 < COLD_INIT_TARGET_MS ? 'ok' : 'OVER'}`);
+      console.log(`${service.padEnd(14)} ${stat('spawnMs')}   ${stat('loadMs')}   ${stat('coldInitMs')}   ${stat('warmMs')}   ${p50 < COLD_INIT_TARGET_MS ? 'ok' : 'OVER'}`);
     }
   } finally {
     await stage.stop();

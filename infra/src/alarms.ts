@@ -22,6 +22,16 @@ export interface AlarmSpec<Id = string> {
 }
 
 export const KIT_NAMESPACE = 'GovernedMcp';
+/** Metrics counted from the APIs' access logs. */
+export const GATEWAY_NAMESPACE = 'GovernedMcp/Gateway';
+
+/**
+ * The gateway's own 429s (its stage throttle), which never reach the function: counted from
+ * the API's access log, where they are the 429s without an integration status.
+ */
+export function gatewayThrottleFilter(service: ServiceName) {
+  return { pattern: '{ $.status = 429 && $.integrationStatus = "-" }', namespace: GATEWAY_NAMESPACE, metricName: `${service}-throttled` };
+}
 /** The kit's approval backlog metric (oldest pending request, seconds), emitted by the writer's backlog task. */
 export const APPROVAL_BACKLOG_METRIC = 'ApprovalBacklogAgeSeconds';
 
@@ -50,7 +60,8 @@ export function serviceAlarms<Id = string>(config: StageConfig, service: Service
     alarm<Id>({ name: `${prefix}-policy-load-failures`, description: `${service}: the allowlist could not be read (a new function that never read it denies every tool)`, ...kit(METRIC.policyLoadFailures), statistic: 'Sum', periodSeconds: 300, threshold: 3 }),
     alarm<Id>({ name: `${prefix}-policy-expired`, description: `${service}: the allowlist could not be re-read past its maximum staleness; every tool is denied`, ...kit(METRIC.policyExpired), statistic: 'Sum', periodSeconds: 60, threshold: 1 }),
     alarm<Id>({ name: `${prefix}-5xx`, description: `${service}: the API answers 5xx`, namespace: 'AWS/ApiGateway', metricName: '5xx', dimensions: { ApiId: apiId, Stage: '$default' }, statistic: 'Sum', periodSeconds: 300, threshold: 5 }),
-    alarm<Id>({ name: `${prefix}-gateway-4xx`, description: `${service}: the gateway refuses many requests (401/403 from the authorizer, 429 from its throttle)`, namespace: 'AWS/ApiGateway', metricName: '4xx', dimensions: { ApiId: apiId, Stage: '$default' }, statistic: 'Sum', periodSeconds: 300, threshold: 200 }),
+    alarm<Id>({ name: `${prefix}-gateway-throttled`, description: `${service}: the gateway's throttle answers 429 (its rate or burst is reached)`, namespace: GATEWAY_NAMESPACE, metricName: gatewayThrottleFilter(service).metricName, dimensions: {}, statistic: 'Sum', periodSeconds: 300, threshold: 10 }),
+    alarm<Id>({ name: `${prefix}-gateway-4xx`, description: `${service}: the gateway refuses many requests (401/403 from the authorizer, and its throttle's 429s)`, namespace: 'AWS/ApiGateway', metricName: '4xx', dimensions: { ApiId: apiId, Stage: '$default' }, statistic: 'Sum', periodSeconds: 300, threshold: 200 }),
     ...functionsOf(service).flatMap((fn) => {
       const FunctionName = names.function(service, fn.kind);
       return [

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { writeBundleManifest } from './bundle-manifest';
 import { BUNDLE_PATHS, type BundleName } from './deployment';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -85,7 +86,7 @@ export async function bundleLambda(name: BundleName): Promise<{ file: string; by
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const file = resolve(outdir, 'index.mjs');
-  await build({
+  const { metafile } = await build({
     entryPoints: [resolve(REPO_ROOT, ENTRIES[name])],
     outfile: file,
     bundle: true,
@@ -101,6 +102,10 @@ export async function bundleLambda(name: BundleName): Promise<{ file: string; by
     plugins: [leaveOutUnused],
     tsconfig: resolve(REPO_ROOT, 'tsconfig.base.json'),
     logLevel: 'warning',
+    metafile: true,
+    absWorkingDir: REPO_ROOT,
   });
+  // Inputs from plugins' stubs (namespaced paths such as `zod-locales-stub:…`) are not files.
+  writeBundleManifest(REPO_ROOT, name, Object.keys(metafile.inputs).filter((input) => !input.includes(':')));
   return { file, bytes: (await stat(file)).size };
 }

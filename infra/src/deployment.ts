@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseGovernancePolicy } from '@gmcp/mcp-kit';
 import { MIGRATIONS, migrationChecksum } from '@gmcp/ops-data';
 import { createHash } from 'node:crypto';
-import { serviceAlarms } from './alarms';
+import { gatewayThrottleFilter, serviceAlarms } from './alarms';
 import { CLOUDFRONT_POLICIES, webAclRules } from './edge';
 import { functionPolicy, migrationPolicy, stateMachinePolicy, type LateBound } from './iam';
 import { arns, resourceNames, type FunctionKind } from './names';
@@ -80,6 +80,7 @@ export function componentNames(service: ServiceName) {
   const base = pascal(service);
   return {
     api: `${base}Http`,
+    throttleFilter: `${base}ThrottleFilter`,
     governance: `${base}Governance`,
     edge: `${base}Edge`,
     function: (kind: FunctionKind) => `${base}${pascal(kind)}Fn`,
@@ -105,6 +106,7 @@ export function serviceTargets(service: ServiceName, config: StageConfig): strin
   const kinds = functionsOf(service).map((fn) => fn.kind);
   return [
     names.api,
+    names.throttleFilter,
     ...serviceAlarms(config, service, '').map((alarm) => names.alarm(alarm.key)),
     names.governance,
     ...(config.edge.waf ? [names.edge] : []),
@@ -139,6 +141,7 @@ function servicePlan(config: StageConfig, service: ServiceName, root: string) {
       environment: (late: LateEnvironment) => functionEnvironment(config, spec, late),
     })),
     alarms: <Id>(apiId: Id) => serviceAlarms(config, service, apiId),
+    throttleFilter: gatewayThrottleFilter(service),
   };
 }
 

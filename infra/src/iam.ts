@@ -4,7 +4,7 @@ import type { ServiceName, StageConfig } from './stage-config';
 
 /** Values AWS assigns at creation, known to a policy only once the resource exists. */
 export interface LateBound {
-  /** The Aurora master secret RDS manages (`rds!cluster-…`), used only by the migration step. */
+  /** The Aurora admin (master) secret SST's Aurora component creates, used only by the migration step. */
   adminSecretArn: string;
 }
 

@@ -4,9 +4,10 @@ export { routesOf, functionsOf, functionEnvironment, functionSizing, SERVICE_SCO
 export { functionPolicy, stateMachinePolicy, migrationPolicy, UNSCOPABLE_ACTIONS, AUDIT_MUTATIONS, type LateBound } from './iam';
 export { isAllowed, matchesPattern, type PolicyDocument, type PolicyStatement } from './policy-document';
 export { tableSpecs, type DynamoTableSpec } from './tables';
-export { serviceAlarms, allAlarms, KIT_NAMESPACE, APPROVAL_BACKLOG_METRIC, type AlarmSpec } from './alarms';
+export { serviceAlarms, allAlarms, gatewayThrottleFilter, KIT_NAMESPACE, GATEWAY_NAMESPACE, APPROVAL_BACKLOG_METRIC, type AlarmSpec } from './alarms';
 export { webAclRules, CLOUDFRONT_POLICIES, COMMON_RULES_COUNT_ONLY, type WafRuleSpec } from './edge';
 export { approvalStateMachine } from './state-machine';
 export { bundleDir, bundleLambda } from './bundle';
 export { deploymentPlan, componentNames, serviceTargets, APPROVAL_COMPONENTS, MIGRATION_COMPONENTS, BUNDLE_PATHS, type DeploymentPlan, type BundleName } from './deployment';
 export { sstDeployArgs } from './deploy-cli';
+export { assertBundlesCurrent, staleBundle } from './bundle-manifest';

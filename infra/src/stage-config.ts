@@ -12,11 +12,11 @@ const ServiceSettings = z.strictObject({
   /** The token audience this service's authorizer and kit accept (a resource indicator). */
   audience: z.string().min(1),
   reservedConcurrency: z.number().int().min(1).max(1000),
-  memoryMb: z.number().int().min(256).max(10_240).default(512),
+  memoryMb: z.number().int().min(256).max(10_240),
   /** API Gateway stops waiting at 30 s; the function must stop first. */
-  timeoutSeconds: z.number().int().min(10).max(29).default(20),
+  timeoutSeconds: z.number().int().min(10).max(29),
   /** The API stage's throttle (requests per second, and burst), before anything reaches the function. */
-  throttle: z.strictObject({ ratePerSecond: z.number().int().min(1).max(10_000), burst: z.number().int().min(1).max(5_000) }).default({ ratePerSecond: 50, burst: 100 }),
+  throttle: z.strictObject({ ratePerSecond: z.number().int().min(1).max(10_000), burst: z.number().int().min(1).max(5_000) }),
 });
 
 /** One stage's deployment, written out in `infra/stages/<stage>.json`: nothing about a stage is implied. */
@@ -52,7 +52,7 @@ export const StageConfig = z.strictObject({
   edge: z.strictObject({
     /** CloudFront with a WAF web ACL in front of each API (see docs/deploy.md, "Edge protection"). */
     waf: z.boolean(),
-    rateLimitPer5Minutes: z.number().int().min(100).max(2_000_000_000).default(1000),
+    rateLimitPer5Minutes: z.number().int().min(100).max(2_000_000_000),
   }),
 }).refine((config) => config.database.minCapacity <= config.database.maxCapacity, { message: 'database.minCapacity must not exceed maxCapacity', path: ['database'] });
 export type StageConfig = z.output<typeof StageConfig>;

@@ -72,7 +72,10 @@ describe('deploying one service alone', () => {
     expect(opsReader.slice(0, 5)).toEqual(['sst', 'deploy', '--stage', 'production', '--target']);
     expect(opsReader[5]!.split(',')).toEqual([
       'OpsReaderHttp',
-      ...['ToolDeniedSpike', 'AuditWriteFailures', 'RateLimited', 'AuthFailuresSpike', 'OutcomeRecordsLost', 'PolicyLoadFailures', 'PolicyExpired', '5xx', 'Gateway4xx', 'ApiErrors', 'ApiThrottles'].map((alarm) => `OpsReaderAlarmOpsReader${alarm}`),
+      'OpsReaderThrottleFilter',
+      ...['ToolDeniedSpike', 'AuditWriteFailures', 'RateLimited', 'AuthFailuresSpike', 'OutcomeRecordsLost', 'PolicyLoadFailures', 'PolicyExpired', '5xx', 'GatewayThrottled', 'Gateway4xx', 'ApiErrors', 'ApiThrottles'].map(
+        (alarm) => `OpsReaderAlarmOpsReader${alarm}`,
+      ),
       'OpsReaderGovernance', 'OpsReaderEdge', 'OpsReaderApiFn', 'OpsReaderApiRole', 'OpsReaderApiPolicy', 'OpsMigrateFn', 'OpsMigrateRole', 'OpsMigrateRolePolicy', 'OpsMigrateRun',
     ]);
     expect(sstDeployArgs(production, ['policy-reader']).at(-1)).not.toContain('OpsMigrate');
@@ -86,7 +89,7 @@ describe('deploying one service alone', () => {
   });
 
   it('names components that sst.config.ts creates from the same plan', () => {
-    for (const name of ['components.api', 'components.alarm(alarm.key)', 'components.governance', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule', 'steps.function', 'steps.role', 'steps.rolePolicy', 'steps.run']) {
+    for (const name of ['components.api', 'components.throttleFilter', 'components.alarm(alarm.key)', 'components.governance', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule', 'steps.function', 'steps.role', 'steps.rolePolicy', 'steps.run']) {
       expect(SST_CONFIG).toContain(name);
     }
   });

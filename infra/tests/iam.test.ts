@@ -169,8 +169,8 @@ describe('least privilege, per function role', () => {
   });
 
   it('lets the migration step read the owner secret and the two login secrets, and nothing of the MCP servers', () => {
-    const policy = migrationPolicy(config, { adminSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:rds!cluster-1234-AbCdEf' });
-    expect(isAllowed(policy, 'secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:rds!cluster-1234-AbCdEf')).toBe(true);
+    const policy = migrationPolicy(config, { adminSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:OpsDatabaseProxySecret-AbCdEf' });
+    expect(isAllowed(policy, 'secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:OpsDatabaseProxySecret-AbCdEf')).toBe(true);
     expect(isAllowed(policy, 'dynamodb:PutItem', arn.table(names.auditTable))).toBe(false);
     expect(isAllowed(policy, 'ssm:GetParameter', arn.parameter(names.governanceParameter('ops-writer')))).toBe(false);
   });

@@ -1,5 +1,5 @@
 import { approvalTableDefinition, auditTableDefinition, METRIC } from '@gmcp/mcp-kit';
-import { allAlarms } from '../src/alarms';
+import { allAlarms, gatewayThrottleFilter } from '../src/alarms';
 import { COMMON_RULES_COUNT_ONLY, webAclRules } from '../src/edge';
 import { functionsOf } from '../src/services';
 import { approvalStateMachine } from '../src/state-machine';
@@ -46,7 +46,7 @@ describe('alarms', () => {
     for (const service of SERVICE_NAMES) {
       const mine = alarms.filter((alarm) => alarm.name.startsWith(`gmcp-production-${service}-`));
       expect(mine.map((alarm) => alarm.metricName)).toEqual(
-        expect.arrayContaining([METRIC.toolDenied, METRIC.auditWriteFailures, METRIC.rateLimited, METRIC.authFailures, METRIC.outcomeNotRecorded, METRIC.policyLoadFailures, METRIC.policyExpired, '5xx', '4xx']),
+        expect.arrayContaining([METRIC.toolDenied, METRIC.auditWriteFailures, METRIC.rateLimited, METRIC.authFailures, METRIC.outcomeNotRecorded, METRIC.policyLoadFailures, METRIC.policyExpired, '5xx', '4xx', `${service}-throttled`]),
       );
       for (const fn of functionsOf(service)) {
         expect(alarms.filter((alarm) => alarm.dimensions.FunctionName === `gmcp-production-${service}-${fn.kind}`).map((alarm) => alarm.metricName).sort()).toEqual(['Errors', 'Throttles']);
@@ -62,6 +62,11 @@ describe('alarms', () => {
       threshold: config.approvals.ttlSeconds / 2,
       treatMissingData: 'breaching',
     });
+  });
+
+  it('count the gateway’s own 429s from its access log (those no function answered)', () => {
+    expect(gatewayThrottleFilter('ops-writer')).toEqual({ pattern: '{ $.status = 429 && $.integrationStatus = "-" }', namespace: 'GovernedMcp/Gateway', metricName: 'ops-writer-throttled' });
+    expect(alarms.find((alarm) => alarm.name === 'gmcp-production-ops-writer-gateway-throttled')).toMatchObject({ namespace: 'GovernedMcp/Gateway', metricName: 'ops-writer-throttled', dimensions: {} });
   });
 
   it('have keys without the stage, the same in every stage', () => {

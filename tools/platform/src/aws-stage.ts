@@ -128,7 +128,7 @@ export async function startAwsStage(): Promise<AwsStage> {
   const db = new PGlite();
   const owner = createPgliteExecutor(db);
   const secretArn = (service: 'ops-reader' | 'ops-writer') => arn.secret(names.databaseSecret(service)).replace('??????', 'AbC123');
-  const adminSecretArn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!cluster-e2e-XyZ789`;
+  const adminSecretArn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:OpsDatabaseProxySecret-XyZ789`;
   const dataApi = await startDataApiTestEndpoint({
     db,
     resourceArn: arn.cluster,
