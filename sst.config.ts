@@ -4,7 +4,8 @@
  * environment, tables, alarms, edge rules) is made by `infra/src/deployment.ts`, plain
  * TypeScript with unit tests; this file only turns the plan into SST and Pulumi
  * components. Deploy with `npm run deploy -- --stage <stage> [--service <name>]`
- * (docs/deploy.md), which builds the Lambda bundles this file ships as they are.
+ * (docs/deploy.md), which builds the Lambda bundles; this file ships them as they are, and
+ * refuses ones that are missing or older than their sources.
  */
 export default $config({
   async app(input) {

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ import {
   type ApprovalStore,
   type McpService,
 } from '../src';
-import { MCP_HEADERS, rpc, startTestGovernance, startTestIssuer, TEST_HMAC_KEY, testConfig, testService, testTools, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool } from './support/harness';
+import { MCP_HEADERS, rpc, startTestGovernance, startTestIssuer, TEST_HMAC_KEY, testConfig, testService, testTools, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool, testApprovalRequest } from './support/harness';
 
 const PUBLIC_URL = 'https://mcp.example.com';
 const AUDIENCE = `${PUBLIC_URL}/mcp`;
@@ -481,27 +481,9 @@ describe('reportApprovalBacklog (DynamoDB approval store on dynalite)', () => {
   const now = new Date('2030-06-01T12:00:00.000Z');
   let store: ApprovalStore;
 
-  const approval = (requestedAt: Date, status: ApprovalRequest['status'] = 'pending'): ApprovalRequest => {
-    const args = JSON.stringify({ volume: 'vol-1' });
-    return {
-      approval_id: randomUUID(),
-      server: 'ops-writer',
-      tool: 'wipe_volume',
-      arguments: args,
-      arguments_hash: createHash('sha256').update(args).digest('hex'),
-      requester: 'alice',
-      request_id: `req-${requestedAt.getTime()}`,
-      requested_at: requestedAt.toISOString(),
-      expires_at: new Date(requestedAt.getTime() + 3_600_000).toISOString(),
-      request_signature: 'not-checked-here',
-      status,
-      decision: null,
-      workflow_ref: null,
-      task_token: null,
-      executed_at: null,
-      result: null,
-    };
-  };
+  const approval = (requestedAt: Date, status: ApprovalRequest['status'] = 'pending'): ApprovalRequest =>
+    testApprovalRequest({ status, requested_at: requestedAt.toISOString(), expires_at: new Date(requestedAt.getTime() + 3_600_000).toISOString() });
+
   const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
 
   beforeAll(async () => {

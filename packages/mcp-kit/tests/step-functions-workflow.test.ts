@@ -1,4 +1,3 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { scaledClock, startSfnTestEndpoint, type SfnTestEndpoint } from '@gmcp/local-aws';
@@ -6,6 +5,7 @@ import type { ApprovalDecision, ApprovalRequest } from '../src/approvals/approva
 import { approvalStateMachineDefinition } from '../src/approvals/approval-state-machine';
 import type { ApprovalWorkflow } from '../src/approvals/approval-workflow';
 import { ApprovalWorkflowError, createStepFunctionsClient, createStepFunctionsWorkflow } from '../src/approvals/step-functions-workflow';
+import { testApprovalRequest } from './support/harness';
 
 const NOTIFIER = 'arn:aws:lambda:us-east-1:000000000000:function:approval-notifier';
 const EXECUTOR = 'arn:aws:lambda:us-east-1:000000000000:function:approval-executor';
@@ -21,28 +21,6 @@ interface NotifierPayload {
   task_token: string;
 }
 
-function approvalRequest(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
-  const args = JSON.stringify({ service: 'billing' });
-  return {
-    approval_id: randomUUID(),
-    server: 'ops',
-    tool: 'restart_service',
-    arguments: args,
-    arguments_hash: createHash('sha256').update(args).digest('hex'),
-    requester: 'alice',
-    request_id: 'req-1',
-    requested_at: '2030-01-01T00:00:00.000Z',
-    expires_at: '2030-01-02T00:00:00.000Z',
-    request_signature: 'not-checked-here',
-    status: 'pending',
-    decision: null,
-    workflow_ref: null,
-    task_token: null,
-    executed_at: null,
-    result: null,
-    ...overrides,
-  };
-}
 
 function decisionOn(request: ApprovalRequest, decision: 'approved' | 'rejected', reason: string | null = null): ApprovalDecision {
   return {
@@ -113,7 +91,7 @@ describe('Step Functions approval workflow (real SFN client, test endpoint runni
   });
 
   it('approval: the notifier gets the token, the decision resumes the execution, the executor runs exactly once', async () => {
-    const request = approvalRequest();
+    const request = testApprovalRequest();
     const { workflowRef } = await workflow.start(request);
     expect(workflowRef).toBe(`arn:aws:states:us-east-1:000000000000:execution:approvals:${request.approval_id}`);
 
@@ -146,7 +124,7 @@ describe('Step Functions approval workflow (real SFN client, test endpoint runni
   });
 
   it('rejection: SendTaskFailure ApprovalRejected with the reason as cause ends the execution; the executor never runs', async () => {
-    const request = approvalRequest();
+    const request = testApprovalRequest();
     const { workflowRef } = await workflow.start(request);
     await workflow.deliver(decisionOn(request, 'rejected', 'Not during the freeze'), await tokenFor(workflowRef));
     const ended = await endpoint.waitForExecution(workflowRef);
@@ -157,7 +135,7 @@ describe('Step Functions approval workflow (real SFN client, test endpoint runni
   });
 
   it('expiry: the wait times out, the approval is marked expired while pending, the executor never runs', async () => {
-    const request = approvalRequest();
+    const request = testApprovalRequest();
     const { workflowRef } = await quickWorkflow.start(request);
     const token = await tokenFor(workflowRef);
     const ended = await endpoint.waitForExecution(workflowRef);
@@ -181,7 +159,7 @@ describe('Step Functions approval workflow (real SFN client, test endpoint runni
 
   it('expiry racing a decision: a failed condition (decided meanwhile) ends the execution as Done, once, without running anything', async () => {
     updateItem.mockRejectedValue(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
-    const { workflowRef } = await quickWorkflow.start(approvalRequest());
+    const { workflowRef } = await quickWorkflow.start(testApprovalRequest());
     const ended = await endpoint.waitForExecution(workflowRef);
     expect(ended.status).toBe('SUCCEEDED');
     expect(endpoint.visitedStates(workflowRef)).toEqual(['AwaitDecision', 'MarkExpired', 'Done']);
@@ -190,7 +168,7 @@ describe('Step Functions approval workflow (real SFN client, test endpoint runni
   });
 
   it('starting twice with the same approval id waits once, before and after the execution ends', async () => {
-    const request = approvalRequest();
+    const request = testApprovalRequest();
     const first = await workflow.start(request);
     const again = await workflow.start(request);
     expect(again).toEqual(first);
@@ -213,7 +191,7 @@ describe('Step Functions approval workflow (real SFN client, test endpoint runni
   });
 
   it('a token the service does not know is refused with ApprovalWorkflowError', async () => {
-    const request = approvalRequest();
+    const request = testApprovalRequest();
     expect(await failureReason(workflow.deliver(decisionOn(request, 'approved'), 'not-a-task-token'))).toBe('invalid_token');
     expect(await failureReason(workflow.deliver(decisionOn(request, 'rejected', 'no'), 'not-a-task-token'))).toBe('invalid_token');
     expect(executor).not.toHaveBeenCalled();

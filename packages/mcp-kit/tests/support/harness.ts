@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer, type SigningKey } from '@gmcp/dev-issuer';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { ApprovalRequest } from '../../src/approvals/approval-request';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
 import {
   auditTableDefinition,
@@ -181,6 +182,30 @@ export function wipeVolumeTool(wiped: string[]) {
       return { wiped: volume };
     },
   });
+}
+
+/** An approval request record as the store keeps it (its signature is not checked by the tests using it). */
+export function testApprovalRequest(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
+  const args = JSON.stringify({ service: 'billing' });
+  return {
+    approval_id: randomUUID(),
+    server: 'ops',
+    tool: 'restart_service',
+    arguments: args,
+    arguments_hash: createHash('sha256').update(args).digest('hex'),
+    requester: 'alice',
+    request_id: 'req-1',
+    requested_at: '2030-01-01T00:00:00.000Z',
+    expires_at: '2030-01-02T00:00:00.000Z',
+    request_signature: 'not-checked-here',
+    status: 'pending',
+    decision: null,
+    workflow_ref: null,
+    task_token: null,
+    executed_at: null,
+    result: null,
+    ...overrides,
+  };
 }
 
 export interface TestGovernance {
