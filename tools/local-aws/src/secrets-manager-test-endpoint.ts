@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readBody } from './http-body';
+import { listenOnLoopback } from './loopback';
 
 /**
  * A small, protocol-faithful AWS Secrets Manager endpoint (AWS JSON 1.1: POST /,
@@ -47,12 +47,8 @@ export async function startSecretsManagerTestEndpoint(options: SecretsManagerTes
   for (const [arn, value] of Object.entries(options.secrets ?? {})) put(arn, value);
 
   const server = createServer((req, res) => void respond(secrets, req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    put,
-    stop: () => stop(server),
-  };
+  const listening = await listenOnLoopback(server);
+  return { endpoint: listening.url, put, stop: listening.stop };
 }
 
 function newVersion(arn: string, value: string): SecretVersion {
@@ -112,11 +108,4 @@ function parseBody(text: string): GetSecretValueRequest | undefined {
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
   res.end(JSON.stringify(body));
-}
-
-function stop(server: Server): Promise<void> {
-  return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

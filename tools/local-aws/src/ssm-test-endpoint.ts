@@ -1,6 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readBody } from './http-body';
+import { listenOnLoopback } from './loopback';
 
 /**
  * A small, protocol-faithful SSM Parameter Store endpoint (AWS JSON 1.1: POST /,
@@ -70,15 +70,15 @@ export async function startSsmTestEndpoint(): Promise<SsmTestEndpoint> {
     }
     return send(res, 400, { __type: 'UnknownOperationException', message: `Unsupported operation ${target}` });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listening = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: listening.url,
     put,
     setAvailable: (value) => (available = value),
     get requests() {
       return requests;
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: listening.stop,
   };
 }
 
