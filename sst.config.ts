@@ -138,7 +138,7 @@ export default $config({
 
     // CloudFront must send the edge secret, so its current value (the first of the parameter's
     // values) is in the distribution's configuration and the deployment state.
-    const edgeSecret = plan.edge ? aws.ssm.getParameterOutput({ name: plan.edge.secretParameter, withDecryption: true }).value.apply((value) => value.split(/\s+/).filter(Boolean)[0]!) : undefined;
+    const edgeSecret = plan.edge ? aws.ssm.getParameterOutput({ name: plan.edge.secretParameter, withDecryption: true }).value.apply((value) => plan.edge!.sentSecret(value)) : undefined;
     const webAcl = plan.edge ? edgeWebAcl(plan.edge.rules) : undefined;
 
     // One API, role per function and log group per service.

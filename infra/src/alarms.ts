@@ -1,4 +1,4 @@
-import { METRIC } from '@gmcp/mcp-kit';
+import { DEFAULT_METRICS_NAMESPACE, METRIC } from '@gmcp/mcp-kit';
 import { resourceNames } from './names';
 import { functionsOf } from './services';
 import { SERVICE_NAMES, type ServiceName, type StageConfig } from './stage-config';
@@ -21,7 +21,7 @@ export interface AlarmSpec<Id = string> {
   treatMissingData: 'notBreaching' | 'breaching';
 }
 
-export const KIT_NAMESPACE = 'GovernedMcp';
+export const KIT_NAMESPACE = DEFAULT_METRICS_NAMESPACE;
 /** Metrics counted from the APIs' access logs. */
 export const GATEWAY_NAMESPACE = 'GovernedMcp/Gateway';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseGovernancePolicy } from '@gmcp/mcp-kit';
+import { edgeSecretValues, parseGovernancePolicy } from '@gmcp/mcp-kit';
 import { MIGRATIONS, migrationChecksum } from '@gmcp/ops-data';
 import { createHash } from 'node:crypto';
 import { gatewayThrottleFilter, serviceAlarms } from './alarms';
@@ -63,7 +63,15 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
       }),
     },
     databaseLogins: (['ops-reader', 'ops-writer'] as const).map((service) => ({ service, secretName: names.databaseSecret(service), username: names.databaseLogin(service) })),
-    edge: config.edge.waf ? { rules: webAclRules(config), secretParameter: names.edgeSecretParameter, cloudfront: CLOUDFRONT_POLICIES } : undefined,
+    edge: config.edge.waf
+      ? {
+          rules: webAclRules(config),
+          secretParameter: names.edgeSecretParameter,
+          /** What CloudFront sends, from the parameter's value (the kit accepts any of its values). */
+          sentSecret: (parameterValue: string) => edgeSecretValues(parameterValue)[0]!,
+          cloudfront: CLOUDFRONT_POLICIES,
+        }
+      : undefined,
     /** SecureString parameters an operator creates before the first deploy (only the edge secret's current value enters IaC state: CloudFront sends it). */
     operatorSecrets: [names.auditKeyParameter, names.approvalKeyParameter, ...(config.edge.waf ? [names.edgeSecretParameter] : [])],
   };

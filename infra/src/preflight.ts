@@ -1,4 +1,5 @@
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
+import { edgeSecretValues } from '@gmcp/mcp-kit';
 import type { DeploymentPlan } from './deployment';
 
 /** One thing that must hold before a stage is deployed, and what was found. */
@@ -60,7 +61,7 @@ function hmacKeyCheck(name: string, found: SecureString | undefined): PreflightC
 }
 
 function edgeSecretCheck(name: string, found: SecureString | undefined): PreflightCheck {
-  const values = (found?.value ?? '').split(/\s+/).filter(Boolean);
+  const values = edgeSecretValues(found?.value ?? '');
   const problem = secureStringProblem(found) ?? (values.length < 1 || values.length > 2 || values.some((value) => value.length < 32) ? 'must hold one or two values of at least 32 characters (the first is the one CloudFront sends)' : undefined);
   return { check: `${name} holds the edge secret`, ok: !problem, detail: problem ?? `${values.length} value(s)` };
 }

@@ -1,4 +1,4 @@
-import { APPROVER_SCOPE, REQUEST_STATUS_SCOPE } from '@gmcp/mcp-kit';
+import { APPROVER_SCOPE, DEFAULT_METRICS_NAMESPACE, REQUEST_STATUS_SCOPE } from '@gmcp/mcp-kit';
 import { opsReaderTools } from '@gmcp/ops-reader';
 import { opsWriterTools } from '@gmcp/ops-writer';
 import { policyReaderTools } from '@gmcp/policy-reader';
@@ -74,7 +74,7 @@ function edgeEnvironment(config: StageConfig, late: LateEnvironment): Record<str
 
 /** The backlog report reads only its table and metric settings. */
 function backlogEnvironment(config: StageConfig): Record<string, string> {
-  return { NODE_ENV: 'production', APPROVAL_TABLE: resourceNames(config).approvalsTable, METRICS: 'emf', METRICS_NAMESPACE: 'GovernedMcp' };
+  return { NODE_ENV: 'production', APPROVAL_TABLE: resourceNames(config).approvalsTable, METRICS: 'emf', METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE };
 }
 
 /**
@@ -128,7 +128,7 @@ export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec
     RATE_LIMIT_STORE: 'dynamodb',
     RATE_LIMIT_TABLE: names.rateLimitTable,
     METRICS: 'emf',
-    METRICS_NAMESPACE: 'GovernedMcp',
+    METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE,
     ...(config.edge.waf ? edgeEnvironment(config, late) : {}),
   };
   if (service === 'policy-reader') return { ...kit, POLICY_SOURCE: 's3', POLICY_BUCKET: names.policyBucket, POLICY_PREFIX: names.policyPrefix };

@@ -36,6 +36,7 @@ describe('deployment plan', () => {
   it('retains and protects the stages whose file says so, and fronts production with the WAF', () => {
     expect([production.retained, dev.retained]).toEqual([true, false]);
     expect(production.edge?.secretParameter).toBe('/gmcp/production/edge/origin-secret');
+    expect(production.edge?.sentSecret(` ${'n'.repeat(40)}\n${'o'.repeat(40)}`)).toBe('n'.repeat(40));
     expect(dev.edge).toBeUndefined();
     expect(production.operatorSecrets).toEqual(['/gmcp/production/audit/hmac-key', '/gmcp/production/approvals/hmac-key', '/gmcp/production/edge/origin-secret']);
     expect([production.logRetention, dev.logRetention]).toEqual(['3 months', '1 month']);

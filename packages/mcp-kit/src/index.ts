@@ -49,7 +49,7 @@ export { filePolicySource, ssmPolicySource, type PolicySource } from './governan
 export { createCachedPolicy, type PolicyProvider } from './governance/cached-policy';
 export { createGovernanceAdapters, type GovernanceAdapters } from './governance/create-governance';
 export { createMemoryRateLimiter, createDynamoDbRateLimiter, rateLimitTableDefinition, type RateLimiter } from './limits/rate-limiter';
-export { METRIC, createMemoryMetrics, createEmfMetrics, type Metrics, type MemoryMetrics, type MetricsSnapshot } from './metrics/metrics';
+export { METRIC, DEFAULT_METRICS_NAMESPACE, createMemoryMetrics, createEmfMetrics, type Metrics, type MemoryMetrics, type MetricsSnapshot } from './metrics/metrics';
 export { awsClientConfig, createDynamoDbClient, createSsmClient, ensureTables, type AwsClientOptions } from './aws/clients';
 export { ApprovalRequest, ApprovalDecision, APPROVAL_STATUSES, type ApprovalStatus } from './approvals/approval-request';
 export type { ApprovalStore } from './approvals/approval-store';
@@ -71,5 +71,5 @@ export { lambdaEntries } from './lambda/lambda-entries';
 export { approvalBacklogHandler } from './lambda/approval-backlog-handler';
 export { reportApprovalBacklog } from './approvals/approval-backlog';
 export { once } from './lambda/once';
-export { edgeGuard, EDGE_SECRET_HEADER } from './http/edge-guard';
+export { edgeGuard, edgeSecretValues, EDGE_SECRET_HEADER } from './http/edge-guard';
 export { withSecretParameters, SECRET_VARIABLES } from './lambda/secret-parameters';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors';
+import { DEFAULT_METRICS_NAMESPACE } from '../metrics/metrics';
+import { edgeSecretValues } from '../http/edge-guard';
 
 /** Comma- or space-separated list in one variable. */
 export const csv = z
@@ -58,7 +60,7 @@ export const ServiceEnvSchema = z.object({
   RATE_LIMIT_STORE: z.enum(['memory', 'dynamodb']).default('memory'),
   RATE_LIMIT_TABLE: z.string().min(3).default('gmcp-rate-limits'),
   METRICS: z.enum(['memory', 'emf']).default('memory'),
-  METRICS_NAMESPACE: z.string().min(1).default('GovernedMcp'),
+  METRICS_NAMESPACE: z.string().min(1).default(DEFAULT_METRICS_NAMESPACE),
 
   /** Approvals of high-risk tools: required by a server that has any. */
   APPROVAL_TABLE: z.string().min(3).default('gmcp-approvals'),
@@ -96,7 +98,7 @@ export const ServiceEnvSchema = z.object({
    */
   EDGE_SECRET: z
     .string()
-    .transform((value) => value.split(/\s+/).filter(Boolean))
+    .transform(edgeSecretValues)
     .pipe(z.array(z.string().min(32, 'each value must be at least 32 characters')).min(1).max(2))
     .optional(),
 

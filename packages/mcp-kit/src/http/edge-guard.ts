@@ -5,6 +5,14 @@ import type { Logger } from '../logging/logger';
 export const EDGE_SECRET_HEADER = 'x-gmcp-edge-secret';
 
 /**
+ * The values an edge secret setting holds: one, or during a rotation two, separated by
+ * white space. The CDN sends the first.
+ */
+export function edgeSecretValues(setting: string): string[] {
+  return setting.split(/\s+/).filter(Boolean);
+}
+
+/**
  * When a CDN with a web application firewall fronts the service, the CDN adds a secret
  * header; a request without it went around the firewall (straight to the API's own URL)
  * and is refused before anything else runs. During a rotation two values are accepted (the

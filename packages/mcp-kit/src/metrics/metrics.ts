@@ -1,6 +1,9 @@
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /** The platform's metric names, in one place so dashboards and alarms can rely on them. */
+/** Where the kit's metrics go unless METRICS_NAMESPACE says otherwise (alarms watch this one). */
+export const DEFAULT_METRICS_NAMESPACE = 'GovernedMcp';
+
 export const METRIC = {
   toolCalls: 'ToolCalls',
   toolDenied: 'ToolDenied',
