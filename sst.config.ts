@@ -89,7 +89,7 @@ export default $config({
     });
     const loginSecrets = Object.fromEntries(
       plan.databaseLogins.map((login) => {
-        const id = login.service === 'ops-reader' ? 'OpsReaderLogin' : 'OpsWriterLogin';
+        const id = login.component;
         const password = new random.RandomPassword(`${id}Password`, { length: 40, special: false });
         const secret = new aws.secretsmanager.Secret(`${id}Secret`, { name: login.secretName, recoveryWindowInDays: plan.retained ? 30 : 0 });
         const version = new aws.secretsmanager.SecretVersion(`${id}SecretValue`, {
@@ -112,20 +112,20 @@ export default $config({
       timeout: '5 minutes',
       role: migrationRole.role.arn,
       logging: { retention: plan.logRetention, format: 'json' },
-      environment: $resolve([database.secretArn, loginSecrets['ops-reader']!.secret.arn, loginSecrets['ops-writer']!.secret.arn]).apply(
+      environment: $resolve([database.secretArn, loginSecrets[plan.migration.logins.reader]!.secret.arn, loginSecrets[plan.migration.logins.writer]!.secret.arn]).apply(
         ([adminSecretArn, readerSecretArn, writerSecretArn]) => plan.migration.environment({ adminSecretArn, readerSecretArn, writerSecretArn }),
       ),
       // `name` (not a transform) also names the log group /aws/lambda/<name>, which the role's log grant expects.
       name: names.migrationFunction,
     });
     // Runs again when the migrations change, and when a login's password does (a replaced secret value).
-    const passwords = Object.values(loginSecrets).map((login) => login.version.versionId);
+    const { reader, writer } = plan.migration.logins;
     new aws.lambda.Invocation(
       steps.run,
       {
         functionName: migrate.name,
         input: JSON.stringify({ checksum: plan.migration.checksum }),
-        triggers: { checksum: plan.migration.checksum, reader: passwords[0]!, writer: passwords[1]! },
+        triggers: { checksum: plan.migration.checksum, reader: loginSecrets[reader]!.version.versionId, writer: loginSecrets[writer]!.version.versionId },
       },
       { dependsOn: [database, migrationRole.policy, ...Object.values(loginSecrets).map((login) => login.version)] },
     );
@@ -158,7 +158,7 @@ export default $config({
       const authorizer = api.addAuthorizer({ name: 'jwt', jwt: { issuer: config.auth.issuer, audiences: [service.audience] } });
       const publicUrl = webAcl && edgeSecret ? edgeDistribution(components.edge, api.url, webAcl.arn, edgeSecret) : api.url;
       urls[service.service] = publicUrl;
-      const databaseSecretArn = service.service === 'policy-reader' ? undefined : loginSecrets[service.service]!.secret.arn;
+      const databaseSecretArn = loginSecrets[service.service]?.secret.arn;
 
       for (const fn of service.functions) {
         const { role } = lambdaRole(components.role(fn.kind), fn.name, fn.policy, components.rolePolicy(fn.kind));
@@ -220,7 +220,7 @@ export default $config({
       { name: machine.name, type: machine.type, roleArn: machineRole.arn, definition: JSON.stringify(machine.definition) },
       { dependsOn: Object.values(functionsByName) },
     );
-    const backlog = functionsByName[names.function('ops-writer', 'approval-backlog')]!;
+    const backlog = functionsByName[machine.backlogFunction]!;
     const schedule = new aws.cloudwatch.EventRule(components.backlogSchedule, { scheduleExpression: plan.backlogSchedule });
     new aws.cloudwatch.EventTarget(components.backlogTarget, { rule: schedule.name, arn: backlog.arn });
     new aws.lambda.Permission(components.backlogInvoke, { action: 'lambda:InvokeFunction', function: backlog.name, principal: 'events.amazonaws.com', sourceArn: schedule.arn });

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundleDir, bundleLambda, type ServiceName, SERVICE_NAMES } from '@gmcp/infra';
+import { bundleDir, bundleLambda, type ServerName, SERVER_NAMES } from '@gmcp/infra';
 import { httpApiEvent, startLambdaProcess } from '@gmcp/local-aws';
 import { startAwsStage, type AwsStage } from '@gmcp/platform';
 import { percentile } from './support/bench-platform';
@@ -20,7 +20,7 @@ const SIZE_LIMIT_BYTES = 2_000_000;
 const COLD_INIT_TARGET_MS = 300;
 
 /** The first call each server gets: representative of its work (a read, a read, a write). */
-const FIRST_CALL: Record<ServiceName, { scopes: string[]; name: string; arguments: () => Record<string, unknown> }> = {
+const FIRST_CALL: Record<ServerName, { scopes: string[]; name: string; arguments: () => Record<string, unknown> }> = {
   'policy-reader': { scopes: ['policies:read'], name: 'search_policies', arguments: () => ({ query: 'hotel nightly rate' }) },
   'ops-reader': { scopes: ['tickets:read'], name: 'get_ticket_status', arguments: () => ({ ticket_id: 'TCK-1042' }) },
   'ops-writer': {
@@ -30,7 +30,7 @@ const FIRST_CALL: Record<ServiceName, { scopes: string[]; name: string; argument
   },
 };
 
-async function firstRequestEvent(stage: AwsStage, service: ServiceName, url: string) {
+async function firstRequestEvent(stage: AwsStage, service: ServerName, url: string) {
   const call = FIRST_CALL[service];
   const token = await stage.token(service, 'bench', call.scopes);
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: call.name, arguments: call.arguments() } });
@@ -44,7 +44,7 @@ async function firstRequestEvent(stage: AwsStage, service: ServiceName, url: str
   );
 }
 
-async function coldStarts(stage: AwsStage, service: ServiceName, runs: number, nodePath: string) {
+async function coldStarts(stage: AwsStage, service: ServerName, runs: number, nodePath: string) {
   const deployed = await stage.deploy(service);
   const samples: { spawnMs: number; loadMs: number; coldInitMs: number; warmMs: number }[] = [];
   for (let run = 0; run < runs; run += 1) {
@@ -73,7 +73,7 @@ async function main() {
   const nodeVersion = execFileSync(nodePath, ['--version'], { encoding: 'utf8' }).trim();
   console.log('Lambda bundles (esbuild, ESM, minified; dist/lambda/<service>/index.mjs)\n');
   console.log('bundle          size      limit 2 MB');
-  for (const name of [...SERVICE_NAMES, 'ops-migrate'] as const) {
+  for (const name of [...SERVER_NAMES, 'ops-migrate'] as const) {
     const { bytes } = await bundleLambda(name);
     console.log(`${name.padEnd(14)} ${(bytes / 1_000_000).toFixed(2).padStart(5)} MB   ${bytes < SIZE_LIMIT_BYTES ? 'ok' : 'OVER'}`);
   }
@@ -84,7 +84,7 @@ async function main() {
     console.log('spawn = a fresh Node process up to the import (not counted); load = import of the bundle;');
     console.log('cold init = load + first request (tools/call), timed inside the process; warm = the next request\n');
     console.log('service         spawn       load        cold init     warm        target 300 ms');
-    for (const service of SERVICE_NAMES) {
+    for (const service of SERVER_NAMES) {
       const samples = await coldStarts(stage, service, runs, nodePath);
       const stat = (key: keyof (typeof samples)[number]) => {
         const values = samples.map((sample) => sample[key]);

@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/client';
-import { BUNDLE_PATHS, bundleLambda, functionPolicy, isAllowed, migrationPolicy, type BundleName, type FunctionKind, type ServiceName } from '@gmcp/infra';
+import { BUNDLE_NAMES, bundleLambda, functionPolicy, isAllowed, migrationPolicy, type FunctionKind, type ServerName } from '@gmcp/infra';
 import { createDynamoDbAuditStore, createDynamoDbClient } from '@gmcp/mcp-kit';
 import { connectClient } from './support/mcp-client';
 import { startAwsStage, type AwsStage, type DeployedService } from '@gmcp/platform';
@@ -13,15 +13,15 @@ jest.setTimeout(120_000);
  */
 describe('Lambda bundles behind API Gateway', () => {
   let stage: AwsStage;
-  const deployments: [ServiceName, DeployedService][] = [];
+  const deployments: [ServerName, DeployedService][] = [];
   /** Deploys a service exactly as the plan does, and keeps it for the least-privilege check. */
-  const deploy = async (service: ServiceName): Promise<DeployedService> => {
+  const deploy = async (service: ServerName): Promise<DeployedService> => {
     const deployed = await stage.deploy(service);
     deployments.push([service, deployed]);
     return deployed;
   };
   beforeAll(async () => {
-    for (const name of Object.keys(BUNDLE_PATHS) as BundleName[]) await bundleLambda(name);
+    for (const name of BUNDLE_NAMES) await bundleLambda(name);
     stage = await startAwsStage();
   });
   afterAll(async () => {

@@ -1,7 +1,8 @@
 import { DEFAULT_METRICS_NAMESPACE, METRIC } from '@gmcp/mcp-kit';
 import { resourceNames } from './names';
 import { functionsOf } from './services';
-import { SERVICE_NAMES, type ServiceName, type StageConfig } from './stage-config';
+import { SERVER_NAMES, serverUses, type ServerName } from './servers';
+import type { StageConfig } from './stage-config';
 
 /** A CloudWatch alarm, in the terms of `aws.cloudwatch.MetricAlarm`; every alarm notifies the stage's alarm topic. */
 /** `Id` is the type of the API id: a string in tests, a deployment output in sst.config.ts. */
@@ -29,14 +30,14 @@ export const GATEWAY_NAMESPACE = 'GovernedMcp/Gateway';
  * The gateway's own 429s (its stage throttle), which never reach the function: counted from
  * the API's access log, where they are the 429s without an integration status.
  */
-export function gatewayThrottleFilter(service: ServiceName) {
+export function gatewayThrottleFilter(service: ServerName) {
   return { pattern: '{ $.status = 429 && $.integrationStatus = "-" }', namespace: GATEWAY_NAMESPACE, metricName: `${service}-throttled` };
 }
 /** The kit's approval backlog metric (oldest pending request, seconds), emitted by the writer's backlog task. */
 export const APPROVAL_BACKLOG_METRIC = 'ApprovalBacklogAgeSeconds';
 
 const alarm = <Id>(spec: Omit<AlarmSpec<Id>, 'comparisonOperator' | 'treatMissingData' | 'evaluationPeriods' | 'key'> & Partial<AlarmSpec<Id>>): AlarmSpec<Id> => ({
-  key: spec.name.replace(/^gmcp-[a-z0-9-]+?-(?=policy-reader|ops-reader|ops-writer|approval-backlog)/, ''),
+  key: spec.name.replace(new RegExp(`^gmcp-[a-z0-9-]+?-(?=${[...SERVER_NAMES, 'approval-backlog'].join('|')})`), ''),
   comparisonOperator: 'GreaterThanOrEqualToThreshold',
   treatMissingData: 'notBreaching',
   evaluationPeriods: 1,
@@ -47,7 +48,7 @@ const alarm = <Id>(spec: Omit<AlarmSpec<Id>, 'comparisonOperator' | 'treatMissin
  * The alarms of one service. Kit metrics (EMF) carry a `service`-only dimension set for
  * exactly this purpose; API Gateway's come per API and stage; Lambda's per function.
  */
-export function serviceAlarms<Id = string>(config: StageConfig, service: ServiceName, apiId: Id): AlarmSpec<Id>[] {
+export function serviceAlarms<Id = string>(config: StageConfig, service: ServerName, apiId: Id): AlarmSpec<Id>[] {
   const names = resourceNames(config);
   const prefix = `${names.prefix}-${service}`;
   const kit = (metricName: string) => ({ namespace: KIT_NAMESPACE, metricName, dimensions: { service } });
@@ -69,20 +70,20 @@ export function serviceAlarms<Id = string>(config: StageConfig, service: Service
         alarm<Id>({ name: `${FunctionName}-throttles`, description: `${FunctionName}: reserved concurrency reached`, namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: { FunctionName }, statistic: 'Sum', periodSeconds: 300, threshold: 1 }),
       ];
     }),
-    ...(service === 'ops-writer' ? approvalAlarms<Id>(config) : []),
+    ...(serverUses(service, 'approvals') ? approvalAlarms<Id>(config, service) : []),
   ];
 }
 
 /** Requests waiting longer than half their decision window; a silent backlog task counts as breaching. */
-function approvalAlarms<Id>(config: StageConfig): AlarmSpec<Id>[] {
+function approvalAlarms<Id>(config: StageConfig, service: ServerName): AlarmSpec<Id>[] {
   const names = resourceNames(config);
   return [
     alarm<Id>({
       name: `${names.prefix}-approval-backlog-age`,
-      description: 'ops-writer: the oldest pending approval has waited over half its window (or the backlog task stopped reporting)',
+      description: `${service}: the oldest pending approval has waited over half its window (or the backlog task stopped reporting)`,
       namespace: KIT_NAMESPACE,
       metricName: APPROVAL_BACKLOG_METRIC,
-      dimensions: { service: 'ops-writer' },
+      dimensions: { service },
       statistic: 'Maximum',
       periodSeconds: 300,
       evaluationPeriods: 2,
@@ -92,6 +93,6 @@ function approvalAlarms<Id>(config: StageConfig): AlarmSpec<Id>[] {
   ];
 }
 
-export function allAlarms(config: StageConfig, apiIds: Record<ServiceName, string>): AlarmSpec[] {
-  return SERVICE_NAMES.flatMap((service) => serviceAlarms(config, service, apiIds[service]));
+export function allAlarms(config: StageConfig, apiIds: Record<ServerName, string>): AlarmSpec[] {
+  return SERVER_NAMES.flatMap((service) => serviceAlarms(config, service, apiIds[service]));
 }

@@ -1,9 +1,9 @@
 import { bundleLambda } from './bundle';
-import { BUNDLE_PATHS, type BundleName } from './deployment';
+import { BUNDLE_NAMES } from './deployment';
 
 /** `npm run build:lambda`: bundles every Lambda function's code (what `npm run deploy` ships). */
 async function main() {
-  for (const name of Object.keys(BUNDLE_PATHS) as BundleName[]) {
+  for (const name of BUNDLE_NAMES) {
     const { file, bytes } = await bundleLambda(name);
     console.log(`${name.padEnd(14)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${file}`);
   }

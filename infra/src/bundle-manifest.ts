@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BUNDLE_PATHS, type BundleName } from './deployment';
+import { BUNDLE_NAMES, BUNDLE_PATHS, type BundleName } from './deployment';
 
 /** Written next to each bundle: every source file that went into it, with its hash. */
 const MANIFEST = 'inputs.json';
@@ -28,7 +28,7 @@ export function staleBundle(root: string, name: BundleName): string | undefined 
 }
 
 /** Stops a deployment whose bundles are missing or stale, naming them and the fix. */
-export function assertBundlesCurrent(root: string, names: readonly BundleName[] = Object.keys(BUNDLE_PATHS) as BundleName[]): void {
+export function assertBundlesCurrent(root: string, names: readonly BundleName[] = BUNDLE_NAMES): void {
   const problems = names.flatMap((name) => staleBundle(root, name) ?? []);
   if (problems.length) throw new Error(`Lambda bundles are not current: ${problems.join('; ')}. Run npm run build:lambda (npm run deploy does).`);
 }

@@ -2,16 +2,13 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { writeBundleManifest } from './bundle-manifest';
-import { BUNDLE_PATHS, type BundleName } from './deployment';
+import { BUNDLE_NAMES, BUNDLE_PATHS, type BundleName } from './deployment';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
-/** The entry module of each bundle: a server's Lambda entries, or the database migration step. */
-const ENTRIES: Record<BundleName, string> = {
-  'policy-reader': 'apps/policy-reader/src/lambda.ts',
-  'ops-reader': 'apps/ops-reader/src/lambda.ts',
-  'ops-writer': 'apps/ops-writer/src/lambda.ts',
-  'ops-migrate': 'packages/ops-data/src/deploy/migration-lambda.ts',
-};
+/** The entry module of each bundle: a server's Lambda entries (`apps/<server>/src/lambda.ts`), or the database migration step. */
+const ENTRIES = Object.fromEntries(
+  BUNDLE_NAMES.map((name) => [name, name === 'ops-migrate' ? 'packages/ops-data/src/deploy/migration-lambda.ts' : `apps/${name}/src/lambda.ts`]),
+) as Record<BundleName, string>;
 
 /** `sst.config.ts` deploys these folders as they are (`bundle`), so the tested artifact is the deployed one. */
 export function bundleDir(name: BundleName): string {

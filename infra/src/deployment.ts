@@ -8,7 +8,8 @@ import { CLOUDFRONT_POLICIES, webAclRules } from './edge';
 import { functionPolicy, migrationPolicy, stateMachinePolicy, type LateBound } from './iam';
 import { arns, resourceNames, type FunctionKind } from './names';
 import { BACKLOG_SCHEDULE, functionEnvironment, functionSizing, functionsOf, routesOf, type LateEnvironment } from './services';
-import { loadStageConfig, SERVICE_NAMES, type ServiceName, type StageConfig } from './stage-config';
+import { approvalServer, databaseServers, SERVER_NAMES, serverUses, serversUsing, type ServerName } from './servers';
+import { loadStageConfig, type StageConfig } from './stage-config';
 import { approvalStateMachine } from './state-machine';
 import { tableSpecs } from './tables';
 
@@ -18,14 +19,12 @@ const REPO_ROOT = resolve(__dirname, '..', '..');
 /** SST's names for the retention periods the stage config allows. */
 const RETENTION = { 30: '1 month', 60: '2 months', 90: '3 months' } as const;
 
+/** A Lambda bundle: one per server, and the database migration step. */
+export type BundleName = ServerName | 'ops-migrate';
+export const BUNDLE_NAMES: readonly BundleName[] = [...SERVER_NAMES, 'ops-migrate'];
+
 /** Where `npm run build:lambda` leaves each bundle, relative to the repository root (SST's `bundle`). */
-export const BUNDLE_PATHS = {
-  'policy-reader': 'dist/lambda/policy-reader',
-  'ops-reader': 'dist/lambda/ops-reader',
-  'ops-writer': 'dist/lambda/ops-writer',
-  'ops-migrate': 'dist/lambda/ops-migrate',
-} as const;
-export type BundleName = keyof typeof BUNDLE_PATHS;
+export const BUNDLE_PATHS = Object.fromEntries(BUNDLE_NAMES.map((name) => [name, `dist/lambda/${name}`])) as Record<BundleName, string>;
 
 /**
  * Everything `sst.config.ts` deploys for a stage, decided here in plain tested TypeScript:
@@ -42,8 +41,15 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
     retained,
     logRetention: RETENTION[config.logRetentionDays],
     tables: tableSpecs(config, retained),
-    services: SERVICE_NAMES.map((service) => servicePlan(config, service, root)),
-    stateMachine: { ...approvalStateMachine(config), roleName: names.stateMachineRole, policy: stateMachinePolicy(config), arn: arn.stateMachine, components: APPROVAL_COMPONENTS },
+    services: SERVER_NAMES.map((service) => servicePlan(config, service, root)),
+    stateMachine: {
+      ...approvalStateMachine(config),
+      roleName: names.stateMachineRole,
+      policy: stateMachinePolicy(config),
+      arn: arn.stateMachine,
+      components: APPROVAL_COMPONENTS,
+      backlogFunction: names.function(approvalServer(), 'approval-backlog'),
+    },
     backlogSchedule: BACKLOG_SCHEDULE,
     migration: {
       components: MIGRATION_COMPONENTS,
@@ -53,6 +59,8 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
       /** A new checksum (a new or changed migration) runs the step again on deploy. */
       checksum: createHash('sha256').update(MIGRATIONS.map(migrationChecksum).join(',')).digest('hex'),
       policy: (late: LateBound) => migrationPolicy(config, late),
+      /** The logins whose passwords it sets, one per access mode (config/servers.json: the servers using "ops-database"). */
+      logins: migrationLogins(),
       environment: (late: { adminSecretArn: string; readerSecretArn: string; writerSecretArn: string }) => ({
         NODE_ENV: 'production',
         DATA_API_RESOURCE_ARN: arn.cluster,
@@ -62,7 +70,12 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
         WRITER_SECRET_ARN: late.writerSecretArn,
       }),
     },
-    databaseLogins: (['ops-reader', 'ops-writer'] as const).map((service) => ({ service, secretName: names.databaseSecret(service), username: names.databaseLogin(service) })),
+    databaseLogins: serversUsing('ops-database').map((service) => ({
+      service,
+      component: `${pascal(service)}Login`,
+      secretName: names.databaseSecret(service),
+      username: names.databaseLogin(service),
+    })),
     edge: config.edge.waf
       ? {
           rules: webAclRules(config),
@@ -84,7 +97,7 @@ const pascal = (text: string) => text.replace(/(^|-)([a-z0-9])/g, (_all, _dash: 
  * The logical names of a service's components in sst.config.ts. `sst deploy --target`
  * takes these, so deploying one service alone names exactly its own components.
  */
-export function componentNames(service: ServiceName) {
+export function componentNames(service: ServerName) {
   const base = pascal(service);
   return {
     api: `${base}Http`,
@@ -109,7 +122,7 @@ export const APPROVAL_COMPONENTS = {
 } as const;
 
 /** The components `npm run deploy -- --service <name>` passes to `sst deploy --target` (their dependents follow). */
-export function serviceTargets(service: ServiceName, config: StageConfig): string[] {
+export function serviceTargets(service: ServerName, config: StageConfig): string[] {
   const names = componentNames(service);
   const kinds = functionsOf(service).map((fn) => fn.kind);
   return [
@@ -119,16 +132,23 @@ export function serviceTargets(service: ServiceName, config: StageConfig): strin
     names.governance,
     ...(config.edge.waf ? [names.edge] : []),
     ...kinds.flatMap((kind) => [names.function(kind), names.role(kind), names.rolePolicy(kind)]),
-    ...(service === 'ops-writer' ? Object.values(APPROVAL_COMPONENTS) : []),
+    ...(serverUses(service, 'approvals') ? Object.values(APPROVAL_COMPONENTS) : []),
     // A database server deployed alone still brings the schema up to date first.
-    ...(service === 'policy-reader' ? [] : Object.values(MIGRATION_COMPONENTS)),
+    ...(serverUses(service, 'ops-database') ? Object.values(MIGRATION_COMPONENTS) : []),
   ];
+}
+
+/** The migration step sets the password of one read and one write login. */
+function migrationLogins(): { reader: ServerName; writer: ServerName } {
+  const { reader, writer } = databaseServers();
+  if (!reader || !writer) throw new Error('config/servers.json: the ops database needs one read and one write server using "ops-database"');
+  return { reader, writer };
 }
 
 /** The migration step's components. */
 export const MIGRATION_COMPONENTS = { function: 'OpsMigrateFn', role: 'OpsMigrateRole', rolePolicy: 'OpsMigrateRolePolicy', run: 'OpsMigrateRun' } as const;
 
-function servicePlan(config: StageConfig, service: ServiceName, root: string) {
+function servicePlan(config: StageConfig, service: ServerName, root: string) {
   const names = resourceNames(config);
   const settings = config.services[service];
   return {
@@ -154,7 +174,7 @@ function servicePlan(config: StageConfig, service: ServiceName, root: string) {
 }
 
 /** The reviewed allowlist file of a service, checked as the kit will read it (a broken file stops the deploy, not the service). */
-function governanceText(config: StageConfig, service: ServiceName, root: string): string {
+function governanceText(config: StageConfig, service: ServerName, root: string): string {
   const path = resolve(root, config.governanceDir, `${service}.json`);
   let text: string;
   try {

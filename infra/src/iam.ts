@@ -1,6 +1,7 @@
 import { arns, resourceNames, type FunctionKind } from './names';
 import { allow, deny, document as policyDocument, type PolicyDocument, type PolicyStatement } from './policy-document';
-import type { ServiceName, StageConfig } from './stage-config';
+import { approvalServer, SERVERS, serverUses, serversUsing, type ServerName, type ServerResource } from './servers';
+import type { StageConfig } from './stage-config';
 
 /** Values AWS assigns at creation, known to a policy only once the resource exists. */
 export interface LateBound {
@@ -39,36 +40,32 @@ function roleDocument(config: Config) {
 }
 
 /** The policy of one function's own role. */
-export function functionPolicy(config: Config, service: ServiceName, kind: FunctionKind): PolicyDocument {
+export function functionPolicy(config: Config, service: ServerName, kind: FunctionKind): PolicyDocument {
   const grants = grantsFor(config);
   const document = roleDocument(config);
   const functionName = resourceNames(config).function(service, kind);
-  const writer = service === 'ops-writer';
+  const uses = (resource: ServerResource) => serverUses(service, resource);
+  if (kind !== 'api' && !uses('approvals')) throw new Error(`No function ${kind} in service ${service}`);
   // Every function that builds the server reads its policy and keys, and may write audit records.
-  const common = [grants.logs(functionName), grants.audit, grants.governance(service), grants.keys({ approvals: writer })];
-  switch (`${service}/${kind}`) {
-    case 'policy-reader/api':
-      return document([...common, grants.rateLimits, ...grants.policyObjects]);
-    case 'ops-reader/api':
-      return document([...common, grants.rateLimits, ...grants.database('ops-reader')]);
-    case 'ops-writer/api':
+  const common = [grants.logs(functionName), grants.audit, grants.governance(service), grants.keys({ approvals: uses('approvals') })];
+  const database = uses('ops-database') ? grants.database(service) : [];
+  switch (kind) {
+    case 'api':
       return document([
         ...common,
         grants.rateLimits,
-        ...grants.database('ops-writer'),
-        grants.approvalRecords(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']),
-        grants.approvalQueries,
-        grants.startApprovals,
-        grants.deliverDecisions,
+        ...(uses('policy-bucket') ? grants.policyObjects : []),
+        ...database,
+        ...(uses('approvals')
+          ? [grants.approvalRecords(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']), grants.approvalQueries, grants.startApprovals, grants.deliverDecisions]
+          : []),
       ]);
-    case 'ops-writer/approval-notifier':
+    case 'approval-notifier':
       return document([...common, grants.approvalRecords(['dynamodb:GetItem', 'dynamodb:UpdateItem']), grants.deliverDecisions, grants.notifyApprovers]);
-    case 'ops-writer/approval-executor':
-      return document([...common, grants.approvalRecords(['dynamodb:GetItem', 'dynamodb:UpdateItem']), ...grants.database('ops-writer')]);
-    case 'ops-writer/approval-backlog':
+    case 'approval-executor':
+      return document([...common, grants.approvalRecords(['dynamodb:GetItem', 'dynamodb:UpdateItem']), ...database]);
+    case 'approval-backlog':
       return document([grants.logs(functionName), grants.approvalQueries]);
-    default:
-      throw new Error(`No function ${kind} in service ${service}`);
   }
 }
 
@@ -76,7 +73,7 @@ export function functionPolicy(config: Config, service: ServiceName, kind: Funct
 export function stateMachinePolicy(config: Config): PolicyDocument {
   const names = resourceNames(config);
   const arn = arns(config);
-  const tasks = (['approval-notifier', 'approval-executor'] as const).map((kind) => arn.function(names.function('ops-writer', kind)));
+  const tasks = (['approval-notifier', 'approval-executor'] as const).map((kind) => arn.function(names.function(approvalServer(), kind)));
   return roleDocument(config)([
     allow('InvokeApprovalTasks', ['lambda:InvokeFunction'], [...tasks, ...tasks.map((task) => `${task}:*`)]),
     allow('MarkExpired', ['dynamodb:UpdateItem'], [arn.table(names.approvalsTable)]),
@@ -90,7 +87,7 @@ export function migrationPolicy(config: Config, late: LateBound): PolicyDocument
   return roleDocument(config)([
     grantsFor(config).logs(names.migrationFunction),
     allow('RunAsSchemaOwner', DATA_API_ACTIONS, [arn.cluster]),
-    allow('ReadOwnerAndLoginSecrets', ['secretsmanager:GetSecretValue'], [late.adminSecretArn, arn.secret(names.databaseSecret('ops-reader')), arn.secret(names.databaseSecret('ops-writer'))]),
+    allow('ReadOwnerAndLoginSecrets', ['secretsmanager:GetSecretValue'], [late.adminSecretArn, ...serversUsing('ops-database').map((service) => arn.secret(names.databaseSecret(service)))]),
   ]);
 }
 
@@ -104,7 +101,7 @@ function grantsFor(config: Config) {
     logs: (functionName: string): PolicyStatement => allow('OwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [arn.logStreams(functionName)]),
     /** Append (conditional put, and the read-back after a lost acknowledgement); changes are denied to every role. */
     audit: allow('AppendAudit', ['dynamodb:PutItem', 'dynamodb:GetItem'], [arn.table(names.auditTable)]),
-    governance: (service: ServiceName) => allow('ReadOwnGovernance', ['ssm:GetParameter'], [arn.parameter(names.governanceParameter(service))]),
+    governance: (service: ServerName) => allow('ReadOwnGovernance', ['ssm:GetParameter'], [arn.parameter(names.governanceParameter(service))]),
     keys: ({ approvals }: { approvals: boolean }) =>
       allow(
         'ReadSigningKeys',
@@ -117,8 +114,8 @@ function grantsFor(config: Config) {
       allow('ListPolicies', ['s3:ListBucket'], [arn.bucket], { StringLike: { 's3:prefix': [`${names.policyPrefix}*`] } }),
     ],
     /** The Data API runs as the login in the service's own secret: the secret decides what SQL may do. */
-    database: (service: 'ops-reader' | 'ops-writer') => [
-      allow('QueryThroughDataApi', service === 'ops-reader' ? ['rds-data:ExecuteStatement'] : DATA_API_ACTIONS, [arn.cluster]),
+    database: (service: ServerName) => [
+      allow('QueryThroughDataApi', SERVERS[service].access === 'read' ? ['rds-data:ExecuteStatement'] : DATA_API_ACTIONS, [arn.cluster]),
       allow('UseOwnDatabaseLogin', ['secretsmanager:GetSecretValue'], [arn.secret(names.databaseSecret(service))]),
     ],
     approvalRecords: (actions: string[]) => allow('ApprovalRecords', actions, [arn.table(names.approvalsTable)]),

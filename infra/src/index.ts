@@ -1,6 +1,8 @@
-export { StageConfig, loadStageConfig, SERVICE_NAMES, STAGES_DIR, type ServiceName } from './stage-config';
+export { StageConfig, loadStageConfig, STAGES_DIR } from './stage-config';
+export { SERVERS, SERVER_NAMES, SERVER_RESOURCES, approvalServer, databaseServers, RESERVED_LOCAL_PORTS, isServerName, serverUses, serversUsing, type ServerName, type ServerEntry, type ServerResource } from './servers';
+export { SERVER_MODULES } from './server-modules';
 export { resourceNames, arns, type FunctionKind, type ResourceNames, type Arns } from './names';
-export { routesOf, functionsOf, functionEnvironment, functionSizing, SERVICE_SCOPES, BACKLOG_SCHEDULE, type RouteSpec, type FunctionSpec, type LateEnvironment } from './services';
+export { routesOf, functionsOf, functionEnvironment, functionSizing, serviceScopes, BACKLOG_SCHEDULE, type RouteSpec, type FunctionSpec, type LateEnvironment } from './services';
 export { functionPolicy, stateMachinePolicy, migrationPolicy, UNSCOPABLE_ACTIONS, AUDIT_MUTATIONS, type LateBound } from './iam';
 export { isAllowed, matchesPattern, type PolicyDocument, type PolicyStatement } from './policy-document';
 export { tableSpecs, type DynamoTableSpec } from './tables';
@@ -8,6 +10,6 @@ export { serviceAlarms, allAlarms, gatewayThrottleFilter, KIT_NAMESPACE, GATEWAY
 export { webAclRules, CLOUDFRONT_POLICIES, COMMON_RULES_COUNT_ONLY, type WafRuleSpec } from './edge';
 export { approvalStateMachine } from './state-machine';
 export { bundleDir, bundleLambda } from './bundle';
-export { deploymentPlan, componentNames, serviceTargets, APPROVAL_COMPONENTS, MIGRATION_COMPONENTS, BUNDLE_PATHS, type DeploymentPlan, type BundleName } from './deployment';
+export { deploymentPlan, componentNames, serviceTargets, APPROVAL_COMPONENTS, MIGRATION_COMPONENTS, BUNDLE_PATHS, BUNDLE_NAMES, type DeploymentPlan, type BundleName } from './deployment';
 export { sstDeployArgs } from './deploy-cli';
 export { assertBundlesCurrent, staleBundle } from './bundle-manifest';

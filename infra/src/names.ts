@@ -1,4 +1,5 @@
-import type { ServiceName, StageConfig } from './stage-config';
+import type { ServerName } from './servers';
+import type { StageConfig } from './stage-config';
 
 /** A Lambda function of a service: its MCP entry, a task of the approval state machine, or the scheduled backlog report. */
 export type FunctionKind = 'api' | 'approval-notifier' | 'approval-executor' | 'approval-backlog';
@@ -20,18 +21,18 @@ export function resourceNames(config: Pick<StageConfig, 'stage' | 'account'>) {
     policyPrefix: 'policies/',
     cluster: `${prefix}-ops`,
     database: 'ops',
-    databaseSecret: (service: 'ops-reader' | 'ops-writer') => `${prefix}/${service}/database`,
+    databaseSecret: (service: ServerName) => `${prefix}/${service}/database`,
     /** Database logins, one per server (never shared): see packages/ops-data logins. */
-    databaseLogin: (service: 'ops-reader' | 'ops-writer') => (service === 'ops-reader' ? 'gmcp_ops_reader_login' : 'gmcp_ops_writer_login'),
-    governanceParameter: (service: ServiceName) => parameter(`${service}/governance`),
+    databaseLogin: (service: ServerName) => `gmcp_${service.replace(/-/g, '_')}_login`,
+    governanceParameter: (service: ServerName) => parameter(`${service}/governance`),
     auditKeyParameter: parameter('audit/hmac-key'),
     approvalKeyParameter: parameter('approvals/hmac-key'),
     edgeSecretParameter: parameter('edge/origin-secret'),
     stateMachine: `${prefix}-approvals`,
     approverTopic: `${prefix}-approvers`,
     alarmTopic: `${prefix}-alarms`,
-    api: (service: ServiceName) => `${prefix}-${service}`,
-    function: (service: ServiceName, kind: FunctionKind) => `${prefix}-${service}-${kind}`,
+    api: (service: ServerName) => `${prefix}-${service}`,
+    function: (service: ServerName, kind: FunctionKind) => `${prefix}-${service}-${kind}`,
     migrationFunction: `${prefix}-ops-migrate`,
     stateMachineRole: `${prefix}-approvals-sfn`,
     logGroup: (functionName: string) => `/aws/lambda/${functionName}`,

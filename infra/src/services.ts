@@ -1,9 +1,8 @@
 import { APPROVER_SCOPE, DEFAULT_METRICS_NAMESPACE, REQUEST_STATUS_SCOPE } from '@gmcp/mcp-kit';
-import { opsReaderTools } from '@gmcp/ops-reader';
-import { opsWriterTools } from '@gmcp/ops-writer';
-import { policyReaderTools } from '@gmcp/policy-reader';
 import { arns, resourceNames, type FunctionKind } from './names';
-import type { ServiceName, StageConfig } from './stage-config';
+import { SERVER_MODULES } from './server-modules';
+import { serverUses, type ServerName } from './servers';
+import type { StageConfig } from './stage-config';
 
 /** A route of a service's HTTP API: public, or behind the JWT authorizer with the scopes of which a token needs one. */
 export interface RouteSpec {
@@ -12,29 +11,30 @@ export interface RouteSpec {
 }
 
 export interface FunctionSpec {
-  readonly service: ServiceName;
+  readonly service: ServerName;
   readonly kind: FunctionKind;
   /** The export of the service's bundle (`apps/<service>/src/lambda.ts`). */
   readonly handlerExport: 'handler' | 'notifier' | 'executor' | 'backlog';
   readonly description: string;
 }
 
-const scopesOf = (tools: readonly { scope: string }[], extra: string[] = []) => [...new Set([...tools.map((tool) => tool.scope), ...extra])].sort();
-
-/** A token must hold one of these to reach a service's MCP endpoint at all; the kit then checks each tool's own scope. */
-export const SERVICE_SCOPES: Record<ServiceName, readonly string[]> = {
-  'policy-reader': scopesOf(policyReaderTools),
-  'ops-reader': scopesOf(opsReaderTools),
-  'ops-writer': scopesOf(opsWriterTools, [REQUEST_STATUS_SCOPE]),
-};
+/**
+ * A token must hold one of these to reach a service's MCP endpoint at all; the kit then
+ * checks each tool's own scope. With approvals, the kit adds get_request_status.
+ */
+export function serviceScopes(service: ServerName): string[] {
+  const scopes = SERVER_MODULES[service].tools.map((tool) => tool.scope);
+  if (scopes.length === 0) throw new Error(`${service} has no tools yet: add one (npx nx g @gmcp/generators:tool --project=${service}) before deploying it`);
+  return [...new Set([...scopes, ...(serverUses(service, 'approvals') ? [REQUEST_STATUS_SCOPE] : [])])].sort();
+}
 
 /**
  * Each service's routes. The MCP endpoint and the approval API sit behind the gateway's
  * JWT authorizer; the protected-resource metadata (how a client finds the issuer) and the
  * health check are public. GET and DELETE /mcp reach the kit, which answers 405 (stateless).
  */
-export function routesOf(service: ServiceName): RouteSpec[] {
-  const mcp = { scopes: SERVICE_SCOPES[service] };
+export function routesOf(service: ServerName): RouteSpec[] {
+  const mcp = { scopes: serviceScopes(service) };
   const routes: RouteSpec[] = [
     { route: 'POST /mcp', auth: mcp },
     { route: 'GET /mcp', auth: mcp },
@@ -43,20 +43,20 @@ export function routesOf(service: ServiceName): RouteSpec[] {
     { route: 'GET /.well-known/oauth-protected-resource/mcp', auth: false },
     { route: 'GET /healthz', auth: false },
   ];
-  if (service !== 'ops-writer') return routes;
+  if (!serverUses(service, 'approvals')) return routes;
   const approver = { scopes: [APPROVER_SCOPE] };
   return [...routes, { route: 'GET /approvals', auth: approver }, { route: 'GET /approvals/{id}', auth: approver }, { route: 'POST /approvals/{id}/decision', auth: approver }];
 }
 
 /** The functions of each service; each gets its own role (see iam.ts). */
-export function functionsOf(service: ServiceName): FunctionSpec[] {
+export function functionsOf(service: ServerName): FunctionSpec[] {
   const api: FunctionSpec = { service, kind: 'api', handlerExport: 'handler', description: `${service}: MCP endpoint behind API Gateway` };
-  if (service !== 'ops-writer') return [api];
+  if (!serverUses(service, 'approvals')) return [api];
   return [
     api,
-    { service, kind: 'approval-notifier', handlerExport: 'notifier', description: 'ops-writer: records the approval task token and notifies approvers' },
-    { service, kind: 'approval-executor', handlerExport: 'executor', description: 'ops-writer: runs an approved high-risk call once' },
-    { service, kind: 'approval-backlog', handlerExport: 'backlog', description: 'ops-writer: reports the age of the oldest pending approval (every 5 minutes)' },
+    { service, kind: 'approval-notifier', handlerExport: 'notifier', description: `${service}: records the approval task token and notifies approvers` },
+    { service, kind: 'approval-executor', handlerExport: 'executor', description: `${service}: runs an approved high-risk call once` },
+    { service, kind: 'approval-backlog', handlerExport: 'backlog', description: `${service}: reports the age of the oldest pending approval (every 5 minutes)` },
   ];
 }
 
@@ -131,19 +131,30 @@ export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec
     METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE,
     ...(config.edge.waf ? edgeEnvironment(config, late) : {}),
   };
-  if (service === 'policy-reader') return { ...kit, POLICY_SOURCE: 's3', POLICY_BUCKET: names.policyBucket, POLICY_PREFIX: names.policyPrefix };
-  if (!late.databaseSecretArn) throw new Error(`${service} needs its database secret ARN`);
-  const database = {
+  return {
+    ...kit,
+    ...(serverUses(service, 'policy-bucket') ? { POLICY_SOURCE: 's3', POLICY_BUCKET: names.policyBucket, POLICY_PREFIX: names.policyPrefix } : {}),
+    ...(serverUses(service, 'ops-database') ? databaseEnvironment(config, spec, late) : {}),
+    ...(serverUses(service, 'approvals') ? approvalEnvironment(config) : {}),
+  };
+}
+
+/** The Data API, as the service's own login. */
+function databaseEnvironment(config: StageConfig, spec: Pick<FunctionSpec, 'service' | 'kind'>, late: LateEnvironment): Record<string, string> {
+  if (!late.databaseSecretArn) throw new Error(`${spec.service} needs its database secret ARN`);
+  return {
     OPS_DATABASE: 'data-api',
     DATA_API_RESOURCE_ARN: arns(config).cluster,
     DATA_API_SECRET_ARN: late.databaseSecretArn,
-    DATA_API_DATABASE: names.database,
+    DATA_API_DATABASE: resourceNames(config).database,
     DATA_API_RESUME_BUDGET_SECONDS: String(resumeBudgetSeconds(config, spec)),
   };
-  if (service === 'ops-reader') return { ...kit, ...database };
+}
+
+/** The stage's approval workflow: Step Functions, the approvers' topic, the signing key. */
+function approvalEnvironment(config: StageConfig): Record<string, string> {
+  const names = resourceNames(config);
   return {
-    ...kit,
-    ...database,
     APPROVAL_HMAC_KEY_PARAMETER: names.approvalKeyParameter,
     APPROVAL_TABLE: names.approvalsTable,
     APPROVAL_TTL_SECONDS: String(config.approvals.ttlSeconds),

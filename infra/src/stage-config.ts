@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-
-export const SERVICE_NAMES = ['policy-reader', 'ops-reader', 'ops-writer'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+import { SERVER_NAMES, type ServerName } from './servers';
 
 /** CloudWatch accepts only some retention periods; the platform keeps logs one to three months. */
 const LOG_RETENTION_DAYS = [30, 60, 90] as const;
@@ -36,7 +34,7 @@ export const StageConfig = z.strictObject({
   }),
   /** Folder (from the repository root) of the reviewed allowlist files, one `<service>.json` each, written to SSM on deploy. */
   governanceDir: z.string().regex(/^[a-z0-9_/-]+$/, 'a relative folder such as config/governance'),
-  services: z.strictObject(Object.fromEntries(SERVICE_NAMES.map((name) => [name, ServiceSettings])) as Record<ServiceName, typeof ServiceSettings>),
+  services: z.strictObject(Object.fromEntries(SERVER_NAMES.map((name) => [name, ServiceSettings])) as Record<ServerName, typeof ServiceSettings>),
   logRetentionDays: z.union(LOG_RETENTION_DAYS.map((days) => z.literal(days)), { error: `must be one of ${LOG_RETENTION_DAYS.join(', ')} (days)` }),
   approvals: z.strictObject({
     /** How long approvers have to decide; also the state machine's wait timeout. */

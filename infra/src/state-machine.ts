@@ -1,5 +1,6 @@
 import { approvalStateMachineDefinition } from '@gmcp/mcp-kit';
 import { arns, resourceNames } from './names';
+import { approvalServer } from './servers';
 import type { StageConfig } from './stage-config';
 
 /**
@@ -13,8 +14,8 @@ export function approvalStateMachine(config: Pick<StageConfig, 'stage' | 'accoun
     name: names.stateMachine,
     type: 'STANDARD' as const,
     definition: approvalStateMachineDefinition({
-      notifierFunctionArn: arn.function(names.function('ops-writer', 'approval-notifier')),
-      executorFunctionArn: arn.function(names.function('ops-writer', 'approval-executor')),
+      notifierFunctionArn: arn.function(names.function(approvalServer(), 'approval-notifier')),
+      executorFunctionArn: arn.function(names.function(approvalServer(), 'approval-executor')),
       approvalsTableName: names.approvalsTable,
       decisionTimeoutSeconds: config.approvals.ttlSeconds,
     }),

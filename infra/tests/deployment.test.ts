@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { parseGovernancePolicy } from '@gmcp/mcp-kit';
 import { sstDeployArgs } from '../src/deploy-cli';
 import { deploymentPlan, serviceTargets } from '../src/deployment';
-import { loadStageConfig, SERVICE_NAMES } from '../src/stage-config';
+import { SERVER_NAMES } from '../src/servers';
+import { loadStageConfig } from '../src/stage-config';
 
 const SST_CONFIG = readFileSync(resolve(__dirname, '..', '..', 'sst.config.ts'), 'utf8');
 
@@ -12,7 +13,7 @@ describe('deployment plan', () => {
   const dev = deploymentPlan('dev');
 
   it('deploys each service as its own API with its own functions, roles and allowlist parameter', () => {
-    expect(production.services.map((service) => service.service)).toEqual([...SERVICE_NAMES]);
+    expect(production.services.map((service) => service.service)).toEqual([...SERVER_NAMES]);
     const functionNames = production.services.flatMap((service) => service.functions.map((fn) => fn.name));
     expect(new Set(functionNames).size).toBe(functionNames.length);
     for (const service of production.services) {
@@ -61,7 +62,7 @@ describe('deployment plan', () => {
   });
 
   it('stops a deployment whose allowlist file is broken', () => {
-    expect(() => deploymentPlan('dev', resolve(__dirname, 'fixtures', 'broken-governance'))).toThrow(/config\/governance\/policy-reader\.json: governance policy is not valid JSON/);
+    expect(() => deploymentPlan('dev', resolve(__dirname, 'fixtures', 'broken-governance'), loadStageConfig('dev'))).toThrow(/config\/governance\/policy-reader\.json: governance policy is not valid JSON/);
   });
 });
 
@@ -86,7 +87,7 @@ describe('deploying one service alone', () => {
   });
 
   it('gives every component a logical name SST accepts (letters and digits, capitalised)', () => {
-    for (const service of SERVICE_NAMES) for (const name of serviceTargets(service, loadStageConfig('production'))) expect(name).toMatch(/^[A-Z][A-Za-z0-9]*$/);
+    for (const service of SERVER_NAMES) for (const name of serviceTargets(service, loadStageConfig('production'))) expect(name).toMatch(/^[A-Z][A-Za-z0-9]*$/);
   });
 
   it('names components that sst.config.ts creates from the same plan', () => {

@@ -2,13 +2,14 @@ import { functionPolicy, migrationPolicy, stateMachinePolicy, UNSCOPABLE_ACTIONS
 import { arns, resourceNames, type FunctionKind } from '../src/names';
 import { isAllowed, type PolicyDocument } from '../src/policy-document';
 import { functionsOf } from '../src/services';
-import { loadStageConfig, SERVICE_NAMES, type ServiceName } from '../src/stage-config';
+import { SERVER_NAMES, SERVERS, type ServerName } from '../src/servers';
+import { loadStageConfig } from '../src/stage-config';
 
 const config = loadStageConfig('production');
 const names = resourceNames(config);
 const arn = arns(config);
-const roles = SERVICE_NAMES.flatMap((service) => functionsOf(service).map((fn) => ({ service, kind: fn.kind, policy: functionPolicy(config, service, fn.kind) })));
-const roleOf = (service: ServiceName, kind: FunctionKind = 'api') => functionPolicy(config, service, kind);
+const roles = SERVER_NAMES.flatMap((service) => functionsOf(service).map((fn) => ({ service, kind: fn.kind, policy: functionPolicy(config, service, fn.kind) })));
+const roleOf = (service: ServerName, kind: FunctionKind = 'api') => functionPolicy(config, service, kind);
 
 /** Every (action, resource) pair a role allows, as `action resource` lines. */
 const grants = (policy: PolicyDocument) =>
@@ -21,7 +22,7 @@ const T = 'arn:aws:dynamodb:eu-west-1:222222222222:table/gmcp-production';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:gmcp-production';
 const CLUSTER = 'arn:aws:rds:eu-west-1:222222222222:cluster:gmcp-production-ops';
 const LOGS = (fn: string) => [`logs:CreateLogStream arn:aws:logs:eu-west-1:222222222222:log-group:/aws/lambda/gmcp-production-${fn}:*`, `logs:PutLogEvents arn:aws:logs:eu-west-1:222222222222:log-group:/aws/lambda/gmcp-production-${fn}:*`];
-const COMMON = (service: ServiceName, keys: string[]) => [
+const COMMON = (service: ServerName, keys: string[]) => [
   `dynamodb:PutItem ${T}-audit`,
   `dynamodb:GetItem ${T}-audit`,
   `ssm:GetParameter ${P}/${service}/governance`,
@@ -84,6 +85,13 @@ const MATRIX: Record<string, string[]> = {
     `secretsmanager:GetSecretValue ${SECRET}/ops-writer/database-??????`,
   ],
   'ops-writer/approval-backlog': [...LOGS('ops-writer-approval-backlog'), `dynamodb:Query ${T}-approvals/index/*`],
+  // A server that uses nothing beyond the kit (as the server generator creates it): the kit's grants only.
+  ...Object.fromEntries(
+    SERVER_NAMES.filter((service) => SERVERS[service].uses.length === 0).map((service) => [
+      `${service}/api`,
+      [...LOGS(`${service}-api`), ...COMMON(service, ['audit/hmac-key', 'edge/origin-secret']), `dynamodb:UpdateItem ${T}-rate-limits`],
+    ]),
+  ),
 };
 
 describe('least privilege, per function role', () => {
@@ -114,7 +122,7 @@ describe('least privilege, per function role', () => {
   });
 
   it('lets the readers change nothing: their only writes are audit appends and rate-limit counters', () => {
-    for (const service of ['policy-reader', 'ops-reader'] as const) {
+    for (const service of SERVER_NAMES.filter((name) => SERVERS[name].access === 'read')) {
       const policy = roleOf(service);
       expect(isAllowed(policy, 's3:PutObject', `${arn.bucket}/policies/x.md`)).toBe(false);
       expect(isAllowed(policy, 's3:DeleteObject', `${arn.bucket}/policies/x.md`)).toBe(false);

@@ -1,26 +1,25 @@
 import { parseEnv, ServiceEnvSchema, SECRET_VARIABLES } from '@gmcp/mcp-kit';
 import { OpsReaderEnv } from '@gmcp/ops-reader';
-import { OpsWriterEnv } from '@gmcp/ops-writer';
-import { PolicyReaderEnv } from '@gmcp/policy-reader';
-import { functionEnvironment, functionsOf, routesOf, SERVICE_SCOPES } from '../src/services';
-import { loadStageConfig, SERVICE_NAMES } from '../src/stage-config';
+import { functionEnvironment, functionsOf, routesOf, serviceScopes } from '../src/services';
+import { SERVER_MODULES } from '../src/server-modules';
+import { SERVER_NAMES, serverUses } from '../src/servers';
+import { loadStageConfig } from '../src/stage-config';
 
 const config = loadStageConfig('production');
 const late = { publicUrl: 'https://d111111abcdef8.cloudfront.net', apiHost: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com', databaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:gmcp-production/ops-writer/database-AbC123' };
-const SCHEMAS = { 'policy-reader': PolicyReaderEnv, 'ops-reader': OpsReaderEnv, 'ops-writer': OpsWriterEnv };
 
 /** What the Lambda runtime adds, and what the cold start fills from SSM before parsing. */
 const runtime = { AWS_REGION: 'eu-west-1', AUDIT_HMAC_KEY: 'k'.repeat(44), APPROVAL_HMAC_KEY: 'a'.repeat(44), EDGE_SECRET: 'e'.repeat(40) };
 
 describe('each function’s environment', () => {
-  it.each(SERVICE_NAMES)('%s: parses with the app’s own schema, every adapter chosen for AWS', (service) => {
+  it.each(SERVER_NAMES)('%s: parses with the app’s own schema, every adapter chosen for AWS', (service) => {
     const env = functionEnvironment(config, { service, kind: 'api' }, late);
-    const parsed = parseEnv(SCHEMAS[service], { ...env, ...runtime }) as Record<string, unknown>;
+    const parsed = SERVER_MODULES[service].parseEnv({ ...env, ...runtime }) as unknown as Record<string, unknown>;
     expect(parsed).toMatchObject({ GOVERNANCE_SOURCE: 'ssm', RATE_LIMIT_STORE: 'dynamodb', METRICS: 'emf', AUTH_AUDIENCE: config.services[service].audience, PUBLIC_URL: late.publicUrl, AUTH_JWKS_URL: config.auth.jwksUrl });
     expect(parsed).not.toHaveProperty('DYNAMODB_ENDPOINT');
-    if (service === 'policy-reader') expect(parsed).toMatchObject({ POLICY_SOURCE: 's3', POLICY_BUCKET: 'gmcp-production-policies-222222222222' });
-    else expect(parsed).toMatchObject({ OPS_DATABASE: 'data-api', DATA_API_RESOURCE_ARN: 'arn:aws:rds:eu-west-1:222222222222:cluster:gmcp-production-ops' });
-    if (service === 'ops-writer') {
+    if (serverUses(service, 'policy-bucket')) expect(parsed).toMatchObject({ POLICY_SOURCE: 's3', POLICY_BUCKET: 'gmcp-production-policies-222222222222' });
+    if (serverUses(service, 'ops-database')) expect(parsed).toMatchObject({ OPS_DATABASE: 'data-api', DATA_API_RESOURCE_ARN: 'arn:aws:rds:eu-west-1:222222222222:cluster:gmcp-production-ops' });
+    if (serverUses(service, 'approvals')) {
       expect(parsed).toMatchObject({ APPROVAL_WORKFLOW: 'stepfunctions', APPROVAL_TTL_SECONDS: config.approvals.ttlSeconds, APPROVER_CLIENT_IDS: ['approvals-console'], MEDIUM_RISK_UNCONFIRMED: 'refuse' });
     }
   });
@@ -35,7 +34,7 @@ describe('each function’s environment', () => {
   });
 
   it('never carries a key, only the name of the SSM parameter holding it', () => {
-    for (const service of SERVICE_NAMES) {
+    for (const service of SERVER_NAMES) {
       for (const fn of functionsOf(service)) {
         const env = functionEnvironment(config, fn, late);
         for (const secret of SECRET_VARIABLES) expect(env).not.toHaveProperty(secret);
@@ -66,12 +65,12 @@ describe('each function’s environment', () => {
 
 describe('routes', () => {
   it('puts the MCP endpoint and the approval API behind the authorizer; only metadata and health are public', () => {
-    for (const service of SERVICE_NAMES) {
+    for (const service of SERVER_NAMES) {
       const routes = routesOf(service);
       expect(routes.filter((route) => route.auth === false).map((route) => route.route).sort()).toEqual(
         ['GET /.well-known/oauth-protected-resource', 'GET /.well-known/oauth-protected-resource/mcp', 'GET /healthz'].sort(),
       );
-      expect(routes.find((route) => route.route === 'POST /mcp')?.auth).toEqual({ scopes: SERVICE_SCOPES[service] });
+      expect(routes.find((route) => route.route === 'POST /mcp')?.auth).toEqual({ scopes: serviceScopes(service) });
     }
     expect(routesOf('ops-writer').filter((route) => route.route.includes('/approvals')).map((route) => route.auth)).toEqual([
       { scopes: ['approvals:decide'] },
@@ -81,10 +80,8 @@ describe('routes', () => {
   });
 
   it('derives the scopes a token needs from the tools each server declares', () => {
-    expect(SERVICE_SCOPES).toEqual({
-      'policy-reader': ['policies:read'],
-      'ops-reader': ['incidents:read', 'tickets:read'],
-      'ops-writer': ['approvals:read', 'incidents:write', 'tickets:write'],
-    });
+    expect(serviceScopes('policy-reader')).toEqual(['policies:read']);
+    expect(serviceScopes('ops-reader')).toEqual(['incidents:read', 'tickets:read']);
+    expect(serviceScopes('ops-writer')).toEqual(['approvals:read', 'incidents:write', 'tickets:write']);
   });
 });

@@ -1,14 +1,15 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadStageConfig, SERVICE_NAMES } from '../src/stage-config';
+import { SERVER_NAMES } from '../src/servers';
+import { loadStageConfig } from '../src/stage-config';
 
 describe('stage configuration', () => {
   it.each(['dev', 'production'])('reads infra/stages/%s.json with every service configured', (stage) => {
     const config = loadStageConfig(stage);
     expect(config.stage).toBe(stage);
-    expect(Object.keys(config.services).sort()).toEqual([...SERVICE_NAMES].sort());
-    for (const service of SERVICE_NAMES) expect(config.services[service].timeoutSeconds).toBeLessThan(30);
+    expect(Object.keys(config.services).sort()).toEqual([...SERVER_NAMES].sort());
+    for (const service of SERVER_NAMES) expect(config.services[service].timeoutSeconds).toBeLessThan(30);
   });
 
   it('keeps production stricter than dev: WAF on, longest log retention, approvers notified', () => {

@@ -4,7 +4,8 @@ import { COMMON_RULES_COUNT_ONLY, webAclRules } from '../src/edge';
 import { functionsOf } from '../src/services';
 import { approvalStateMachine } from '../src/state-machine';
 import { tableSpecs } from '../src/tables';
-import { loadStageConfig, SERVICE_NAMES } from '../src/stage-config';
+import { SERVER_NAMES, type ServerName } from '../src/servers';
+import { loadStageConfig } from '../src/stage-config';
 
 const config = loadStageConfig('production');
 
@@ -39,11 +40,11 @@ describe('approval state machine', () => {
 });
 
 describe('alarms', () => {
-  const apiIds = { 'policy-reader': 'api1', 'ops-reader': 'api2', 'ops-writer': 'api3' };
+  const apiIds = Object.fromEntries(SERVER_NAMES.map((service, index) => [service, `api${index + 1}`])) as Record<ServerName, string>;
   const alarms = allAlarms(config, apiIds);
 
   it('watch each service for denial spikes, audit write failures, 429s and 5xx, and each function for errors and throttles', () => {
-    for (const service of SERVICE_NAMES) {
+    for (const service of SERVER_NAMES) {
       const mine = alarms.filter((alarm) => alarm.name.startsWith(`gmcp-production-${service}-`));
       expect(mine.map((alarm) => alarm.metricName)).toEqual(
         expect.arrayContaining([METRIC.toolDenied, METRIC.auditWriteFailures, METRIC.rateLimited, METRIC.authFailures, METRIC.outcomeNotRecorded, METRIC.policyLoadFailures, METRIC.policyExpired, '5xx', '4xx', `${service}-throttled`]),

@@ -1,5 +1,5 @@
 import { lambdaEntries } from '@gmcp/mcp-kit';
-import { OPS_READER_NAME, prepareOpsReader } from './service';
+import { opsReaderServer } from './service';
 
 /** Lambda entry behind API Gateway (HTTP API, payload format 2.0). */
-export const { handler } = lambdaEntries(OPS_READER_NAME, prepareOpsReader);
+export const { handler } = lambdaEntries(opsReaderServer.name, opsReaderServer.prepare);

@@ -1,17 +1,14 @@
-import { createLogger, startPrepared, type PreparedService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
+import { createLogger, defineServer, type PreparedService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
 import { createIncidentReads, createTicketReads } from '@gmcp/ops-data';
 import { parseOpsReaderEnv } from './config';
 import { openReaderDatabase } from './database';
 import type { OpsReaderDeps } from './deps';
-import { getIncident } from './tools/get-incident';
-import { getTicketStatus } from './tools/get-ticket-status';
-import { listIncidents } from './tools/list-incidents';
-import { searchTickets } from './tools/search-tickets';
+import { opsReaderTools } from './tools';
 
 export const OPS_READER_NAME = 'ops-reader';
 export const OPS_READER_VERSION = '0.1.0';
 
-export const opsReaderTools = [getTicketStatus, searchTickets, listIncidents, getIncident];
+export { opsReaderTools };
 
 export function opsReaderDefinition(deps: OpsReaderDeps): ServiceDefinition<OpsReaderDeps> {
   return {
@@ -35,7 +32,10 @@ export async function prepareOpsReader(envSource: Record<string, string | undefi
   return { env, definition: { ...definition, logger }, close: () => database.close() };
 }
 
+/** The reader as the platform registers it (config/servers.json). */
+export const opsReaderServer = defineServer({ name: OPS_READER_NAME, access: 'read', tools: opsReaderTools, parseEnv: parseOpsReaderEnv, prepare: prepareOpsReader });
+
 /** Starts the reader on the configuration in `envSource` (process.env by default). */
-export async function startOpsReader(envSource: Record<string, string | undefined> = process.env): Promise<RunningService> {
-  return startPrepared(await prepareOpsReader(envSource));
+export function startOpsReader(envSource: Record<string, string | undefined> = process.env): Promise<RunningService> {
+  return opsReaderServer.start(envSource);
 }

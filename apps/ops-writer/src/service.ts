@@ -1,14 +1,13 @@
-import { createLogger, startPrepared, type PreparedService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
+import { createLogger, defineServer, type PreparedService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
 import { createIncidentReads, createIncidentWrites, createTicketReads, createTicketWrites, openOpsDatabase } from '@gmcp/ops-data';
 import { parseOpsWriterEnv } from './config';
 import type { OpsWriterDeps } from './deps';
-import { addIncidentUpdate, changeIncidentSeverity, resolveIncident } from './tools/incident-tools';
-import { addTicketComment, closeTicketAsWontFix, createTicket, updateTicket } from './tools/ticket-tools';
+import { opsWriterTools } from './tools';
 
 export const OPS_WRITER_NAME = 'ops-writer';
 export const OPS_WRITER_VERSION = '0.1.0';
 
-export const opsWriterTools = [createTicket, addTicketComment, updateTicket, addIncidentUpdate, closeTicketAsWontFix, changeIncidentSeverity, resolveIncident];
+export { opsWriterTools };
 
 export function opsWriterDefinition(deps: OpsWriterDeps): ServiceDefinition<OpsWriterDeps> {
   return {
@@ -37,7 +36,10 @@ export async function prepareOpsWriter(envSource: Record<string, string | undefi
   return { env, definition: { ...definition, logger }, close: () => database.close() };
 }
 
+/** The writer as the platform registers it (config/servers.json). */
+export const opsWriterServer = defineServer({ name: OPS_WRITER_NAME, access: 'write', tools: opsWriterTools, parseEnv: parseOpsWriterEnv, prepare: prepareOpsWriter });
+
 /** Starts the writer on the configuration in `envSource` (process.env by default). */
-export async function startOpsWriter(envSource: Record<string, string | undefined> = process.env): Promise<RunningService> {
-  return startPrepared(await prepareOpsWriter(envSource));
+export function startOpsWriter(envSource: Record<string, string | undefined> = process.env): Promise<RunningService> {
+  return opsWriterServer.start(envSource);
 }

@@ -1,4 +1,4 @@
-export { startPolicyReader, preparePolicyReader, policyReaderDefinition, policyReaderTools, POLICY_READER_NAME } from './service';
+export { policyReaderServer, startPolicyReader, preparePolicyReader, policyReaderDefinition, policyReaderTools, POLICY_READER_NAME } from './service';
 export { PolicyReaderEnv, parsePolicyReaderEnv, DEFAULT_CORPUS_DIR } from './config';
 export type { PolicyReaderDeps } from './deps';
 export { createFolderBlobStore } from './policies/folder-blob-store';

@@ -1,5 +1,5 @@
 import { lambdaEntries } from '@gmcp/mcp-kit';
-import { POLICY_READER_NAME, preparePolicyReader } from './service';
+import { policyReaderServer } from './service';
 
 /** Lambda entry behind API Gateway (HTTP API, payload format 2.0). */
-export const { handler } = lambdaEntries(POLICY_READER_NAME, preparePolicyReader);
+export const { handler } = lambdaEntries(policyReaderServer.name, policyReaderServer.prepare);

@@ -1,17 +1,15 @@
-import { createLogger, startPrepared, type PreparedService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
+import { createLogger, defineServer, startPrepared, type PreparedService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
 import { parsePolicyReaderEnv } from './config';
 import type { PolicyReaderDeps } from './deps';
 import { createPolicyLibrary } from './policies/policy-library';
 import { CLEARANCE_SCOPES } from './policies/clearance';
 import { policyStoreFrom } from './policy-store';
-import { getPolicy } from './tools/get-policy';
-import { listPolicies } from './tools/list-policies';
-import { searchPolicies } from './tools/search-policies';
+import { policyReaderTools } from './tools';
 
 export const POLICY_READER_NAME = 'policy-reader';
 export const POLICY_READER_VERSION = '0.2.0';
 
-export const policyReaderTools = [searchPolicies, getPolicy, listPolicies];
+export { policyReaderTools };
 
 export function policyReaderDefinition(deps: PolicyReaderDeps): ServiceDefinition<PolicyReaderDeps> {
   return {
@@ -40,7 +38,10 @@ export async function preparePolicyReader(
   return { env, definition: { ...policyReaderDefinition(deps), logger }, close: async () => undefined };
 }
 
-/** Starts the policy reader on the configuration in `envSource` (process.env by default). */
+/** The policy reader as the platform registers it (config/servers.json). */
+export const policyReaderServer = defineServer({ name: POLICY_READER_NAME, access: 'read', tools: policyReaderTools, parseEnv: parsePolicyReaderEnv, prepare: (env) => preparePolicyReader(env) });
+
+/** Starts the policy reader on the configuration in `envSource` (process.env by default); tests may replace its adapters. */
 export async function startPolicyReader(
   envSource: Record<string, string | undefined> = process.env,
   overrides: Partial<PolicyReaderDeps> = {},

@@ -27,7 +27,7 @@ export {
   type ToolDefinition,
   type ToolAnnotations,
 } from './tool/define-tool';
-export { createToolSet, type RegisteredTool } from './tool/tool-set';
+export { createToolSet, TOOL_NAME, SCOPE, type RegisteredTool } from './tool/tool-set';
 export { pagingCursor, requestFingerprint, CursorInput, type PagingCursor } from './tool/paging-cursor';
 export { ServiceEnvSchema, parseEnv, csv, type ServiceEnv, type AsymmetricAlgorithm } from './config/env';
 export { buildServiceConfig, MCP_PATH, type ServiceConfig } from './config/service-config';
@@ -37,6 +37,8 @@ export { createLogger, type Logger, type LogLevel } from './logging/logger';
 export { GOVERNANCE_META_KEY } from './mcp/server-factory';
 export { createService, type ServiceDefinition, type McpService } from './service/create-service';
 export { startService, startServiceOwning, startPrepared, type RunningService, type PreparedService } from './service/start-service';
+export { defineServer, type ServerModule } from './service/define-server';
+export { invokeTool, type InvokeToolOptions, type InvokedTool } from './testing/invoke-tool';
 export { sensitive, redact, REDACTED } from './audit/redact';
 export { AuditRecord, AUDIT_EVENTS, DECISIONS, type AuditEvent, type Decision, type DenialReason, type Outcome } from './audit/audit-record';
 export type { AuditStore, AuditQuery, AuditPage, AuditAnomaly } from './audit/audit-store';

@@ -9,6 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer } from '@gmcp/dev-issuer';
 import {
   arns,
+  approvalServer,
   approvalStateMachine,
   bundleDir,
   deploymentPlan,
@@ -16,9 +17,12 @@ import {
   functionsOf,
   resourceNames,
   routesOf,
+  SERVER_NAMES,
+  serverUses,
+  serversUsing,
   type DeploymentPlan,
   type FunctionKind,
-  type ServiceName,
+  type ServerName,
   type StageConfig,
 } from '@gmcp/infra';
 import {
@@ -56,7 +60,7 @@ function testStageConfig(issuer: string): StageConfig {
     retain: false,
     auth: { issuer, jwksUrl: `${issuer}/.well-known/jwks.json`, approverClientIds: ['approvals-console'] },
     governanceDir: 'config/governance',
-    services: { 'policy-reader': service('policy-reader'), 'ops-reader': service('ops-reader'), 'ops-writer': service('ops-writer') },
+    services: Object.fromEntries(SERVER_NAMES.map((name) => [name, service(name)])) as StageConfig['services'],
     logRetentionDays: 30,
     approvals: { ttlSeconds: 3600, approverEmails: [] },
     alarms: { emails: [] },
@@ -98,8 +102,8 @@ export interface AwsStage {
   putParameter(name: string, value: string, type?: 'String' | 'SecureString'): void;
   /** The database as its owner (checks that nothing else changed). */
   ownerQuery(sql: string): Promise<readonly Record<string, unknown>[]>;
-  token(service: ServiceName, sub: string, scopes: string[], clientId?: string): Promise<string>;
-  deploy(service: ServiceName, overrides?: Record<string, string>): Promise<DeployedService>;
+  token(service: ServerName, sub: string, scopes: string[], clientId?: string): Promise<string>;
+  deploy(service: ServerName, overrides?: Record<string, string>): Promise<DeployedService>;
   stop(): Promise<void>;
 }
 
@@ -116,7 +120,7 @@ export async function startAwsStage(): Promise<AwsStage> {
   await ensureTables(dynamo, [auditTableDefinition(names.auditTable), approvalTableDefinition(names.approvalsTable), rateLimitTableDefinition(names.rateLimitTable)]);
 
   const ssm = await startSsmTestEndpoint();
-  for (const service of ['policy-reader', 'ops-reader', 'ops-writer'] as const) ssm.put(names.governanceParameter(service), await readFile(governanceFile(service), 'utf8'));
+  for (const service of SERVER_NAMES) ssm.put(names.governanceParameter(service), await readFile(governanceFile(service), 'utf8'));
   ssm.put(names.auditKeyParameter, randomBytes(32).toString('base64'), 'SecureString');
   ssm.put(names.approvalKeyParameter, randomBytes(32).toString('base64'), 'SecureString');
 
@@ -127,19 +131,19 @@ export async function startAwsStage(): Promise<AwsStage> {
   // its own secret by the bundled migration step (as the admin), then seeded for the tests.
   const db = new PGlite();
   const owner = createPgliteExecutor(db);
-  const secretArn = (service: 'ops-reader' | 'ops-writer') => arn.secret(names.databaseSecret(service)).replace('??????', 'AbC123');
+  const secretArn = (service: ServerName) => arn.secret(names.databaseSecret(service)).replace('??????', 'AbC123');
+  const databaseServers = serversUsing('ops-database');
   const adminSecretArn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:OpsDatabaseProxySecret-XyZ789`;
   const dataApi = await startDataApiTestEndpoint({
     db,
     resourceArn: arn.cluster,
     secrets: {
       [adminSecretArn]: { user: 'postgres' },
-      [secretArn('ops-reader')]: { user: names.databaseLogin('ops-reader') },
-      [secretArn('ops-writer')]: { user: names.databaseLogin('ops-writer') },
+      ...Object.fromEntries(databaseServers.map((service) => [secretArn(service), { user: names.databaseLogin(service) }])),
     },
   });
-  const loginSecret = (service: 'ops-reader' | 'ops-writer') => JSON.stringify({ username: names.databaseLogin(service), password: randomBytes(24).toString('hex') });
-  const secretsManager = await startSecretsManagerTestEndpoint({ secrets: { [secretArn('ops-reader')]: loginSecret('ops-reader'), [secretArn('ops-writer')]: loginSecret('ops-writer') } });
+  const loginSecret = (service: ServerName) => JSON.stringify({ username: names.databaseLogin(service), password: randomBytes(24).toString('hex') });
+  const secretsManager = await startSecretsManagerTestEndpoint({ secrets: Object.fromEntries(databaseServers.map((service) => [secretArn(service), loginSecret(service)])) });
   const peers: Partial<Record<RecordedService, string>> = {
     dynamodb: dynamodb.endpoint,
     ssm: ssm.endpoint,
@@ -147,7 +151,9 @@ export async function startAwsStage(): Promise<AwsStage> {
     'rds-data': dataApi.endpoint,
     secretsmanager: secretsManager.endpoint,
   };
-  const migration = await runMigrationStep(deploymentPlan(config.stage, undefined, config), { adminSecretArn, readerSecretArn: secretArn('ops-reader'), writerSecretArn: secretArn('ops-writer') }, peers);
+  const plan = deploymentPlan(config.stage, undefined, config);
+  const logins = { adminSecretArn, readerSecretArn: secretArn(plan.migration.logins.reader), writerSecretArn: secretArn(plan.migration.logins.writer) };
+  const migration = await runMigrationStep(plan, logins, peers);
   await seedDatabase(owner, { now: new Date() });
 
   const sns = await startSnsTestEndpoint({ topics: [arn.topic(names.approverTopic)] });
@@ -164,8 +170,8 @@ export async function startAwsStage(): Promise<AwsStage> {
     region: REGION,
     accountId: ACCOUNT,
     lambdas: {
-      [arn.function(names.function('ops-writer', 'approval-notifier'))]: task('approval-notifier', 'notifier'),
-      [arn.function(names.function('ops-writer', 'approval-executor'))]: task('approval-executor', 'executor'),
+      [arn.function(names.function(approvalServer(), 'approval-notifier'))]: task('approval-notifier', 'notifier'),
+      [arn.function(names.function(approvalServer(), 'approval-executor'))]: task('approval-executor', 'executor'),
     },
     dynamoDb: { updateItem: (input) => dynamo.send(new UpdateItemCommand(input as unknown as UpdateItemCommandInput)) },
   });
@@ -200,13 +206,13 @@ export async function startAwsStage(): Promise<AwsStage> {
         const recording = await startRecorders(peers);
         recorders[spec.kind] = recording;
         environments[spec.kind] = {
-          ...functionEnvironment(config, spec, { publicUrl: api.url, databaseSecretArn: service === 'policy-reader' ? undefined : secretArn(service) }),
+          ...functionEnvironment(config, spec, { publicUrl: api.url, databaseSecretArn: serverUses(service, 'ops-database') ? secretArn(service) : undefined }),
           ...recording.env,
           AWS_LAMBDA_FUNCTION_NAME: names.function(service, spec.kind),
           ...overrides,
         };
         functions[spec.kind] = await startLambdaProcess(join(bundleDir(service), 'index.mjs'), environments[spec.kind]!, { silent: true });
-        if (service === 'ops-writer') tasks[spec.kind] = functions[spec.kind];
+        if (serverUses(service, 'approvals')) tasks[spec.kind] = functions[spec.kind];
       }
       const result: DeployedService = {
         url: api.url,

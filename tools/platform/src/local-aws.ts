@@ -24,9 +24,9 @@ export async function prepareLocalTables(endpoint: string): Promise<void> {
   client.destroy();
 }
 
-/** dynalite on its local-contract port, persisting under the state folder, with tables ready. */
-export async function startPlatformDynamoDb(env: Env): Promise<LocalDynamoDb> {
-  const dynamodb = await startLocalDynamoDb({ port: localPort('local-dynamodb', env), path: dynamoDbDataDir(env) });
+/** dynalite on its local-contract port (or the one given), persisting under the state folder, with tables ready. */
+export async function startPlatformDynamoDb(env: Env, port: number = localPort('local-dynamodb', env)): Promise<LocalDynamoDb> {
+  const dynamodb = await startLocalDynamoDb({ port, path: dynamoDbDataDir(env) });
   await prepareLocalTables(dynamodb.endpoint);
   return dynamodb;
 }

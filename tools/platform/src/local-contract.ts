@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { isServerName, SERVER_NAMES, SERVERS, type ServerName } from '@gmcp/infra/servers';
 
 /**
  * The local contract other issues, tests and users rely on: fixed loopback ports
@@ -6,15 +7,19 @@ import { resolve } from 'node:path';
  */
 export const LOCAL_HOST = '127.0.0.1';
 
-export const LOCAL_SERVICES = {
+/** Each server's port comes from config/servers.json; the variable is its name in capitals (OPS_READER_PORT). */
+export const LOCAL_SERVICES: Record<LocalServiceName, { port: number; portVariable: string }> = {
   'dev-issuer': { port: 4100, portVariable: 'DEV_ISSUER_PORT' },
   'local-dynamodb': { port: 4110, portVariable: 'LOCAL_DYNAMODB_PORT' },
-  'policy-reader': { port: 4101, portVariable: 'POLICY_READER_PORT' },
-  'ops-reader': { port: 4102, portVariable: 'OPS_READER_PORT' },
-  'ops-writer': { port: 4103, portVariable: 'OPS_WRITER_PORT' },
-} as const;
-export type LocalServiceName = keyof typeof LOCAL_SERVICES;
-export type McpServerName = Exclude<LocalServiceName, 'dev-issuer' | 'local-dynamodb'>;
+  ...(Object.fromEntries(SERVER_NAMES.map((name) => [name, { port: SERVERS[name].localPort, portVariable: `${envPrefix(name)}PORT` }])) as Record<ServerName, { port: number; portVariable: string }>),
+};
+export type McpServerName = ServerName;
+export type LocalServiceName = 'dev-issuer' | 'local-dynamodb' | McpServerName;
+
+/** A server's own shell variables start with its name in capitals: OPS_READER_LOG_LEVEL. */
+export function envPrefix(name: McpServerName): string {
+  return `${name.toUpperCase().replace(/-/g, '_')}_`;
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -40,7 +45,7 @@ export function localAudience(name: McpServerName, env: Env = process.env): stri
 }
 
 export function isMcpServerName(value: string): value is McpServerName {
-  return value in LOCAL_SERVICES && value !== 'dev-issuer' && value !== 'local-dynamodb';
+  return isServerName(value);
 }
 
 const REPO_ROOT = resolve(__dirname, '../../..');

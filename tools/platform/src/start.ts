@@ -1,13 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadOrCreateSigningKey, startDevIssuer } from '@gmcp/dev-issuer';
-import { startOpsReader } from '@gmcp/ops-reader';
-import { startOpsWriter } from '@gmcp/ops-writer';
-import { startPolicyReader } from '@gmcp/policy-reader';
-import type { RunningService } from '@gmcp/mcp-kit';
+import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer } from '@gmcp/dev-issuer';
+import { createDynamoDbAuditStore, createDynamoDbClient, type AuditStore, type RunningService } from '@gmcp/mcp-kit';
+import { SERVER_MODULES, SERVER_NAMES, serverUses, type ServerResource } from '@gmcp/infra';
 import {
   approvalKeyPath,
   auditKeyPath,
+  envPrefix,
   LOCAL_TABLES,
   governanceFile,
   LOCAL_HOST,
@@ -25,18 +24,15 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 type Env = Record<string, string | undefined>;
 
-/** The MCP servers that exist so far; the others in the local contract are simply not started. */
-const SERVERS: Partial<Record<McpServerName, (env: Env) => Promise<RunningService>>> = {
-  'policy-reader': startPolicyReader,
-  'ops-reader': startOpsReader,
-  'ops-writer': startOpsWriter,
-};
-
-/** Local-mode settings particular to one server, under its shell overrides. */
-const SERVER_DEFAULTS: Partial<Record<McpServerName, (env: Env) => Env>> = {
-  'ops-reader': (env) => ({ OPS_DATABASE: 'embedded', OPS_DATA_DIR: opsDataDir(env) }),
+/**
+ * Local-mode settings for what a server uses beyond the kit (config/servers.json), under its
+ * shell overrides: the local stand-in of each AWS resource.
+ */
+const RESOURCE_DEFAULTS: Record<ServerResource, (env: Env, local: LocalServerSettings) => Env> = {
+  'policy-bucket': () => ({}),
+  'ops-database': (env) => ({ OPS_DATABASE: 'embedded', OPS_DATA_DIR: opsDataDir(env) }),
   // Decisions only through the approvals CLI, never with an assistant's token.
-  'ops-writer': (env) => ({ OPS_DATABASE: 'embedded', OPS_DATA_DIR: opsDataDir(env), APPROVAL_TABLE: LOCAL_TABLES.approvals, APPROVER_CLIENT_IDS: 'approvals-cli' }),
+  approvals: (_env, local) => ({ APPROVAL_HMAC_KEY: local.approvalKey, APPROVAL_TABLE: LOCAL_TABLES.approvals, APPROVER_CLIENT_IDS: 'approvals-cli' }),
 };
 
 /** What local mode provides every server: the audit store, its signing key, the policy file. */
@@ -45,6 +41,7 @@ export interface LocalServerSettings {
   dynamoDbEndpoint: string;
   auditKey: string;
   approvalKey: string;
+  ephemeralPorts?: boolean;
 }
 
 /** Unprefixed shell variables that apply to every server; anything else must be prefixed. */
@@ -57,34 +54,49 @@ const SHARED_VARIABLES = ['LOG_LEVEL'] as const;
  * stray PUBLIC_URL or AUTH_AUDIENCE cannot give every server the same audience.
  */
 export function serverEnv(name: McpServerName, env: Env, local: LocalServerSettings): Env {
-  const prefix = `${name.toUpperCase().replace(/-/g, '_')}_`;
+  const prefix = envPrefix(name);
   const scoped = Object.fromEntries(
     Object.entries(env).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]),
   );
   const defaults: Env = {
     ...localGovernanceEnv({ dynamoDbEndpoint: local.dynamoDbEndpoint, auditKey: local.auditKey, governanceFile: governanceFile(name) }),
     GOVERNANCE_TTL_SECONDS: '5',
-    APPROVAL_HMAC_KEY: local.approvalKey,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...SERVER_DEFAULTS[name]?.(env),
+    ...Object.assign({}, ...(Object.keys(RESOURCE_DEFAULTS) as ServerResource[]).filter((resource) => serverUses(name, resource)).map((resource) => RESOURCE_DEFAULTS[resource](env, local))),
   };
   const shared = Object.fromEntries(SHARED_VARIABLES.map((key) => [key, env[key]]).filter(([, value]) => value !== undefined));
-  return { ...defaults, ...shared, ...scoped, HOST: LOCAL_HOST, PORT: String(localPort(name, env)), AUTH_ISSUER: local.issuer };
+  const port = local.ephemeralPorts ? '0' : String(localPort(name, env));
+  return { ...defaults, ...shared, ...scoped, HOST: LOCAL_HOST, PORT: port, AUTH_ISSUER: local.issuer };
 }
 
 export interface Platform {
   readonly urls: Record<string, string>;
+  /** A development token for one of the running servers (its audience is the server's MCP URL). */
+  token(server: McpServerName, options: { sub?: string; scopes: readonly string[]; clientId?: string }): Promise<string>;
+  /** The audit trail the servers write (the local DynamoDB). */
+  readonly auditStore: AuditStore;
   stop(): Promise<void>;
 }
 
-/** Starts the local DynamoDB, the development issuer and every existing server on loopback. */
-export async function startPlatform(env: Env = process.env): Promise<Platform> {
+export interface PlatformOptions {
+  /** Only these servers (every registered one by default). */
+  servers?: readonly McpServerName[];
+  /**
+   * Every listener on a free port instead of the local contract's (tests): with GMCP_STATE_DIR
+   * set to a temporary folder, nothing is shared with a running `npm start`.
+   */
+  ephemeralPorts?: boolean;
+}
+
+/** Starts the local DynamoDB, the development issuer and the servers on loopback. */
+export async function startPlatform(env: Env = process.env, options: PlatformOptions = {}): Promise<Platform> {
+  const ports = (name: 'dev-issuer' | 'local-dynamodb') => (options.ephemeralPorts ? 0 : localPort(name, env));
   const [key, auditKey, approvalKey] = await Promise.all([
     loadOrCreateSigningKey(signingKeyPath(env)),
     loadOrCreateKey(auditKeyPath(env)),
     loadOrCreateKey(approvalKeyPath(env)),
   ]);
-  const dynamodb = await startPlatformDynamoDb(env);
+  const dynamodb = await startPlatformDynamoDb(env, ports('local-dynamodb'));
   const running: RunningService[] = [];
   let issuer: Awaited<ReturnType<typeof startDevIssuer>> | undefined;
   const stop = async () => {
@@ -93,11 +105,9 @@ export async function startPlatform(env: Env = process.env): Promise<Platform> {
     await dynamodb.stop();
   };
   try {
-    issuer = await startDevIssuer(key, { port: localPort('dev-issuer', env), host: LOCAL_HOST });
-    const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKey, approvalKey };
-    for (const [name, start] of Object.entries(SERVERS) as [McpServerName, (env: Env) => Promise<RunningService>][]) {
-      running.push(await start(serverEnv(name, env, local)));
-    }
+    issuer = await startDevIssuer(key, { port: ports('dev-issuer'), host: LOCAL_HOST });
+    const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKey, approvalKey, ephemeralPorts: options.ephemeralPorts };
+    for (const name of options.servers ?? SERVER_NAMES) running.push(await SERVER_MODULES[name].start(serverEnv(name, env, local)));
   } catch (error) {
     await stop();
     throw error;
@@ -107,7 +117,23 @@ export async function startPlatform(env: Env = process.env): Promise<Platform> {
     ['local-dynamodb', dynamodb.endpoint],
     ...running.map((service) => [service.name, service.url]),
   ]);
-  return { urls, stop };
+  const issuerUrl = issuer.issuer;
+  const token: Platform['token'] = (server, { sub = 'alice', scopes, clientId }) => {
+    const service = running.find((candidate) => candidate.name === server);
+    if (!service) throw new Error(`${server} is not running`);
+    return mintAccessToken(key, { issuer: issuerUrl, subject: sub, audience: service.config.auth.audience, scopes: [...scopes], ttlSeconds: 300, ...(clientId ? { clientId } : {}) });
+  };
+  const auditClient = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
+  const auditStore = createDynamoDbAuditStore(auditClient, LOCAL_TABLES.audit);
+  return {
+    urls,
+    token,
+    auditStore,
+    stop: async () => {
+      auditClient.destroy();
+      await stop();
+    },
+  };
 }
 
 async function main(): Promise<void> {

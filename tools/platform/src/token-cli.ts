@@ -1,13 +1,14 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Duration, loadOrCreateSigningKey, mintAccessToken } from '@gmcp/dev-issuer';
+import { SERVER_NAMES } from '@gmcp/infra/servers';
 import { isMcpServerName, localAudience, localIssuer, signingKeyPath } from './local-contract';
 
 const USAGE = `Usage: npm run token -- --sub <subject> --scope "<scopes>" [--aud <server|url>] [--ttl <duration>] [--client-id <id>]
 
   --sub        subject of the token (the user), e.g. alice
   --scope      space-separated scopes, e.g. "policies:read tickets:read"
-  --aud        policy-reader (default), ops-reader, ops-writer, or an audience URL
+  --aud        a server (${SERVER_NAMES.join(', ')}; policy-reader by default) or an audience URL
   --ttl        lifetime: 90s, 15m, 1h (default), 7d
   --client-id  client id claim (default dev-cli)
 
@@ -18,7 +19,7 @@ const Args = z.object({
   scope: z.string().default(''),
   aud: z
     .string()
-    .refine((value) => isMcpServerName(value) || URL.canParse(value), 'must be policy-reader, ops-reader, ops-writer or a URL')
+    .refine((value) => isMcpServerName(value) || URL.canParse(value), `must be a server (${SERVER_NAMES.join(', ')}) or a URL`)
     .default('policy-reader'),
   ttl: Duration.pipe(z.number().min(1, 'must be at least 1s').max(30 * 86400, 'must be at most 30d')).default(3600),
   'client-id': z.string().min(1).default('dev-cli'),

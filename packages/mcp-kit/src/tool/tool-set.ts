@@ -3,8 +3,10 @@ import { ToolDefinitionError } from '../errors';
 import { ACCESS_MODES, CLASSIFICATIONS, RISK_LEVELS, type AccessMode, type ToolDefinition } from './define-tool';
 import { PendingApprovalOutput } from '../approvals/request-status-tool';
 
-const TOOL_NAME = /^[a-z][a-z0-9_]{1,63}$/;
-const SCOPE = /^[a-z][a-z0-9_.-]*(:[a-z0-9_.-]+)*$/;
+/** A tool's wire name: lowercase snake_case. */
+export const TOOL_NAME = /^[a-z][a-z0-9_]{1,63}$/;
+/** An OAuth scope such as tickets:read. */
+export const SCOPE = /^[a-z][a-z0-9_.-]*(:[a-z0-9_.-]+)*$/;
 
 /** A tool as the service serves it: the definition plus its precomputed wire schemas. */
 export interface RegisteredTool<Deps = unknown> {

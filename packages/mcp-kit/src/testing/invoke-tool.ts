@@ -1,0 +1,42 @@
+import type { z } from 'zod';
+import type { Actor } from '../auth/actor';
+import { createLogger } from '../logging/logger';
+import { validateInput } from '../mcp/call-tool';
+import type { Classification, ToolDefinition } from '../tool/define-tool';
+import { createToolSet } from '../tool/tool-set';
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface InvokeToolOptions<Deps> {
+  deps: Deps;
+  /** The caller; by default `alice` through `unit-test` with the tool's own scope. */
+  actor?: Partial<Actor>;
+  approvalId?: string;
+}
+
+export interface InvokedTool<Out> {
+  output: Out;
+  /** What a client that reads only text would see. */
+  text: string;
+  classification: Classification;
+}
+
+/**
+ * Runs one tool the way the kit does, without a server: the definition's guard rails,
+ * input validation (a `ToolInputError` on bad arguments), the handler, and output
+ * validation against the declared schema. Governance (allowlist, scopes, audit) is not
+ * applied: test that through a running server (see e2e/).
+ */
+export async function invokeTool<In extends AnyObject, Out extends AnyObject, Deps>(
+  tool: ToolDefinition<In, Out, Deps>,
+  args: unknown,
+  options: InvokeToolOptions<Deps>,
+): Promise<InvokedTool<z.output<Out>>> {
+  const registered = createToolSet([tool as unknown as ToolDefinition<AnyObject, AnyObject, Deps>], { serverAccess: tool.access }).get(tool.name)!;
+  const validated = validateInput(registered, args);
+  if (!validated.ok) throw validated.error;
+  const actor: Actor = { subject: 'alice', clientId: 'unit-test', scopes: new Set([tool.scope]), issuer: 'https://issuer.test', expiresAt: Math.floor(Date.now() / 1000) + 300, ...options.actor };
+  const ctx = { actor, requestId: 'unit-test', logger: createLogger(tool.name, 'SILENT'), deps: options.deps, approvalId: options.approvalId };
+  const output = tool.output.parse(await tool.handler(validated.input as z.output<In>, ctx));
+  return { output, text: tool.render ? tool.render(output) : JSON.stringify(output, null, 2), classification: tool.classify?.(output) ?? tool.classification };
+}
