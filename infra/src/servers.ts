@@ -9,6 +9,12 @@ import registry from '../../config/servers.json';
 export const SERVER_RESOURCES = ['policy-bucket', 'ops-database', 'approvals'] as const;
 export type ServerResource = (typeof SERVER_RESOURCES)[number];
 
+/** Names other parts of the platform already use (local services, the migration bundle). */
+export const RESERVED_SERVER_NAMES = ['dev-issuer', 'local-dynamodb', 'ops-migrate'] as const;
+
+/** Function and role names (`gmcp-<stage>-<server>-api`) must fit AWS's 64 characters with the longest stage. */
+const MAX_SERVER_NAME = 30;
+
 /** Ports the local contract keeps for the development issuer and the local DynamoDB. */
 export const RESERVED_LOCAL_PORTS = [4100, 4110] as const;
 
@@ -31,7 +37,8 @@ const Registry = z
     const problem = (message: string) => ctx.addIssue({ code: 'custom', message, path: ['servers'] });
     const entries = Object.entries(servers);
     for (const [name] of entries) {
-      if (!SERVER_NAME.test(name) || name.length > 40) problem(`"${name}": server names are lowercase words joined by dashes (at most 40 characters)`);
+      if (!SERVER_NAME.test(name) || name.length > MAX_SERVER_NAME) problem(`"${name}": server names are lowercase words joined by dashes (at most ${MAX_SERVER_NAME} characters)`);
+      if ((RESERVED_SERVER_NAMES as readonly string[]).includes(name)) problem(`"${name}" is reserved`);
     }
     const ports = entries.map(([, entry]) => entry.localPort);
     for (const port of new Set(ports)) {

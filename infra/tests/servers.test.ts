@@ -23,5 +23,7 @@ describe('the registry of servers (config/servers.json)', () => {
   it('refuses malformed names and unknown resources', () => {
     expect(() => parseServerRegistry({ servers: { Ops_Reader: entry('read', 4101) } })).toThrow('server names are lowercase words joined by dashes');
     expect(() => parseServerRegistry({ servers: { a: entry('read', 4101, ['kafka']) } })).toThrow(/uses/);
+    expect(() => parseServerRegistry({ servers: { 'ops-migrate': entry('read', 4101) } })).toThrow('"ops-migrate" is reserved');
+    expect(() => parseServerRegistry({ servers: { ['a'.repeat(31)]: entry('read', 4101) } })).toThrow('at most 30 characters');
   });
 });

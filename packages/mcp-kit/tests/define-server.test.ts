@@ -44,9 +44,10 @@ describe('invokeTool', () => {
 });
 
 describe('defineServer', () => {
-  const prepared = (name: string, closed: string[]): PreparedService<unknown> => ({
-    env: {} as PreparedService<unknown>['env'],
-    definition: { name, version: '1', access: 'read', tools: [greet], deps: {} },
+  type Deps = { punctuation: string };
+  const prepared = (name: string, closed: string[]): PreparedService<Deps> => ({
+    env: {} as PreparedService<Deps>['env'],
+    definition: { name, version: '1', access: 'read', tools: [greet], deps: { punctuation: '.' } },
     close: async () => void closed.push(name),
   });
 

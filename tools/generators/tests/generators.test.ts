@@ -45,6 +45,7 @@ describe('the server generator', () => {
   it('refuses a server that exists, or a malformed name, writing nothing', () => {
     expect(refusal('server', { name: 'ops-reader', access: 'read' })).toContain('A server ops-reader already exists');
     expect(refusal('server', { name: 'HR_Reader', access: 'read' })).toContain('lowercase words joined by dashes');
+    expect(refusal('server', { name: 'mcp-kit', access: 'read' })).toContain('"mcp-kit" is taken by a workspace package');
     expect(existsSync(join(workspace.root, 'apps/HR_Reader'))).toBe(false);
   });
 });
@@ -62,6 +63,7 @@ describe('the tool generator', () => {
     expect(refusal('tool', { ...tool, project: 'hr-reader', name: 'page_oncall', risk: 'high', access: 'read' })).toContain('hr-reader has no approval workflow');
     expect(refusal('tool', { ...LEAVE_TOOL })).toContain('hr-reader already has a tool get_leave_balance');
     expect(refusal('tool', { ...tool, project: 'ops-reader', name: 'PageOncall' })).toContain('lowercase snake_case');
+    expect(refusal('tool', { ...tool, project: 'ops-reader', name: 'delete', access: 'read' })).toContain('choose a more specific name');
     expect(refusal('tool', { ...tool, project: 'nowhere', name: 'page_oncall' })).toContain('No server "nowhere"');
     expect(existsSync(join(workspace.root, 'apps/ops-reader/src/tools/page-oncall.ts'))).toBe(false);
   });

@@ -1,7 +1,7 @@
 import { execSync } from 'node:child_process';
 import { logger, readJson, updateJson, writeJson, type Tree } from '@nx/devkit';
 import { z } from 'zod';
-import { parseServerRegistry, RESERVED_LOCAL_PORTS } from '@gmcp/infra/servers';
+import { parseServerRegistry, RESERVED_LOCAL_PORTS, RESERVED_SERVER_NAMES } from '@gmcp/infra/servers';
 import { names, type Names } from '../shared/names';
 import { addNamedImport, appendToExportedObject } from '../shared/source-edits';
 import { GeneratorError, governancePath, readRegistry, REGISTRY_PATH, stageFiles } from '../shared/workspace';
@@ -28,6 +28,8 @@ export default async function serverGenerator(tree: Tree, raw: ServerOptions) {
   const server = names(options.name);
   const registry = readRegistry(tree);
   if (registry[server.kebab] || tree.exists(`apps/${server.kebab}`)) throw new GeneratorError(`A server ${server.kebab} already exists (apps/${server.kebab} or ${REGISTRY_PATH})`);
+  const taken = ['packages', 'tools'].some((folder) => tree.exists(`${folder}/${server.kebab}`)) || ['infra', 'e2e', 'bench'].includes(server.kebab);
+  if (taken || (RESERVED_SERVER_NAMES as readonly string[]).includes(server.kebab)) throw new GeneratorError(`"${server.kebab}" is taken by a workspace package or the platform: choose another name`);
   const port = options.port ?? nextFreePort(Object.values(registry).map((entry) => entry.localPort));
   const description = options.description ?? `${options.access === 'read' ? 'Read-only' : 'Write-capable'} tools of ${server.kebab}. Describe here what it offers and how to use its tools.`;
 

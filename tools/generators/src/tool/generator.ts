@@ -31,6 +31,7 @@ export default async function toolGenerator(tree: Tree, raw: ToolOptions) {
   if (tree.exists(paths.source) || new RegExp(`\\bname: '${tool.raw}'`).test(index) || allowlisted(tree, serverName).includes(tool.raw)) {
     throw new GeneratorError(`${serverName} already has a tool ${tool.raw} (or its file ${paths.source})`);
   }
+  assertUsableIdentifier(tool.camel, server.camel, index);
 
   const input: ToolTemplateInput = { ...options, access, tool, server, title: options.title ?? tool.title };
   tree.write(paths.source, toolSource(input));
@@ -61,6 +62,18 @@ function assertServable(options: { risk: string; access: string }, server: strin
   }
   if (options.risk === 'medium' && options.access === 'write' && !approvals) {
     throw new GeneratorError(`${server} has no approval key ("uses": ["approvals"] in config/servers.json): a medium-risk write asks the user to confirm, which that key signs`);
+  }
+}
+
+/** Words the generated files already use, or that JavaScript keeps for itself. */
+const TAKEN_IDENTIFIERS = new Set([
+  ...['z', 'defineTool', 'invokeTool', 'ToolInputError', 'ToolContext', 'deps'],
+  ...'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await'.split(' '),
+]);
+
+function assertUsableIdentifier(identifier: string, server: string, index: string): void {
+  if (TAKEN_IDENTIFIERS.has(identifier) || identifier === `${server}Tools` || new RegExp(`\\b${identifier}\\b`).test(index)) {
+    throw new GeneratorError(`The tool's variable would be \`${identifier}\`, which the generated code or the server's tools/index.ts already uses: choose a more specific name`);
   }
 }
 
