@@ -23,7 +23,7 @@ import {
   type MemoryMetrics,
 } from '@gmcp/mcp-kit';
 import { LOCAL_TABLES } from '@gmcp/platform';
-import { percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
+import { allowlistOf, percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
 import { echoTool } from './support/echo-tool';
 
 const CALLS = Number(process.env.CALLS ?? 2000);
@@ -33,7 +33,7 @@ const handlerRuns = { total: 0 };
 const echo = echoTool(() => (handlerRuns.total += 1));
 
 async function main(): Promise<void> {
-  const platform = await startBenchPlatform({ policy: { tools: [{ name: 'echo' }], limits: { max_concurrency: 256 } }, persistent: true });
+  const platform = await startBenchPlatform({ policy: allowlistOf([echo], { max_concurrency: 256 }), persistent: true });
   const env = parseEnv(ServiceEnvSchema, platform.env);
   const governance = createGovernanceAdapters(env, 'bench-audit', createLogger('bench-audit', 'SILENT'));
   const appendTimes: number[] = [];

@@ -12,7 +12,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createGovernanceAdapters, createLogger, parseEnv, ServiceEnvSchema, startService, type AuditRecord } from '@gmcp/mcp-kit';
-import { percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
+import { allowlistOf, percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
 import { EchoInput, EchoOutput, echoTool } from './support/echo-tool';
 
 const CALLS = Number(process.env.CALLS ?? 2000);
@@ -71,7 +71,7 @@ function summarize(samples: number[]) {
 
 async function main(): Promise<void> {
   // The kit as deployed locally: allowlist from a file, two audit writes per call to DynamoDB (dynalite, in memory).
-  const platform = await startBenchPlatform({ policy: { tools: [{ name: 'echo' }] }, persistent: false });
+  const platform = await startBenchPlatform({ policy: allowlistOf([kitEcho]), persistent: false });
   const kitEnv = { ...platform.env, LOG_LEVEL: 'WARN' };
   const env = parseEnv(ServiceEnvSchema, kitEnv);
   const definition = { name: 'bench-kit', version: '1.0.0', access: 'read' as const, tools: [kitEcho], deps: {} };

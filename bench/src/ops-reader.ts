@@ -11,7 +11,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { startDataApiTestEndpoint } from '@gmcp/local-aws';
 import { createLogin, createPgliteExecutor, migrate, seedDatabase } from '@gmcp/ops-data';
 import { opsReaderTools, startOpsReader } from '@gmcp/ops-reader';
-import { percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
+import { allowlistOf, percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
 
 const CLUSTER = 'arn:aws:rds:us-east-1:000000000000:cluster:gmcp-ops';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:gmcp/ops-reader-bench';
@@ -45,7 +45,7 @@ async function measure(url: string, token: string, calls: number): Promise<void>
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { calls: { type: 'string', default: '200' } } });
   const calls = Number(values.calls);
-  const platform = await startBenchPlatform({ policy: { tools: opsReaderTools.map(({ name }) => ({ name })), limits: { per_actor_per_tool: { requests: 100_000, window_seconds: 60 } } }, persistent: false });
+  const platform = await startBenchPlatform({ policy: allowlistOf(opsReaderTools, { per_actor_per_tool: { requests: 100_000, window_seconds: 60 } }), persistent: false });
   const scopes = ['tickets:read', 'incidents:read'];
 
   console.log('Embedded database (PGlite in process, local mode):');

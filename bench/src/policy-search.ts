@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createLogger } from '@gmcp/mcp-kit';
-import { createFolderBlobStore, createPolicyLibrary, DEFAULT_CORPUS_DIR, INDEX_KEY, startPolicyReader } from '@gmcp/policy-reader';
-import { percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
+import { createFolderBlobStore, createPolicyLibrary, DEFAULT_CORPUS_DIR, INDEX_KEY, policyReaderTools, startPolicyReader } from '@gmcp/policy-reader';
+import { allowlistOf, percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
 
 const SECTIONS = Number(process.env.SECTIONS ?? 10_000);
 const SECTIONS_PER_DOCUMENT = 10;
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   }
   console.log(`Warm search in process, shipped corpus (${shipped.size} policies), the ${judged.queries.length} judged questions: ${stats(shippedTimes)}`);
 
-  const platform = await startBenchPlatform({ policy: { tools: [{ name: 'search_policies' }] }, persistent: false });
+  const platform = await startBenchPlatform({ policy: allowlistOf(policyReaderTools.filter((tool) => tool.name === 'search_policies')), persistent: false });
   const server = await startPolicyReader({ ...platform.env, POLICY_CORPUS_DIR: dir });
   const token = await platform.token('bench', server.url, ['policies:read', 'policies:read:restricted']);
   const client = new Client({ name: 'bench', version: '1.0.0' });

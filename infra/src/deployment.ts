@@ -187,5 +187,12 @@ function governanceText(config: StageConfig, service: ServerName, root: string):
   } catch (error) {
     throw new Error(`${config.governanceDir}/${service}.json: ${(error as Error).message}`);
   }
-  return JSON.stringify(JSON.parse(text));
+  const compact = JSON.stringify(JSON.parse(text));
+  if (Buffer.byteLength(compact) > SSM_STANDARD_LIMIT) {
+    throw new Error(`${config.governanceDir}/${service}.json: ${Buffer.byteLength(compact)} bytes once compacted, over the SSM Standard tier limit (4 KB)`);
+  }
+  return compact;
 }
+
+/** SSM Standard tier parameters hold up to 4 KB: about 30 pinned tools per server. */
+const SSM_STANDARD_LIMIT = 4096;

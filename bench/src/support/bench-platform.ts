@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer } from '@gmcp/dev-issuer';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
+import { definitionHash, type ToolDefinition } from '@gmcp/mcp-kit';
 import { localGovernanceEnv, prepareLocalTables } from '@gmcp/platform';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -20,7 +21,13 @@ export interface BenchPlatform {
   stop(): Promise<void>;
 }
 
-export async function startBenchPlatform(options: { policy: unknown; persistent: boolean }): Promise<BenchPlatform> {
+/** The allowlist of a benchmark: its tools, each pinned to its current definition, and its limits. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any tool's schemas
+export function allowlistOf(tools: readonly ToolDefinition<any, any, any>[], limits: Record<string, unknown> = {}) {
+  return { tools: tools.map((tool) => ({ name: tool.name, definition: definitionHash(tool) })), limits };
+}
+
+export async function startBenchPlatform(options: { policy: ReturnType<typeof allowlistOf>; persistent: boolean }): Promise<BenchPlatform> {
   const dir = await mkdtemp(join(tmpdir(), 'gmcp-bench-'));
   const key = await loadOrCreateSigningKey(join(dir, 'key.json'));
   const issuer = await startDevIssuer(key, { port: 0 });

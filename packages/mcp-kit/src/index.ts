@@ -28,6 +28,8 @@ export {
   type ToolAnnotations,
 } from './tool/define-tool';
 export { createToolSet, TOOL_NAME, SCOPE, type RegisteredTool } from './tool/tool-set';
+export { canonicalDefinition, definitionHash, hashOf, DEFINITION_FIELDS, type CanonicalDefinition } from './tool/definition-hash';
+export { pinOf, type PinRefusal } from './governance/pinned-allowlist';
 export { pagingCursor, requestFingerprint, CursorInput, type PagingCursor } from './tool/paging-cursor';
 export { ServiceEnvSchema, parseEnv, csv, type ServiceEnv, type AsymmetricAlgorithm } from './config/env';
 export { buildServiceConfig, MCP_PATH, type ServiceConfig } from './config/service-config';
@@ -38,6 +40,7 @@ export { GOVERNANCE_META_KEY } from './mcp/server-factory';
 export { createService, type ServiceDefinition, type McpService } from './service/create-service';
 export { startService, startServiceOwning, startPrepared, type RunningService, type PreparedService } from './service/start-service';
 export { defineServer, type ServerModule } from './service/define-server';
+export { servedTools } from './service/service-approvals';
 export { invokeTool, type InvokeToolOptions, type InvokedTool } from './testing/invoke-tool';
 export { sensitive, redact, REDACTED } from './audit/redact';
 export { AuditRecord, AUDIT_EVENTS, DECISIONS, type AuditEvent, type Decision, type DenialReason, type Outcome } from './audit/audit-record';

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { defineTool, ToolDefinitionError, type ToolContext } from '../src';
-import { startTestGovernance, startTestIssuer, testConfig, testService, type Probe, type TestGovernance, type TestIssuer } from './support/harness';
+import { pinnable, startTestGovernance, startTestIssuer, testConfig, testService, type Probe, type TestGovernance, type TestIssuer } from './support/harness';
 
 const renamed: string[] = [];
 const renameVolume = defineTool({
@@ -31,6 +31,7 @@ describe('in-band confirmation of medium-risk writes', () => {
   beforeAll(async () => {
     issuer = await startTestIssuer();
     governance = await startTestGovernance();
+    pinnable([renameVolume]);
     governance.setPolicy({ tools: [{ name: 'rename_volume' }] });
   });
   afterAll(async () => {

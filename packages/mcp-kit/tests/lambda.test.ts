@@ -34,7 +34,7 @@ import {
   type ApprovalStore,
   type McpService,
 } from '../src';
-import { MCP_HEADERS, rpc, startTestGovernance, startTestIssuer, TEST_HMAC_KEY, testConfig, testService, testTools, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool, testApprovalRequest } from './support/harness';
+import { MCP_HEADERS, pinned, rpc, startTestGovernance, startTestIssuer, TEST_HMAC_KEY, testConfig, testService, testTools, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool, testApprovalRequest } from './support/harness';
 
 const PUBLIC_URL = 'https://mcp.example.com';
 const AUDIENCE = `${PUBLIC_URL}/mcp`;
@@ -279,7 +279,7 @@ describe('createLambdaService and lambdaEntries', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lambda-test-'));
     policyFile = join(dir, 'policy.json');
-    await writeFile(policyFile, JSON.stringify({ tools: [{ name: 'echo' }] }));
+    await writeFile(policyFile, JSON.stringify(pinned({ tools: [{ name: 'echo' }] })));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -345,7 +345,7 @@ describe('approvalTaskHandlers', () => {
       {
         ...governance.adapters,
         policy: createCachedPolicy({
-          source: { description: 'approval test policy', read: async () => JSON.stringify({ tools: [{ name: 'wipe_volume' }, { name: 'get_request_status' }] }) },
+          source: { description: 'approval test policy', read: async () => JSON.stringify(pinned({ tools: [{ name: 'wipe_volume' }, { name: 'get_request_status' }] })) },
           ttlMs: 0,
           maxStalenessMs: 60_000,
           metrics: governance.metrics,

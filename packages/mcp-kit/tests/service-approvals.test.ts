@@ -13,7 +13,7 @@ import {
   type ToolContext,
 } from '../src';
 import { mintAccessToken } from '@gmcp/dev-issuer';
-import { MCP_HEADERS, jsonRpcBody, rpc, startTestGovernance, startTestIssuer, TEST_AUDIENCE, testConfig, testService, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool } from './support/harness';
+import { MCP_HEADERS, jsonRpcBody, pinnable, rpc, startTestGovernance, startTestIssuer, TEST_AUDIENCE, testConfig, testService, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool } from './support/harness';
 
 const wiped: string[] = [];
 const wipeVolume = wipeVolumeTool(wiped);
@@ -48,6 +48,7 @@ describe('a service with a high-risk tool', () => {
     issuer = await startTestIssuer();
     governance = await startTestGovernance();
     // The deployment's policy raises snapshot_volume (declared low) to high.
+    pinnable([snapshotVolume]);
     governance.setPolicy({ tools: [{ name: 'wipe_volume' }, { name: 'get_request_status' }, { name: 'snapshot_volume', risk: 'high' }] });
     const client = createDynamoDbClient({ region: 'local', endpoint: governance.dynamodb.endpoint });
     await ensureTables(client, [approvalTableDefinition('approvals')]);

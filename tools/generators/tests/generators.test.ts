@@ -33,7 +33,7 @@ afterAll(() => workspace?.remove());
 describe('the server generator', () => {
   it('registers the server once, with the next free local port, an empty allowlist and settings in every stage', () => {
     expect(JSON.parse(read('config/servers.json')).servers['hr-reader']).toEqual({ access: 'read', localPort: 4104, uses: [] });
-    expect(JSON.parse(read('config/governance/hr-reader.json')).tools).toEqual([{ name: 'get_leave_balance' }]);
+    expect(JSON.parse(read('config/governance/hr-reader.json')).tools).toEqual([{ name: 'get_leave_balance', definition: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) }]);
     for (const stage of ['dev', 'production']) {
       const { services } = JSON.parse(read(`infra/stages/${stage}.json`));
       expect(services['hr-reader']).toEqual({ ...services['policy-reader'], audience: services['policy-reader'].audience.replace('policy-reader', 'hr-reader') });
@@ -55,6 +55,8 @@ describe('the tool generator', () => {
     expect(read('apps/hr-reader/src/tools/index.ts')).toMatch(/= \[getLeaveBalance\];/);
     expect(read('apps/ops-writer/src/tools/index.ts')).toMatch(/resolveIncident, reopenTicket, purgeTicket\]/);
     expect(JSON.parse(read('config/governance/ops-writer.json')).tools.map((tool: { name: string }) => tool.name)).toEqual(expect.arrayContaining(['reopen_ticket', 'purge_ticket']));
+    // Pinned as generated; the pins of the other tools are untouched, so `check` passes.
+    workspace.run('npm', ['run', '-s', 'allowlist', '--', 'check']);
   });
 
   it('refuses, before writing anything, what the kit would refuse at start-up', () => {

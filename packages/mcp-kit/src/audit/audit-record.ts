@@ -28,6 +28,8 @@ export type Decision = (typeof DECISIONS)[number];
 /** Why a call was allowed or refused. Stable values: alarms and queries key on them. */
 export type DenialReason =
   | 'not_allowlisted'
+  | 'definition_changed'
+  | 'definition_not_pinned'
   | 'insufficient_scope'
   | 'rate_limited'
   | 'concurrency_limited'

@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger';
 import type { RegisteredTool } from '../tool/tool-set';
 import { validateInput } from '../mcp/call-tool';
 import type { GovernancePolicy, Limit } from './governance-policy';
+import type { PinRefusal } from './pinned-allowlist';
 
 /** One `tools/call` as it arrived. */
 export interface ToolCallRequest {
@@ -36,6 +37,8 @@ export interface GovernDependencies<Deps> {
   metrics: Metrics;
   logger: Logger;
   allowed: ReadonlyMap<string, RegisteredTool<Deps>>;
+  /** Allowlisted names not served because their pin does not match (refused as unknown, audited with the reason). */
+  refused?: ReadonlyMap<string, PinRefusal>;
   policy: GovernancePolicy;
 }
 
@@ -63,7 +66,7 @@ export async function governCall<Deps>(
   const deny = (reason: DenialReason, verdict: Verdict<Deps>, extra: Partial<AuditEntry> = {}) =>
     recordDenial({ ...base, ...extra, reason }, verdict, deps);
 
-  if (!tool) return deny('not_allowlisted', { kind: 'refuse_unknown', name: call.name });
+  if (!tool) return deny(deps.refused?.get(call.name) ?? 'not_allowlisted', { kind: 'refuse_unknown', name: call.name });
   const { definition } = tool;
 
   if (!actor.scopes.has(definition.scope)) {

@@ -16,7 +16,16 @@ export const GovernancePolicy = z.object({
    * declared risk for this deployment (never lower it): to `medium` (the user confirms) or
    * `high` (a human approves).
    */
-  tools: z.array(z.object({ name: z.string().min(1), risk: z.enum(['medium', 'high']).optional() }).strict()),
+  tools: z.array(
+    z
+      .object({
+        name: z.string().min(1),
+        risk: z.enum(['medium', 'high']).optional(),
+        /** The definition this entry approved (`sha256:<hex>`, see definition-hash.ts): no pin, or another definition, no tool. */
+        definition: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex digits> (npm run allowlist -- pin)').optional(),
+      })
+      .strict(),
+  ),
   limits: z
     .object({
       /** Each actor, each tool. */

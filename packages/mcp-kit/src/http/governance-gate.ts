@@ -10,7 +10,7 @@ import type { RateLimiter } from '../limits/rate-limiter';
 import type { Logger } from '../logging/logger';
 import type { Metrics } from '../metrics/metrics';
 import type { RegisteredTool } from '../tool/tool-set';
-import { withPolicyRisk } from '../tool/raise-risk';
+import { pinnedAllowlist } from '../governance/pinned-allowlist';
 import { actorOf, contextOf } from './request-context';
 import { sendHttpError } from './http-errors';
 
@@ -39,6 +39,7 @@ export interface GovernedRequest {
  * reaches its handler gets a `tool_not_run` record when the response ends.
  */
 export function governanceGate<Deps>(deps: GateDependencies<Deps>, config: ServiceConfig) {
+  const allowlistOf = pinnedAllowlist(deps.tools, deps);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const context = contextOf(res);
     const actor = actorOf(res);
@@ -53,12 +54,7 @@ export function governanceGate<Deps>(deps: GateDependencies<Deps>, config: Servi
     });
 
     const policy = await deps.policy.current();
-    const allowed = new Map(
-      policy.tools.flatMap((entry) => {
-        const tool = deps.tools.get(entry.name);
-        return tool ? [[entry.name, withPolicyRisk(tool, entry.risk)] as const] : [];
-      }),
-    );
+    const { allowed, refused } = allowlistOf(policy);
     const calls = toolCalls(req.body);
     if (Array.isArray(req.body) && calls.length > 0) {
       // JSON-RPC batches were dropped from MCP in 2025-06-18; tool calls are never batched here.
@@ -70,7 +66,7 @@ export function governanceGate<Deps>(deps: GateDependencies<Deps>, config: Servi
     }
 
     for (const call of calls) {
-      const verdict = await governCall(call, actor, origin, { ...deps, allowed, policy });
+      const verdict = await governCall(call, actor, origin, { ...deps, allowed, refused, policy });
       verdicts.set(callKey(call.id), verdict);
       if (verdict.kind === 'http') return sendHttpError(res, verdict.error, config);
     }

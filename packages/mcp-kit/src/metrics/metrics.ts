@@ -7,6 +7,8 @@ export const DEFAULT_METRICS_NAMESPACE = 'GovernedMcp';
 export const METRIC = {
   toolCalls: 'ToolCalls',
   toolDenied: 'ToolDenied',
+  /** An allowlisted tool whose definition is not the pinned one (once per policy snapshot). */
+  definitionMismatch: 'ToolDefinitionMismatch',
   rateLimited: 'RateLimited',
   concurrencyLimited: 'ConcurrencyLimited',
   authFailures: 'AuthFailures',

@@ -9,7 +9,9 @@ import { createMediumRiskConfirmation, type MediumRiskConfirmation } from '../mc
 import { needsConfirmation } from '../mcp/server-factory';
 import type { ToolDefinition } from '../tool/define-tool';
 import type { RegisteredTool } from '../tool/tool-set';
+import { pinOf } from '../governance/pinned-allowlist';
 import type { ServiceDefinition } from './create-service';
+import { requestStatusTool } from '../approvals/request-status-tool';
 
 type AnyTool<Deps> = ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>;
 
@@ -44,7 +46,9 @@ export function approvalsFor<Deps>(
     const tool = registered.get(request.tool);
     if (!tool) return refused(`Tool ${request.tool} is no longer served`);
     // The allowlist is read again: a tool withdrawn while its request waited does not run.
-    if (!(await governance.policy.current()).tools.some((entry) => entry.name === request.tool)) return refused(`Tool ${request.tool} is no longer allowlisted`);
+    const entry = (await governance.policy.current()).tools.find((candidate) => candidate.name === request.tool);
+    if (!entry) return refused(`Tool ${request.tool} is no longer allowlisted`);
+    if (pinOf(entry, tool as RegisteredTool<unknown>)) return refused(`Tool ${request.tool} no longer has the definition its allowlist entry approved`);
     const validated = validateInput(tool, input);
     if (!validated.ok) return refused(validated.error.message);
     const requester = { subject: request.requester, clientId: 'approval', scopes: new Set([tool.definition.scope]), issuer: 'approval', expiresAt: 0 };
@@ -67,6 +71,20 @@ export function approvalsFor<Deps>(
     workflow: adapters.workflow((approvalId) => service.execute(approvalId, runner)),
   });
   return { service, runApproved: (approvalId) => service.execute(approvalId, runner), bind: (tools) => void (registered = tools) };
+}
+
+/**
+ * The tools a server serves, given its declared ones: with high-risk tools, the kit adds
+ * get_request_status. For pinning and listing only: the added tool cannot run from here.
+ */
+export function servedTools<Deps>(declared: readonly AnyTool<Deps>[]): readonly AnyTool<Deps>[] {
+  if (!declared.some((tool) => tool.risk === 'high')) return declared;
+  const definitionOnly = new Proxy({} as Approvals, {
+    get: () => {
+      throw new Error('get_request_status: a definition for pinning, not a served tool');
+    },
+  });
+  return [...declared, requestStatusTool(definitionOnly) as unknown as AnyTool<Deps>];
 }
 
 /** The confirmation of medium-risk writes; a server with one and no approval key refuses to start. */

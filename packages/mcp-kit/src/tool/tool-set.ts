@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ToolDefinitionError } from '../errors';
 import { ACCESS_MODES, CLASSIFICATIONS, RISK_LEVELS, type AccessMode, type ToolDefinition } from './define-tool';
 import { PendingApprovalOutput } from '../approvals/request-status-tool';
+import { definitionHash } from './definition-hash';
 
 /** A tool's wire name: lowercase snake_case. */
 export const TOOL_NAME = /^[a-z][a-z0-9_]{1,63}$/;
@@ -13,6 +14,8 @@ export interface RegisteredTool<Deps = unknown> {
   readonly definition: ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>;
   readonly inputJsonSchema: Record<string, unknown>;
   readonly outputJsonSchema: Record<string, unknown>;
+  /** What an allowlist entry must pin for the tool to be served (see definition-hash.ts). */
+  readonly definitionHash: string;
 }
 
 export interface ToolSetOptions {
@@ -37,6 +40,7 @@ export function createToolSet<Deps>(
       inputJsonSchema: toWireSchema(tool.input, 'input'),
       // A high-risk tool answers with a pending approval; its result comes from get_request_status.
       outputJsonSchema: tool.risk === 'high' ? pendingApprovalWireSchema() : toWireSchema(tool.output, 'output'),
+      definitionHash: definitionHash(tool),
     });
   }
   return registered;

@@ -31,6 +31,9 @@ import {
   type ServiceConfig,
   type ServiceDefinition,
   type ToolContext,
+  definitionHash,
+  servedTools,
+  type ToolDefinition,
 } from '../../src';
 
 /** A running development issuer with a fresh key, for tests. */
@@ -213,11 +216,27 @@ export interface TestGovernance {
   metrics: MemoryMetrics;
   auditStore: AuditStore;
   dynamodb: LocalDynamoDb;
-  /** Replaces the policy text served to the cache (which still applies its TTL). */
-  setPolicy(policy: unknown): void;
+  /** Replaces the policy served to the cache (which still applies its TTL), pinned unless `pin: false`. */
+  setPolicy(policy: unknown, options?: { pin?: boolean }): void;
   /** Makes the policy source fail, as an unreadable file or SSM outage would. */
   breakPolicySource(broken: boolean): void;
   stop(): Promise<void>;
+}
+
+/**
+ * Pins of the tools tests serve, by name: `setPolicy` fills in the pin of every entry that has
+ * none (as `npm run allowlist -- pin` does), unless told not to. Tests with their own tools
+ * register them with `pinnable`.
+ */
+const TEST_PINS = new Map<string, string>();
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any tool's schemas
+export function pinnable(tools: readonly ToolDefinition<any, any, any>[]): void {
+  for (const tool of servedTools(tools)) TEST_PINS.set(tool.name, definitionHash(tool));
+}
+
+/** A policy as the pin command leaves it: each entry naming a known test tool gets its pin. */
+export function pinned<P extends { tools: { name: string; definition?: string }[] }>(policy: P): P {
+  return { ...policy, tools: policy.tools.map((entry) => (entry.definition || !TEST_PINS.has(entry.name) ? entry : { ...entry, definition: TEST_PINS.get(entry.name) })) };
 }
 
 export const ALLOW_TEST_TOOLS = { tools: ['echo', 'explode', 'bad_output', 'admin_report', 'connect_account'].map((name) => ({ name })) };
@@ -228,7 +247,9 @@ export async function startTestGovernance(options: { ttlMs?: number; maxStalenes
   await ensureTables(client, [auditTableDefinition('audit')]);
   const metrics = createMemoryMetrics();
   const auditStore = createDynamoDbAuditStore(client, 'audit');
-  let policyText = JSON.stringify(ALLOW_TEST_TOOLS);
+  pinnable(testTools());
+  pinnable([wipeVolumeTool([])]);
+  let policyText = JSON.stringify(pinned(ALLOW_TEST_TOOLS));
   let broken = false;
   const source: PolicySource = {
     description: 'test policy',
@@ -248,7 +269,10 @@ export async function startTestGovernance(options: { ttlMs?: number; maxStalenes
       rateLimiter: createMemoryRateLimiter(),
       policy: createCachedPolicy({ source, ttlMs: options.ttlMs ?? 0, maxStalenessMs: options.maxStalenessMs ?? 60_000, metrics, logger: createLogger('test', 'SILENT') }),
     },
-    setPolicy: (policy) => (policyText = JSON.stringify(policy)),
+    setPolicy: (policy, { pin = true } = {}) => {
+      const known = pin && typeof policy === 'object' && policy !== null && Array.isArray((policy as { tools?: unknown }).tools);
+      policyText = JSON.stringify(known ? pinned(policy as { tools: { name: string }[] }) : policy);
+    },
     breakPolicySource: (value) => (broken = value),
     stop: () => dynamodb.stop(),
   };

@@ -42,6 +42,8 @@ export default async function serverGenerator(tree: Tree, raw: ServerOptions) {
   return () => {
     if (!options.skipInstall) execSync('npm install --no-audit --no-fund', { cwd: tree.root, stdio: 'inherit' });
     logger.info(`Server ${server.kebab} (${options.access}) added: apps/${server.kebab}, local port ${port}.`);
+    if (options.skipInstall) logger.info('Run npm install before anything else: it links @gmcp/' + server.kebab + ' and records it in package-lock.json.');
+    if (!options.description) logger.warn(`No --description: edit the placeholder instructions in apps/${server.kebab}/src/service.ts.`);
     logger.info(`Next: npx nx g @gmcp/generators:tool --project=${server.kebab} --name=<tool_name> ...`);
     logger.info(`Review its stage settings (${stageFiles(tree).join(', ')}) and docs/adding-a-tool.md; it deploys once it has a tool.`);
   };

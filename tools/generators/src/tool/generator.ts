@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { logger, updateJson, type Tree } from '@nx/devkit';
 import { z } from 'zod';
 import { names } from '../shared/names';
@@ -42,8 +43,12 @@ export default async function toolGenerator(tree: Tree, raw: ToolOptions) {
   if (options.allowlist) updateJson(tree, governancePath(serverName), (policy: { tools: { name: string }[] }) => ({ ...policy, tools: [...policy.tools, { name: tool.raw }] }));
 
   return () => {
-    logger.info(`Tool ${tool.raw} added to ${serverName}${options.allowlist ? ` and to its allowlist (${governancePath(serverName)})` : ' (not allowlisted: invisible until added to the allowlist)'}.`);
-    logger.info(`Next: write the handler in ${paths.source}, then`);
+    // The entry pins the definition just written; a later change to it needs a new pin (a reviewed change).
+    if (options.allowlist) execFileSync('npx', ['tsx', 'tools/platform/src/allowlist-cli.ts', 'pin', '--server', serverName, '--tool', tool.raw], { cwd: tree.root, stdio: 'inherit' });
+    logger.info(`Tool ${tool.raw} added to ${serverName}${options.allowlist ? ` and to its allowlist, pinned (${governancePath(serverName)})` : ' (not allowlisted: invisible until added to the allowlist)'}.`);
+    logger.info(`Next: write the handler in ${paths.source}; after changing its description or schemas, pin it again:`);
+    logger.info(`  npm run allowlist -- pin --server ${serverName} --tool ${tool.raw}`);
+    logger.info('then test it:');
     logger.info(`  npx nx test @gmcp/${server.kebab}        # unit tests, including ${paths.unitTest}`);
     logger.info(`  npx nx test @gmcp/e2e -- ${paths.e2eTest}`);
     logger.info(`  npm start, then: npm run token -- --sub alice --scope "${options.scope}" --aud ${serverName}`);

@@ -7,7 +7,7 @@ export const ToolOptions = z.object({
   name: z.string().regex(TOOL_NAME, '--name is the tool\'s wire name: lowercase snake_case, 2-64 characters, e.g. get_ticket_sla'),
   title: z.string().trim().min(1).optional(),
   description: z.string().trim().min(20, '--description tells the assistant what the tool does and when to use it (20 characters at least)'),
-  owner: z.string().trim().regex(/^[a-z0-9][a-z0-9-]*$/, '--owner is the accountable team, e.g. service-desk'),
+  owner: z.string().trim().regex(/^[a-z0-9][a-z0-9-]*$/, '--owner is the accountable team in lowercase letters, digits and dashes, e.g. service-desk'),
   scope: z.string().regex(SCOPE, '--scope is an OAuth scope such as tickets:read'),
   risk: z.enum(RISK_LEVELS).default('low'),
   access: z.enum(ACCESS_MODES).optional(),
