@@ -188,24 +188,51 @@ export default $config({
         pattern: service.throttleFilter.pattern,
         metricTransformation: { name: service.throttleFilter.metricName, namespace: service.throttleFilter.namespace, value: '1', defaultValue: '0' },
       });
-      for (const alarm of service.alarms(api.nodes.api.id)) {
-        new aws.cloudwatch.MetricAlarm(components.alarm(alarm.key), {
-          name: alarm.name,
-          alarmDescription: alarm.description,
-          namespace: alarm.namespace,
-          metricName: alarm.metricName,
-          dimensions: alarm.dimensions,
-          statistic: alarm.statistic,
-          period: alarm.periodSeconds,
-          evaluationPeriods: alarm.evaluationPeriods,
-          threshold: alarm.threshold,
-          comparisonOperator: alarm.comparisonOperator,
-          treatMissingData: alarm.treatMissingData,
-          alarmActions: [alarmTopic.arn],
-          okActions: [alarmTopic.arn],
-        });
-      }
+      for (const alarm of service.alarms(api.nodes.api.id)) metricAlarm(components.alarm(alarm.key), alarm);
     }
+
+    // The scheduled audit digest: a signed, chained digest of the audit table per run, kept
+    // apart from the records (its own bucket), signed by a KMS key whose public key it publishes.
+    const digests = plan.auditDigests;
+    const digestBucket = new sst.aws.Bucket(digests.components.bucket, {
+      versioning: true,
+      cors: false,
+      transform: {
+        bucket: (args) => {
+          args.bucket = digests.bucket;
+          args.forceDestroy = !plan.retained;
+        },
+      },
+    });
+    new aws.s3.BucketServerSideEncryptionConfiguration(`${digests.components.bucket}Encryption`, {
+      bucket: digestBucket.name,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }],
+    });
+    const digestKey = new aws.kms.Key(digests.components.key, {
+      description: `${names.prefix}: signs audit digests`,
+      customerMasterKeySpec: digests.keySpec,
+      keyUsage: 'SIGN_VERIFY',
+      deletionWindowInDays: 30,
+    });
+    new aws.kms.Alias(digests.components.keyAlias, { name: digests.keyAlias, targetKeyId: digestKey.keyId });
+    const digestRole = lambdaRole(digests.components.role, digests.name, digestKey.arn.apply((digestKeyArn) => digests.policy({ digestKeyArn })), digests.components.rolePolicy);
+    const digestFunction = new sst.aws.Function(digests.components.function, {
+      description: 'Signs a chained digest of the audit records written since the last one',
+      bundle: digests.bundle,
+      handler: digests.handler,
+      runtime: 'nodejs22.x',
+      architecture: 'arm64',
+      memory: '1024 MB',
+      timeout: '5 minutes',
+      role: digestRole.role.arn,
+      logging: { retention: plan.logRetention, format: 'json' },
+      environment: digestKey.arn.apply((digestKeyArn) => digests.environment({ digestKeyArn })),
+      name: digests.name,
+    }, { dependsOn: [digestBucket, digestRole.policy] });
+    const digestSchedule = new aws.cloudwatch.EventRule(digests.components.schedule, { scheduleExpression: digests.schedule });
+    new aws.cloudwatch.EventTarget(digests.components.target, { rule: digestSchedule.name, arn: digestFunction.arn });
+    new aws.lambda.Permission(digests.components.invoke, { action: 'lambda:InvokeFunction', function: digestFunction.name, principal: 'events.amazonaws.com', sourceArn: digestSchedule.arn });
+    metricAlarm(digests.components.alarm, digests.alarm);
 
     // The approval workflow and the backlog report.
     const machine = plan.stateMachine;
@@ -225,7 +252,26 @@ export default $config({
     new aws.cloudwatch.EventTarget(components.backlogTarget, { rule: schedule.name, arn: backlog.arn });
     new aws.lambda.Permission(components.backlogInvoke, { action: 'lambda:InvokeFunction', function: backlog.name, principal: 'events.amazonaws.com', sourceArn: schedule.arn });
 
-    return { ...urls, policyBucket: policyBucket.name, approvalStateMachine: machine.arn, auditTable: tables.audit!.name };
+    return { ...urls, policyBucket: policyBucket.name, approvalStateMachine: machine.arn, auditTable: tables.audit!.name, auditDigests: digestBucket.name, auditDigestPublicKey: $interpolate`s3://${digestBucket.name}/public-key.pem` };
+
+    /** A CloudWatch alarm of the plan, notifying the stage's alarm topic. */
+    function metricAlarm(id: string, alarm: { name: string; description: string; namespace: string; metricName: string; dimensions: Record<string, $util.Input<string>>; statistic: string; periodSeconds: number; evaluationPeriods: number; threshold: number; comparisonOperator: string; treatMissingData: string }) {
+      return new aws.cloudwatch.MetricAlarm(id, {
+        name: alarm.name,
+        alarmDescription: alarm.description,
+        namespace: alarm.namespace,
+        metricName: alarm.metricName,
+        dimensions: alarm.dimensions,
+        statistic: alarm.statistic,
+        period: alarm.periodSeconds,
+        evaluationPeriods: alarm.evaluationPeriods,
+        threshold: alarm.threshold,
+        comparisonOperator: alarm.comparisonOperator,
+        treatMissingData: alarm.treatMissingData,
+        alarmActions: [alarmTopic.arn],
+        okActions: [alarmTopic.arn],
+      });
+    }
 
     /** A role only Lambda can assume, with exactly the plan's policy for one function. */
     function lambdaRole(id: string, name: string, policy: $util.Input<object>, policyId: string) {

@@ -93,6 +93,24 @@ function approvalAlarms<Id>(config: StageConfig, service: ServerName): AlarmSpec
   ];
 }
 
+/** The scheduled digest failing, or not running (two silent periods): deletions would go unnoticed. */
+export function auditDigestAlarm(config: StageConfig): AlarmSpec {
+  const FunctionName = resourceNames(config).digestFunction;
+  return alarm({
+    name: `${FunctionName}-failing`,
+    description: 'audit digest: the scheduled digest failed or did not run; deletions of audit records would go unnoticed until it runs again',
+    namespace: 'AWS/Lambda',
+    metricName: 'Errors',
+    dimensions: { FunctionName },
+    statistic: 'Sum',
+    periodSeconds: Math.max(300, config.auditDigests.scheduleMinutes * 60),
+    threshold: 1,
+    // Errors has a data point (0) for every period with a run: two periods without one are a missed schedule.
+    evaluationPeriods: 2,
+    treatMissingData: 'breaching',
+  });
+}
+
 export function allAlarms(config: StageConfig, apiIds: Record<ServerName, string>): AlarmSpec[] {
   return SERVER_NAMES.flatMap((service) => serviceAlarms(config, service, apiIds[service]));
 }

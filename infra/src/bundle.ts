@@ -5,9 +5,15 @@ import { writeBundleManifest } from './bundle-manifest';
 import { BUNDLE_NAMES, BUNDLE_PATHS, type BundleName } from './deployment';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
+/** Bundles that are not a server's. */
+const SHARED_ENTRIES: Partial<Record<BundleName, string>> = {
+  'ops-migrate': 'packages/ops-data/src/deploy/migration-lambda.ts',
+  'audit-digest': 'packages/mcp-kit/src/lambda/audit-digest-lambda.ts',
+};
+
 /** The entry module of each bundle: a server's Lambda entries (`apps/<server>/src/lambda.ts`), or the database migration step. */
 const ENTRIES = Object.fromEntries(
-  BUNDLE_NAMES.map((name) => [name, name === 'ops-migrate' ? 'packages/ops-data/src/deploy/migration-lambda.ts' : `apps/${name}/src/lambda.ts`]),
+  BUNDLE_NAMES.map((name) => [name, SHARED_ENTRIES[name] ?? `apps/${name}/src/lambda.ts`]),
 ) as Record<BundleName, string>;
 
 /** `sst.config.ts` deploys these folders as they are (`bundle`), so the tested artifact is the deployed one. */

@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import { edgeSecretValues, parseGovernancePolicy } from '@gmcp/mcp-kit';
 import { MIGRATIONS, migrationChecksum } from '@gmcp/ops-data';
 import { createHash } from 'node:crypto';
-import { gatewayThrottleFilter, serviceAlarms } from './alarms';
+import { auditDigestAlarm, gatewayThrottleFilter, serviceAlarms } from './alarms';
 import { CLOUDFRONT_POLICIES, webAclRules } from './edge';
-import { functionPolicy, migrationPolicy, stateMachinePolicy, type LateBound } from './iam';
+import { auditDigestPolicy, functionPolicy, migrationPolicy, stateMachinePolicy, type LateBound } from './iam';
 import { arns, resourceNames, type FunctionKind } from './names';
 import { BACKLOG_SCHEDULE, functionEnvironment, functionSizing, functionsOf, routesOf, type LateEnvironment } from './services';
 import { approvalServer, databaseServers, SERVER_NAMES, serverUses, serversUsing, type ServerName } from './servers';
@@ -20,8 +20,8 @@ const REPO_ROOT = resolve(__dirname, '..', '..');
 const RETENTION = { 30: '1 month', 60: '2 months', 90: '3 months' } as const;
 
 /** A Lambda bundle: one per server, and the database migration step. */
-export type BundleName = ServerName | 'ops-migrate';
-export const BUNDLE_NAMES: readonly BundleName[] = [...SERVER_NAMES, 'ops-migrate'];
+export type BundleName = ServerName | 'ops-migrate' | 'audit-digest';
+export const BUNDLE_NAMES: readonly BundleName[] = [...SERVER_NAMES, 'ops-migrate', 'audit-digest'];
 
 /** Where `npm run build:lambda` leaves each bundle, relative to the repository root (SST's `bundle`). */
 export const BUNDLE_PATHS = Object.fromEntries(BUNDLE_NAMES.map((name) => [name, `dist/lambda/${name}`])) as Record<BundleName, string>;
@@ -69,6 +69,36 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
         READER_SECRET_ARN: late.readerSecretArn,
         WRITER_SECRET_ARN: late.writerSecretArn,
       }),
+    },
+    auditDigests: {
+      components: AUDIT_DIGEST_COMPONENTS,
+      bucket: names.digestBucket,
+      name: names.digestFunction,
+      keyAlias: names.digestKeyAlias,
+      /** KMS asymmetric key for RSASSA-PKCS1-v1_5 SHA-256 signatures (the kit's KMS digest signer). */
+      keySpec: 'RSA_3072',
+      bundle: BUNDLE_PATHS['audit-digest'],
+      handler: 'index.handler',
+      schedule: `rate(${config.auditDigests.scheduleMinutes} minutes)`,
+      policy: (late: { digestKeyArn: string }) => auditDigestPolicy(config, late),
+      environment: (late: { digestKeyArn: string }) => ({
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'INFO',
+        AUDIT_TABLE: names.auditTable,
+        AUDIT_DIGEST_BUCKET: names.digestBucket,
+        AUDIT_DIGEST_KEY_ID: late.digestKeyArn,
+        AUDIT_DIGEST_SETTLE_SECONDS: '60',
+        AUDIT_DIGEST_FIRST_START: config.auditDigests.chainStart,
+      }),
+      /** What `npm run audit -- verify` needs to hold the chain to its schedule (AUDIT_MODE=aws). */
+      verifierEnvironment: {
+        AUDIT_DIGEST_BUCKET: names.digestBucket,
+        AUDIT_DIGEST_KEY_ID: names.digestKeyAlias,
+        AUDIT_DIGEST_CHAIN_START: config.auditDigests.chainStart,
+        // Two missed runs are allowed for; a longer range or an older newest digest is reported.
+        AUDIT_DIGEST_MAX_RANGE_MINUTES: String(3 * config.auditDigests.scheduleMinutes),
+      },
+      alarm: auditDigestAlarm(config),
     },
     databaseLogins: serversUsing('ops-database').map((service) => ({
       service,
@@ -144,6 +174,20 @@ function migrationLogins(): { reader: ServerName; writer: ServerName } {
   if (!reader || !writer) throw new Error('config/servers.json: the ops database needs one read and one write server using "ops-database"');
   return { reader, writer };
 }
+
+/** The scheduled audit digest's components. */
+export const AUDIT_DIGEST_COMPONENTS = {
+  bucket: 'AuditDigestBucket',
+  key: 'AuditDigestKey',
+  keyAlias: 'AuditDigestKeyAlias',
+  function: 'AuditDigestFn',
+  role: 'AuditDigestRole',
+  rolePolicy: 'AuditDigestRolePolicy',
+  schedule: 'AuditDigestSchedule',
+  target: 'AuditDigestTarget',
+  invoke: 'AuditDigestInvoke',
+  alarm: 'AuditDigestAlarmErrors',
+} as const;
 
 /** The migration step's components. */
 export const MIGRATION_COMPONENTS = { function: 'OpsMigrateFn', role: 'OpsMigrateRole', rolePolicy: 'OpsMigrateRolePolicy', run: 'OpsMigrateRun' } as const;

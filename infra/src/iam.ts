@@ -91,6 +91,23 @@ export function migrationPolicy(config: Config, late: LateBound): PolicyDocument
   ]);
 }
 
+/**
+ * The scheduled audit digest: read the audit table (queries of the base table), read and add
+ * digests, publish the public key, and sign with its KMS key. It cannot change a record.
+ */
+export function auditDigestPolicy(config: Config, late: { digestKeyArn: string }): PolicyDocument {
+  const names = resourceNames(config);
+  const arn = arns(config);
+  return roleDocument(config)([
+    grantsFor(config).logs(names.digestFunction),
+    allow('ReadAuditRecords', ['dynamodb:Query'], [arn.table(names.auditTable)]),
+    allow('ListDigests', ['s3:ListBucket'], [arn.digestBucket], { StringLike: { 's3:prefix': ['digests/*'] } }),
+    allow('ReadDigests', ['s3:GetObject'], [arn.digestObjects('digests/*')]),
+    allow('WriteDigestsAndPublicKey', ['s3:PutObject'], [arn.digestObjects('digests/*'), arn.digestObjects('public-key.pem')]),
+    allow('SignDigests', ['kms:Sign', 'kms:GetPublicKey'], [late.digestKeyArn]),
+  ]);
+}
+
 const DATA_API_ACTIONS = ['rds-data:ExecuteStatement', 'rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'];
 
 function grantsFor(config: Config) {

@@ -3,13 +3,13 @@ export { SERVERS, SERVER_NAMES, SERVER_RESOURCES, approvalServer, databaseServer
 export { SERVER_MODULES } from './server-modules';
 export { resourceNames, arns, type FunctionKind, type ResourceNames, type Arns } from './names';
 export { routesOf, functionsOf, functionEnvironment, functionSizing, serviceScopes, BACKLOG_SCHEDULE, type RouteSpec, type FunctionSpec, type LateEnvironment } from './services';
-export { functionPolicy, stateMachinePolicy, migrationPolicy, UNSCOPABLE_ACTIONS, AUDIT_MUTATIONS, type LateBound } from './iam';
+export { functionPolicy, auditDigestPolicy, stateMachinePolicy, migrationPolicy, UNSCOPABLE_ACTIONS, AUDIT_MUTATIONS, type LateBound } from './iam';
 export { isAllowed, matchesPattern, type PolicyDocument, type PolicyStatement } from './policy-document';
 export { tableSpecs, type DynamoTableSpec } from './tables';
-export { serviceAlarms, allAlarms, gatewayThrottleFilter, KIT_NAMESPACE, GATEWAY_NAMESPACE, APPROVAL_BACKLOG_METRIC, type AlarmSpec } from './alarms';
+export { serviceAlarms, allAlarms, auditDigestAlarm, gatewayThrottleFilter, KIT_NAMESPACE, GATEWAY_NAMESPACE, APPROVAL_BACKLOG_METRIC, type AlarmSpec } from './alarms';
 export { webAclRules, CLOUDFRONT_POLICIES, COMMON_RULES_COUNT_ONLY, type WafRuleSpec } from './edge';
 export { approvalStateMachine } from './state-machine';
 export { bundleDir, bundleLambda } from './bundle';
-export { deploymentPlan, componentNames, serviceTargets, APPROVAL_COMPONENTS, MIGRATION_COMPONENTS, BUNDLE_PATHS, BUNDLE_NAMES, type DeploymentPlan, type BundleName } from './deployment';
+export { deploymentPlan, componentNames, serviceTargets, APPROVAL_COMPONENTS, MIGRATION_COMPONENTS, AUDIT_DIGEST_COMPONENTS, BUNDLE_PATHS, BUNDLE_NAMES, type DeploymentPlan, type BundleName } from './deployment';
 export { sstDeployArgs } from './deploy-cli';
 export { assertBundlesCurrent, staleBundle } from './bundle-manifest';

@@ -34,6 +34,10 @@ export function resourceNames(config: Pick<StageConfig, 'stage' | 'account'>) {
     api: (service: ServerName) => `${prefix}-${service}`,
     function: (service: ServerName, kind: FunctionKind) => `${prefix}-${service}-${kind}`,
     migrationFunction: `${prefix}-ops-migrate`,
+    /** The audit digests, apart from the records (bucket names are global: the account id keeps them unique). */
+    digestBucket: `${prefix}-audit-digests-${config.account}`,
+    digestFunction: `${prefix}-audit-digest`,
+    digestKeyAlias: `alias/${prefix}-audit-digests`,
     stateMachineRole: `${prefix}-approvals-sfn`,
     logGroup: (functionName: string) => `/aws/lambda/${functionName}`,
   };
@@ -60,6 +64,8 @@ export function arns(config: Pick<StageConfig, 'stage' | 'account' | 'region'>) 
     logStreams: (functionName: string) => `arn:aws:logs:${region}:${account}:log-group:${names.logGroup(functionName)}:*`,
     bucket: `arn:aws:s3:::${names.policyBucket}`,
     bucketObjects: `arn:aws:s3:::${names.policyBucket}/${names.policyPrefix}*`,
+    digestBucket: `arn:aws:s3:::${names.digestBucket}`,
+    digestObjects: (key: string) => `arn:aws:s3:::${names.digestBucket}/${key}`,
   };
 }
 export type Arns = ReturnType<typeof arns>;

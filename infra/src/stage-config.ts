@@ -47,6 +47,15 @@ export const StageConfig = z.strictObject({
     minCapacity: z.number().min(0).max(256),
     maxCapacity: z.number().min(1).max(256),
   }),
+  auditDigests: z.strictObject({
+    /** How often the scheduled function digests the audit table (a signed, chained digest per run). */
+    scheduleMinutes: z.number().int().min(5).max(1440),
+    /**
+     * Where the chain starts (the first digest's range start, ISO time): fixed here so that
+     * a verifier can tell a chain whose first digests were removed from a young one.
+     */
+    chainStart: z.iso.datetime(),
+  }),
   edge: z.strictObject({
     /** CloudFront with a WAF web ACL in front of each API (see docs/deploy.md, "Edge protection"). */
     waf: z.boolean(),

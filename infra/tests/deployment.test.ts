@@ -61,6 +61,22 @@ describe('deployment plan', () => {
     expect(reader!.username).not.toBe(writer!.username);
   });
 
+  it('digests the audit table on the stage schedule into its own bucket, signed by its KMS key', () => {
+    const { auditDigests } = production;
+    expect(auditDigests).toMatchObject({
+      bucket: 'gmcp-production-audit-digests-222222222222',
+      name: 'gmcp-production-audit-digest',
+      keySpec: 'RSA_3072',
+      bundle: 'dist/lambda/audit-digest',
+      schedule: 'rate(60 minutes)',
+      alarm: { name: 'gmcp-production-audit-digest-failing', dimensions: { FunctionName: 'gmcp-production-audit-digest' } },
+    });
+    const keyArn = 'arn:aws:kms:eu-west-1:222222222222:key/abc';
+    expect(auditDigests.environment({ digestKeyArn: keyArn })).toMatchObject({ AUDIT_TABLE: 'gmcp-production-audit', AUDIT_DIGEST_BUCKET: auditDigests.bucket, AUDIT_DIGEST_KEY_ID: keyArn });
+    // sst.config.ts creates each of its components.
+    for (const key of Object.keys(auditDigests.components)) expect(SST_CONFIG).toContain(`digests.components.${key}`);
+  });
+
   it('stops a deployment whose allowlist file is broken', () => {
     expect(() => deploymentPlan('dev', resolve(__dirname, 'fixtures', 'broken-governance'), loadStageConfig('dev'))).toThrow(/config\/governance\/policy-reader\.json: governance policy is not valid JSON/);
   });

@@ -1,4 +1,4 @@
-import { functionPolicy, migrationPolicy, stateMachinePolicy, UNSCOPABLE_ACTIONS, AUDIT_MUTATIONS } from '../src/iam';
+import { auditDigestPolicy, functionPolicy, migrationPolicy, stateMachinePolicy, UNSCOPABLE_ACTIONS, AUDIT_MUTATIONS } from '../src/iam';
 import { arns, resourceNames, type FunctionKind } from '../src/names';
 import { isAllowed, type PolicyDocument } from '../src/policy-document';
 import { functionsOf } from '../src/services';
@@ -181,6 +181,29 @@ describe('least privilege, per function role', () => {
     expect(isAllowed(policy, 'secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:OpsDatabaseProxySecret-AbCdEf')).toBe(true);
     expect(isAllowed(policy, 'dynamodb:PutItem', arn.table(names.auditTable))).toBe(false);
     expect(isAllowed(policy, 'ssm:GetParameter', arn.parameter(names.governanceParameter('ops-writer')))).toBe(false);
+  });
+
+  it('lets the audit digest read records, add digests, publish the public key and sign with its key, and change nothing', () => {
+    const digestKeyArn = 'arn:aws:kms:eu-west-1:222222222222:key/6f1d5a2e-0000-4000-8000-000000000001';
+    const policy = auditDigestPolicy(config, { digestKeyArn });
+    const bucket = 'arn:aws:s3:::gmcp-production-audit-digests-222222222222';
+    expect(grants(policy)).toEqual(
+      [
+        ...LOGS('audit-digest'),
+        `dynamodb:Query ${T}-audit`,
+        `s3:ListBucket ${bucket}`,
+        `s3:GetObject ${bucket}/digests/*`,
+        `s3:PutObject ${bucket}/digests/*`,
+        `s3:PutObject ${bucket}/public-key.pem`,
+        `kms:Sign ${digestKeyArn}`,
+        `kms:GetPublicKey ${digestKeyArn}`,
+      ].sort(),
+    );
+    expect(isAllowed(policy, 's3:ListBucket', bucket, { 's3:prefix': 'digests/2026' })).toBe(true);
+    expect(isAllowed(policy, 's3:ListBucket', bucket, { 's3:prefix': 'other/' })).toBe(false);
+    expect(isAllowed(policy, 's3:DeleteObject', `${bucket}/digests/x.json`)).toBe(false);
+    expect(isAllowed(policy, 'dynamodb:PutItem', arn.table(names.auditTable))).toBe(false);
+    for (const action of AUDIT_MUTATIONS) expect(isAllowed(policy, action, arn.table(names.auditTable))).toBe(false);
   });
 });
 

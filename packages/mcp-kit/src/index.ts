@@ -45,7 +45,7 @@ export { invokeTool, type InvokeToolOptions, type InvokedTool } from './testing/
 export { sensitive, redact, REDACTED } from './audit/redact';
 export { AuditRecord, AUDIT_EVENTS, DECISIONS, type AuditEvent, type Decision, type DenialReason, type Outcome } from './audit/audit-record';
 export type { AuditStore, AuditQuery, AuditPage, AuditAnomaly } from './audit/audit-store';
-export { createDynamoDbAuditStore } from './audit/dynamodb-audit-store';
+export { createDynamoDbAuditStore, auditItem } from './audit/dynamodb-audit-store';
 export { auditTableDefinition, AUDIT_INDEXES } from './audit/audit-table';
 export { createRecordSigner, canonicalJson, type RecordSigner } from './audit/signer';
 export { createAuditTrail, type AuditTrail, type AuditEntry, type RequestOrigin } from './audit/audit-trail';
@@ -74,7 +74,9 @@ export { httpApiHandler, clientAddress, type HttpApiHandler } from './lambda/htt
 export { approvalTaskHandlers } from './lambda/approval-task-handlers';
 export { lambdaEntries } from './lambda/lambda-entries';
 export { approvalBacklogHandler } from './lambda/approval-backlog-handler';
+export { auditDigestHandler } from './lambda/audit-digest-handler';
 export { reportApprovalBacklog } from './approvals/approval-backlog';
 export { once } from './lambda/once';
 export { edgeGuard, edgeSecretValues, EDGE_SECRET_HEADER } from './http/edge-guard';
 export { withSecretParameters, SECRET_VARIABLES } from './lambda/secret-parameters';
+export * from './audit/digests';

@@ -10,3 +10,4 @@ export { httpApiEvent, type HttpApiEvent, type IncomingApiRequest } from './http
 export { createJwtAuthorizer, type JwtAuthorizerSettings, type AuthorizerVerdict } from './http-api/jwt-authorizer';
 export { startSecretsManagerTestEndpoint, type SecretsManagerTestEndpoint, type SecretsManagerTestEndpointOptions } from './secrets-manager-test-endpoint';
 export { startIamCallRecorder, type IamCallRecorder, type AwsCall, type RecordedService } from './iam-call-recorder';
+export { startKmsTestEndpoint, type KmsTestEndpoint } from './kms-test-endpoint';

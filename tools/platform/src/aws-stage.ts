@@ -65,6 +65,7 @@ function testStageConfig(issuer: string): StageConfig {
     approvals: { ttlSeconds: 3600, approverEmails: [] },
     alarms: { emails: [] },
     database: { minCapacity: 0, maxCapacity: 2 },
+    auditDigests: { scheduleMinutes: 60, chainStart: '2026-12-01T00:00:00.000Z' },
     edge: { waf: false, rateLimitPer5Minutes: 1000 },
   };
 }

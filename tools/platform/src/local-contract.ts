@@ -78,6 +78,21 @@ export function auditKeyPath(env: Env = process.env): string {
   return resolve(stateDir(env), 'audit', 'hmac-key');
 }
 
+/** The Ed25519 key that signs audit digests (private: the state folder only). */
+export function digestKeyPath(env: Env = process.env): string {
+  return resolve(stateDir(env), 'audit', 'digest-signing-key.pem');
+}
+
+/** Where a verifier fetches the digests' public key. */
+export function digestPublicKeyPath(env: Env = process.env): string {
+  return resolve(stateDir(env), 'audit', 'digest-public-key.pem');
+}
+
+/** The audit digests, one JSON file per range, apart from the records. */
+export function digestDir(env: Env = process.env): string {
+  return resolve(stateDir(env), 'audit', 'digests');
+}
+
 export function localDynamoDbEndpoint(env: Env = process.env): string {
   return `http://${LOCAL_HOST}:${localPort('local-dynamodb', env)}`;
 }

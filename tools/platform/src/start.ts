@@ -18,6 +18,7 @@ import {
 } from './local-contract';
 import { loadOrCreateKey } from './local-secrets';
 import { localGovernanceEnv, startPlatformDynamoDb } from './local-aws';
+import { digestLocalAudit } from './local-digests';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -102,6 +103,8 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
   const stop = async () => {
     await Promise.allSettled(running.map((service) => service.stop()));
     await issuer?.stop();
+    // Every writer has stopped: digest what they wrote, before the store closes.
+    if (running.length > 0) await digestAtShutdown(dynamodb.endpoint, env, !options.ephemeralPorts);
     await dynamodb.stop();
   };
   try {
@@ -134,6 +137,15 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
       await stop();
     },
   };
+}
+
+async function digestAtShutdown(endpoint: string, env: Env, report: boolean): Promise<void> {
+  try {
+    const digest = await digestLocalAudit(endpoint, env, 0);
+    if (digest && report) console.log(`Audit digest: ${digest.record_count} record(s), ${digest.range.start} → ${digest.range.end} (npm run audit -- verify)`);
+  } catch (error) {
+    console.error(`The audit digest could not be written: ${(error as Error).message}`);
+  }
 }
 
 async function main(): Promise<void> {
