@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/client';
-import { BUNDLE_NAMES, bundleLambda, functionPolicy, isAllowed, migrationPolicy, type FunctionKind, type ServerName } from '@gmcp/infra';
-import { createDynamoDbAuditStore, createDynamoDbClient } from '@gmcp/mcp-kit';
+import { auditDigestPolicy, BUNDLE_NAMES, bundleLambda, functionPolicy, isAllowed, migrationPolicy, type FunctionKind, type ServerName } from '@gmcp/infra';
+import { createDigestS3Client, createDynamoDbAuditStore, createDynamoDbClient, createKmsClient, createKmsDigestSigner, createS3DigestStore, recordsIn, verifyAuditDigests } from '@gmcp/mcp-kit';
 import { connectClient } from './support/mcp-client';
 import { startAwsStage, type AwsStage, type DeployedService } from '@gmcp/platform';
 
@@ -172,6 +172,26 @@ describe('Lambda bundles behind API Gateway', () => {
     const recovered = await listTools();
     expect(recovered.status).toBe(200);
     expect(await recovered.text()).toContain('search_policies');
+  });
+
+  it('digests what the functions wrote with the bundled scheduled function, signed by the KMS key, within its own role', async () => {
+    const run = await stage.runAuditDigest();
+    expect(run.result).toMatchObject({ record_count: expect.any(Number) });
+    expect((run.result as { record_count: number }).record_count).toBeGreaterThan(0);
+    const refused = run.calls.filter((call) => !isAllowed(auditDigestPolicy(stage.config, { digestKeyArn: run.keyArn }), call.action, call.resource, call.context));
+    expect(refused).toEqual([]);
+    expect(new Set(run.calls.map((call) => call.action))).toEqual(new Set(['dynamodb:Query', 's3:ListBucket', 's3:PutObject', 'kms:GetPublicKey', 'kms:Sign']));
+
+    const dynamo = createDynamoDbClient({ region: 'us-east-1', endpoint: stage.dynamoDbEndpoint });
+    try {
+      const s3 = createDigestS3Client({ region: 'us-east-1', endpoint: stage.s3Endpoint });
+      const digests = await createS3DigestStore(s3, stage.names.digestBucket).list();
+      const records = await recordsIn(createDynamoDbAuditStore(dynamo, stage.names.auditTable), digests[0]!.range.start, new Date().toISOString());
+      const publicKey = await createKmsDigestSigner(createKmsClient({ region: 'us-east-1', endpoint: stage.kmsEndpoint }), run.keyArn).publicKeyPem();
+      expect(verifyAuditDigests({ records, digests, publicKey, anchor: 'genesis', chainStart: stage.config.auditDigests.chainStart })).toMatchObject({ ok: true });
+    } finally {
+      dynamo.destroy();
+    }
   });
 
   describe('least privilege, in practice', () => {

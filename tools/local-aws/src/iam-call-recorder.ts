@@ -9,7 +9,7 @@ export interface AwsCall {
   context?: Record<string, string>;
 }
 
-export type RecordedService = 'dynamodb' | 'ssm' | 's3' | 'rds-data' | 'states' | 'sns' | 'secretsmanager';
+export type RecordedService = 'dynamodb' | 'ssm' | 's3' | 'rds-data' | 'states' | 'sns' | 'secretsmanager' | 'kms';
 
 export interface IamCallRecorder {
   /** Point the client here instead of at the peer. */
@@ -76,6 +76,10 @@ function describe(service: RecordedService, req: IncomingMessage, raw: Buffer, {
     }
     case 's3':
       return [s3Call(req)];
+    case 'kms': {
+      const { KeyId } = json() as { KeyId?: string };
+      return [{ action: `kms:${operation}`, resource: String(KeyId) }];
+    }
   }
 }
 

@@ -31,6 +31,7 @@ import {
   startIamCallRecorder,
   startLambdaProcess,
   startLocalDynamoDb,
+  startKmsTestEndpoint,
   startLocalS3,
   startSecretsManagerTestEndpoint,
   startSfnTestEndpoint,
@@ -65,7 +66,8 @@ function testStageConfig(issuer: string): StageConfig {
     approvals: { ttlSeconds: 3600, approverEmails: [] },
     alarms: { emails: [] },
     database: { minCapacity: 0, maxCapacity: 2 },
-    auditDigests: { scheduleMinutes: 60, chainStart: '2026-12-01T00:00:00.000Z' },
+    // The chain starts a day before the stage does: the loopback stage's records are all in it.
+    auditDigests: { scheduleMinutes: 60, chainStart: new Date(Date.now() - 86_400_000).toISOString() },
     edge: { waf: false, rateLimitPer5Minutes: 1000 },
   };
 }
@@ -97,6 +99,8 @@ export interface AwsStage {
   readonly names: ReturnType<typeof resourceNames>;
   readonly sns: SnsTestEndpoint;
   readonly dynamoDbEndpoint: string;
+  readonly s3Endpoint: string;
+  readonly kmsEndpoint: string;
   /** What the migration step returned, and the AWS calls it made. */
   readonly migration: { readonly result: unknown; readonly calls: readonly AwsCall[]; readonly adminSecretArn: string };
   /** Sets an SSM parameter, as `aws ssm put-parameter --overwrite` would. */
@@ -105,6 +109,8 @@ export interface AwsStage {
   ownerQuery(sql: string): Promise<readonly Record<string, unknown>[]>;
   token(service: ServerName, sub: string, scopes: string[], clientId?: string): Promise<string>;
   deploy(service: ServerName, overrides?: Record<string, string>): Promise<DeployedService>;
+  /** Runs the bundled scheduled audit digest once, as EventBridge would, with the plan's environment. */
+  runAuditDigest(): Promise<{ result: unknown; calls: readonly AwsCall[]; keyArn: string; logs: readonly string[] }>;
   stop(): Promise<void>;
 }
 
@@ -125,7 +131,8 @@ export async function startAwsStage(): Promise<AwsStage> {
   ssm.put(names.auditKeyParameter, randomBytes(32).toString('base64'), 'SecureString');
   ssm.put(names.approvalKeyParameter, randomBytes(32).toString('base64'), 'SecureString');
 
-  const s3 = await startLocalS3({ buckets: [names.policyBucket] });
+  const s3 = await startLocalS3({ buckets: [names.policyBucket, names.digestBucket] });
+  const kms = await startKmsTestEndpoint({ region: REGION, accountId: ACCOUNT });
   await uploadCorpus(s3.endpoint, names.policyBucket, names.policyPrefix);
 
   // The database as a deployment leaves it: migrated, with each server's login set up from
@@ -151,6 +158,7 @@ export async function startAwsStage(): Promise<AwsStage> {
     s3: s3.endpoint,
     'rds-data': dataApi.endpoint,
     secretsmanager: secretsManager.endpoint,
+    kms: kms.endpoint,
   };
   const plan = deploymentPlan(config.stage, undefined, config);
   const logins = { adminSecretArn, readerSecretArn: secretArn(plan.migration.logins.reader), writerSecretArn: secretArn(plan.migration.logins.writer) };
@@ -189,6 +197,8 @@ export async function startAwsStage(): Promise<AwsStage> {
     names,
     sns,
     dynamoDbEndpoint: dynamodb.endpoint,
+    s3Endpoint: s3.endpoint,
+    kmsEndpoint: kms.endpoint,
     migration: { ...migration, adminSecretArn },
     putParameter: (name, value, type) => ssm.put(name, value, type),
     ownerQuery: async (sql) => (await owner.query({ sql })).rows,
@@ -231,8 +241,22 @@ export async function startAwsStage(): Promise<AwsStage> {
       deployed.push(result);
       return result;
     },
+    async runAuditDigest() {
+      const recording = await startRecorders(peers);
+      const digests = deploymentPlan(config.stage, undefined, config).auditDigests;
+      const lambda = await startLambdaProcess(join(bundleDir('audit-digest'), 'index.mjs'), { ...digests.environment({ digestKeyArn: kms.keyArn }), ...recording.env, AUDIT_DIGEST_SETTLE_SECONDS: '0' }, { silent: true });
+      try {
+        const invocation = await lambda.invoke('handler', {});
+        if (!invocation.ok) throw new Error(`The audit digest failed: ${invocation.error.errorType}: ${invocation.error.errorMessage}\n${lambda.logs().join('\n')}`);
+        return { result: invocation.result, calls: recording.calls(), keyArn: kms.keyArn, logs: lambda.logs() };
+      } finally {
+        await lambda.stop();
+        await recording.stop();
+      }
+    },
     stop: async () => {
       for (const service of deployed) await service.stop();
+      await kms.stop();
       await sfn.stop();
       await sns.stop();
       await dataApi.stop();
@@ -256,6 +280,7 @@ const ENDPOINT_VARIABLES: Record<RecordedService, string> = {
   secretsmanager: 'SECRETS_MANAGER_ENDPOINT',
   states: 'SFN_ENDPOINT',
   sns: 'SNS_ENDPOINT',
+  kms: 'KMS_ENDPOINT',
 };
 
 function endpointEnv(endpoints: Partial<Record<RecordedService, string>>): Record<string, string> {
