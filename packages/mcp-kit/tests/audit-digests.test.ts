@@ -6,6 +6,7 @@ import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
 import {
+  auditItem,
   auditTableDefinition,
   createAuditDigest,
   createDynamoDbAuditStore,
@@ -25,29 +26,14 @@ import {
   type DigestSigner,
   type DigestStore,
 } from '../src';
-import { newEventId } from '../src/audit/audit-record';
+import { signedRecord } from './support/records';
 
 const hmac = createRecordSigner(randomBytes(32));
 const TABLE = 'digest-test';
 const base = Date.parse('2026-11-20T10:00:00.000Z');
 const at = (minutes: number) => new Date(base + minutes * 60_000);
 
-function record(time: Date, overrides: Partial<AuditRecord> = {}): AuditRecord {
-  return hmac.sign({
-    event_id: newEventId(time),
-    event: 'tool_allowed',
-    time: time.toISOString(),
-    server: 'ops-reader',
-    server_version: '1.0.0',
-    request_id: `req-${time.getTime()}`,
-    tool: 'get_ticket_status',
-    actor: { subject: 'alice', client_id: 'cli' },
-    source: { ip: '127.0.0.1' },
-    decision: 'allowed',
-    reason: 'policy_allowed',
-    ...overrides,
-  });
-}
+const record = (time: Date, overrides: Partial<AuditRecord> = {}) => signedRecord(hmac, time, overrides);
 
 const ed25519 = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
@@ -114,7 +100,8 @@ describe('audit digests (records in dynalite, digests in a folder)', () => {
   it('reports an edited record, even re-signed with the audit key', async () => {
     const victim = written[1]!;
     const edited = hmac.sign({ ...victim, signature: undefined as never, decision: 'denied', reason: 'not_allowlisted' } as never);
-    await client.send(new PutItemCommand({ TableName: TABLE, Item: marshall({ ...edited, ...keyOf(victim), pk: keyOf(victim).pk.S, sk: keyOf(victim).sk.S, actor_pk: 'ACTOR#alice', tool_pk: 'TOOL#get_ticket_status' }, { removeUndefinedValues: true }) }));
+    // Overwrites the stored item in place (same keys), as someone with table access could.
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: marshall(auditItem(edited), { removeUndefinedValues: true }) }));
     expect(kinds(await verify())).toEqual([['record_edited', victim.event_id]]);
   });
 

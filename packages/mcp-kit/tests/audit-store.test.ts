@@ -9,26 +9,11 @@ import {
   type AuditRecord,
   type AuditStore,
 } from '../src';
-import { newEventId } from '../src/audit/audit-record';
+import { signedRecord } from './support/records';
 
 const signer = createRecordSigner(randomBytes(32));
 
-function record(time: Date, overrides: Partial<AuditRecord> = {}): AuditRecord {
-  return signer.sign({
-    event_id: newEventId(time),
-    event: 'tool_allowed',
-    time: time.toISOString(),
-    server: 'policy-reader',
-    server_version: '1.0.0',
-    request_id: `req-${time.getTime()}`,
-    tool: 'search_policies',
-    actor: { subject: 'alice', client_id: 'cli' },
-    source: { ip: '127.0.0.1' },
-    decision: 'allowed',
-    reason: 'policy_allowed',
-    ...overrides,
-  });
-}
+const record = (time: Date, overrides: Partial<AuditRecord> = {}) => signedRecord(signer, time, overrides);
 
 describe('DynamoDB audit store (against dynalite)', () => {
   let dynamodb: LocalDynamoDb;
