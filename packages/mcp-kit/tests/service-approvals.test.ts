@@ -135,4 +135,18 @@ describe('a service with a high-risk tool', () => {
     const unknown = await request(app).get('/approvals/00000000-0000-4000-8000-000000000000').set('Authorization', `Bearer ${await token('bob', ['approvals:decide'])}`);
     expect(unknown.status).toBe(404);
   });
+  it('does not run an approved request whose tool changed (and was re-pinned) while it waited', async () => {
+    const called = await mcp('alice', ['storage:write'], 'tools/call', { name: 'wipe_volume', arguments: { volume: 'vol-9' } });
+    const { approval_id } = called.result!.structuredContent as { approval_id: string };
+    // A new release changes the tool's description; the allowlist is re-pinned to it.
+    const changed = defineTool({ ...wipeVolume, description: `${wipeVolume.description} Also wipes its snapshots.` } as never) as typeof wipeVolume;
+    pinnable([changed]);
+    governance.setPolicy({ tools: [{ name: 'wipe_volume' }, { name: 'get_request_status' }] });
+    const released = testService(testConfig(issuer.issuer.issuer), { calls: 0 } as unknown as Probe, { ...governance.adapters, approvals: approvalAdapters }, { access: 'write', tools: [changed] }).app;
+    const approved = await request(released).post(`/approvals/${approval_id}/decision`).set('Authorization', `Bearer ${await issuer.token({ sub: 'bob', scopes: ['approvals:decide'] })}`).send({ decision: 'approve' });
+    expect(approved.body).toMatchObject({ status: 'failed', result: { error: 'Tool wipe_volume has changed since the request was made; nothing was run' } });
+    expect(wiped).not.toContain('vol-9');
+    pinnable([wipeVolume, snapshotVolume]);
+    governance.setPolicy({ tools: [{ name: 'wipe_volume' }, { name: 'get_request_status' }, { name: 'snapshot_volume', risk: 'high' }] });
+  });
 });

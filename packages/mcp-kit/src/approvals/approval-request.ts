@@ -30,13 +30,15 @@ export const ApprovalRequest = z.object({
   arguments: z.string().max(65_536),
   /** sha256 hex of `arguments`. */
   arguments_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The tool definition the request was made under (see definition-hash.ts): the approved call runs only under it. */
+  definition_hash: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
   requester: z.string(),
   /** The request id of the tools/call that asked for it (joins the audit trail). */
   request_id: z.string(),
   requested_at: z.iso.datetime(),
   expires_at: z.iso.datetime(),
   /**
-   * HMAC over server, tool, arguments hash, requester, request id, requested and expiry
+   * HMAC over server, tool, arguments and definition hashes, requester, request id, requested and expiry
    * times, written when the request is recorded: none of them can be edited in the store.
    */
   request_signature: z.string(),

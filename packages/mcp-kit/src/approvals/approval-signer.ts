@@ -5,7 +5,7 @@ import type { ApprovalDecision, ApprovalRequest } from './approval-request';
 export type UnsignedDecision = Omit<ApprovalDecision, 'signature'>;
 
 /** The fields of a request that are fixed when it is recorded. */
-export type SignedRequestFields = Pick<ApprovalRequest, 'approval_id' | 'server' | 'tool' | 'arguments_hash' | 'requester' | 'request_id' | 'requested_at' | 'expires_at'>;
+export type SignedRequestFields = Pick<ApprovalRequest, 'approval_id' | 'server' | 'tool' | 'arguments_hash' | 'definition_hash' | 'requester' | 'request_id' | 'requested_at' | 'expires_at'>;
 
 /**
  * Signs requests when they are recorded, and decisions over approval id, arguments hash,
@@ -28,6 +28,7 @@ export function createDecisionSigner(key: Buffer): DecisionSigner {
       server: request.server,
       tool: request.tool,
       arguments_hash: request.arguments_hash,
+      definition_hash: request.definition_hash,
       requester: request.requester,
       request_id: request.request_id,
       requested_at: request.requested_at,

@@ -43,7 +43,8 @@ export interface ApprovalsOptions {
 }
 
 export interface Approvals {
-  request(call: { tool: string; input: unknown; actor: Actor; requestId: string }): Promise<PendingApproval>;
+  /** `definitionHash`: the tool's definition now; the approved call runs only if it is unchanged. */
+  request(call: { tool: string; definitionHash?: string; input: unknown; actor: Actor; requestId: string }): Promise<PendingApproval>;
   decide(approvalId: string, decision: { approver: Actor; decision: 'approved' | 'rejected'; reason: string | null; requestId: string }): Promise<ApprovalRequest>;
   /** Checks the signed decision against the stored request, claims it (single use) and runs it. */
   execute(approvalId: string, run: ApprovedCallRunner): Promise<ApprovalRequest>;
@@ -97,7 +98,7 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
   };
 
   const approvals: Approvals = {
-    async request({ tool, input, actor, requestId }) {
+    async request({ tool, definitionHash, input, actor, requestId }) {
       const now = clock();
       const bound = bindArguments(input);
       const fixed = {
@@ -105,6 +106,7 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
         server: options.server,
         tool,
         arguments_hash: bound.argumentsHash,
+        ...(definitionHash ? { definition_hash: definitionHash } : {}),
         requester: actor.subject,
         request_id: requestId,
         requested_at: now.toISOString(),

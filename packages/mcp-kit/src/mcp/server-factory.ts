@@ -183,7 +183,7 @@ async function requestApproval<Deps>(
     return { result: toolErrorResult(`${tool.definition.name} could not be checked; no approval was requested. Retry shortly. Reference: ${ctx.requestId}`), outcome: 'internal_error', classification };
   }
   try {
-    const pending = await approvals.request({ tool: tool.definition.name, input, actor: ctx.actor, requestId: ctx.requestId });
+    const pending = await approvals.request({ tool: tool.definition.name, definitionHash: tool.definitionHash, input, actor: ctx.actor, requestId: ctx.requestId });
     return {
       result: { content: [{ type: 'text', text: `${pending.message} Approval id: ${pending.approval_id} (expires ${pending.expires_at}).` }], structuredContent: { ...pending } },
       outcome: 'ok',

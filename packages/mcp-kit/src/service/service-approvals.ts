@@ -49,6 +49,7 @@ export function approvalsFor<Deps>(
     const entry = (await governance.policy.current()).tools.find((candidate) => candidate.name === request.tool);
     if (!entry) return refused(`Tool ${request.tool} is no longer allowlisted`);
     if (pinOf(entry, tool as RegisteredTool<unknown>)) return refused(`Tool ${request.tool} no longer has the definition its allowlist entry approved`);
+    if (request.definition_hash !== undefined && request.definition_hash !== tool.definitionHash) return refused(`Tool ${request.tool} has changed since the request was made; nothing was run`);
     const validated = validateInput(tool, input);
     if (!validated.ok) return refused(validated.error.message);
     const requester = { subject: request.requester, clientId: 'approval', scopes: new Set([tool.definition.scope]), issuer: 'approval', expiresAt: 0 };
