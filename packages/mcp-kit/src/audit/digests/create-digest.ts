@@ -22,7 +22,9 @@ const PAGE = 1000;
 
 /**
  * Digests the records written since the last digest: their ids and content hashes, in
- * order, chained to the previous digest and signed. Returns undefined when the range is empty.
+ * order, chained to the previous digest and signed. A range without records still gets a
+ * digest (evidence that it was empty); undefined when the range has not begun yet (the
+ * last digest is that recent, or the chain starts in the future).
  */
 export async function createAuditDigest(options: DigestOptions): Promise<AuditDigest | undefined> {
   const now = options.now ?? new Date();
