@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { canonicalDefinition, canonicalJson, DEFINITION_FIELDS, hashOf, parseGovernancePolicy, servedTools, type CanonicalDefinition } from '@gmcp/mcp-kit';
 import { SERVER_MODULES, SERVER_NAMES, type ServerName } from '@gmcp/infra';
 
@@ -36,11 +36,11 @@ export function servedDefinitions(server: ServerName): Map<string, CanonicalDefi
   return new Map(servedTools(SERVER_MODULES[server].tools).map((tool) => [tool.name, canonicalDefinition(tool)]));
 }
 
-function readPolicy(dir: string, server: string): { text: string; tools: AllowlistEntry[]; json: Record<string, unknown> } {
+function readPolicy(dir: string, server: string): { tools: AllowlistEntry[]; json: Record<string, unknown> } {
   const text = readFileSync(policyPath(dir, server), 'utf8');
   parseGovernancePolicy(text);
   const json = JSON.parse(text) as Record<string, unknown> & { tools: AllowlistEntry[] };
-  return { text, tools: json.tools, json };
+  return { tools: json.tools, json };
 }
 
 function readSnapshot(dir: string, server: string): Snapshot {
@@ -125,10 +125,6 @@ export function serversNamed(names: readonly string[]): ServerName[] {
   const unknown = names.filter((name) => !(SERVER_NAMES as readonly string[]).includes(name));
   if (unknown.length) throw new Error(`Unknown server ${unknown.join(', ')} (registered: ${SERVER_NAMES.join(', ')})`);
   return names.length ? (names as ServerName[]) : [...SERVER_NAMES];
-}
-
-export function displayPath(path: string): string {
-  return relative(process.cwd(), path) || path;
 }
 
 function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
