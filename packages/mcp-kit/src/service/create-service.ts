@@ -20,8 +20,7 @@ import { governanceGate } from '../http/governance-gate';
 import { mcpEndpoint, methodNotAllowed } from '../http/mcp-endpoint';
 import { protectedResourceMetadata, protectedResourceMetadataPaths } from '../http/protected-resource-metadata';
 import { approvalApi, APPROVALS_PATH } from '../http/approval-api';
-import { approvalsFor, confirmationFor } from './service-approvals';
-import { requestStatusTool } from '../approvals/request-status-tool';
+import { approvalsFor, confirmationFor, servedTools } from './service-approvals';
 import { runNotifierTask, type NotifierTaskInput } from '../approvals/workflow-tasks';
 
 type AnyTool<Deps> = ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>;
@@ -75,7 +74,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
     logger,
   });
   const approvals = approvalsFor(declared, definition, governance, audit, logger);
-  const tools = createToolSet(approvals ? [...declared, requestStatusTool(approvals.service) as unknown as AnyTool<Deps>] : declared, { serverAccess: definition.access });
+  const tools = createToolSet(servedTools(declared, approvals?.service), { serverAccess: definition.access });
   approvals?.bind(tools);
   const passport = createJwtPassport(config.auth, keys);
   const confirmation = confirmationFor(declared, governance);

@@ -76,16 +76,19 @@ export function approvalsFor<Deps>(
 
 /**
  * The tools a server serves, given its declared ones: with high-risk tools, the kit adds
- * get_request_status. For pinning and listing only: the added tool cannot run from here.
+ * get_request_status, answering from `approvals`. Without them (pinning, listing), the
+ * added tool is a definition only and cannot run.
  */
-export function servedTools<Deps>(declared: readonly AnyTool<Deps>[]): readonly AnyTool<Deps>[] {
+export function servedTools<Deps>(declared: readonly AnyTool<Deps>[], approvals?: Approvals): readonly AnyTool<Deps>[] {
   if (!declared.some((tool) => tool.risk === 'high')) return declared;
-  const definitionOnly = new Proxy({} as Approvals, {
-    get: () => {
-      throw new Error('get_request_status: a definition for pinning, not a served tool');
-    },
-  });
-  return [...declared, requestStatusTool(definitionOnly) as unknown as AnyTool<Deps>];
+  const service =
+    approvals ??
+    new Proxy({} as Approvals, {
+      get: () => {
+        throw new Error('get_request_status: a definition for pinning, not a served tool');
+      },
+    });
+  return [...declared, requestStatusTool(service) as unknown as AnyTool<Deps>];
 }
 
 /** The confirmation of medium-risk writes; a server with one and no approval key refuses to start. */
