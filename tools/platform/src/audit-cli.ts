@@ -12,7 +12,6 @@ import {
   type DigestStore,
   exportLines,
   formatReport,
-  parseExport,
   recordsIn,
   verifyAuditDigests,
   createDynamoDbClient,
@@ -26,6 +25,7 @@ import {
 import { auditKeyPath, digestPublicKeyPath, LOCAL_TABLES } from './local-contract';
 import { connectLocalDynamoDb } from './local-aws';
 import { localDigestSigner, localDigestStore } from './local-digests';
+import { verifyExport } from './standalone-verifier';
 import { readFile, writeFile } from 'node:fs/promises';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
@@ -280,9 +280,9 @@ async function verifyExportFile(file: string | undefined, publicKeyFile: string 
     console.error('Usage: npm run audit -- verify-export <file> --public-key <pem file>');
     return 2;
   }
-  const report = verifyAuditDigests({ ...parseExport(await readFile(file, 'utf8')), publicKey: await readFile(publicKeyFile, 'utf8'), anchor: 'partial' });
-  console.log(formatReport(report));
-  return report.ok ? 0 : 1;
+  const result = verifyExport(await readFile(file, 'utf8'), await readFile(publicKeyFile, 'utf8'));
+  console.log(result.text);
+  return result.ok ? 0 : 1;
 }
 
 function printTable(records: AuditRecord[]): void {
