@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoDbAuditStore, createDynamoDbClient, recordsIn } from '@gmcp/mcp-kit';
+import { auditItemKey, createDynamoDbAuditStore, createDynamoDbClient, recordsIn } from '@gmcp/mcp-kit';
 import { connectLocalDynamoDb, digestDir, digestPublicKeyPath, LOCAL_TABLES, startPlatform } from '@gmcp/platform';
 import { buildVerifier } from '@gmcp/platform/src/build-verifier';
 import { connectClient } from './support/mcp-client';
@@ -55,7 +55,7 @@ describe('audit digests, end to end', () => {
     const local = await connectLocalDynamoDb(env);
     const client = createDynamoDbClient({ region: 'local', endpoint: local.endpoint });
     const [victim] = await recordsIn(createDynamoDbAuditStore(client, LOCAL_TABLES.audit), new Date(Date.now() - 3_600_000).toISOString(), new Date().toISOString());
-    await client.send(new DeleteItemCommand({ TableName: LOCAL_TABLES.audit, Key: { pk: { S: `DAY#${victim!.time.slice(0, 10)}` }, sk: { S: `${victim!.time}#${victim!.event_id}` } } }));
+    await client.send(new DeleteItemCommand({ TableName: LOCAL_TABLES.audit, Key: auditItemKey(victim!) }));
     client.destroy();
     await local.close();
     const { code, stdout } = await audit('verify');

@@ -45,7 +45,7 @@ export { invokeTool, type InvokeToolOptions, type InvokedTool } from './testing/
 export { sensitive, redact, REDACTED } from './audit/redact';
 export { AuditRecord, AUDIT_EVENTS, DECISIONS, type AuditEvent, type Decision, type DenialReason, type Outcome } from './audit/audit-record';
 export type { AuditStore, AuditQuery, AuditPage, AuditAnomaly } from './audit/audit-store';
-export { createDynamoDbAuditStore, auditItem } from './audit/dynamodb-audit-store';
+export { createDynamoDbAuditStore, auditItem, auditItemKey } from './audit/dynamodb-audit-store';
 export { auditTableDefinition, AUDIT_INDEXES } from './audit/audit-table';
 export { createRecordSigner, canonicalJson, type RecordSigner } from './audit/signer';
 export { createAuditTrail, type AuditTrail, type AuditEntry, type RequestOrigin } from './audit/audit-trail';

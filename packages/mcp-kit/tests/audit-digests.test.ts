@@ -7,6 +7,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
 import {
   auditItem,
+  auditItemKey,
   auditTableDefinition,
   createAuditDigest,
   createDynamoDbAuditStore,
@@ -76,7 +77,6 @@ describe('audit digests (records in dynalite, digests in a folder)', () => {
   const verify = async (anchor: 'genesis' | 'partial' = 'genesis', key = publicKey) =>
     verifyAuditDigests({ records: await recordsIn(store, at(-10).toISOString(), at(3000).toISOString()), digests: await digests.list(), publicKey: key, anchor });
   const kinds = (report: Awaited<ReturnType<typeof verify>>) => [...report.chain, ...report.ranges.flatMap((range) => range.findings)].map((finding) => [finding.kind, finding.event_id]);
-  const keyOf = (stored: AuditRecord) => ({ pk: { S: `DAY#${stored.time.slice(0, 10)}` }, sk: { S: `${stored.time}#${stored.event_id}` } });
 
   it('chains signed digests, each listing its records, and an untouched store verifies clean', async () => {
     const chain = await digests.list();
@@ -90,7 +90,7 @@ describe('audit digests (records in dynalite, digests in a folder)', () => {
 
   it('reports a deleted record as missing from its range', async () => {
     const victim = written[4]!;
-    await client.send(new DeleteItemCommand({ TableName: TABLE, Key: keyOf(victim) }));
+    await client.send(new DeleteItemCommand({ TableName: TABLE, Key: auditItemKey(victim) }));
     const report = await verify();
     expect(report.ok).toBe(false);
     expect(kinds(report)).toEqual([['record_missing', victim.event_id]]);

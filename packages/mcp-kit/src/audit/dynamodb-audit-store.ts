@@ -39,10 +39,7 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, tableName: stri
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // The SDK retries a write whose acknowledgement was lost; if the stored record is
         // this very record, the first attempt landed and all is well.
-        const keys = keysOf(record);
-        const stored = await client.send(
-          new GetItemCommand({ TableName: tableName, Key: { pk: { S: keys.pk! }, sk: { S: keys.sk! } }, ConsistentRead: true }),
-        );
+        const stored = await client.send(new GetItemCommand({ TableName: tableName, Key: auditItemKey(record), ConsistentRead: true }));
         const existing = stored.Item && readItem(stored.Item);
         if (existing && 'record' in existing && canonicalJson(existing.record) === canonicalJson(record)) return;
         throw new Error(`Audit record ${record.event_id} already exists; records are never overwritten`, { cause: error });
@@ -125,11 +122,19 @@ export function auditItem(record: AuditRecord): Record<string, unknown> {
   return { ...record, ...keysOf(record) };
 }
 
+/** The primary key of a record's item (a read-back, or a test removing it as an intruder would). */
+export function auditItemKey(record: Pick<AuditRecord, 'time' | 'event_id'>): Record<'pk' | 'sk', AttributeValue> {
+  const { pk, sk } = primaryKeyOf(record);
+  return { pk: { S: pk }, sk: { S: sk } };
+}
+
+function primaryKeyOf(record: Pick<AuditRecord, 'time' | 'event_id'>): { pk: string; sk: string } {
+  return { pk: `DAY#${record.time.slice(0, 10)}`, sk: `${record.time}#${record.event_id}` };
+}
+
 function keysOf(record: AuditRecord): Record<(typeof KEY_ATTRIBUTES)[number], string | undefined> {
-  const sk = `${record.time}#${record.event_id}`;
   return {
-    pk: `DAY#${record.time.slice(0, 10)}`,
-    sk,
+    ...primaryKeyOf(record),
     actor_pk: record.actor ? `ACTOR#${record.actor.subject}` : undefined,
     tool_pk: record.tool ? `TOOL#${record.tool}` : undefined,
   };
