@@ -53,3 +53,6 @@ export const ApprovalRequest = z.object({
   result: z.string().nullable(),
 });
 export type ApprovalRequest = z.output<typeof ApprovalRequest>;
+
+/** What a new request holds besides what it binds: nothing decided, started or run yet. */
+export const NEW_REQUEST_STATE = { status: 'pending', decision: null, workflow_ref: null, task_token: null, executed_at: null, result: null } as const;

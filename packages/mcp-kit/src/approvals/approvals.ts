@@ -3,7 +3,7 @@ import type { Actor } from '../auth/actor';
 import type { AuditTrail } from '../audit/audit-trail';
 import { ToolError } from '../errors';
 import type { Logger } from '../logging/logger';
-import type { ApprovalRequest } from './approval-request';
+import { NEW_REQUEST_STATE, type ApprovalRequest } from './approval-request';
 import { bindArguments, type DecisionSigner } from './approval-signer';
 import type { ApprovalStore } from './approval-store';
 import type { ApprovalWorkflow } from './approval-workflow';
@@ -116,12 +116,7 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
         ...fixed,
         arguments: bound.arguments,
         request_signature: options.signer.signRequest(fixed),
-        status: 'pending',
-        decision: null,
-        workflow_ref: null,
-        task_token: null,
-        executed_at: null,
-        result: null,
+        ...NEW_REQUEST_STATE,
       };
       await options.store.create(request);
       await options.audit.record({ event: 'approval_requested', decision: 'allowed', reason: 'approval_required', origin: origin(requestId), actor, tool, risk: 'high', arguments: input, approvalId: request.approval_id });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer, type SigningKey } from '@gmcp/dev-issuer';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { ApprovalRequest } from '../../src/approvals/approval-request';
+import { NEW_REQUEST_STATE, type ApprovalRequest } from '../../src/approvals/approval-request';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
 import {
   auditTableDefinition,
@@ -201,12 +201,7 @@ export function testApprovalRequest(overrides: Partial<ApprovalRequest> = {}): A
     requested_at: '2030-01-01T00:00:00.000Z',
     expires_at: '2030-01-02T00:00:00.000Z',
     request_signature: 'not-checked-here',
-    status: 'pending',
-    decision: null,
-    workflow_ref: null,
-    task_token: null,
-    executed_at: null,
-    result: null,
+    ...NEW_REQUEST_STATE,
     ...overrides,
   };
 }
