@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer } from '@gmcp/dev-issuer';
 import { createDynamoDbAuditStore, createDynamoDbClient, type AuditStore, type RunningService } from '@gmcp/mcp-kit';
-import { SERVER_MODULES, SERVER_NAMES, serverUses, type ServerResource } from '@gmcp/infra';
+import { SERVER_MODULES, SERVER_NAMES, SERVERS, type ServerResource } from '@gmcp/infra';
 import {
   approvalKeyPath,
   auditKeyPath,
@@ -63,7 +63,7 @@ export function serverEnv(name: McpServerName, env: Env, local: LocalServerSetti
     ...localGovernanceEnv({ dynamoDbEndpoint: local.dynamoDbEndpoint, auditKey: local.auditKey, governanceFile: governanceFile(name) }),
     GOVERNANCE_TTL_SECONDS: '5',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...Object.assign({}, ...(Object.keys(RESOURCE_DEFAULTS) as ServerResource[]).filter((resource) => serverUses(name, resource)).map((resource) => RESOURCE_DEFAULTS[resource](env, local))),
+    ...Object.assign({}, ...SERVERS[name].uses.map((resource) => RESOURCE_DEFAULTS[resource](env, local))),
   };
   const shared = Object.fromEntries(SHARED_VARIABLES.map((key) => [key, env[key]]).filter(([, value]) => value !== undefined));
   const port = local.ephemeralPorts ? '0' : String(localPort(name, env));
