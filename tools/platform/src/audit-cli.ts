@@ -234,7 +234,11 @@ async function digestNow(store: AuditStore): Promise<number> {
   if (process.env.AUDIT_MODE === 'aws') throw new Error('On AWS the scheduled function writes the digests (gmcp-<stage>-audit-digest); invoke it to digest now.');
   // Servers may still be writing: leave the last 30 s for the next digest.
   const digest = await createAuditDigest({ store, digests: localDigestStore(), signer: await localDigestSigner(), settleMs: 30_000 });
-  console.log(digest ? `Digest written: ${digest.record_count} record(s), ${digest.range.start} → ${digest.range.end}` : 'Nothing to digest yet.');
+  console.log(
+    digest
+      ? `Digest written: ${digest.record_count} record(s), ${digest.range.start} → ${digest.range.end} (records of the last 30 s go into the next digest; npm start writes one when it stops)`
+      : 'Nothing to digest yet: the last digest is under 30 s old.',
+  );
   return 0;
 }
 
