@@ -4,7 +4,7 @@
 module.exports = {
   testEnvironment: 'node',
   transform: { '\\.(ts|js|mjs)$': '@sucrase/jest-plugin' },
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|oidc-provider)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   testTimeout: 20000,

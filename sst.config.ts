@@ -155,7 +155,8 @@ export default $config({
           stage: (args) => void (args.defaultRouteSettings = { throttlingRateLimit: service.throttle.ratePerSecond, throttlingBurstLimit: service.throttle.burst }),
         },
       });
-      const authorizer = api.addAuthorizer({ name: 'jwt', jwt: { issuer: config.auth.issuer, audiences: [service.audience] } });
+      // Only the approval API is behind the gateway's authorizer; MCP requests are authenticated by the function (infra/src/services.ts).
+      const authorizer = service.routes.some((route) => route.auth) ? api.addAuthorizer({ name: 'jwt', jwt: { issuer: config.auth.issuer, audiences: [service.audience] } }) : undefined;
       const publicUrl = webAcl && edgeSecret ? edgeDistribution(components.edge, api.url, webAcl.arn, edgeSecret) : api.url;
       urls[service.service] = publicUrl;
       const databaseSecretArn = loginSecrets[service.service]?.secret.arn;
@@ -181,7 +182,7 @@ export default $config({
       }
       const handler = functionsByName[service.functions[0]!.name]!;
       for (const route of service.routes) {
-        api.route(route.route, handler.arn, route.auth ? { auth: { jwt: { authorizer: authorizer.id, scopes: [...route.auth.scopes] } } } : undefined);
+        api.route(route.route, handler.arn, route.auth && authorizer ? { auth: { jwt: { authorizer: authorizer.id, scopes: [...route.auth.scopes] } } } : undefined);
       }
       new aws.cloudwatch.LogMetricFilter(components.throttleFilter, {
         logGroupName: api.nodes.logGroup.name,

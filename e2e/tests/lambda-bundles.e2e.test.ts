@@ -1,15 +1,21 @@
+import { decodeJwt } from 'jose';
+import type { Browser } from 'playwright-core';
+import { Client as McpClient, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/client';
 import { auditDigestPolicy, BUNDLE_NAMES, bundleLambda, functionPolicy, isAllowed, migrationPolicy, type FunctionKind, type ServerName } from '@gmcp/infra';
 import { createDigestS3Client, createDynamoDbAuditStore, createDynamoDbClient, createKmsClient, createKmsDigestSigner, createS3DigestStore, recordsIn, verifyAuditDigests } from '@gmcp/mcp-kit';
 import { connectClient } from './support/mcp-client';
-import { startAwsStage, type AwsStage, type DeployedService } from '@gmcp/platform';
+import { FACADE_CLIENT_ID, startAwsStage, type AwsStage, type DeployedService } from '@gmcp/platform';
+import { launchBrowser, signIn } from './support/browser';
+import { startCallbackServer, type CallbackServer } from './support/callback-server';
+import { MemoryOAuthClientProvider } from './support/oauth-client-provider';
 
 jest.setTimeout(120_000);
 
 /**
- * The bundled Lambda handlers, each in a fresh Node process behind an HTTP API with a JWT
- * authorizer (payload format 2.0), configured with exactly the environment the deployment
- * gives them, against local peers of every AWS service — driven by the real MCP client.
+ * The bundled Lambda handlers, each in a fresh Node process behind an HTTP API (payload format
+ * 2.0; a JWT authorizer on the approval API only), configured with exactly the environment the
+ * deployment gives them, against local peers of every AWS service — driven by the real MCP client.
  */
 describe('Lambda bundles behind API Gateway', () => {
   let stage: AwsStage;
@@ -57,27 +63,35 @@ describe('Lambda bundles behind API Gateway', () => {
       expect(allowed).toMatchObject({ actor: { subject: 'alice' }, source: { ip: '127.0.0.1' } });
     });
 
-    it('hands the function a 2.0 event with the authorizer context; the token is checked again by the kit', async () => {
+    it('hands the function the MCP request as a 2.0 event with no authorizer in front: the kit authenticates it', async () => {
       const event = deployed.api.events.find((sent) => sent.routeKey === 'POST /mcp');
-      expect(event).toMatchObject({
-        version: '2.0',
-        requestContext: { stage: '$default', authorizer: { jwt: { claims: { sub: 'alice', aud: 'api://gmcp-e2e/policy-reader', scope: 'policies:read' } } } },
-      });
-      expect(typeof event?.requestContext.authorizer?.jwt.claims.exp).toBe('string');
+      expect(event).toMatchObject({ version: '2.0', requestContext: { stage: '$default' } });
+      expect(event?.requestContext.authorizer).toBeUndefined();
     });
 
-    it('is refused at the gateway without a token, with a token for another service, or without any of its scopes', async () => {
+    it('answers a token-less or bad-token call from the function, with the challenge clients start their sign-in from, exactly as locally', async () => {
       const post = (token?: string) =>
         fetch(`${deployed.url}/mcp`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
           body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
         });
+      const resourceMetadata = `resource_metadata="${deployed.url}/.well-known/oauth-protected-resource/mcp"`;
       const invocations = deployed.api.events.length;
-      expect((await post()).status).toBe(401);
-      expect((await post(await stage.token('ops-reader', 'alice', ['policies:read']))).status).toBe(401);
-      expect((await post(await stage.token('policy-reader', 'alice', ['tickets:read']))).status).toBe(403);
-      expect(deployed.api.events.length).toBe(invocations);
+
+      const tokenless = await post();
+      expect(tokenless.status).toBe(401);
+      expect(tokenless.headers.get('www-authenticate')).toBe(`Bearer ${resourceMetadata}`);
+      const foreign = await post(await stage.token('ops-reader', 'alice', ['policies:read']));
+      expect(foreign.status).toBe(401);
+      expect(foreign.headers.get('www-authenticate')).toMatch(new RegExp(`^Bearer error="invalid_token", error_description="[^"]+", ${resourceMetadata.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
+      const forged = await post('eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0.');
+      expect(forged.status).toBe(401);
+      expect(forged.headers.get('www-authenticate')).toContain(resourceMetadata);
+      expect(deployed.api.events.length).toBe(invocations + 3);
+
+      const metadata = (await (await fetch(`${deployed.url}/.well-known/oauth-protected-resource/mcp`)).json()) as { resource: string };
+      expect(metadata.resource).toBe(`${deployed.url}/mcp`);
     });
 
     it('serves its protected-resource metadata and health publicly', async () => {
@@ -132,6 +146,8 @@ describe('Lambda bundles behind API Gateway', () => {
       const bob = await stage.token('ops-writer', 'bob', ['approvals:decide'], 'approvals-console');
       const decided = await approvalApi(`/${approvalId}/decision`, 'POST', bob, { decision: 'approve' });
       expect(decided.status).toBe(200);
+      // The approval API stays behind the gateway's authorizer as well as the kit's check.
+      expect(deployed.api.events.find((sent) => sent.routeKey === 'POST /approvals/{id}/decision')?.requestContext.authorizer?.jwt.claims).toMatchObject({ sub: 'bob', scope: 'approvals:decide' });
 
       await waitFor(async () => (await stage.ownerQuery("SELECT severity FROM incidents WHERE id = 'INC-2047'"))[0]!.severity === 'SEV1');
       const status = await alice.callTool({ name: 'get_request_status', arguments: { approval_id: approvalId } });
@@ -246,3 +262,66 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): P
   }
 }
 
+/**
+ * A stage whose identity provider lacks what MCP clients need, the way Entra ID does (no
+ * PKCE methods in its metadata, no registration, `resource` refused, APIs named by scope
+ * prefix, no `iss` in its responses): the bundled server, behind the local HTTP API, fronts
+ * it with the authorization façade, and the SDK's own OAuth client signs in through it.
+ */
+describe('the authorization façade on the loopback AWS stage', () => {
+  let stage: AwsStage;
+  let deployed: DeployedService;
+  let browser: Browser;
+  let callback: CallbackServer;
+
+  beforeAll(async () => {
+    // The bundles were built by the tests above (one file, so that no two workers rebuild them at once).
+    callback = await startCallbackServer();
+    [stage, browser] = await Promise.all([startAwsStage({ limitedIdentityProvider: { redirectUris: [callback.url] } }), launchBrowser()]);
+    deployed = await stage.deploy('policy-reader');
+  });
+  afterAll(async () => {
+    await Promise.allSettled([browser?.close(), callback?.stop()]);
+    await stage?.stop();
+  });
+
+  it('stands in front of a provider that lacks the metadata and refuses resource indicators', async () => {
+    const provider = stage.limitedIdentityProvider!;
+    const metadata = (await (await fetch(`${provider.origin}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(metadata).not.toHaveProperty('code_challenge_methods_supported');
+    expect(metadata).not.toHaveProperty('registration_endpoint');
+    expect((await fetch(`${provider.origin}/.well-known/oauth-authorization-server`)).status).toBe(404);
+    const withResource = await fetch(`${provider.authorizationEndpoint}?client_id=${FACADE_CLIENT_ID}&resource=${encodeURIComponent(`${deployed.url}/mcp`)}`);
+    expect(withResource.status).toBe(400);
+    expect(await withResource.text()).toContain('AADSTS901002');
+
+    const prm = (await (await fetch(`${deployed.url}/.well-known/oauth-protected-resource/mcp`)).json()) as { authorization_servers: string[] };
+    expect(prm.authorization_servers).toEqual([deployed.url]);
+    const facade = (await (await fetch(`${deployed.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    expect(facade).toMatchObject({ issuer: deployed.url, code_challenge_methods_supported: ['S256'], registration_endpoint: `${deployed.url}/oauth/register` });
+  });
+
+  it('lets the v2 client sign in with no token: 401 through the gateway, registration, code + PKCE at the provider, token relay, a call', async () => {
+    const url = new URL(`${deployed.url}/mcp`);
+    const provider = new MemoryOAuthClientProvider({ redirectUrl: callback.url, clientName: 'E2E assistant (façade)' });
+    await expect(new McpClient({ name: 'e2e', version: '1.0.0' }).connect(new StreamableHTTPClientTransport(url, { authProvider: provider as never }))).rejects.toBeInstanceOf(UnauthorizedError);
+    const authorizationUrl = provider.authorizationUrl!;
+    expect(authorizationUrl.origin).toBe(deployed.url);
+    expect(authorizationUrl.searchParams.get('client_id')).toBe(FACADE_CLIENT_ID);
+
+    const returned = await signIn(browser, authorizationUrl, { user: 'alice', callbackPrefix: callback.url });
+    expect(returned.searchParams.has('iss')).toBe(false);
+    const transport = new StreamableHTTPClientTransport(url, { authProvider: provider as never });
+    await transport.finishAuth(returned.searchParams);
+    const claims = decodeJwt(provider.current.access_token);
+    expect(claims).toMatchObject({ iss: stage.config.auth.issuer, aud: stage.config.services['policy-reader'].audience, sub: 'alice', client_id: FACADE_CLIENT_ID });
+    expect(String(claims.scope).split(' ')).toContain('policies:read');
+
+    const client = new McpClient({ name: 'e2e', version: '1.0.0' });
+    await client.connect(transport);
+    const result = await client.callTool({ name: 'search_policies', arguments: { query: 'hotel nightly rate' } });
+    expect(JSON.stringify(result.structuredContent)).toContain('business-travel');
+    await client.close();
+    expect(stage.limitedIdentityProvider!.refusedResource).toBe(1);
+  });
+});

@@ -52,6 +52,24 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
 
       expect(await readdir(join(stateDir, 'dev-issuer'))).toEqual(['signing-key.json']);
 
+      // The banner says how to connect an assistant by OAuth, with the ports in force.
+      for (const [name, port] of [['policy-reader', env.POLICY_READER_PORT], ['ops-reader', env.OPS_READER_PORT], ['ops-writer', env.OPS_WRITER_PORT]]) {
+        expect(platform.output()).toContain(`claude mcp add --transport http ${name} http://127.0.0.1:${port}/mcp`);
+      }
+      expect(platform.output()).toContain('docs/connect-an-assistant.md');
+      const metadata = (await (await fetch(`http://127.0.0.1:${env.DEV_ISSUER_PORT}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+      expect(metadata).toMatchObject({ authorization_endpoint: `http://127.0.0.1:${env.DEV_ISSUER_PORT}/authorize`, code_challenge_methods_supported: ['S256'] });
+
+      // npm run token refuses what would only be refused later: a scope no server defines, another state folder's key.
+      const typo = await npmOutput(['run', '--silent', 'token', '--', '--sub', 'alice', '--scope', 'policies:raed'], env);
+      expect(typo).toMatchObject({ code: 2, stdout: '' });
+      expect(typo.stderr).toContain('policies:raed is not defined by policy-reader');
+      const otherState = await mkdtemp(join(tmpdir(), 'gmcp-other-state-'));
+      const foreign = await npmOutput(['run', '--silent', 'token', '--', '--sub', 'alice', '--scope', 'policies:read'], { ...env, GMCP_STATE_DIR: otherState });
+      expect(foreign).toMatchObject({ code: 1, stdout: '' });
+      expect(foreign.stderr).toContain(`The issuer running at http://127.0.0.1:${env.DEV_ISSUER_PORT} signs with another key than this state folder's (${otherState})`);
+      await rm(otherState, { recursive: true, force: true });
+
       // The audit trail of that call, read and verified with the CLI while the platform runs.
       const query = await npmOutput(['run', '--silent', 'audit', '--', 'query', '--actor', 'alice', '--since', '1h', '--json'], env);
       expect(query.code).toBe(0);

@@ -200,7 +200,7 @@ function servicePlan(config: StageConfig, service: ServerName, root: string) {
     components: componentNames(service),
     apiName: names.api(service),
     audience: settings.audience,
-    routes: routesOf(service),
+    routes: routesOf(config, service),
     throttle: settings.throttle,
     governance: { parameter: names.governanceParameter(service), value: governanceText(config, service, root) },
     functions: functionsOf(service).map((spec) => ({

@@ -1,10 +1,14 @@
-import { APPROVER_SCOPE, DEFAULT_METRICS_NAMESPACE, REQUEST_STATUS_SCOPE } from '@gmcp/mcp-kit';
+import { APPROVER_SCOPE, DEFAULT_METRICS_NAMESPACE, FACADE_ROUTES } from '@gmcp/mcp-kit';
 import { arns, resourceNames, type FunctionKind } from './names';
 import { SERVER_MODULES } from './server-modules';
 import { serverUses, type ServerName } from './servers';
 import type { StageConfig } from './stage-config';
 
-/** A route of a service's HTTP API: public, or behind the JWT authorizer with the scopes of which a token needs one. */
+/**
+ * A route of a service's HTTP API: `auth: false` reaches the function without the gateway
+ * checking anything (the MCP endpoint authenticates in the function), or the JWT authorizer
+ * with the scopes of which a token needs one.
+ */
 export interface RouteSpec {
   readonly route: string;
   readonly auth: false | { readonly scopes: readonly string[] };
@@ -19,29 +23,23 @@ export interface FunctionSpec {
 }
 
 /**
- * A token must hold one of these to reach a service's MCP endpoint at all; the kit then
- * checks each tool's own scope. With approvals, the kit adds get_request_status.
+ * Each service's routes. The MCP endpoint is not behind the gateway's JWT authorizer: the
+ * authorizer answers 401 itself, without the `WWW-Authenticate: Bearer resource_metadata="…"`
+ * challenge MCP clients start their sign-in from (HTTP APIs cannot shape its answers), so the
+ * function authenticates every MCP request, exactly as locally. The gateway keeps its throttle,
+ * the edge its firewall. The approval API, which people's tools call, stays behind the
+ * authorizer as well. Metadata, health and the authorization façade (when the stage has one)
+ * are public. GET and DELETE /mcp reach the kit, which answers 405 (stateless).
  */
-export function serviceScopes(service: ServerName): string[] {
-  const scopes = SERVER_MODULES[service].tools.map((tool) => tool.scope);
-  if (scopes.length === 0) throw new Error(`${service} has no tools yet: add one (npx nx g @gmcp/generators:tool --project=${service}) before deploying it`);
-  return [...new Set([...scopes, ...(serverUses(service, 'approvals') ? [REQUEST_STATUS_SCOPE] : [])])].sort();
-}
-
-/**
- * Each service's routes. The MCP endpoint and the approval API sit behind the gateway's
- * JWT authorizer; the protected-resource metadata (how a client finds the issuer) and the
- * health check are public. GET and DELETE /mcp reach the kit, which answers 405 (stateless).
- */
-export function routesOf(service: ServerName): RouteSpec[] {
-  const mcp = { scopes: serviceScopes(service) };
+export function routesOf(config: StageConfig, service: ServerName): RouteSpec[] {
+  if (SERVER_MODULES[service].tools.length === 0) throw new Error(`${service} has no tools yet: add one (npx nx g @gmcp/generators:tool --project=${service}) before deploying it`);
+  const open = (route: string): RouteSpec => ({ route, auth: false });
   const routes: RouteSpec[] = [
-    { route: 'POST /mcp', auth: mcp },
-    { route: 'GET /mcp', auth: mcp },
-    { route: 'DELETE /mcp', auth: mcp },
-    { route: 'GET /.well-known/oauth-protected-resource', auth: false },
-    { route: 'GET /.well-known/oauth-protected-resource/mcp', auth: false },
-    { route: 'GET /healthz', auth: false },
+    ...['POST /mcp', 'GET /mcp', 'DELETE /mcp'].map(open),
+    open('GET /.well-known/oauth-protected-resource'),
+    open('GET /.well-known/oauth-protected-resource/mcp'),
+    open('GET /healthz'),
+    ...(config.auth.facade ? FACADE_ROUTES.map(open) : []),
   ];
   if (!serverUses(service, 'approvals')) return routes;
   const approver = { scopes: [APPROVER_SCOPE] };
@@ -121,6 +119,9 @@ export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec
     AUTH_ISSUER: config.auth.issuer,
     AUTH_AUDIENCE: config.services[service].audience,
     AUTH_JWKS_URL: config.auth.jwksUrl,
+    AUTH_AUDIENCE_CLAIM: config.auth.audienceClaim,
+    ...(config.services[service].scopePrefix ? { AUTH_SCOPE_PREFIX: config.services[service].scopePrefix } : {}),
+    ...facadeEnvironment(config, service),
     GOVERNANCE_SOURCE: 'ssm',
     GOVERNANCE_SSM_PARAMETER: names.governanceParameter(service),
     AUDIT_TABLE: names.auditTable,
@@ -136,6 +137,20 @@ export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec
     ...(serverUses(service, 'policy-bucket') ? { POLICY_SOURCE: 's3', POLICY_BUCKET: names.policyBucket, POLICY_PREFIX: names.policyPrefix } : {}),
     ...(serverUses(service, 'ops-database') ? databaseEnvironment(config, spec, late) : {}),
     ...(serverUses(service, 'approvals') ? approvalEnvironment(config) : {}),
+  };
+}
+
+/** The authorization façade of a stage whose provider lacks what MCP clients need (docs/identity.md). */
+function facadeEnvironment(config: StageConfig, service: ServerName): Record<string, string> {
+  const facade = config.auth.facade;
+  if (!facade) return {};
+  return {
+    AUTH_FACADE_AUTHORIZATION_ENDPOINT: facade.authorizationEndpoint,
+    AUTH_FACADE_TOKEN_ENDPOINT: facade.tokenEndpoint,
+    AUTH_FACADE_CLIENT_ID: config.auth.audienceClaim === 'client_id' ? config.services[service].audience : facade.clientId!,
+    AUTH_FACADE_REDIRECT_URIS: facade.redirectUris.join(','),
+    AUTH_FACADE_RESOURCE_PARAMETER: facade.resourceParameter,
+    ...(facade.revocationEndpoint ? { AUTH_FACADE_REVOCATION_ENDPOINT: facade.revocationEndpoint } : {}),
   };
 }
 

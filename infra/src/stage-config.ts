@@ -7,14 +7,41 @@ import { SERVER_NAMES, type ServerName } from './servers';
 const LOG_RETENTION_DAYS = [30, 60, 90] as const;
 
 const ServiceSettings = z.strictObject({
-  /** The token audience this service's authorizer and kit accept (a resource indicator). */
+  /**
+   * The token audience this service accepts: its resource indicator or API identifier, the API's
+   * client id (Entra ID v2 tokens), or with `auth.audienceClaim: client_id` the app client made
+   * for this server (Cognito). See docs/identity.md.
+   */
   audience: z.string().min(1),
+  /** How the identity provider names this server's scopes, e.g. `api://gmcp-dev/policy-reader/` (Entra ID); "" when it does not prefix them. */
+  scopePrefix: z.string(),
   reservedConcurrency: z.number().int().min(1).max(1000),
   memoryMb: z.number().int().min(256).max(10_240),
   /** API Gateway stops waiting at 30 s; the function must stop first. */
   timeoutSeconds: z.number().int().min(10).max(29),
   /** The API stage's throttle (requests per second, and burst), before anything reaches the function. */
   throttle: z.strictObject({ ratePerSecond: z.number().int().min(1).max(10_000), burst: z.number().int().min(1).max(5_000) }),
+});
+
+const HttpsUrl = z.url().startsWith('https://', 'must be https');
+const LOOPBACK_REDIRECT = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//;
+
+const FacadeSettings = z.strictObject({
+  /** The provider's endpoints the façade sends browsers to and relays token requests to. */
+  authorizationEndpoint: HttpsUrl,
+  tokenEndpoint: HttpsUrl,
+  revocationEndpoint: HttpsUrl.optional(),
+  /**
+   * The public client pre-registered at the provider that answers every registration; with
+   * `audienceClaim: client_id` each server's own app client (its audience) is used instead.
+   */
+  clientId: z.string().min(1).optional(),
+  /** The redirect URIs registered for that client: https, loopback http (any port) or an app's own scheme. */
+  redirectUris: z
+    .array(z.string().refine((uri) => URL.canParse(uri) && (!uri.startsWith('http:') || LOOPBACK_REDIRECT.test(uri)), 'https, http on loopback, or an app scheme such as cursor://'))
+    .min(1),
+  /** `omit` for a provider that refuses RFC 8707's `resource` (Entra ID); the scope prefix names the server instead. */
+  resourceParameter: z.enum(['forward', 'omit']),
 });
 
 /** One stage's deployment, written out in `infra/stages/<stage>.json`: nothing about a stage is implied. */
@@ -31,6 +58,10 @@ export const StageConfig = z.strictObject({
     jwksUrl: z.url().startsWith('https://', 'the JWKS URL must be https'),
     /** OAuth clients approvers decide through; an assistant's token cannot approve. */
     approverClientIds: z.array(z.string().min(1)).min(1),
+    /** `aud`, or `client_id` for a provider whose access tokens carry no audience (Cognito). */
+    audienceClaim: z.enum(['aud', 'client_id']),
+    /** For a provider that lacks what MCP clients need: each server fronts it with the authorization façade (docs/identity.md). */
+    facade: FacadeSettings.optional(),
   }),
   /** Folder (from the repository root) of the reviewed allowlist files, one `<service>.json` each, written to SSM on deploy. */
   governanceDir: z.string().regex(/^[a-z0-9_/-]+$/, 'a relative folder such as config/governance'),
@@ -61,7 +92,12 @@ export const StageConfig = z.strictObject({
     waf: z.boolean(),
     rateLimitPer5Minutes: z.number().int().min(100).max(2_000_000_000),
   }),
-}).refine((config) => config.database.minCapacity <= config.database.maxCapacity, { message: 'database.minCapacity must not exceed maxCapacity', path: ['database'] });
+})
+  .refine((config) => config.database.minCapacity <= config.database.maxCapacity, { message: 'database.minCapacity must not exceed maxCapacity', path: ['database'] })
+  .refine((config) => !config.auth.facade || config.auth.audienceClaim === 'client_id' || config.auth.facade.clientId !== undefined, {
+    message: 'auth.facade.clientId is required: the public client pre-registered at the provider (with audienceClaim client_id, each service audience is its client instead)',
+    path: ['auth', 'facade', 'clientId'],
+  });
 export type StageConfig = z.output<typeof StageConfig>;
 
 export const STAGES_DIR = resolve(__dirname, '..', 'stages');

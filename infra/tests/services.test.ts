@@ -1,6 +1,7 @@
 import { parseEnv, ServiceEnvSchema, SECRET_VARIABLES } from '@gmcp/mcp-kit';
 import { OpsReaderEnv } from '@gmcp/ops-reader';
-import { functionEnvironment, functionsOf, routesOf, serviceScopes } from '../src/services';
+import { FACADE_ROUTES } from '@gmcp/mcp-kit';
+import { functionEnvironment, functionsOf, routesOf } from '../src/services';
 import { SERVER_MODULES } from '../src/server-modules';
 import { SERVER_NAMES, serverUses } from '../src/servers';
 import { loadStageConfig } from '../src/stage-config';
@@ -64,24 +65,56 @@ describe('each function’s environment', () => {
 });
 
 describe('routes', () => {
-  it('puts the MCP endpoint and the approval API behind the authorizer; only metadata and health are public', () => {
+  it('lets every MCP request reach the function, which answers 401 with the RFC 9728 challenge; only the approval API is behind the authorizer', () => {
     for (const service of SERVER_NAMES) {
-      const routes = routesOf(service);
+      const routes = routesOf(config, service);
       expect(routes.filter((route) => route.auth === false).map((route) => route.route).sort()).toEqual(
-        ['GET /.well-known/oauth-protected-resource', 'GET /.well-known/oauth-protected-resource/mcp', 'GET /healthz'].sort(),
+        ['POST /mcp', 'GET /mcp', 'DELETE /mcp', 'GET /.well-known/oauth-protected-resource', 'GET /.well-known/oauth-protected-resource/mcp', 'GET /healthz'].sort(),
       );
-      expect(routes.find((route) => route.route === 'POST /mcp')?.auth).toEqual({ scopes: serviceScopes(service) });
     }
-    expect(routesOf('ops-writer').filter((route) => route.route.includes('/approvals')).map((route) => route.auth)).toEqual([
-      { scopes: ['approvals:decide'] },
-      { scopes: ['approvals:decide'] },
-      { scopes: ['approvals:decide'] },
+    expect(routesOf(config, 'ops-writer').filter((route) => route.auth !== false)).toEqual([
+      { route: 'GET /approvals', auth: { scopes: ['approvals:decide'] } },
+      { route: 'GET /approvals/{id}', auth: { scopes: ['approvals:decide'] } },
+      { route: 'POST /approvals/{id}/decision', auth: { scopes: ['approvals:decide'] } },
     ]);
   });
 
-  it('derives the scopes a token needs from the tools each server declares', () => {
-    expect(serviceScopes('policy-reader')).toEqual(['policies:read']);
-    expect(serviceScopes('ops-reader')).toEqual(['incidents:read', 'tickets:read']);
-    expect(serviceScopes('ops-writer')).toEqual(['approvals:read', 'incidents:write', 'tickets:write']);
+  it('adds the authorization façade’s public routes when the stage has one', () => {
+    const withFacade = { ...config, auth: { ...config.auth, facade: FACADE } };
+    for (const service of SERVER_NAMES) {
+      const routes = routesOf(withFacade, service).map((route) => route.route);
+      expect(routes).toEqual(expect.arrayContaining([...FACADE_ROUTES]));
+      expect(routesOf(withFacade, service).filter((route) => FACADE_ROUTES.includes(route.route as never)).every((route) => route.auth === false)).toBe(true);
+    }
+  });
+});
+
+const FACADE = {
+  authorizationEndpoint: 'https://login.microsoftonline.com/tenant/oauth2/v2.0/authorize',
+  tokenEndpoint: 'https://login.microsoftonline.com/tenant/oauth2/v2.0/token',
+  clientId: '6f1c0d36-assistants',
+  redirectUris: ['https://claude.ai/api/mcp/auth_callback', 'http://127.0.0.1/callback'],
+  resourceParameter: 'omit' as const,
+};
+
+describe('the authorization façade’s environment', () => {
+  it('gives each function the façade and the provider’s scope names, which the kit accepts', () => {
+    const withFacade = { ...config, auth: { ...config.auth, facade: FACADE }, services: { ...config.services, 'policy-reader': { ...config.services['policy-reader'], scopePrefix: 'api://gmcp/policy-reader/' } } };
+    const env = functionEnvironment(withFacade, { service: 'policy-reader', kind: 'api' }, late);
+    const parsed = SERVER_MODULES['policy-reader'].parseEnv({ ...env, ...runtime }) as unknown as Record<string, unknown>;
+    expect(parsed).toMatchObject({
+      AUTH_SCOPE_PREFIX: 'api://gmcp/policy-reader/',
+      AUTH_AUDIENCE_CLAIM: 'aud',
+      AUTH_FACADE_CLIENT_ID: FACADE.clientId,
+      AUTH_FACADE_REDIRECT_URIS: FACADE.redirectUris,
+      AUTH_FACADE_RESOURCE_PARAMETER: 'omit',
+    });
+  });
+
+  it('uses each server’s own app client when tokens carry no audience (Cognito)', () => {
+    const cognito = { ...config, auth: { ...config.auth, audienceClaim: 'client_id' as const, facade: { ...FACADE, clientId: undefined } } };
+    for (const service of SERVER_NAMES) {
+      expect(functionEnvironment(cognito, { service, kind: 'api' }, late)).toMatchObject({ AUTH_AUDIENCE_CLAIM: 'client_id', AUTH_FACADE_CLIENT_ID: config.services[service].audience });
+    }
   });
 });

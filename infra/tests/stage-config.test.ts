@@ -43,6 +43,27 @@ describe('stage configuration', () => {
     expect(error).toContain('extra');
   });
 
+  it('checks an authorization façade: https endpoints, a pre-registered client, redirects a provider can hold', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stages-'));
+    const dev = JSON.parse(JSON.stringify(loadStageConfig('dev')));
+    const facade = {
+      authorizationEndpoint: 'https://login.microsoftonline.com/t/oauth2/v2.0/authorize',
+      tokenEndpoint: 'https://login.microsoftonline.com/t/oauth2/v2.0/token',
+      clientId: 'assistants',
+      redirectUris: ['https://claude.ai/api/mcp/auth_callback', 'http://127.0.0.1/callback', 'cursor://anysphere.cursor-mcp/oauth/callback'],
+      resourceParameter: 'omit',
+    };
+    const load = async (auth: object) => {
+      await writeFile(join(dir, 'dev.json'), JSON.stringify({ ...dev, auth: { ...dev.auth, ...auth } }));
+      return loadStageConfig('dev', dir);
+    };
+    expect((await load({ facade })).auth.facade).toEqual(facade);
+    await expect(load({ facade: { ...facade, clientId: undefined } })).rejects.toThrow('auth.facade.clientId is required');
+    expect((await load({ audienceClaim: 'client_id', facade: { ...facade, clientId: undefined } })).auth.audienceClaim).toBe('client_id');
+    await expect(load({ facade: { ...facade, tokenEndpoint: 'http://login.example.com/token' } })).rejects.toThrow('tokenEndpoint');
+    await expect(load({ facade: { ...facade, redirectUris: ['http://assistant.example/callback'] } })).rejects.toThrow('https, http on loopback');
+  });
+
   it('refuses a file that declares another stage', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'stages-'));
     await writeFile(join(dir, 'qa.json'), JSON.stringify(loadStageConfig('dev')));

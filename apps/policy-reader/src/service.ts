@@ -39,7 +39,7 @@ export async function preparePolicyReader(
 }
 
 /** The policy reader as the platform registers it (config/servers.json). */
-export const policyReaderServer = defineServer({ name: POLICY_READER_NAME, access: 'read', tools: policyReaderTools, parseEnv: parsePolicyReaderEnv, prepare: (env) => preparePolicyReader(env) });
+export const policyReaderServer = defineServer({ name: POLICY_READER_NAME, access: 'read', tools: policyReaderTools, additionalScopes: CLEARANCE_SCOPES, parseEnv: parsePolicyReaderEnv, prepare: (env) => preparePolicyReader(env) });
 
 /** Starts the policy reader on the configuration in `envSource` (process.env by default); tests may replace its adapters. */
 export async function startPolicyReader(

@@ -59,12 +59,14 @@ export function npmRun(args: string[], env: Record<string, string>): Spawned {
 }
 
 /** Runs an npm script to completion and returns its stdout. */
-export async function npmOutput(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
-  const child = spawn('npm', args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export async function npmOutput(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('npm', args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
+  let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await new Promise<number | null>((done) => child.on('exit', done));
-  return { code, stdout };
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  return { code, stdout, stderr };
 }
 
 /** Polls until nothing listens on any of the ports (true), or gives up after `timeoutMs` (false). */

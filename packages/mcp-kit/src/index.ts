@@ -32,14 +32,14 @@ export { canonicalDefinition, definitionHash, hashOf, DEFINITION_FIELDS, type Ca
 export { pinOf, type PinRefusal } from './governance/pinned-allowlist';
 export { pagingCursor, requestFingerprint, CursorInput, type PagingCursor } from './tool/paging-cursor';
 export { ServiceEnvSchema, parseEnv, csv, type ServiceEnv, type AsymmetricAlgorithm } from './config/env';
-export { buildServiceConfig, MCP_PATH, type ServiceConfig } from './config/service-config';
+export { buildServiceConfig, MCP_PATH, type ServiceConfig, type FacadeSettings } from './config/service-config';
 export type { Actor } from './auth/actor';
 export { protectedResourceMetadataUrl } from './auth/challenge';
 export { createLogger, type Logger, type LogLevel } from './logging/logger';
 export { GOVERNANCE_META_KEY } from './mcp/server-factory';
 export { createService, type ServiceDefinition, type McpService } from './service/create-service';
 export { startService, startServiceOwning, startPrepared, type RunningService, type PreparedService } from './service/start-service';
-export { defineServer, type ServerModule } from './service/define-server';
+export { defineServer, advertisedScopes, type ServerModule } from './service/define-server';
 export { servedTools } from './service/service-approvals';
 export { invokeTool, type InvokeToolOptions, type InvokedTool } from './testing/invoke-tool';
 export { sensitive, redact, REDACTED } from './audit/redact';
@@ -65,6 +65,7 @@ export { createDynamoDbApprovalStore, approvalTableDefinition, APPROVAL_INDEXES 
 export { createLocalWorkflow } from './approvals/local-workflow';
 export { APPROVER_SCOPE, REQUEST_STATUS_SCOPE, PendingApprovalOutput } from './approvals/request-status-tool';
 export { APPROVALS_PATH } from './http/approval-api';
+export { FACADE_PATHS, FACADE_ROUTES } from './http/authorization-facade';
 export { approvalStateMachineDefinition, APPROVAL_REJECTED_ERROR } from './approvals/approval-state-machine';
 export { createStepFunctionsWorkflow, createStepFunctionsClient, ApprovalWorkflowError } from './approvals/step-functions-workflow';
 export { createSnsApproverNotifier, createLogApproverNotifier, createSnsClient, notificationOf, type ApproverNotifier } from './approvals/approver-notifier';

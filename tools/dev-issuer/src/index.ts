@@ -1,3 +1,6 @@
 export { loadOrCreateSigningKey, SIGNING_ALGORITHM, type SigningKey } from './signing-key';
 export { mintAccessToken, TokenRequest, Duration } from './mint-token';
-export { startDevIssuer, type DevIssuer } from './issuer-server';
+export { startDevIssuer, type DevIssuer, type DevIssuerOptions } from './issuer-server';
+export { devDirectory, loadDevDirectory, type DevDirectory, type DevUser } from './dev-users';
+export { metadataUrl, type ProtectedResource } from './protected-resources';
+export { refusedAddress } from './client-metadata-fetch';

@@ -1,6 +1,15 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SIGNING_ALGORITHM, type SigningKey } from './signing-key';
+import express from 'express';
+import { createAuthorizationServer, ROUTES } from './authorization-server';
+import type { ClientMetadataFetchPolicy } from './client-metadata-fetch';
+import { NO_USERS, type DevDirectory } from './dev-users';
+import { interactionRoutes } from './interactions';
+import type { ClientMetadata } from './oidc-provider';
+import { STYLESHEET, STYLESHEET_PATH } from './pages';
+import { createResourceCatalog, type ProtectedResource } from './protected-resources';
+import type { SigningKey } from './signing-key';
 
 export interface DevIssuer {
   /** The `iss` value of tokens it signs, e.g. http://127.0.0.1:4100 */
@@ -9,27 +18,70 @@ export interface DevIssuer {
   stop(): Promise<void>;
 }
 
+export interface DevIssuerOptions {
+  port: number;
+  host?: string;
+  /** Who can sign in (config/dev-users.json); nobody when unset (an issuer for minted tokens only). */
+  directory?: DevDirectory;
+  /** The MCP endpoints tokens may be issued for; read on each request (servers start after the issuer). */
+  resources?: () => readonly string[];
+  /** APIs known by configuration rather than by their metadata (e.g. `api://…` audiences, as an enterprise identity provider registers them). */
+  apis?: readonly ProtectedResource[];
+  /** Default 15 minutes. */
+  accessTokenTtlSeconds?: number;
+  /** Default 14 days. */
+  refreshTokenTtlSeconds?: number;
+  /** Client ID metadata documents: loopback refused, 5 KiB, 2.5 s unless set. */
+  clientMetadataFetch?: Partial<ClientMetadataFetchPolicy>;
+  /** Keeps registered clients, grants and refresh tokens across restarts. */
+  stateFile?: string;
+  clients?: readonly ClientMetadata[];
+}
+
+const DEFAULT_FETCH_POLICY: ClientMetadataFetchPolicy = { allowLoopback: false, timeoutMs: 2500, maxBytes: 5 * 1024 };
+
 /**
- * Local-only identity provider: publishes the development key as a JWKS with an
- * OpenID discovery document. It signs nothing over HTTP; tokens come from the CLI.
+ * The local authorization server (`npm start` runs it on 127.0.0.1:4100): OAuth 2.1 for
+ * MCP clients on oidc-provider, with login and consent pages for the development users.
+ * It signs with the development key, whose JWKS every server already trusts, so tokens it
+ * issues and those `npm run token` mints verify the same way.
  */
-export async function startDevIssuer(key: SigningKey, options: { port: number; host?: string }): Promise<DevIssuer> {
+export async function startDevIssuer(key: SigningKey, options: DevIssuerOptions): Promise<DevIssuer> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => resolve());
-  });
+  await listen(server, options.port, host);
   const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
-  const documents = issuerDocuments(issuer, key);
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const document = req.method === 'GET' ? documents.get(new URL(req.url ?? '/', issuer).pathname) : undefined;
-    res.writeHead(document ? 200 : 404, { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
-    res.end(JSON.stringify(document ?? { error: 'not_found' }));
+  const directory = options.directory ?? NO_USERS;
+  const resources = createResourceCatalog({ issuer, resources: options.resources ?? (() => []), ...(options.apis ? { apis: options.apis } : {}) });
+  const provider = createAuthorizationServer({
+    issuer,
+    key,
+    directory,
+    resources,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900,
+    refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 14 * 86_400,
+    clientMetadataFetch: { ...DEFAULT_FETCH_POLICY, ...options.clientMetadataFetch },
+    cookieKeys: [randomBytes(32).toString('base64url')],
+    ...(options.stateFile ? { stateFile: options.stateFile } : {}),
+    ...(options.clients ? { clients: options.clients } : {}),
   });
+  const oidc = provider.callback();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get(STYLESHEET_PATH, (_req, res) => void res.type('css').set('cache-control', 'max-age=300').send(STYLESHEET));
+  // RFC 8414 metadata: the same document as OpenID discovery, at the OAuth well-known path.
+  app.get('/.well-known/oauth-authorization-server', (req, res) => {
+    req.url = '/.well-known/openid-configuration';
+    oidc(req, res);
+  });
+  app.use('/interaction', interactionRoutes(provider, directory, resources));
+  app.use((req, res) => oidc(req, res));
+  server.on('request', app);
+
   return {
     issuer,
-    jwksUrl: `${issuer}/.well-known/jwks.json`,
+    jwksUrl: `${issuer}${ROUTES.jwks}`,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -38,18 +90,9 @@ export async function startDevIssuer(key: SigningKey, options: { port: number; h
   };
 }
 
-function issuerDocuments(issuer: string, key: SigningKey): Map<string, unknown> {
-  const metadata = {
-    issuer,
-    jwks_uri: `${issuer}/.well-known/jwks.json`,
-    response_types_supported: ['token'],
-    subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
-    token_endpoint_auth_methods_supported: ['none'],
-  };
-  return new Map<string, unknown>([
-    ['/.well-known/jwks.json', { keys: [key.publicJwk] }],
-    ['/.well-known/openid-configuration', metadata],
-    ['/.well-known/oauth-authorization-server', metadata],
-  ]);
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
 }

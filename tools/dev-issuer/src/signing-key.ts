@@ -11,6 +11,8 @@ export interface SigningKey {
   readonly kid: string;
   readonly privateKey: CryptoKey;
   readonly publicJwk: JWK;
+  /** The private half as a JWK, for the authorization server that signs with it. */
+  readonly privateJwk: JWK;
 }
 
 const StoredKey = z.object({ kid: z.string().min(1), privateJwk: z.record(z.string(), z.unknown()) });
@@ -49,5 +51,6 @@ async function readStoredKey(path: string): Promise<z.output<typeof StoredKey> |
 async function fromPrivateJwk(kid: string, privateJwk: JWK): Promise<SigningKey> {
   const privateKey = (await importJWK({ ...privateJwk, alg: SIGNING_ALGORITHM }, SIGNING_ALGORITHM)) as CryptoKey;
   const { kty, n, e } = privateJwk;
-  return { kid, privateKey, publicJwk: { kty, n, e, kid, alg: SIGNING_ALGORITHM, use: 'sig' } };
+  const labels = { kid, alg: SIGNING_ALGORITHM, use: 'sig' };
+  return { kid, privateKey, publicJwk: { kty, n, e, ...labels }, privateJwk: { ...privateJwk, ...labels } };
 }

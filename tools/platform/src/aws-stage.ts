@@ -6,7 +6,8 @@ import { UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PGlite } from '@electric-sql/pglite';
-import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer } from '@gmcp/dev-issuer';
+import { loadDevDirectory, loadOrCreateSigningKey, mintAccessToken, startDevIssuer } from '@gmcp/dev-issuer';
+import { startLimitedIdentityProvider, type LimitedIdentityProvider } from '@gmcp/dev-issuer/testing';
 import {
   arns,
   approvalServer,
@@ -17,6 +18,7 @@ import {
   functionsOf,
   resourceNames,
   routesOf,
+  SERVER_MODULES,
   SERVER_NAMES,
   serverUses,
   serversUsing,
@@ -46,20 +48,46 @@ import {
 import { approvalTableDefinition, auditTableDefinition, createDynamoDbClient, createLogger, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit';
 import { createPgliteExecutor, seedDatabase } from '@gmcp/ops-data';
 import { createPolicyLibrary, createS3BlobStore, DEFAULT_CORPUS_DIR, INDEX_KEY } from '@gmcp/policy-reader';
-import { governanceFile } from './local-contract';
+import { devUsersFile, governanceFile } from './local-contract';
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 
+/** Each service's audience in the loopback stage, as an enterprise identity provider names an API. */
+const audienceOf = (service: string) => `api://gmcp-e2e/${service}`;
+
 /** A stage as its configuration file would declare it, except that the issuer is the dev issuer on loopback. */
-function testStageConfig(issuer: string): StageConfig {
-  const service = (name: string) => ({ audience: `api://gmcp-e2e/${name}`, reservedConcurrency: 5, memoryMb: 512, timeoutSeconds: 20, throttle: { ratePerSecond: 50, burst: 100 } });
+function testStageConfig(issuer: string, facade?: { provider: LimitedIdentityProvider; clientId: string; redirectUris: readonly string[] }): StageConfig {
+  const service = (name: string) => ({
+    audience: audienceOf(name),
+    scopePrefix: facade ? `${audienceOf(name)}/` : '',
+    reservedConcurrency: 5,
+    memoryMb: 512,
+    timeoutSeconds: 20,
+    throttle: { ratePerSecond: 50, burst: 100 },
+  });
   return {
     stage: 'e2e',
     account: ACCOUNT,
     region: REGION,
     retain: false,
-    auth: { issuer, jwksUrl: `${issuer}/.well-known/jwks.json`, approverClientIds: ['approvals-console'] },
+    auth: {
+      issuer,
+      jwksUrl: `${issuer}/.well-known/jwks.json`,
+      approverClientIds: ['approvals-console'],
+      audienceClaim: 'aud',
+      ...(facade
+        ? {
+            facade: {
+              authorizationEndpoint: facade.provider.authorizationEndpoint,
+              tokenEndpoint: facade.provider.tokenEndpoint,
+              clientId: facade.clientId,
+              redirectUris: [...facade.redirectUris],
+              resourceParameter: 'omit' as const,
+            },
+          }
+        : {}),
+    },
     governanceDir: 'config/governance',
     services: Object.fromEntries(SERVER_NAMES.map((name) => [name, service(name)])) as StageConfig['services'],
     logRetentionDays: 30,
@@ -96,6 +124,8 @@ export interface DeployedService {
  */
 export interface AwsStage {
   readonly config: StageConfig;
+  /** The identity provider lacking what MCP clients need, when the stage was started with one. */
+  readonly limitedIdentityProvider?: LimitedIdentityProvider;
   readonly names: ReturnType<typeof resourceNames>;
   readonly sns: SnsTestEndpoint;
   readonly dynamoDbEndpoint: string;
@@ -114,11 +144,32 @@ export interface AwsStage {
   stop(): Promise<void>;
 }
 
-export async function startAwsStage(): Promise<AwsStage> {
+export interface AwsStageOptions {
+  /**
+   * The stage's identity provider lacks what MCP clients need, the way Entra ID does (a
+   * limited provider in front of the development issuer): the stage fronts it with the
+   * authorization façade, whose one public client is pre-registered with these redirect URIs.
+   */
+  limitedIdentityProvider?: { redirectUris: readonly string[] };
+}
+
+/** The public client the limited identity provider has registered for the platform's assistants. */
+export const FACADE_CLIENT_ID = 'gmcp-e2e-assistants';
+
+export async function startAwsStage(options: AwsStageOptions = {}): Promise<AwsStage> {
   const stateDir = await mkdtemp(join(tmpdir(), 'gmcp-aws-stage-'));
   const key = await loadOrCreateSigningKey(join(stateDir, 'signing-key.json'));
-  const issuer = await startDevIssuer(key, { port: 0 });
-  const config = testStageConfig(issuer.issuer);
+  const limited = options.limitedIdentityProvider;
+  const issuer = await startDevIssuer(key, {
+    port: 0,
+    directory: loadDevDirectory(devUsersFile()),
+    apis: SERVER_NAMES.map((service) => ({ resource: audienceOf(service), name: service, scopes: SERVER_MODULES[service].scopes })),
+    ...(limited
+      ? { clients: [{ client_id: FACADE_CLIENT_ID, client_name: 'Governed MCP platform (assistants)', redirect_uris: [...limited.redirectUris], application_type: 'native', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }] }
+      : {}),
+  });
+  const provider = limited ? await startLimitedIdentityProvider({ upstream: issuer.issuer, apis: Object.fromEntries(SERVER_NAMES.map((service) => [`${audienceOf(service)}/`, audienceOf(service)])) }) : undefined;
+  const config = testStageConfig(issuer.issuer, provider && limited ? { provider, clientId: FACADE_CLIENT_ID, redirectUris: limited.redirectUris } : undefined);
   const names = resourceNames(config);
   const arn = arns(config);
 
@@ -194,6 +245,7 @@ export async function startAwsStage(): Promise<AwsStage> {
 
   return {
     config,
+    ...(provider ? { limitedIdentityProvider: provider } : {}),
     names,
     sns,
     dynamoDbEndpoint: dynamodb.endpoint,
@@ -208,7 +260,7 @@ export async function startAwsStage(): Promise<AwsStage> {
       const functions: Partial<Record<FunctionKind, LambdaProcess>> = {};
       const recorders: Partial<Record<FunctionKind, Recorders>> = {};
       const api = await startHttpApiTestEndpoint({
-        routes: routesOf(service),
+        routes: routesOf(config, service),
         authorizer: { issuer: config.auth.issuer, audiences: [config.services[service].audience] },
         invoke: (event) => functions.api!.invoke('handler', event),
       });
@@ -266,6 +318,7 @@ export async function startAwsStage(): Promise<AwsStage> {
       await ssm.stop();
       dynamo.destroy();
       await dynamodb.stop();
+      await provider?.stop();
       await issuer.stop();
       await rm(stateDir, { recursive: true, force: true });
     },

@@ -2,4 +2,4 @@ export { startPlatform, serverEnv, type Platform, type LocalServerSettings } fro
 export { prepareLocalTables, startPlatformDynamoDb, connectLocalDynamoDb, localGovernanceEnv } from './local-aws';
 export { loadOrCreateKey } from './local-secrets';
 export * from './local-contract';
-export { startAwsStage, type AwsStage, type DeployedService } from './aws-stage';
+export { startAwsStage, FACADE_CLIENT_ID, type AwsStage, type AwsStageOptions, type DeployedService } from './aws-stage';

@@ -59,6 +59,16 @@ export function signingKeyPath(env: Env = process.env): string {
   return resolve(stateDir(env), 'dev-issuer', 'signing-key.json');
 }
 
+/** The authorization server's registered clients, grants and refresh tokens: assistants stay connected across restarts. */
+export function issuerStatePath(env: Env = process.env): string {
+  return resolve(stateDir(env), 'dev-issuer', 'oauth-state.json');
+}
+
+/** DEVELOPMENT ONLY: who can sign in to the local authorization server, and the scopes each holds. */
+export function devUsersFile(): string {
+  return resolve(REPO_ROOT, 'config', 'dev-users.json');
+}
+
 /** The local DynamoDB (dynalite) data folder: audit records survive restarts. */
 export function dynamoDbDataDir(env: Env = process.env): string {
   return resolve(stateDir(env), 'dynamodb');

@@ -1,12 +1,15 @@
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer } from '@gmcp/dev-issuer';
+import { z } from 'zod';
+import { Duration, loadDevDirectory, loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuerOptions } from '@gmcp/dev-issuer';
 import { createDynamoDbAuditStore, createDynamoDbClient, type AuditStore, type RunningService } from '@gmcp/mcp-kit';
 import { SERVER_MODULES, SERVER_NAMES, SERVERS, type ServerResource } from '@gmcp/infra';
 import {
   approvalKeyPath,
   auditKeyPath,
+  devUsersFile,
   envPrefix,
+  issuerStatePath,
   LOCAL_TABLES,
   governanceFile,
   LOCAL_HOST,
@@ -87,6 +90,17 @@ export interface PlatformOptions {
    * set to a temporary folder, nothing is shared with a running `npm start`.
    */
   ephemeralPorts?: boolean;
+  /** Settings of the authorization server beyond the local contract's (tests: a trusted CA for client metadata on loopback). */
+  issuer?: Pick<DevIssuerOptions, 'clientMetadataFetch' | 'accessTokenTtlSeconds'>;
+}
+
+/** DEV_ISSUER_ACCESS_TOKEN_TTL: how long the access tokens the authorization server issues live (15m by default). */
+function accessTokenTtlSeconds(env: Env): number {
+  const value = env.DEV_ISSUER_ACCESS_TOKEN_TTL;
+  if (value === undefined || value === '') return 900;
+  const parsed = Duration.pipe(z.number().min(10, 'must be at least 10s').max(86_400, 'must be at most 1d')).safeParse(value);
+  if (!parsed.success) throw new Error(`DEV_ISSUER_ACCESS_TOKEN_TTL ${parsed.error.issues[0]?.message ?? 'is invalid'}, got "${value}"`);
+  return parsed.data;
 }
 
 /** Starts the local DynamoDB, the development issuer and the servers on loopback. */
@@ -108,7 +122,15 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
     await dynamodb.stop();
   };
   try {
-    issuer = await startDevIssuer(key, { port: ports('dev-issuer'), host: LOCAL_HOST });
+    issuer = await startDevIssuer(key, {
+      port: ports('dev-issuer'),
+      host: LOCAL_HOST,
+      directory: loadDevDirectory(devUsersFile()),
+      resources: () => running.map((service) => service.config.resourceUrl),
+      stateFile: issuerStatePath(env),
+      accessTokenTtlSeconds: accessTokenTtlSeconds(env),
+      ...options.issuer,
+    });
     const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKey, approvalKey, ephemeralPorts: options.ephemeralPorts };
     for (const name of options.servers ?? SERVER_NAMES) running.push(await SERVER_MODULES[name].start(serverEnv(name, env, local)));
   } catch (error) {
@@ -160,9 +182,13 @@ async function main(): Promise<void> {
   console.log('\nGoverned MCP platform (local mode) is running:');
   for (const [name, url] of Object.entries(platform.urls)) console.log(`  ${name.padEnd(width)}  ${url}`);
   console.log(`\nState: ${stateDir()}`);
-  console.log('Get a token: npm run token -- --sub alice --scope "policies:read"');
-  console.log('         or: npm run token -- --sub alice --scope "tickets:read incidents:read" --aud ops-reader');
-  console.log('         or: npm run token -- --sub alice --scope "tickets:write incidents:write approvals:read" --aud ops-writer');
+  console.log('\nConnect an assistant by OAuth (guide: docs/connect-an-assistant.md). Claude Code:');
+  for (const name of SERVER_NAMES) if (platform.urls[name]) console.log(`  claude mcp add --transport http ${name} ${platform.urls[name]}`);
+  console.log(`It opens the issuer's sign-in page: pick a development user (config/dev-users.json) and allow.`);
+  console.log('\nScripts and curl take a token instead:');
+  console.log('  npm run token -- --sub alice --scope "policies:read"');
+  console.log('  npm run token -- --sub alice --scope "tickets:read incidents:read" --aud ops-reader');
+  console.log('  npm run token -- --sub alice --scope "tickets:write incidents:write approvals:read" --aud ops-writer');
   console.log('Approvals:   npm run approvals -- list --as carol');
   console.log('Audit trail: npm run audit -- query --since 1h');
   console.log('Press Ctrl-C to stop.\n');

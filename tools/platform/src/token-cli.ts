@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { Duration, loadOrCreateSigningKey, mintAccessToken } from '@gmcp/dev-issuer';
-import { SERVER_NAMES } from '@gmcp/infra/servers';
-import { isMcpServerName, localAudience, localIssuer, signingKeyPath } from './local-contract';
+import { Duration, loadOrCreateSigningKey, mintAccessToken, type SigningKey } from '@gmcp/dev-issuer';
+import { APPROVER_SCOPE } from '@gmcp/mcp-kit';
+import { SERVER_MODULES } from '@gmcp/infra';
+import { SERVER_NAMES, serverUses, type ServerName } from '@gmcp/infra/servers';
+import { isMcpServerName, localAudience, localIssuer, signingKeyPath, stateDir } from './local-contract';
 
 const USAGE = `Usage: npm run token -- --sub <subject> --scope "<scopes>" [--aud <server|url>] [--ttl <duration>] [--client-id <id>]
 
@@ -12,7 +14,7 @@ const USAGE = `Usage: npm run token -- --sub <subject> --scope "<scopes>" [--aud
   --ttl        lifetime: 90s, 15m, 1h (default), 7d
   --client-id  client id claim (default dev-cli)
 
-Prints only the token on stdout.`;
+Prints only the token on stdout. Assistants connect by OAuth instead (docs/connect-an-assistant.md).`;
 
 const Args = z.object({
   sub: z.string({ error: '--sub is required' }).min(1),
@@ -47,16 +49,53 @@ async function main(): Promise<void> {
     return;
   }
   const args = parsed.data;
+  const scopes = args.scope.split(/\s+/).filter(Boolean);
+  const undefinedScopes = scopes.filter((scope) => !definedScopes(args.aud).includes(scope));
+  if (undefinedScopes.length) {
+    const target = isMcpServerName(args.aud) ? args.aud : 'any server';
+    console.error(`--scope: ${undefinedScopes.join(', ')} ${undefinedScopes.length === 1 ? 'is' : 'are'} not defined by ${target}, so the token would be refused. Scopes of ${target}: ${definedScopes(args.aud).join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
   const key = await loadOrCreateSigningKey(signingKeyPath());
+  const mismatch = await issuerKeyMismatch(key);
+  if (mismatch) {
+    console.error(mismatch);
+    process.exitCode = 1;
+    return;
+  }
   const token = await mintAccessToken(key, {
     issuer: localIssuer(),
     subject: args.sub,
     audience: isMcpServerName(args.aud) ? localAudience(args.aud) : args.aud,
-    scopes: args.scope.split(/\s+/).filter(Boolean),
+    scopes,
     clientId: args['client-id'],
     ttlSeconds: args.ttl,
   });
   process.stdout.write(`${token}\n`);
+}
+
+/** The scopes a token for the audience can use: its server's (or, for an audience URL, any server's), and the approval API's on a server that has one. */
+function definedScopes(audience: string): string[] {
+  const servers: ServerName[] = isMcpServerName(audience) ? [audience] : [...SERVER_NAMES];
+  return [...new Set(servers.flatMap((server) => [...SERVER_MODULES[server].scopes, ...(serverUses(server, 'approvals') ? [APPROVER_SCOPE] : [])]))].sort();
+}
+
+/**
+ * A token signed with this state folder's key is refused by servers that trust an issuer with
+ * another key (npm start with another GMCP_STATE_DIR): say so now rather than as "unknown key".
+ */
+async function issuerKeyMismatch(key: SigningKey): Promise<string | undefined> {
+  const issuer = localIssuer();
+  const keys = await fetch(`${issuer}/.well-known/jwks.json`, { signal: AbortSignal.timeout(1500) })
+    .then(async (response) => ((await response.json()) as { keys?: { kid?: string }[] }).keys ?? [])
+    .catch(() => undefined);
+  if (keys === undefined) {
+    console.error(`Note: no issuer answers at ${issuer} (is npm start running?). The token is signed with the key in ${stateDir()}.`);
+    return undefined;
+  }
+  if (keys.some((candidate) => candidate.kid === key.kid)) return undefined;
+  return `The issuer running at ${issuer} signs with another key than this state folder's (${stateDir()}): the servers would refuse this token. Run npm run token with the same GMCP_STATE_DIR as npm start.`;
 }
 
 main().catch((error: unknown) => {

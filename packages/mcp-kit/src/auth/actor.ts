@@ -17,21 +17,30 @@ const AccessTokenClaims = z.object({
   exp: z.number().int(),
   client_id: z.string().min(1).optional(),
   azp: z.string().min(1).optional(),
+  /** Okta's client id claim. */
+  cid: z.string().min(1).optional(),
+  /** Entra ID's, in its v1 tokens. */
+  appid: z.string().min(1).optional(),
   jti: z.string().optional(),
   scope: z.string().optional(),
   scp: z.union([z.string(), z.array(z.string())]).optional(),
 });
 
-/** Returns the actor, or undefined when required claims are missing or malformed. */
-export function actorFromClaims(claims: unknown): Actor | undefined {
+/**
+ * Returns the actor, or undefined when required claims are missing or malformed. Scopes
+ * the identity provider names with this server's prefix (`api://…/tickets:read`) count as
+ * the server's own (`tickets:read`).
+ */
+export function actorFromClaims(claims: unknown, scopePrefix = ''): Actor | undefined {
   const parsed = AccessTokenClaims.safeParse(claims);
   if (!parsed.success) return undefined;
-  const { sub, iss, exp, client_id, azp, jti, scope, scp } = parsed.data;
+  const { sub, iss, exp, client_id, azp, cid, appid, jti, scope, scp } = parsed.data;
+  const unprefixed = (name: string) => (scopePrefix && name.startsWith(scopePrefix) ? name.slice(scopePrefix.length) : name);
   return {
     subject: sub,
     // Never fall back to `sub`: a user and a client must not be confused in the audit trail.
-    clientId: client_id ?? azp ?? 'unknown',
-    scopes: new Set(splitScopes(scope ?? scp)),
+    clientId: client_id ?? azp ?? cid ?? appid ?? 'unknown',
+    scopes: new Set(splitScopes(scope ?? scp).map(unprefixed)),
     issuer: iss,
     tokenId: jti,
     expiresAt: exp,

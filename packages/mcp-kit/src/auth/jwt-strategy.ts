@@ -28,18 +28,26 @@ export function createJwtPassport(auth: ServiceConfig['auth'], resolveKey: KeyRe
           );
         },
         issuer: auth.issuer,
-        audience: auth.audience,
+        // Without an `aud` claim (Cognito), the audience is the client the token was issued to: checked below.
+        ...(auth.audienceClaim === 'aud' ? { audience: auth.audience } : {}),
         algorithms: [...auth.algorithms],
         jsonWebTokenOptions: { clockTolerance: auth.clockSkewSeconds },
       },
       (claims: unknown, done: VerifiedCallback) => {
-        const actor = actorFromClaims(claims);
+        if (auth.audienceClaim === 'client_id' && !issuedToAudience(claims, auth.audience)) return done(null, false, new AuthenticationError('invalid_audience'));
+        const actor = actorFromClaims(claims, auth.scopePrefix);
         if (actor) done(null, actor);
         else done(null, false, new AuthenticationError('invalid_claims'));
       },
     ),
   );
   return passport;
+}
+
+/** A token with no audience of its own, issued to this server's client (and refused if it names another audience). */
+function issuedToAudience(claims: unknown, audience: string): boolean {
+  const { aud, client_id } = (claims ?? {}) as { aud?: unknown; client_id?: unknown };
+  return aud === undefined && client_id === audience;
 }
 
 /** Turns whatever passport-jwt reports (jsonwebtoken errors included) into a kit error. */

@@ -24,6 +24,31 @@ export const ServiceEnvSchema = z.object({
   AUTH_ALGORITHMS: csv
     .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1))
     .default(['RS256', 'ES256']),
+  /**
+   * `aud` (RFC 9068), or `client_id` for an identity provider whose access tokens carry no
+   * audience (Amazon Cognito): AUTH_AUDIENCE is then the app client made for this server.
+   */
+  AUTH_AUDIENCE_CLAIM: z.enum(['aud', 'client_id']).default('aud'),
+  /**
+   * How the identity provider names this server's scopes, when it prefixes them (Entra ID:
+   * `api://…/`, Cognito: `<resource server>/`): tokens may carry either form, and the
+   * authorization façade asks the provider for the prefixed one.
+   */
+  AUTH_SCOPE_PREFIX: z.string().default(''),
+  /**
+   * The authorization façade (docs/identity.md), for an identity provider that lacks what MCP
+   * clients need: the server publishes RFC 8414 metadata pointing at the provider's endpoints,
+   * answers registrations with one pre-registered public client, and relays authorization
+   * and token requests. All four of the first variables, or none.
+   */
+  AUTH_FACADE_AUTHORIZATION_ENDPOINT: z.url().optional(),
+  AUTH_FACADE_TOKEN_ENDPOINT: z.url().optional(),
+  AUTH_FACADE_CLIENT_ID: z.string().min(1).optional(),
+  /** The redirect URIs registered for that client at the provider; a registration asking for another is refused. */
+  AUTH_FACADE_REDIRECT_URIS: csv.pipe(z.array(z.url())).optional(),
+  AUTH_FACADE_REVOCATION_ENDPOINT: z.url().optional(),
+  /** `omit` for a provider that refuses RFC 8707's `resource` (Entra ID): the scope prefix names the server instead. */
+  AUTH_FACADE_RESOURCE_PARAMETER: z.enum(['forward', 'omit']).default('forward'),
   AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   AUTH_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(1).default(30),
   AUTH_JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).default(600),

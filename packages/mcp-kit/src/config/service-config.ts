@@ -1,5 +1,16 @@
 import type { AsymmetricAlgorithm, ServiceEnv } from './env';
 import type { LogLevel } from '../logging/logger';
+import { ConfigError } from '../errors';
+
+/** The authorization façade's settings (see AUTH_FACADE_* in env.ts). */
+export interface FacadeSettings {
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly revocationEndpoint?: string;
+  readonly clientId: string;
+  readonly redirectUris: readonly string[];
+  readonly resourceParameter: 'forward' | 'omit';
+}
 
 /** A service's settled configuration, with every URL resolved. */
 export interface ServiceConfig {
@@ -16,6 +27,10 @@ export interface ServiceConfig {
     readonly clockSkewSeconds: number;
     readonly jwksCooldownMs: number;
     readonly jwksCacheMaxAgeMs: number;
+    readonly audienceClaim: 'aud' | 'client_id';
+    readonly scopePrefix: string;
+    /** Set when the server fronts its identity provider with the authorization façade. */
+    readonly facade?: FacadeSettings;
   };
   readonly allowedOrigins: readonly string[];
   /** Host header values accepted (lowercase host names, no port). */
@@ -53,6 +68,9 @@ export function buildServiceConfig(env: ServiceEnv, port: number = env.PORT): Se
       clockSkewSeconds: env.AUTH_CLOCK_SKEW_SECONDS,
       jwksCooldownMs: env.AUTH_JWKS_COOLDOWN_SECONDS * 1000,
       jwksCacheMaxAgeMs: env.AUTH_JWKS_CACHE_SECONDS * 1000,
+      audienceClaim: env.AUTH_AUDIENCE_CLAIM,
+      scopePrefix: env.AUTH_SCOPE_PREFIX,
+      ...facadeOf(env),
     },
     allowedOrigins: env.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     allowedHosts: [...new Set([new URL(publicUrl).hostname, ...env.ALLOWED_HOSTS, ...(LOOPBACK_HOSTS.includes(env.HOST) ? LOOPBACK_HOSTS : [])])].map(
@@ -62,6 +80,24 @@ export function buildServiceConfig(env: ServiceEnv, port: number = env.PORT): Se
     maxBodyBytes: env.MAX_BODY_BYTES,
     logLevel: env.LOG_LEVEL,
     edgeSecrets: env.EDGE_SECRET,
+  };
+}
+
+const FACADE_REQUIRED = ['AUTH_FACADE_AUTHORIZATION_ENDPOINT', 'AUTH_FACADE_TOKEN_ENDPOINT', 'AUTH_FACADE_CLIENT_ID', 'AUTH_FACADE_REDIRECT_URIS'] as const;
+
+function facadeOf(env: ServiceEnv): { facade?: FacadeSettings } {
+  const missing = FACADE_REQUIRED.filter((name) => env[name] === undefined);
+  if (missing.length === FACADE_REQUIRED.length) return {};
+  if (missing.length > 0) throw new ConfigError(`Invalid configuration: the authorization façade also needs ${missing.join(', ')}`, missing);
+  return {
+    facade: {
+      authorizationEndpoint: env.AUTH_FACADE_AUTHORIZATION_ENDPOINT!,
+      tokenEndpoint: env.AUTH_FACADE_TOKEN_ENDPOINT!,
+      clientId: env.AUTH_FACADE_CLIENT_ID!,
+      redirectUris: env.AUTH_FACADE_REDIRECT_URIS!,
+      resourceParameter: env.AUTH_FACADE_RESOURCE_PARAMETER,
+      ...(env.AUTH_FACADE_REVOCATION_ENDPOINT ? { revocationEndpoint: env.AUTH_FACADE_REVOCATION_ENDPOINT } : {}),
+    },
   };
 }
 

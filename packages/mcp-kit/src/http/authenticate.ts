@@ -39,9 +39,14 @@ export function authenticate({ server, passport, config, audit, metrics, logger 
     const refuse = async (error: unknown) => {
       const { requestId } = contextOf(res);
       const reason = error instanceof AuthenticationError ? error.reason : 'unavailable';
-      metrics.count(METRIC.authFailures, { server, reason });
-      if (error instanceof AuthenticationError) logger.warn('authentication refused', { requestId, reason });
-      else logger.error('authentication could not be performed', { requestId, error: error as Error });
+      if (reason === 'missing_token') {
+        metrics.count(METRIC.authChallenges, { server });
+        logger.info('no token: answered with the sign-in challenge', { requestId });
+      } else {
+        metrics.count(METRIC.authFailures, { server, reason });
+        if (error instanceof AuthenticationError) logger.warn('authentication refused', { requestId, reason });
+        else logger.error('authentication could not be performed', { requestId, error: error as Error });
+      }
       const origin = originOf(req, requestId);
       if ((await recordBudget.consume(`ip:${origin.ip}`, AUTH_FAILURE_RECORDS)).allowed) {
         await audit.record({ event: 'auth_failed', decision: 'denied', reason: `authentication:${reason}`, origin }).catch(() => undefined);

@@ -11,8 +11,9 @@ export function protectedResourceMetadataPaths(config: ServiceConfig): string[] 
 export function protectedResourceMetadata(config: ServiceConfig, resourceName: string, scopes: readonly string[]) {
   const document = {
     resource: config.resourceUrl,
-    authorization_servers: [config.auth.issuer],
-    scopes_supported: [...new Set(scopes)].sort(),
+    // With the façade, clients discover this server's own metadata, which points at the provider.
+    authorization_servers: [config.auth.facade ? config.publicUrl : config.auth.issuer],
+    scopes_supported: scopes,
     bearer_methods_supported: ['header'],
     resource_name: resourceName,
   };

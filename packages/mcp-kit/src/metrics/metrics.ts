@@ -12,6 +12,8 @@ export const METRIC = {
   rateLimited: 'RateLimited',
   concurrencyLimited: 'ConcurrencyLimited',
   authFailures: 'AuthFailures',
+  /** Token-less calls answered with the OAuth challenge: how an assistant's sign-in starts, not a failure. */
+  authChallenges: 'AuthChallenges',
   auditWriteFailures: 'AuditWriteFailures',
   policyLoadFailures: 'GovernancePolicyLoadFailures',
   policyExpired: 'GovernancePolicyExpired',

@@ -19,8 +19,10 @@ import { authenticate } from '../http/authenticate';
 import { governanceGate } from '../http/governance-gate';
 import { mcpEndpoint, methodNotAllowed } from '../http/mcp-endpoint';
 import { protectedResourceMetadata, protectedResourceMetadataPaths } from '../http/protected-resource-metadata';
+import { authorizationFacade } from '../http/authorization-facade';
 import { approvalApi, APPROVALS_PATH } from '../http/approval-api';
 import { approvalsFor, confirmationFor, servedTools } from './service-approvals';
+import { advertisedScopes } from './define-server';
 import { runNotifierTask, type NotifierTaskInput } from '../approvals/workflow-tasks';
 
 type AnyTool<Deps> = ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>;
@@ -80,7 +82,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   const confirmation = confirmationFor(declared, governance);
   const mcp = mcpEndpoint(createServerFactory({ identity: definition, deps: definition.deps, audit, metrics, logger, approvals: approvals?.service, confirmation }), config, logger);
   const authenticated = authenticate({ server: definition.name, passport, config, audit, metrics, logger });
-  const scopes = [...[...tools.values()].map((tool) => tool.definition.scope), ...(definition.additionalScopes ?? [])];
+  const scopes = advertisedScopes(declared, definition.additionalScopes);
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
 
   const app = express();
@@ -97,6 +99,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   for (const path of protectedResourceMetadataPaths(config)) {
     app.get(path, protectedResourceMetadata(config, definition.name, scopes));
   }
+  if (config.auth.facade) app.use(authorizationFacade(config, config.auth.facade, scopes, logger));
 
   app.use(MCP_PATH, originGuard(config));
   app.get(MCP_PATH, methodNotAllowed);

@@ -57,13 +57,18 @@ function register(tree: Tree, server: Names, entry: { access: 'read' | 'write'; 
   });
 }
 
-/** A new server's settings copy the first server's of the same stage, with its own audience. */
+/** A new server's settings copy the first server's of the same stage, with its own audience and scope prefix. */
 function addStageSettings(tree: Tree, path: string, server: Names): void {
-  const stage = readJson<{ services: Record<string, { audience: string }> }>(tree, path);
+  const stage = readJson<{ services: Record<string, { audience: string; scopePrefix?: string }> }>(tree, path);
   const [template, settings] = Object.entries(stage.services)[0] ?? [];
   if (!template || !settings) throw new GeneratorError(`${path} has no services to copy settings from`);
   const audience = settings.audience.endsWith(template) ? settings.audience.slice(0, -template.length) + server.kebab : `${settings.audience}-${server.kebab}`;
-  updateJson(tree, path, (json: { services: Record<string, unknown> }) => ({ ...json, services: { ...json.services, [server.kebab]: { ...settings, audience } } }));
+  // An identity provider's prefix names the server it belongs to (api://gmcp/policy-reader/): the new one gets its own.
+  const scopePrefix = settings.scopePrefix?.replace(template, server.kebab);
+  updateJson(tree, path, (json: { services: Record<string, unknown> }) => ({
+    ...json,
+    services: { ...json.services, [server.kebab]: { ...settings, audience, ...(scopePrefix === undefined ? {} : { scopePrefix }) } },
+  }));
 }
 
 function addServerModule(tree: Tree, server: Names): void {
