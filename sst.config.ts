@@ -156,7 +156,7 @@ export default $config({
         },
       });
       // Only the approval API is behind the gateway's authorizer; MCP requests are authenticated by the function (infra/src/services.ts).
-      const authorizer = service.routes.some((route) => route.auth) ? api.addAuthorizer({ name: 'jwt', jwt: { issuer: config.auth.issuer, audiences: [service.audience] } }) : undefined;
+      const authorizer = service.routes.some((route) => route.auth) ? api.addAuthorizer({ name: 'jwt', jwt: { issuer: config.auth.issuer, audiences: [...service.authorizerAudiences] } }) : undefined;
       const publicUrl = webAcl && edgeSecret ? edgeDistribution(components.edge, api.url, webAcl.arn, edgeSecret) : api.url;
       urls[service.service] = publicUrl;
       const databaseSecretArn = loginSecrets[service.service]?.secret.arn;

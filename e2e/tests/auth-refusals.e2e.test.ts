@@ -75,19 +75,20 @@ async function callWith(token: string | undefined): Promise<Response> {
 const metadata = () => `resource_metadata="${new URL(platform.policyReader.url).origin}/.well-known/oauth-protected-resource/mcp"`;
 
 describe('the refusal matrix: each refused with the right status and challenge, the handler never run', () => {
-  it.each<[string, () => Promise<string>, string]>([
+  it.each<[string, () => Promise<string>, string | (() => string)]>([
     ['an expired token', () => signWithDevKey(claims({ exp: now() - 120, iat: now() - 600 })), 'The token has expired'],
     ['a token not yet valid', () => signWithDevKey(claims({ nbf: now() + 600 })), 'The token is not valid yet'],
     ['a token from another issuer', () => signWithDevKey(claims({ iss: 'https://evil.example.com' })), 'The token was issued by an untrusted issuer'],
     ['a token for another server', () => signWithDevKey(claims({ aud: 'http://127.0.0.1:4102/mcp' })), 'The token was issued for another resource'],
     ['an unsigned token (alg: none)', async () => unsigned(claims()), 'The token is signed with an algorithm that is not allowed'],
     ['an HS256 token signed with the public key', () => hs256WithPublicKey(claims()), 'The token is signed with an algorithm that is not allowed'],
-    ['a token signed by an unknown key', () => signedByUnknownKey(claims()), 'The token is signed with an unknown key'],
+    ['a token signed by an unknown key', () => signedByUnknownKey(claims()), () => `The token is signed with an unknown key: the issuer at ${platform.issuer.issuer} does not publish it (a token from npm run token with another GMCP_STATE_DIR than npm start's?)`],
     ['a token with a tampered payload', tamperedPayload, 'The token signature is invalid'],
     ['a token with a tampered signature', tamperedSignature, 'The token signature is invalid'],
     ['a token without an expiry', () => signWithDevKey(claims({ exp: undefined })), 'The token lacks required claims'],
     ['a token that is not a JWT', async () => 'not-a-jwt', 'The token is not a well-formed JWT'],
-  ])('%s → 401 invalid_token', async (_case, makeToken, description) => {
+  ])('%s → 401 invalid_token', async (_case, makeToken, expected) => {
+    const description = typeof expected === 'function' ? expected() : expected;
     const before = platform.libraryCalls();
     const response = await callWith(await makeToken());
     expect(response.status).toBe(401);

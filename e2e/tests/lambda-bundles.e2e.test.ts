@@ -263,65 +263,90 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): P
 }
 
 /**
- * A stage whose identity provider lacks what MCP clients need, the way Entra ID does (no
- * PKCE methods in its metadata, no registration, `resource` refused, APIs named by scope
- * prefix, no `iss` in its responses): the bundled server, behind the local HTTP API, fronts
- * it with the authorization façade, and the SDK's own OAuth client signs in through it.
+ * Stages whose identity provider lacks what MCP clients need, the way Entra ID and Cognito do
+ * (no PKCE methods in its metadata, no registration, `resource` refused or ignored, APIs named
+ * by scope prefix, no `iss` in its answers; Cognito's tokens with no audience): the bundled
+ * servers, behind the local HTTP API, front it with the authorization façade, and the SDK's own
+ * OAuth client signs in through it, refreshes through it, and is refused by the other server.
  */
-describe('the authorization façade on the loopback AWS stage', () => {
+describe.each(['entra', 'cognito'] as const)('the authorization façade on the loopback AWS stage, in front of a %s-like provider', (style) => {
   let stage: AwsStage;
-  let deployed: DeployedService;
+  let policyReader: DeployedService;
+  let opsReader: DeployedService;
   let browser: Browser;
   let callback: CallbackServer;
 
   beforeAll(async () => {
     // The bundles were built by the tests above (one file, so that no two workers rebuild them at once).
     callback = await startCallbackServer();
-    [stage, browser] = await Promise.all([startAwsStage({ limitedIdentityProvider: { redirectUris: [callback.url] } }), launchBrowser()]);
-    deployed = await stage.deploy('policy-reader');
+    [stage, browser] = await Promise.all([startAwsStage({ identityProvider: style }), launchBrowser()]);
+    policyReader = await stage.deploy('policy-reader');
+    opsReader = await stage.deploy('ops-reader');
   });
   afterAll(async () => {
     await Promise.allSettled([browser?.close(), callback?.stop()]);
     await stage?.stop();
   });
 
-  it('stands in front of a provider that lacks the metadata and refuses resource indicators', async () => {
+  it('stands in front of a provider that lacks the metadata and does not take resource indicators', async () => {
     const provider = stage.limitedIdentityProvider!;
     const metadata = (await (await fetch(`${provider.origin}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(metadata).not.toHaveProperty('code_challenge_methods_supported');
     expect(metadata).not.toHaveProperty('registration_endpoint');
     expect((await fetch(`${provider.origin}/.well-known/oauth-authorization-server`)).status).toBe(404);
-    const withResource = await fetch(`${provider.authorizationEndpoint}?client_id=${FACADE_CLIENT_ID}&resource=${encodeURIComponent(`${deployed.url}/mcp`)}`);
-    expect(withResource.status).toBe(400);
-    expect(await withResource.text()).toContain('AADSTS901002');
-
-    const prm = (await (await fetch(`${deployed.url}/.well-known/oauth-protected-resource/mcp`)).json()) as { authorization_servers: string[] };
-    expect(prm.authorization_servers).toEqual([deployed.url]);
-    const facade = (await (await fetch(`${deployed.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
-    expect(facade).toMatchObject({ issuer: deployed.url, code_challenge_methods_supported: ['S256'], registration_endpoint: `${deployed.url}/oauth/register` });
+    if (style === 'entra') {
+      const withResource = await fetch(`${provider.authorizationEndpoint}?client_id=x&resource=${encodeURIComponent(`${policyReader.url}/mcp`)}`);
+      expect(withResource.status).toBe(400);
+      expect(await withResource.text()).toContain('AADSTS901002');
+    }
+    const prm = (await (await fetch(`${policyReader.url}/.well-known/oauth-protected-resource/mcp`)).json()) as { authorization_servers: string[] };
+    expect(prm.authorization_servers).toEqual([policyReader.url]);
+    const facade = (await (await fetch(`${policyReader.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    expect(facade).toMatchObject({ issuer: policyReader.url, code_challenge_methods_supported: ['S256'], registration_endpoint: `${policyReader.url}/oauth/register`, authorization_response_iss_parameter_supported: true });
   });
 
-  it('lets the v2 client sign in with no token: 401 through the gateway, registration, code + PKCE at the provider, token relay, a call', async () => {
-    const url = new URL(`${deployed.url}/mcp`);
-    const provider = new MemoryOAuthClientProvider({ redirectUrl: callback.url, clientName: 'E2E assistant (façade)' });
+  it('lets the v2 client sign in with no token, refresh through the relay, and be refused by another server', async () => {
+    const url = new URL(`${policyReader.url}/mcp`);
+    const resourceParametersBefore = stage.limitedIdentityProvider!.resourceParameters;
+    const provider = new MemoryOAuthClientProvider({ redirectUrl: callback.url, clientName: `E2E assistant (${style})` });
     await expect(new McpClient({ name: 'e2e', version: '1.0.0' }).connect(new StreamableHTTPClientTransport(url, { authProvider: provider as never }))).rejects.toBeInstanceOf(UnauthorizedError);
     const authorizationUrl = provider.authorizationUrl!;
-    expect(authorizationUrl.origin).toBe(deployed.url);
-    expect(authorizationUrl.searchParams.get('client_id')).toBe(FACADE_CLIENT_ID);
+    expect(authorizationUrl.origin).toBe(policyReader.url);
+    const clientId = style === 'entra' ? FACADE_CLIENT_ID : stage.config.services['policy-reader'].audience;
+    expect(authorizationUrl.searchParams.get('client_id')).toBe(clientId);
 
     const returned = await signIn(browser, authorizationUrl, { user: 'alice', callbackPrefix: callback.url });
-    expect(returned.searchParams.has('iss')).toBe(false);
+    expect(returned.searchParams.get('iss')).toBe(policyReader.url);
     const transport = new StreamableHTTPClientTransport(url, { authProvider: provider as never });
     await transport.finishAuth(returned.searchParams);
     const claims = decodeJwt(provider.current.access_token);
-    expect(claims).toMatchObject({ iss: stage.config.auth.issuer, aud: stage.config.services['policy-reader'].audience, sub: 'alice', client_id: FACADE_CLIENT_ID });
-    expect(String(claims.scope).split(' ')).toContain('policies:read');
+    expect(claims).toMatchObject({ iss: stage.config.auth.issuer, sub: 'alice', client_id: clientId });
+    if (style === 'entra') expect(claims.aud).toBe(stage.config.services['policy-reader'].audience);
+    else expect(claims).not.toHaveProperty('aud');
+    // Entra's tokens name the scope plainly; Cognito's with the resource server's prefix, which the kit strips.
+    expect(String(claims.scope).split(' ')).toContain(style === 'cognito' ? `${stage.config.services['policy-reader'].scopePrefix}policies:read` : 'policies:read');
 
     const client = new McpClient({ name: 'e2e', version: '1.0.0' });
     await client.connect(transport);
-    const result = await client.callTool({ name: 'search_policies', arguments: { query: 'hotel nightly rate' } });
-    expect(JSON.stringify(result.structuredContent)).toContain('business-travel');
+    const search = () => client.callTool({ name: 'search_policies', arguments: { query: 'hotel nightly rate' } });
+    expect(JSON.stringify((await search()).structuredContent)).toContain('business-travel');
+
+    // An access token the server no longer takes: the client refreshes through the façade's relay and goes on.
+    const before = provider.current;
+    provider.saveTokens({ ...before, access_token: 'expired.access.token' });
+    expect(JSON.stringify((await search()).structuredContent)).toContain('business-travel');
+    expect(provider.current.access_token).not.toBe('expired.access.token');
+    expect(provider.current.refresh_token).not.toBe(before.refresh_token);
     await client.close();
-    expect(stage.limitedIdentityProvider!.refusedResource).toBe(1);
+
+    const elsewhere = await fetch(`${opsReader.url}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${provider.current.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.headers.get('www-authenticate')).toContain(`resource_metadata="${opsReader.url}/.well-known/oauth-protected-resource/mcp"`);
+    // The client sent `resource` every time; the façade never passed it on.
+    expect(stage.limitedIdentityProvider!.resourceParameters).toBe(resourceParametersBefore);
   });
 });

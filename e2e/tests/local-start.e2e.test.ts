@@ -70,6 +70,12 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       expect(foreign.stderr).toContain(`The issuer running at http://127.0.0.1:${env.DEV_ISSUER_PORT} signs with another key than this state folder's (${otherState})`);
       await rm(otherState, { recursive: true, force: true });
 
+      // A second npm start names every port in use and the variable that moves it, in one message.
+      const second = await npmOutput(['start', '--silent'], { ...env, GMCP_STATE_DIR: otherState });
+      expect(second.code).toBe(1);
+      for (const variable of ['DEV_ISSUER_PORT', 'LOCAL_DYNAMODB_PORT', 'POLICY_READER_PORT', 'OPS_READER_PORT', 'OPS_WRITER_PORT']) expect(second.stderr).toContain(variable);
+      await rm(otherState, { recursive: true, force: true });
+
       // The audit trail of that call, read and verified with the CLI while the platform runs.
       const query = await npmOutput(['run', '--silent', 'audit', '--', 'query', '--actor', 'alice', '--since', '1h', '--json'], env);
       expect(query.code).toBe(0);

@@ -7,7 +7,7 @@ import { auditDigestAlarm, gatewayThrottleFilter, serviceAlarms } from './alarms
 import { CLOUDFRONT_POLICIES, webAclRules } from './edge';
 import { auditDigestPolicy, functionPolicy, migrationPolicy, stateMachinePolicy, type LateBound } from './iam';
 import { arns, resourceNames, type FunctionKind } from './names';
-import { BACKLOG_SCHEDULE, functionEnvironment, functionSizing, functionsOf, routesOf, type LateEnvironment } from './services';
+import { approvalAudiences, BACKLOG_SCHEDULE, functionEnvironment, functionSizing, functionsOf, routesOf, type LateEnvironment } from './services';
 import { approvalServer, databaseServers, SERVER_NAMES, serverUses, serversUsing, type ServerName } from './servers';
 import { loadStageConfig, type StageConfig } from './stage-config';
 import { approvalStateMachine } from './state-machine';
@@ -199,7 +199,8 @@ function servicePlan(config: StageConfig, service: ServerName, root: string) {
     service,
     components: componentNames(service),
     apiName: names.api(service),
-    audience: settings.audience,
+    /** What the approval API's JWT authorizer accepts (the MCP endpoint has none: see routesOf). */
+    authorizerAudiences: approvalAudiences(config, service),
     routes: routesOf(config, service),
     throttle: settings.throttle,
     governance: { parameter: names.governanceParameter(service), value: governanceText(config, service, root) },

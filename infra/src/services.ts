@@ -46,6 +46,14 @@ export function routesOf(config: StageConfig, service: ServerName): RouteSpec[] 
   return [...routes, { route: 'GET /approvals', auth: approver }, { route: 'GET /approvals/{id}', auth: approver }, { route: 'POST /approvals/{id}/decision', auth: approver }];
 }
 
+/**
+ * The token audiences the approval API's gateway authorizer accepts: the service's own, or,
+ * when tokens carry no audience (Cognito), the approvers' clients, never the assistants' one.
+ */
+export function approvalAudiences(config: StageConfig, service: ServerName): string[] {
+  return config.auth.audienceClaim === 'client_id' ? [...config.auth.approverClientIds] : [config.services[service].audience];
+}
+
 /** The functions of each service; each gets its own role (see iam.ts). */
 export function functionsOf(service: ServerName): FunctionSpec[] {
   const api: FunctionSpec = { service, kind: 'api', handlerExport: 'handler', description: `${service}: MCP endpoint behind API Gateway` };

@@ -36,7 +36,10 @@ const FacadeSettings = z.strictObject({
    * `audienceClaim: client_id` each server's own app client (its audience) is used instead.
    */
   clientId: z.string().min(1).optional(),
-  /** The redirect URIs registered for that client: https, loopback http (any port) or an app's own scheme. */
+  /**
+   * The redirect URIs assistants may use (https, loopback http on any port, or an app's own
+   * scheme); the provider itself needs only `<server URL>/oauth/callback` on its client.
+   */
   redirectUris: z
     .array(z.string().refine((uri) => URL.canParse(uri) && (!uri.startsWith('http:') || LOOPBACK_REDIRECT.test(uri)), 'https, http on loopback, or an app scheme such as cursor://'))
     .min(1),
@@ -94,6 +97,10 @@ export const StageConfig = z.strictObject({
   }),
 })
   .refine((config) => config.database.minCapacity <= config.database.maxCapacity, { message: 'database.minCapacity must not exceed maxCapacity', path: ['database'] })
+  .refine((config) => config.auth.audienceClaim !== 'client_id' || !Object.values(config.services).some((service) => config.auth.approverClientIds.includes(service.audience)), {
+    message: "with audienceClaim client_id, a service's audience is the client its assistants hold: it cannot be an approver client too",
+    path: ['auth', 'approverClientIds'],
+  })
   .refine((config) => !config.auth.facade || config.auth.audienceClaim === 'client_id' || config.auth.facade.clientId !== undefined, {
     message: 'auth.facade.clientId is required: the public client pre-registered at the provider (with audienceClaim client_id, each service audience is its client instead)',
     path: ['auth', 'facade', 'clientId'],

@@ -1,7 +1,7 @@
 import { parseEnv, ServiceEnvSchema, SECRET_VARIABLES } from '@gmcp/mcp-kit';
 import { OpsReaderEnv } from '@gmcp/ops-reader';
 import { FACADE_ROUTES } from '@gmcp/mcp-kit';
-import { functionEnvironment, functionsOf, routesOf } from '../src/services';
+import { approvalAudiences, functionEnvironment, functionsOf, routesOf } from '../src/services';
 import { SERVER_MODULES } from '../src/server-modules';
 import { SERVER_NAMES, serverUses } from '../src/servers';
 import { loadStageConfig } from '../src/stage-config';
@@ -111,10 +111,12 @@ describe('the authorization façade’s environment', () => {
     });
   });
 
-  it('uses each server’s own app client when tokens carry no audience (Cognito)', () => {
+  it('uses each server’s own app client when tokens carry no audience (Cognito), and lets only the approvers’ clients through to the approval API', () => {
     const cognito = { ...config, auth: { ...config.auth, audienceClaim: 'client_id' as const, facade: { ...FACADE, clientId: undefined } } };
     for (const service of SERVER_NAMES) {
       expect(functionEnvironment(cognito, { service, kind: 'api' }, late)).toMatchObject({ AUTH_AUDIENCE_CLAIM: 'client_id', AUTH_FACADE_CLIENT_ID: config.services[service].audience });
+      expect(approvalAudiences(cognito, service)).toEqual(config.auth.approverClientIds);
+      expect(approvalAudiences(config, service)).toEqual([config.services[service].audience]);
     }
   });
 });

@@ -62,6 +62,8 @@ describe('stage configuration', () => {
     expect((await load({ audienceClaim: 'client_id', facade: { ...facade, clientId: undefined } })).auth.audienceClaim).toBe('client_id');
     await expect(load({ facade: { ...facade, tokenEndpoint: 'http://login.example.com/token' } })).rejects.toThrow('tokenEndpoint');
     await expect(load({ facade: { ...facade, redirectUris: ['http://assistant.example/callback'] } })).rejects.toThrow('https, http on loopback');
+    // Without audiences in tokens, the assistants' client (a service's audience) cannot be an approver client.
+    await expect(load({ audienceClaim: 'client_id', approverClientIds: [dev.services['ops-writer'].audience] })).rejects.toThrow('cannot be an approver client too');
   });
 
   it('refuses a file that declares another stage', async () => {

@@ -87,12 +87,13 @@ describe('the authorization façade', () => {
       grant_types_supported: ['authorization_code', 'refresh_token'],
       code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: ['none'],
+      authorization_response_iss_parameter_supported: true,
       scopes_supported: ['admin:read', 'echo:read'],
     });
     expect(metadata.headers['access-control-allow-origin']).toBe('*');
   });
 
-  it('answers a registration with the pre-registered public client, for redirect URIs registered at the provider', async () => {
+  it('answers a registration with the pre-registered public client, for redirect URIs it allows', async () => {
     const registered = await request(service.app).post('/oauth/register').send({ client_name: 'Claude Code', redirect_uris: ['http://127.0.0.1:41999/callback'] }).expect(201);
     expect(registered.body).toMatchObject({ client_id: 'gmcp-assistants', token_endpoint_auth_method: 'none', redirect_uris: ['http://127.0.0.1:41999/callback'], client_name: 'Claude Code' });
 
@@ -101,18 +102,47 @@ describe('the authorization façade', () => {
     expect(unknown.body.error_description).toContain('https://evil.example/cb');
     const secret = await request(service.app).post('/oauth/register').send({ redirect_uris: ['https://claude.ai/api/mcp/auth_callback'], token_endpoint_auth_method: 'client_secret_basic' }).expect(400);
     expect(secret.body.error).toBe('invalid_client_metadata');
-    await request(service.app).post('/oauth/register').send({}).expect(400);
+    expect((await request(service.app).post('/oauth/register').send({}).expect(400)).body.error).toBe('invalid_redirect_uri');
+    const unreadable = await request(service.app).post('/oauth/register').set('content-type', 'application/json').send('{"redirect_uris": [').expect(400);
+    expect(unreadable.body.error).toBe('invalid_client_metadata');
   });
 
-  it('sends the browser on to the provider without the resource it refuses, with its names for the scopes', async () => {
+  it('sends the browser on to the provider with its own callback, without the resource it refuses, with its names for the scopes', async () => {
     const response = await request(service.app).get(`/oauth/authorize?${authorizeQuery()}`).expect(302);
     const location = new URL(response.headers.location!);
     expect(location.origin + location.pathname).toBe('https://login.example.com/oauth2/v2.0/authorize');
     expect(location.searchParams.has('resource')).toBe(false);
     expect(location.searchParams.get('scope')).toBe(`${PREFIX}echo:read ${PREFIX}admin:read offline_access`);
-    for (const name of ['client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'response_type']) {
+    expect(location.searchParams.get('redirect_uri')).toBe('https://mcp.example.com/oauth/callback');
+    expect(location.searchParams.get('state')).not.toBe('s1');
+    for (const name of ['client_id', 'code_challenge', 'code_challenge_method', 'response_type']) {
       expect(location.searchParams.get(name)).toBe(authorizeQuery().get(name));
     }
+  });
+
+  it("brings the provider's answer back to the client, with its state and the façade's iss (RFC 9207)", async () => {
+    const out = new URL((await request(service.app).get(`/oauth/authorize?${authorizeQuery()}`)).headers.location!);
+    const state = out.searchParams.get('state')!;
+    const back = await request(service.app).get(`/oauth/callback?code=abc&state=${state}`).expect(302);
+    const location = new URL(back.headers.location!);
+    expect(location.origin + location.pathname).toBe('http://127.0.0.1:53117/callback');
+    expect(Object.fromEntries(location.searchParams)).toEqual({ code: 'abc', state: 's1', iss: 'https://mcp.example.com' });
+
+    // An answer whose iss names another provider goes back as an error (mix-up), and one with the provider's own passes.
+    const mixedUp = new URL((await request(service.app).get(`/oauth/callback?code=abc&state=${state}&iss=${encodeURIComponent('https://evil.example')}`)).headers.location!);
+    expect(Object.fromEntries(mixedUp.searchParams)).toMatchObject({ error: 'invalid_request', state: 's1' });
+    expect(mixedUp.searchParams.has('code')).toBe(false);
+    const own = new URL((await request(service.app).get(`/oauth/callback?code=abc&state=${state}&iss=${encodeURIComponent(issuer.issuer.issuer)}`)).headers.location!);
+    expect(own.searchParams.get('code')).toBe('abc');
+    const denied = new URL((await request(service.app).get(`/oauth/callback?error=access_denied&error_description=no&state=${state}`)).headers.location!);
+    expect(Object.fromEntries(denied.searchParams)).toEqual({ error: 'access_denied', error_description: 'no', state: 's1', iss: 'https://mcp.example.com' });
+
+    // A state it did not make, or one naming a redirect URI it does not allow, is refused on the spot.
+    await request(service.app).get('/oauth/callback?code=abc&state=garbage').expect(400);
+    const forged = Buffer.from(JSON.stringify({ redirectUri: 'https://evil.example/cb', state: 'x' })).toString('base64url');
+    const refused = await request(service.app).get(`/oauth/callback?code=abc&state=${forged}`).expect(400);
+    expect(refused.headers.location).toBeUndefined();
+    expect(refused.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('forwards the resource to a provider that takes it', async () => {
@@ -123,44 +153,67 @@ describe('the authorization façade', () => {
     await forwarding.close();
   });
 
-  it('refuses on its own page an unknown client or redirect URI, and sends other errors back with the state', async () => {
+  it('refuses on its own page an unknown client, redirect URI or a repeated parameter, and sends other errors back with the state', async () => {
     await request(service.app).get(`/oauth/authorize?${authorizeQuery({ client_id: 'someone-else' })}`).expect(400);
     const stray = await request(service.app).get(`/oauth/authorize?${authorizeQuery({ redirect_uri: 'https://evil.example/cb' })}`).expect(400);
     expect(stray.headers.location).toBeUndefined();
+    const twice = authorizeQuery();
+    twice.append('resource', 'https://other.example.com/mcp');
+    expect((await request(service.app).get(`/oauth/authorize?${twice}`).expect(400)).text).toContain('resource is given more than once');
     for (const [overrides, error] of [
       [{ code_challenge_method: 'plain' }, 'invalid_request'],
       [{ code_challenge: '' }, 'invalid_request'],
       [{ response_type: 'token' }, 'unsupported_response_type'],
       [{ resource: 'https://other.example.com/mcp' }, 'invalid_target'],
+      [{ scope: 'echo:read tickets:write' }, 'invalid_scope'],
     ] as const) {
       const response = await request(service.app).get(`/oauth/authorize?${authorizeQuery(overrides)}`).expect(302);
       const location = new URL(response.headers.location!);
       expect(location.href.startsWith('http://127.0.0.1:53117/callback?')).toBe(true);
       expect(location.searchParams.get('error')).toBe(error);
       expect(location.searchParams.get('state')).toBe('s1');
+      expect(location.searchParams.get('iss')).toBe('https://mcp.example.com');
     }
   });
 
-  it('relays token requests to the provider, without the resource and with its scope names', async () => {
+  it('relays code and refresh-token requests only, from its one client, with its callback, without the resource, with the provider’s scope names', async () => {
     const response = await request(service.app)
       .post('/oauth/token')
       .type('form')
-      .send({ grant_type: 'refresh_token', refresh_token: 'r1', client_id: 'gmcp-assistants', scope: 'echo:read', resource: 'https://mcp.example.com/mcp' })
+      .set('authorization', 'Basic c3RvbGVuOnNlY3JldA==')
+      .send({ grant_type: 'authorization_code', code: 'c1', code_verifier: 'v'.repeat(43), redirect_uri: 'http://127.0.0.1:53117/callback', client_id: 'gmcp-assistants', resource: 'https://mcp.example.com/mcp', extra: 'x' })
       .expect(200);
     expect(response.body).toEqual({ access_token: 'from-the-provider', token_type: 'Bearer', expires_in: 3600 });
     expect(response.headers['cache-control']).toBe('no-store');
-    expect(Object.fromEntries(new URLSearchParams(provider.forwarded[0]!.body))).toEqual({ grant_type: 'refresh_token', refresh_token: 'r1', client_id: 'gmcp-assistants', scope: `${PREFIX}echo:read` });
+    expect(Object.fromEntries(new URLSearchParams(provider.forwarded[0]!.body))).toEqual({ grant_type: 'authorization_code', code: 'c1', code_verifier: 'v'.repeat(43), redirect_uri: 'https://mcp.example.com/oauth/callback', client_id: 'gmcp-assistants' });
+    expect(provider.forwarded[0]!.authorization).toBeUndefined();
+
+    await request(service.app).post('/oauth/token').type('form').send({ grant_type: 'refresh_token', refresh_token: 'r1', client_id: 'gmcp-assistants', scope: 'echo:read' }).expect(200);
+    expect(Object.fromEntries(new URLSearchParams(provider.forwarded[1]!.body))).toEqual({ grant_type: 'refresh_token', refresh_token: 'r1', client_id: 'gmcp-assistants', scope: `${PREFIX}echo:read` });
 
     provider.status = 400;
-    const refused = await request(service.app).post('/oauth/token').type('form').send({ grant_type: 'authorization_code', code: 'x', client_id: 'gmcp-assistants' }).expect(400);
+    const refused = await request(service.app).post('/oauth/token').type('form').send({ grant_type: 'refresh_token', refresh_token: 'x', client_id: 'gmcp-assistants' }).expect(400);
     expect(refused.body).toEqual({ error: 'invalid_grant' });
-    await request(service.app).post('/oauth/token').type('form').send({ grant_type: 'authorization_code', client_id: 'other' }).expect(401);
-    expect(provider.forwarded).toHaveLength(2);
+    expect(provider.forwarded).toHaveLength(3);
+  });
+
+  it.each<[string, Record<string, string | string[]>, number, string]>([
+    ['a password grant', { grant_type: 'password', username: 'alice', password: 'x', client_id: 'gmcp-assistants' }, 400, 'unsupported_grant_type'],
+    ['client credentials', { grant_type: 'client_credentials', client_id: 'gmcp-assistants' }, 400, 'unsupported_grant_type'],
+    ['no client', { grant_type: 'refresh_token', refresh_token: 'r1' }, 401, 'invalid_client'],
+    ['another client', { grant_type: 'refresh_token', refresh_token: 'r1', client_id: 'other' }, 401, 'invalid_client'],
+    ['a repeated parameter', { grant_type: 'refresh_token', refresh_token: ['r1', 'r2'], client_id: 'gmcp-assistants' }, 400, 'invalid_request'],
+    ['a scope of another server', { grant_type: 'refresh_token', refresh_token: 'r1', client_id: 'gmcp-assistants', scope: 'tickets:write' }, 400, 'invalid_scope'],
+    ['a redirect URI it does not allow', { grant_type: 'authorization_code', code: 'c', client_id: 'gmcp-assistants', redirect_uri: 'https://evil.example/cb' }, 400, 'invalid_grant'],
+  ])('refuses to relay %s, and the provider never hears of it', async (_label, form, status, error) => {
+    const response = await request(service.app).post('/oauth/token').type('form').send(new URLSearchParams(Object.entries(form).flatMap(([name, value]) => [value].flat().map((one) => [name, one]))).toString()).expect(status);
+    expect(response.body.error).toBe(error);
+    expect(provider.forwarded).toHaveLength(0);
   });
 
   it('answers 503 temporarily_unavailable when the provider does not answer', async () => {
     const down = facadeService({ AUTH_FACADE_TOKEN_ENDPOINT: 'http://127.0.0.1:1/token' });
-    const response = await request(down.app).post('/oauth/token').type('form').send({ grant_type: 'authorization_code', code: 'x' }).expect(503);
+    const response = await request(down.app).post('/oauth/token').type('form').send({ grant_type: 'refresh_token', refresh_token: 'x', client_id: 'gmcp-assistants' }).expect(503);
     expect(response.body.error).toBe('temporarily_unavailable');
     await down.close();
   });

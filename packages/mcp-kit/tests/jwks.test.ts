@@ -86,7 +86,7 @@ describe('JWKS handling', () => {
     const stranger = await signingKey('key-3');
     const refusals = await Promise.all([1, 2, 3].map(async () => list(service.app, await stranger.sign(jwks.url))));
     expect(refusals.map((response) => response.status)).toEqual([401, 401, 401]);
-    expect(refusals[0]!.headers['www-authenticate']).toMatch(/error="invalid_token", error_description="The token is signed with an unknown key"/);
+    expect(refusals[0]!.headers['www-authenticate']).toMatch(/error="invalid_token", error_description="The token is signed with an unknown key: the issuer at \S+ does not publish it/);
     expect(jwks.fetches).toBe(2);
     await service.close();
   });

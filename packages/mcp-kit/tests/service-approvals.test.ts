@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import request from 'supertest';
 import { z } from 'zod';
 import {
@@ -97,6 +98,27 @@ describe('a service with a high-risk tool', () => {
     const console = await request(strict).post(`/approvals/${approval_id}/decision`).set('Authorization', `Bearer ${await tokenFor('approval-console')}`).send({ decision: 'approve' });
     expect(console.body).toMatchObject({ status: 'executed' });
     expect(wiped).toContain('vol-11');
+  });
+
+  it('without an audience in tokens (Cognito), takes assistants only at /mcp and the approvers’ clients only at /approvals', async () => {
+    const adapters = { ...governance.adapters, approvals: { ...approvalAdapters, approverClientIds: ['approval-console'] } };
+    const config = testConfig(issuer.issuer.issuer, { AUTH_AUDIENCE_CLAIM: 'client_id', AUTH_AUDIENCE: 'wiper-assistants' });
+    const cognito = testService(config, {} as Probe, adapters, { access: 'write', tools: [wipeVolume] }).app;
+    const now = Math.floor(Date.now() / 1000);
+    const tokenFor = (clientId: string, scope: string) =>
+      new SignJWT({ iss: issuer.issuer.issuer, sub: clientId === 'approval-console' ? 'bob' : 'alice', client_id: clientId, scope, token_use: 'access', iat: now, exp: now + 60 })
+        .setProtectedHeader({ alg: 'RS256', kid: issuer.key.kid })
+        .sign(issuer.key.privateKey);
+    const called = await request(cognito).post('/mcp').set(MCP_HEADERS).set('Authorization', `Bearer ${await tokenFor('wiper-assistants', 'storage:write')}`).send(rpc('tools/call', { name: 'wipe_volume', arguments: { volume: 'vol-12' } }));
+    const { approval_id } = jsonRpcBody(called).result!.structuredContent as { approval_id: string };
+    // The assistants' client cannot decide, even with the approver scope; the console cannot call tools.
+    const assistant = await request(cognito).post(`/approvals/${approval_id}/decision`).set('Authorization', `Bearer ${await tokenFor('wiper-assistants', 'approvals:decide')}`).send({ decision: 'approve' });
+    expect(assistant.status).toBe(401);
+    const consoleAtMcp = await request(cognito).post('/mcp').set(MCP_HEADERS).set('Authorization', `Bearer ${await tokenFor('approval-console', 'storage:write')}`).send(rpc('tools/list'));
+    expect(consoleAtMcp.status).toBe(401);
+    const approved = await request(cognito).post(`/approvals/${approval_id}/decision`).set('Authorization', `Bearer ${await tokenFor('approval-console', 'approvals:decide')}`).send({ decision: 'approve' });
+    expect(approved.body).toMatchObject({ status: 'executed', decided_by: 'bob' });
+    expect(wiped).toContain('vol-12');
   });
 
   it('refuses to start when approvals are not configured', () => {

@@ -1,8 +1,11 @@
-import { Provider, errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC, type ProviderInstance } from './oidc-provider';
+import { Provider, type ClientMetadata, type Configuration, type ProviderInstance } from './oidc-provider';
 import { createClientMetadataFetch, type ClientMetadataFetchPolicy } from './client-metadata-fetch';
+import { allowedCorsOrigin, normalizeClientMetadata } from './client-policy';
 import type { DevDirectory } from './dev-users';
-import { ResourceRefused, type ResourceCatalog } from './protected-resources';
-import { renderErrorPage } from './pages';
+import { ISSUER_SCOPES } from './issuer-scopes';
+import type { ResourceCatalog } from './protected-resources';
+import { PAGE_HEADERS, renderErrorPage } from './pages';
+import { requireOneResource, resourceServerInfo } from './resource-policy';
 import { SIGNING_ALGORITHM, type SigningKey } from './signing-key';
 import { createStateStore } from './state-store';
 
@@ -21,10 +24,9 @@ export interface AuthorizationServerOptions {
   stateFile?: string;
   /** Pre-registered clients, e.g. a console with a fixed client id. */
   clients?: readonly ClientMetadata[];
+  /** Offer client ID metadata documents (a machine with no internet access cannot fetch Claude's or VS Code's). */
+  clientIdMetadataDocuments: boolean;
 }
-
-/** Scopes of the authorization server itself; every other scope belongs to an MCP server. */
-export const ISSUER_SCOPES = ['openid', 'offline_access'] as const;
 
 export const ROUTES = {
   authorization: '/authorize',
@@ -34,8 +36,6 @@ export const ROUTES = {
   userinfo: '/userinfo',
   jwks: '/.well-known/jwks.json',
 } as const;
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * The development authorization server on oidc-provider (OpenID Certified): authorization
@@ -63,7 +63,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       // RFC 7009 §2.1: a client revokes only the tokens issued to it.
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
-      clientIdMetadataDocument: { enabled: true, ack: 'draft-02', cacheDuration: { min: 30, max: 3600 } },
+      clientIdMetadataDocument: { enabled: options.clientIdMetadataDocuments, ack: 'draft-02', cacheDuration: { min: 30, max: 3600 } },
       resourceIndicators: {
         enabled: true,
         defaultResource: requireOneResource,
@@ -78,9 +78,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       // every client's metadata before validation, where the policies below apply.
       properties: ['software_id', 'software_version'],
       validator: (ctx, key, _value, metadata) => {
-        if (key !== 'software_id') return;
-        applyRedirectPolicy(ctx, metadata);
-        keepIssuerScopes(metadata);
+        if (key === 'software_id') normalizeClientMetadata(ctx, metadata);
       },
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -104,8 +102,9 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       Session: 8 * 3600,
     },
     routes: ROUTES,
-    clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false,
+    clientBasedCORS: (_ctx, origin, client) => allowedCorsOrigin(origin, client.redirectUris),
     renderError: async (ctx, out, error) => {
+      ctx.set(PAGE_HEADERS);
       ctx.type = 'html';
       ctx.body = renderErrorPage({
         error: String(out.error ?? 'server_error'),
@@ -118,71 +117,4 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   // Local mode runs on http://127.0.0.1: tell koa to trust nothing forwarded.
   provider.proxy = false;
   return provider;
-}
-
-/** RFC 8707: a token names exactly one MCP server; an authorization request must say which. */
-function requireOneResource(ctx: KoaContextWithOIDC, _client: unknown, oneOf?: readonly string[]): string | readonly string[] | undefined {
-  if (oneOf) return oneOf.length === 1 ? oneOf[0] : oneOf;
-  if (ctx.oidc.route === 'authorization') {
-    throw new errors.InvalidTarget('a resource parameter naming the MCP server (its /mcp URL) is required');
-  }
-  return undefined;
-}
-
-async function resourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, options: AuthorizationServerOptions) {
-  const server = await options.resources.lookup(indicator).catch((error: unknown) => {
-    throw error instanceof ResourceRefused ? new errors.InvalidTarget(error.message) : error;
-  });
-  if (ctx.oidc.route === 'authorization') {
-    const unknown = (ctx.oidc.params?.scope as string | undefined)?.split(' ').filter((scope) => scope && !server.scopes.includes(scope) && !(ISSUER_SCOPES as readonly string[]).includes(scope));
-    if (unknown?.length) {
-      throw new errors.InvalidScope(`${server.name} does not define ${unknown.join(', ')} (it defines ${server.scopes.join(', ')})`, unknown.join(' '));
-    }
-  }
-  return {
-    scope: server.scopes.join(' '),
-    audience: server.resource,
-    accessTokenTTL: options.accessTokenTtlSeconds,
-    accessTokenFormat: 'jwt' as const,
-    jwt: { sign: { alg: SIGNING_ALGORITHM } as const },
-  };
-}
-
-/**
- * Redirect URIs: https, http on a loopback address only, and private-use schemes
- * (cursor://…) for native applications. A client that redirects to loopback or a private-use
- * scheme is a native application (RFC 8252) unless its registration says otherwise, which is
- * what lets its loopback port change from one run to the next (§7.3): Claude Code's metadata
- * document lists `http://localhost/callback` and signs in on any port, and says no
- * application_type (oidc-provider would take it for a web client).
- */
-function applyRedirectPolicy(ctx: KoaContextWithOIDC | undefined, metadata: Record<string, unknown>): void {
-  const uris = Array.isArray(metadata.redirect_uris) ? metadata.redirect_uris.filter((uri): uri is string => typeof uri === 'string') : [];
-  const registering = ctx?.oidc?.route === 'registration';
-  const declared = registering ? (ctx?.oidc?.body as Record<string, unknown> | undefined)?.application_type : undefined;
-  if (declared === undefined && uris.some(isNativeRedirect)) metadata.application_type = 'native';
-  for (const uri of uris) {
-    const url = URL.parse(uri);
-    if (url?.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-      throw new errors.InvalidClientMetadata(`redirect_uris: ${uri} uses http on a host that is not loopback; use https`);
-    }
-  }
-}
-
-/**
- * Clients may register the scopes they will ask for (the v1 SDK registers the server's).
- * Resource scopes are decided per request against the server's metadata and the user's
- * directory entry, so a registration keeps only the issuer's own (RFC 7591 §3.2.1 lets the
- * server replace what was asked; the response says what was kept).
- */
-function keepIssuerScopes(metadata: Record<string, unknown>): void {
-  if (typeof metadata.scope !== 'string') return;
-  const kept = metadata.scope.split(' ').filter((scope) => (ISSUER_SCOPES as readonly string[]).includes(scope));
-  if (kept.length) metadata.scope = kept.join(' ');
-  else delete metadata.scope;
-}
-
-function isNativeRedirect(uri: string): boolean {
-  const url = URL.parse(uri);
-  return url !== null && (url.protocol !== 'https:' && url.protocol !== 'http:' ? true : url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
 }

@@ -22,7 +22,11 @@ for (const [network, prefix] of [
   ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
   ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) SPECIAL_USE.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [['::', 128], ['64:ff9b::', 96], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
+// IPv4-compatible and -translated forms (::/96, 64:ff9b::/96 and /48, 6to4 2002::/16) can carry any IPv4 address inside.
+for (const [network, prefix] of [
+  ['::', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['2002::', 16],
+  ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+] as const) {
   SPECIAL_USE.addSubnet(network, prefix, 'ipv6');
 }
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -43,7 +47,8 @@ export function refusedAddress(address: string, allowLoopback: boolean): string 
  * A `fetch` for oidc-provider's client ID metadata documents that holds to the policy:
  * https only, every resolved address checked before connecting (so a name cannot rebind to
  * an internal address between the check and the connection), no redirects followed (a 3xx
- * reaches oidc-provider, which refuses anything but 200), a time limit and a size limit.
+ * reaches oidc-provider, which refuses anything but 200), a time limit and a size limit (a
+ * larger document is refused here, with the reason, rather than handed over cut short).
  */
 export function createClientMetadataFetch(policy: ClientMetadataFetchPolicy) {
   const ca = policy.trustedCertificates?.length ? [...rootCertificates, ...policy.trustedCertificates] : undefined;
@@ -68,24 +73,28 @@ export function createClientMetadataFetch(policy: ClientMetadataFetchPolicy) {
     return new Promise<Response>((resolve, reject) => {
       const headers: Record<string, string> = {};
       new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+      const tooLarge = () => new Error(`the document is larger than ${policy.maxBytes} bytes`);
       const req = request(url, { method: 'GET', headers, lookup, signal, ...(ca ? { ca } : {}) }, (res) => {
+        if (Number(res.headers['content-length'] ?? 0) > policy.maxBytes) {
+          res.destroy();
+          return reject(tooLarge());
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           chunks.push(chunk);
-          // One byte past the limit is enough for oidc-provider to refuse the document.
-          if (size > policy.maxBytes) res.destroy();
+          if (size > policy.maxBytes) {
+            res.destroy();
+            reject(tooLarge());
+          }
         });
-        const finish = () => {
+        res.on('end', () => {
           const responseHeaders = new Headers();
           for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') responseHeaders.set(name, value);
           const status = res.statusCode ?? 502;
-          const body = NULL_BODY_STATUSES.has(status) ? null : Buffer.concat(chunks).subarray(0, policy.maxBytes + 1);
-          resolve(new Response(body, { status, headers: responseHeaders }));
-        };
-        res.on('end', finish);
-        res.on('close', finish);
+          resolve(new Response(NULL_BODY_STATUSES.has(status) ? null : Buffer.concat(chunks), { status, headers: responseHeaders }));
+        });
         res.on('error', reject);
       });
       req.on('error', reject);

@@ -1,11 +1,22 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ISSUER_SCOPES } from './authorization-server';
 import type { DevDirectory, DevUser } from './dev-users';
+import { isIssuerScope } from './issuer-scopes';
 import type { ProviderInstance } from './oidc-provider';
 import type { ResourceCatalog } from './protected-resources';
 import { PAGE_HEADERS, renderConsentPage, renderErrorPage, renderLoginPage, type RequestSummary } from './pages';
 
 type InteractionDetails = Awaited<ReturnType<ProviderInstance['interactionDetails']>>;
+
+/** A refusal of the pages' own making, shown on the error page with its OAuth code and status. */
+class InteractionRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    description: string,
+  ) {
+    super(description);
+  }
+}
 
 /**
  * The login and consent pages oidc-provider hands its interactions to: pick a development
@@ -13,11 +24,13 @@ type InteractionDetails = Awaited<ReturnType<ProviderInstance['interactionDetail
  * carries only the scopes the user holds; the others are recorded as refused, so that
  * oidc-provider does not ask again for them.
  */
-export function interactionRoutes(provider: ProviderInstance, directory: DevDirectory, resources: ResourceCatalog): express.Router {
+export function interactionRoutes(provider: ProviderInstance, directory: DevDirectory, resources: ResourceCatalog, issuer: string): express.Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '4kb' });
-  router.use((_req, res, next) => {
+  router.use((req, res, next) => {
     res.set(PAGE_HEADERS);
+    // The forms post to this origin only: a form on another site cannot sign someone in or consent for them.
+    if (req.method === 'POST' && req.get('origin') !== issuer) return next(new InteractionRefused(403, 'invalid_request', 'This form can only be sent from the sign-in page itself.'));
     next();
   });
 
@@ -32,51 +45,56 @@ export function interactionRoutes(provider: ProviderInstance, directory: DevDire
   router.post('/:uid/login', form, async (req, res) => {
     const details = await provider.interactionDetails(req, res);
     const user = directory.find(String(req.body?.user ?? ''));
-    if (details.prompt.name !== 'login' || !user) {
-      return void res.status(400).type('html').send(renderErrorPage({ error: 'invalid_request', description: 'Choose one of the listed users.' }));
-    }
+    if (details.prompt.name !== 'login' || !user) throw new InteractionRefused(400, 'invalid_request', 'Choose one of the listed users.');
     await provider.interactionFinished(req, res, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
   });
 
   router.post('/:uid/consent', form, async (req, res) => {
     const details = await provider.interactionDetails(req, res);
-    if (details.prompt.name !== 'consent') {
-      return void res.status(400).type('html').send(renderErrorPage({ error: 'invalid_request', description: 'There is nothing to allow at this step.' }));
-    }
+    if (details.prompt.name !== 'consent') throw new InteractionRefused(400, 'invalid_request', 'There is nothing to allow at this step.');
     const request = await summarize(details, provider, resources);
     const user = signedInUser(details, directory);
     const held = heldScopes(request, user);
-    if (held.length === 0) return void (await deny(provider, req, res, `${user.id} holds none of the scopes asked for`));
+    if (held.length === 0) return void (await finishWithError(provider, req, res, `${user.id} holds none of the scopes asked for (${request.scopes.join(', ')})`));
     const grantId = await recordGrant(provider, details, request, held);
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   });
 
   router.post('/:uid/abort', async (req, res) => {
     await provider.interactionDetails(req, res);
-    await deny(provider, req, res, 'the user denied the request');
+    await finishWithError(provider, req, res, 'the user denied the request');
   });
 
-  router.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
-    // An expired or foreign interaction (its cookie is missing or stale) is the usual case.
-    const expired = error.name === 'SessionNotFound';
-    res.status(expired ? 400 : 500).type('html').send(
-      renderErrorPage({ error: expired ? 'invalid_request' : 'server_error', description: expired ? 'This sign-in has expired or belongs to another browser.' : 'The sign-in failed.' }),
-    );
+  router.use((error: Error & { status?: number; error?: string; error_description?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const { status, code, description } = refusalOf(error);
+    res.status(status).type('html').send(renderErrorPage({ error: code, description }));
   });
   return router;
 }
 
-function deny(provider: ProviderInstance, req: Request, res: Response, description: string): Promise<void> {
+/** What the error page says: the pages' own refusals, oidc-provider's (an expired interaction…), a refused form body; never a 500 for bad input. */
+function refusalOf(error: Error & { status?: number; error?: string; error_description?: string }): { status: number; code: string; description: string } {
+  if (error instanceof InteractionRefused) return { status: error.status, code: error.code, description: error.message };
+  if (error.name === 'SessionNotFound') return { status: 400, code: 'invalid_request', description: 'This sign-in has expired or belongs to another browser.' };
+  if (typeof error.error === 'string' && error.status !== undefined && error.status < 500) return { status: error.status, code: error.error, description: error.error_description ?? error.message };
+  if (error.status !== undefined && error.status >= 400 && error.status < 500) return { status: 400, code: 'invalid_request', description: 'The form could not be read.' };
+  return { status: 500, code: 'server_error', description: 'The sign-in failed.' };
+}
+
+function finishWithError(provider: ProviderInstance, req: Request, res: Response, description: string): Promise<void> {
   return provider.interactionFinished(req, res, { error: 'access_denied', error_description: description }, { mergeWithLastSubmission: false });
 }
 
 async function summarize(details: InteractionDetails, provider: ProviderInstance, resources: ResourceCatalog): Promise<RequestSummary> {
   const { params, uid } = details;
   const clientId = String(params.client_id);
-  const client = await provider.Client.find(clientId);
+  const client = await provider.Client.find(clientId).catch(() => {
+    throw new InteractionRefused(400, 'invalid_client', 'The assistant could not be identified any more: start again from it.');
+  });
+  // oidc-provider has already refused a request naming several resources.
   const resource = String(params.resource ?? '');
   const server = await resources.lookup(resource).catch(() => undefined);
-  const asked = String(params.scope ?? '').split(' ').filter((scope) => scope && !(ISSUER_SCOPES as readonly string[]).includes(scope));
+  const asked = String(params.scope ?? '').split(' ').filter((scope) => scope && !isIssuerScope(scope));
   return {
     uid,
     clientId,
@@ -90,7 +108,7 @@ async function summarize(details: InteractionDetails, provider: ProviderInstance
 
 function signedInUser(details: InteractionDetails, directory: DevDirectory): DevUser {
   const user = details.session?.accountId ? directory.find(details.session.accountId) : undefined;
-  if (!user) throw Object.assign(new Error('no signed-in user'), { name: 'SessionNotFound' });
+  if (!user) throw new InteractionRefused(400, 'invalid_request', 'This sign-in has expired or belongs to another browser.');
   return user;
 }
 
@@ -103,7 +121,7 @@ async function recordGrant(provider: ProviderInstance, details: InteractionDetai
   const { params, session } = details;
   const grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
   const target = grant ?? new provider.Grant({ accountId: session!.accountId, clientId: request.clientId });
-  const issuerScopes = String(params.scope ?? '').split(' ').filter((scope) => (ISSUER_SCOPES as readonly string[]).includes(scope));
+  const issuerScopes = String(params.scope ?? '').split(' ').filter(isIssuerScope);
   if (issuerScopes.length) target.addOIDCScope(issuerScopes.join(' '));
   target.addResourceScope(request.resource, held.join(' '));
   const withheld = request.scopes.filter((scope) => !held.includes(scope));

@@ -6,6 +6,7 @@ import { createAuthorizationServer, ROUTES } from './authorization-server';
 import type { ClientMetadataFetchPolicy } from './client-metadata-fetch';
 import { NO_USERS, type DevDirectory } from './dev-users';
 import { interactionRoutes } from './interactions';
+import { reportIssuerEvents, type IssuerLogger } from './issuer-events';
 import type { ClientMetadata } from './oidc-provider';
 import { STYLESHEET, STYLESHEET_PATH } from './pages';
 import { createResourceCatalog, type ProtectedResource } from './protected-resources';
@@ -15,6 +16,8 @@ export interface DevIssuer {
   /** The `iss` value of tokens it signs, e.g. http://127.0.0.1:4100 */
   readonly issuer: string;
   readonly jwksUrl: string;
+  /** Registers (or replaces) a client, as an administrator pre-registers one at an identity provider. */
+  registerClient(metadata: ClientMetadata): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,9 +36,13 @@ export interface DevIssuerOptions {
   refreshTokenTtlSeconds?: number;
   /** Client ID metadata documents: loopback refused, 5 KiB, 2.5 s unless set. */
   clientMetadataFetch?: Partial<ClientMetadataFetchPolicy>;
+  /** Offer client ID metadata documents (default); off, clients register dynamically instead (a machine with no internet access). */
+  clientIdMetadataDocuments?: boolean;
   /** Keeps registered clients, grants and refresh tokens across restarts. */
   stateFile?: string;
   clients?: readonly ClientMetadata[];
+  /** Registrations, sign-ins, tokens issued and refusals (silent when unset). */
+  logger?: IssuerLogger;
 }
 
 const DEFAULT_FETCH_POLICY: ClientMetadataFetchPolicy = { allowLoopback: false, timeoutMs: 2500, maxBytes: 5 * 1024 };
@@ -61,27 +68,39 @@ export async function startDevIssuer(key: SigningKey, options: DevIssuerOptions)
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900,
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 14 * 86_400,
     clientMetadataFetch: { ...DEFAULT_FETCH_POLICY, ...options.clientMetadataFetch },
+    clientIdMetadataDocuments: options.clientIdMetadataDocuments ?? true,
     cookieKeys: [randomBytes(32).toString('base64url')],
     ...(options.stateFile ? { stateFile: options.stateFile } : {}),
     ...(options.clients ? { clients: options.clients } : {}),
   });
+  reportIssuerEvents(provider, options.logger ?? SILENT);
   const oidc = provider.callback();
 
   const app = express();
   app.disable('x-powered-by');
+  // No page of the issuer (consent, sign-out, errors) may be framed by another site.
+  app.use((_req, res, next) => {
+    res.set({ 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'", 'x-content-type-options': 'nosniff' });
+    next();
+  });
   app.get(STYLESHEET_PATH, (_req, res) => void res.type('css').set('cache-control', 'max-age=300').send(STYLESHEET));
   // RFC 8414 metadata: the same document as OpenID discovery, at the OAuth well-known path.
   app.get('/.well-known/oauth-authorization-server', (req, res) => {
     req.url = '/.well-known/openid-configuration';
     oidc(req, res);
   });
-  app.use('/interaction', interactionRoutes(provider, directory, resources));
+  app.use('/interaction', interactionRoutes(provider, directory, resources, issuer));
   app.use((req, res) => oidc(req, res));
   server.on('request', app);
 
   return {
     issuer,
     jwksUrl: `${issuer}${ROUTES.jwks}`,
+    registerClient: async (metadata) => {
+      // Where oidc-provider keeps dynamically registered clients (typed only on its other models).
+      const clients = (provider.Client as unknown as { adapter: { upsert(id: string, payload: object): Promise<void> } }).adapter;
+      await clients.upsert(metadata.client_id, { ...metadata });
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -89,6 +108,8 @@ export async function startDevIssuer(key: SigningKey, options: DevIssuerOptions)
       }),
   };
 }
+
+const SILENT: IssuerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {

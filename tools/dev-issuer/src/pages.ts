@@ -33,7 +33,8 @@ button:focus-visible, input:focus-visible { outline: 3px solid #f0a000; outline-
 export const PAGE_HEADERS = {
   'content-security-policy': "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: under no-referrer a browser posts the forms with `Origin: null`, which the forms refuse.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 } as const;
 
@@ -122,7 +123,7 @@ export function renderConsentPage(request: RequestSummary, user: DevUser, grante
     .join('\n');
   const decision = granted.length
     ? `<div class="actions"><form method="post" action="/interaction/${escapeHtml(request.uid)}/consent"><button type="submit">Allow</button></form>${cancelForm(request.uid, 'Deny')}</div>`
-    : `<p class="error">${escapeHtml(user.name)} holds none of the permissions asked for: the assistant gets no token.</p><div class="actions">${cancelForm(request.uid, 'Return to the assistant')}</div>`;
+    : `<p class="error">${escapeHtml(user.name)} holds none of the permissions asked for: the assistant gets no token.</p><div class="actions"><form method="post" action="/interaction/${escapeHtml(request.uid)}/consent"><button type="submit" class="secondary">Return to the assistant</button></form></div>`;
   return layout(
     'Allow access',
     `<h1>Allow ${escapeHtml(request.clientName)} to act as ${escapeHtml(user.name)}?</h1>

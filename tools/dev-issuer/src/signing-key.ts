@@ -39,6 +39,12 @@ export async function loadOrCreateSigningKey(path: string): Promise<SigningKey> 
   return fromPrivateJwk(landed.kid, landed.privateJwk as JWK);
 }
 
+/** The key at `path`, or undefined when there is none yet (nothing is created). */
+export async function readSigningKey(path: string): Promise<SigningKey | undefined> {
+  const stored = await readStoredKey(path);
+  return stored ? fromPrivateJwk(stored.kid, stored.privateJwk as JWK) : undefined;
+}
+
 async function readStoredKey(path: string): Promise<z.output<typeof StoredKey> | undefined> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;

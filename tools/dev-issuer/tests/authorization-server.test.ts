@@ -58,6 +58,25 @@ describe('discovery', () => {
     expect(oauth).not.toHaveProperty('pushed_authorization_request_endpoint');
   });
 
+  it('lets no page of its own be framed by another site', async () => {
+    for (const path of ['/session/end', '/authorize', '/.well-known/openid-configuration']) {
+      const response = await fetch(`${issuer}${path}`, { redirect: 'manual' });
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    }
+  });
+
+  it('can leave client ID metadata documents out, so that clients register dynamically (a machine with no internet access)', async () => {
+    const offline = await startIssuerUnderTest({ clientIdMetadataDocuments: false });
+    try {
+      const metadata = (await (await fetch(`${offline.issuer.issuer}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+      expect(metadata).not.toHaveProperty('client_id_metadata_document_supported');
+      expect(metadata.registration_endpoint).toBe(`${offline.issuer.issuer}/register`);
+    } finally {
+      await offline.stop();
+    }
+  });
+
   it('publishes the development key, so that minted and issued tokens verify alike', async () => {
     const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as { keys: { kid: string; d?: string }[] };
     expect(jwks.keys.map((key) => key.kid)).toEqual([under.key.kid]);
@@ -168,6 +187,48 @@ describe('refusals', () => {
     expect(await refresh(clientId, String(rotated.body.refresh_token))).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 
+  it('refuses a refresh for another resource or with more scopes, and says why a reused refresh token fails', async () => {
+    const other = await tokensFor();
+    expect(await token(issuer, { grant_type: 'refresh_token', client_id: other.clientId, refresh_token: other.refreshToken, resource: 'http://127.0.0.1:1/mcp' })).toMatchObject({ status: 400, body: { error: 'invalid_target' } });
+    const wider = await tokensFor();
+    expect(await token(issuer, { grant_type: 'refresh_token', client_id: wider.clientId, refresh_token: wider.refreshToken, resource, scope: 'policies:read tickets:read' })).toMatchObject({ status: 400, body: { error: 'invalid_scope' } });
+
+    const { clientId, refreshToken } = await tokensFor();
+    const rotated = await refresh(clientId, refreshToken);
+    expect(rotated.status).toBe(200);
+    const reused = await refresh(clientId, refreshToken);
+    expect(reused).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(reused.body.error_description).toContain('refresh token already used');
+  });
+
+  it('refuses a request naming several resources: a token names one server', async () => {
+    const { body } = await register(issuer);
+    const query = new URLSearchParams(authorizationQuery(String(body.client_id), resource, pkce().challenge));
+    query.append('resource', 'http://127.0.0.1:2/mcp');
+    const landed = await new UserAgent(issuer).authorize(query, 'alice');
+    expect(landed.searchParams.get('error')).toBe('invalid_target');
+    expect(landed.searchParams.get('error_description')).toMatch(/one resource per authorization/);
+  });
+
+  it('says, for a user who holds none of the scopes, that they hold none', async () => {
+    const none = await codeFor('guest');
+    expect(none.landed.searchParams.get('error_description')).toBe('guest holds none of the scopes asked for (policies:read)');
+  });
+
+  it('refuses the sign-in forms sent from another origin, or with no origin: no cross-site sign-in or consent', async () => {
+    const { body } = await register(issuer);
+    const agent = new UserAgent(issuer);
+    const login = await agent.follow(`/authorize?${new URLSearchParams(authorizationQuery(String(body.client_id), resource, pkce().challenge))}`);
+    for (const origin of ['http://127.0.0.1:1', 'null']) {
+      const forged = await agent.post(`${login.url}/login`, { user: 'alice' }, origin);
+      expect(forged.status).toBe(403);
+      expect(await forged.text()).toContain('This form can only be sent from the sign-in page itself');
+    }
+    const oversized = await agent.post(`${login.url}/login`, { user: 'x'.repeat(10_000) });
+    expect(oversized.status).toBe(400);
+    expect(await oversized.text()).toContain('invalid_request');
+  });
+
   it('revokes a refresh token on request (RFC 7009)', async () => {
     const { clientId, refreshToken } = await tokensFor();
     const revoked = await fetch(`${issuer}/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: refreshToken, client_id: clientId }) });
@@ -191,6 +252,23 @@ describe('dynamic client registration', () => {
     expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_redirect_uri' } });
     expect(refused.body.error_description).toMatch(/not loopback; use https/);
     expect((await register(issuer, { redirect_uris: ['javascript:alert(1)'], application_type: 'native' })).status).toBe(400);
+  });
+
+  it('refuses a declared web client with a loopback redirect: loopback is for native applications', async () => {
+    const refused = await register(issuer, { application_type: 'web' });
+    expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_redirect_uri' } });
+    expect(refused.body.error_description).toMatch(/register with application_type native/);
+  });
+
+  it('answers CORS for a browser client only from one of its redirect origins, never "null"', async () => {
+    const browser = await register(issuer, { redirect_uris: ['http://localhost:6274/oauth/callback'] });
+    const custom = await register(issuer, { redirect_uris: ['cursor://anysphere.cursor-mcp/oauth/callback'] });
+    const preflight = (origin: string) => fetch(`${issuer}/token`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    expect((await preflight('http://localhost:6274')).headers.get('access-control-allow-origin')).toBe('http://localhost:6274');
+    const tokenFrom = (origin: string, clientId: string) => fetch(`${issuer}/token`, { method: 'POST', headers: { origin, 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=refresh_token&refresh_token=x&client_id=${encodeURIComponent(clientId)}` });
+    expect((await tokenFrom('http://localhost:6274', String(browser.body.client_id))).headers.get('access-control-allow-origin')).toBe('http://localhost:6274');
+    expect((await tokenFrom('https://evil.example', String(browser.body.client_id))).headers.get('access-control-allow-origin')).toBeNull();
+    expect((await tokenFrom('null', String(custom.body.client_id))).headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('keeps only its own scopes of those a client registers', async () => {
@@ -263,41 +341,59 @@ describe('client ID metadata documents', () => {
     }
   });
 
-  it('refuses a document that is too large, one that redirects, and one that names another client', async () => {
+  it('refuses a document that is too large, one that redirects (not followed), and one that names another client', async () => {
     const large = documents.serve('/large.json', metadataDocument({ client_name: 'x'.repeat(8 * 1024) }));
-    const moved = documents.redirect('/moved.json', 'https://127.0.0.1:1/elsewhere.json');
+    const target = documents.serve('/target.json', metadataDocument());
+    const moved = documents.redirect('/moved.json', target);
     const other = documents.serve('/other.json', () => metadataDocument()('https://assistant.example/client.json'));
-    for (const clientId of [large, moved, other]) {
+    for (const [clientId, reason] of [[large, 'larger than 5120 bytes'], [moved, 'unexpected response status 302'], [other, 'does not match']] as const) {
       const attempt = await authorizeWith(trusting, clientId);
       expect(attempt.response.status).toBe(400);
       expect(attempt.text).toContain('invalid_client');
+      expect(attempt.text).toContain(reason);
     }
+    expect(documents.fetches.get('/target.json')).toBeUndefined();
+  });
+
+  it('checks the addresses a host name resolves to before connecting (a name for loopback is refused like the address)', async () => {
+    const clientId = documents.serve('/by-name.json', metadataDocument()).replace('127.0.0.1', 'localhost');
+    const refused = await authorizeWith(under, clientId);
+    expect(refused.response.status).toBe(400);
+    expect(refused.text).toContain('localhost resolves to a refused address');
+    expect(documents.fetches.get('/by-name.json')).toBeUndefined();
   });
 });
 
 describe('bad input', () => {
   const form = (body: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
 
-  it.each<[string, string, RequestInit]>([
-    ['an empty authorization request', '/authorize', {}],
-    ['an unknown client', '/authorize?client_id=nobody&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb', {}],
-    ['a metadata URL with credentials', '/authorize?client_id=https%3A%2F%2Fuser%3Apass%40example.com%2Fc.json&response_type=code', {}],
-    ['an implicit response type', '/authorize?client_id=x&response_type=token', {}],
-    ['an unknown interaction', '/interaction/nope', {}],
-    ['a login without its interaction', '/interaction/nope/login', form({ user: 'alice' })],
-    ['a token request with no grant', '/token', form({})],
-    ['an unknown grant type', '/token', form({ grant_type: 'password', username: 'alice', password: 'x' })],
-    ['a code that was never issued', '/token', form({ grant_type: 'authorization_code', code: 'x', client_id: 'nobody', code_verifier: 'x'.repeat(43), redirect_uri: REDIRECT_URI })],
-    ['a registration that is not JSON', '/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"redirect_uris": [' }],
-    ['a registration with no redirect URI', '/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
-    ['a registration with a huge body', '/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [REDIRECT_URI], client_name: 'x'.repeat(200_000) }) }],
-    ['a revocation of nothing', '/revoke', form({})],
-  ])('answers %s with an OAuth error, never a 500', async (_label, path, init) => {
-    const response = await fetch(`${issuer}${path}`, { redirect: 'manual', ...init });
-    expect(response.status).toBeGreaterThanOrEqual(300);
-    expect(response.status).toBeLessThan(500);
+  const sameOrigin = () => ({ origin: issuer });
+  let registered = '';
+  beforeAll(async () => {
+    registered = String((await register(issuer)).body.client_id);
+  });
+
+  it.each<[string, string, () => RequestInit, number, string]>([
+    ['an empty authorization request', '/authorize', () => ({}), 400, 'invalid_request'],
+    ['an unknown client', '/authorize?client_id=nobody&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb', () => ({}), 400, 'invalid_client'],
+    ['a metadata URL with credentials', '/authorize?client_id=https%3A%2F%2Fuser%3Apass%40example.com%2Fc.json&response_type=code', () => ({}), 400, 'invalid_client'],
+    ['an implicit response type', '/authorize?client_id=x&response_type=token', () => ({}), 400, 'invalid_client'],
+    ['an unknown interaction', '/interaction/nope', () => ({}), 400, 'invalid_request'],
+    ['a login without its interaction', '/interaction/nope/login', () => ({ ...form({ user: 'alice' }), headers: { 'content-type': 'application/x-www-form-urlencoded', ...sameOrigin() } }), 400, 'invalid_request'],
+    ['a login in an unknown charset', '/interaction/nope/login', () => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=klingon', ...sameOrigin() }, body: 'user=alice' }), 400, 'invalid_request'],
+    ['a token request with no grant', '/token', () => form({}), 400, 'invalid_request'],
+    ['an unknown grant type', '/token', () => form({ grant_type: 'password', username: 'alice', password: 'x', client_id: registered }), 400, 'unsupported_grant_type'],
+    ['a token request from no client', '/token', () => form({ grant_type: 'authorization_code', code: 'x' }), 400, 'invalid_request'],
+    ['a code that was never issued', '/token', () => form({ grant_type: 'authorization_code', code: 'x', client_id: 'nobody', code_verifier: 'x'.repeat(43), redirect_uri: REDIRECT_URI }), 401, 'invalid_client'],
+    ['a registration that is not JSON', '/register', () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"redirect_uris": [' }), 400, 'invalid_request'],
+    ['a registration with no redirect URI', '/register', () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), 400, 'invalid_redirect_uri'],
+    ['a registration with a huge body', '/register', () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [REDIRECT_URI], client_name: 'x'.repeat(200_000) }) }), 400, 'invalid_request'],
+    ['a revocation of nothing', '/revoke', () => form({}), 400, 'invalid_request'],
+  ])('answers %s with its OAuth error, never a 500', async (_label, path, init, status, error) => {
+    const response = await fetch(`${issuer}${path}`, { redirect: 'manual', ...init() });
+    expect(response.status).toBe(status);
     const text = await response.text();
     expect(text).not.toMatch(/\bat .+\.(js|ts):\d+/);
-    if (response.status >= 400) expect(text).toMatch(/invalid_request|invalid_client|unsupported_grant_type|invalid_grant|invalid_client_metadata|invalid_redirect_uri|unsupported_response_type|not_found|invalid_scope/);
+    expect(text).toContain(error);
   });
 });

@@ -1,7 +1,8 @@
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDevDirectory, loadOrCreateSigningKey, refusedAddress, startDevIssuer } from '../src';
+import { decodeJwt } from 'jose';
+import { devDirectory, loadDevDirectory, loadOrCreateSigningKey, refusedAddress, startDevIssuer } from '../src';
 import { authorizationQuery, pkce, REDIRECT_URI, register, startFakeResource, token, USERS, UserAgent } from './support/oauth-driver';
 
 let dir: string;
@@ -35,6 +36,41 @@ describe('state across restarts', () => {
       await again.stop();
       await resource.stop();
     }
+  });
+});
+
+describe('a scope taken away in the directory', () => {
+  it('is gone from the next token a refresh gives, and a user removed gets no token at all', async () => {
+    const key = await loadOrCreateSigningKey(join(dir, 'key.json'));
+    const stateFile = join(dir, 'oauth-state.json');
+    let issuerUrl = '';
+    const resource = await startFakeResource(() => issuerUrl, ['policies:read', 'policies:read:confidential']);
+    // Each run on a port of its own: a pooled connection to the one before cannot be reused.
+    const start = async (directory: typeof USERS) => {
+      const started = await startDevIssuer(key, { port: 0, directory, resources: () => [resource.resource], stateFile });
+      issuerUrl = started.issuer;
+      return started;
+    };
+    const first = await start(USERS);
+    const clientId = String((await register(first.issuer)).body.client_id);
+    const { verifier, challenge } = pkce();
+    const landed = await new UserAgent(first.issuer).authorize(authorizationQuery(clientId, resource.resource, challenge, { scope: 'policies:read policies:read:confidential' }), 'carol');
+    const issued = await token(first.issuer, { grant_type: 'authorization_code', client_id: clientId, code: landed.searchParams.get('code')!, code_verifier: verifier, redirect_uri: REDIRECT_URI, resource: resource.resource });
+    expect(decodeJwt(String(issued.body.access_token)).scope).toBe('policies:read policies:read:confidential');
+    await first.stop();
+
+    const demoted = devDirectory({ users: { carol: { name: 'Carol', role: 'approver', scopes: ['policies:read'] } } });
+    const again = await start(demoted);
+    const refreshed = await token(again.issuer, { grant_type: 'refresh_token', client_id: clientId, refresh_token: String(issued.body.refresh_token), resource: resource.resource });
+    expect(refreshed.status).toBe(200);
+    expect(decodeJwt(String(refreshed.body.access_token)).scope).toBe('policies:read');
+    await again.stop();
+
+    const gone = await start(devDirectory({ users: { alice: { name: 'Alice', role: 'requester', scopes: ['policies:read'] } } }));
+    const refused = await token(gone.issuer, { grant_type: 'refresh_token', client_id: clientId, refresh_token: String(refreshed.body.refresh_token), resource: resource.resource });
+    expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    await gone.stop();
+    await resource.stop();
   });
 });
 

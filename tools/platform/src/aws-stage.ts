@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PGlite } from '@electric-sql/pglite';
-import { loadDevDirectory, loadOrCreateSigningKey, mintAccessToken, startDevIssuer } from '@gmcp/dev-issuer';
-import { startLimitedIdentityProvider, type LimitedIdentityProvider } from '@gmcp/dev-issuer/testing';
+import type { LimitedIdentityProvider } from '@gmcp/dev-issuer/testing';
 import {
   arns,
+  approvalAudiences,
   approvalServer,
   approvalStateMachine,
   bundleDir,
@@ -18,7 +17,6 @@ import {
   functionsOf,
   resourceNames,
   routesOf,
-  SERVER_MODULES,
   SERVER_NAMES,
   serverUses,
   serversUsing,
@@ -48,46 +46,21 @@ import {
 import { approvalTableDefinition, auditTableDefinition, createDynamoDbClient, createLogger, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit';
 import { createPgliteExecutor, seedDatabase } from '@gmcp/ops-data';
 import { createPolicyLibrary, createS3BlobStore, DEFAULT_CORPUS_DIR, INDEX_KEY } from '@gmcp/policy-reader';
-import { devUsersFile, governanceFile } from './local-contract';
+import { governanceFile } from './local-contract';
+import { startStageIdentity, type StageIdentity, type StageIdentityStyle } from './aws-stage-identity';
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 
-/** Each service's audience in the loopback stage, as an enterprise identity provider names an API. */
-const audienceOf = (service: string) => `api://gmcp-e2e/${service}`;
-
-/** A stage as its configuration file would declare it, except that the issuer is the dev issuer on loopback. */
-function testStageConfig(issuer: string, facade?: { provider: LimitedIdentityProvider; clientId: string; redirectUris: readonly string[] }): StageConfig {
-  const service = (name: string) => ({
-    audience: audienceOf(name),
-    scopePrefix: facade ? `${audienceOf(name)}/` : '',
-    reservedConcurrency: 5,
-    memoryMb: 512,
-    timeoutSeconds: 20,
-    throttle: { ratePerSecond: 50, burst: 100 },
-  });
+/** A stage as its configuration file would declare it, except that its identity provider runs on loopback. */
+function testStageConfig(identity: StageIdentity): StageConfig {
+  const service = (name: ServerName) => ({ ...identity.service(name), reservedConcurrency: 5, memoryMb: 512, timeoutSeconds: 20, throttle: { ratePerSecond: 50, burst: 100 } });
   return {
     stage: 'e2e',
     account: ACCOUNT,
     region: REGION,
     retain: false,
-    auth: {
-      issuer,
-      jwksUrl: `${issuer}/.well-known/jwks.json`,
-      approverClientIds: ['approvals-console'],
-      audienceClaim: 'aud',
-      ...(facade
-        ? {
-            facade: {
-              authorizationEndpoint: facade.provider.authorizationEndpoint,
-              tokenEndpoint: facade.provider.tokenEndpoint,
-              clientId: facade.clientId,
-              redirectUris: [...facade.redirectUris],
-              resourceParameter: 'omit' as const,
-            },
-          }
-        : {}),
-    },
+    auth: identity.auth,
     governanceDir: 'config/governance',
     services: Object.fromEntries(SERVER_NAMES.map((name) => [name, service(name)])) as StageConfig['services'],
     logRetentionDays: 30,
@@ -146,30 +119,16 @@ export interface AwsStage {
 
 export interface AwsStageOptions {
   /**
-   * The stage's identity provider lacks what MCP clients need, the way Entra ID does (a
-   * limited provider in front of the development issuer): the stage fronts it with the
-   * authorization façade, whose one public client is pre-registered with these redirect URIs.
+   * The stage's identity provider: the development issuer itself (default), or one that lacks
+   * what MCP clients need the way Entra ID or Cognito does, which the stage then fronts with
+   * the authorization façade.
    */
-  limitedIdentityProvider?: { redirectUris: readonly string[] };
+  identityProvider?: StageIdentityStyle;
 }
 
-/** The public client the limited identity provider has registered for the platform's assistants. */
-export const FACADE_CLIENT_ID = 'gmcp-e2e-assistants';
-
 export async function startAwsStage(options: AwsStageOptions = {}): Promise<AwsStage> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'gmcp-aws-stage-'));
-  const key = await loadOrCreateSigningKey(join(stateDir, 'signing-key.json'));
-  const limited = options.limitedIdentityProvider;
-  const issuer = await startDevIssuer(key, {
-    port: 0,
-    directory: loadDevDirectory(devUsersFile()),
-    apis: SERVER_NAMES.map((service) => ({ resource: audienceOf(service), name: service, scopes: SERVER_MODULES[service].scopes })),
-    ...(limited
-      ? { clients: [{ client_id: FACADE_CLIENT_ID, client_name: 'Governed MCP platform (assistants)', redirect_uris: [...limited.redirectUris], application_type: 'native', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }] }
-      : {}),
-  });
-  const provider = limited ? await startLimitedIdentityProvider({ upstream: issuer.issuer, apis: Object.fromEntries(SERVER_NAMES.map((service) => [`${audienceOf(service)}/`, audienceOf(service)])) }) : undefined;
-  const config = testStageConfig(issuer.issuer, provider && limited ? { provider, clientId: FACADE_CLIENT_ID, redirectUris: limited.redirectUris } : undefined);
+  const identity = await startStageIdentity(options.identityProvider ?? 'direct');
+  const config = testStageConfig(identity);
   const names = resourceNames(config);
   const arn = arns(config);
 
@@ -245,7 +204,7 @@ export async function startAwsStage(options: AwsStageOptions = {}): Promise<AwsS
 
   return {
     config,
-    ...(provider ? { limitedIdentityProvider: provider } : {}),
+    ...(identity.provider ? { limitedIdentityProvider: identity.provider } : {}),
     names,
     sns,
     dynamoDbEndpoint: dynamodb.endpoint,
@@ -254,16 +213,16 @@ export async function startAwsStage(options: AwsStageOptions = {}): Promise<AwsS
     migration: { ...migration, adminSecretArn },
     putParameter: (name, value, type) => ssm.put(name, value, type),
     ownerQuery: async (sql) => (await owner.query({ sql })).rows,
-    token: (service, sub, scopes, clientId) =>
-      mintAccessToken(key, { issuer: issuer.issuer, subject: sub, audience: config.services[service].audience, scopes, ttlSeconds: 300, ...(clientId ? { clientId } : {}) }),
+    token: (service, sub, scopes, clientId) => identity.token(service, sub, scopes, clientId),
     async deploy(service, overrides = {}) {
       const functions: Partial<Record<FunctionKind, LambdaProcess>> = {};
       const recorders: Partial<Record<FunctionKind, Recorders>> = {};
       const api = await startHttpApiTestEndpoint({
         routes: routesOf(config, service),
-        authorizer: { issuer: config.auth.issuer, audiences: [config.services[service].audience] },
+        authorizer: { issuer: config.auth.issuer, audiences: approvalAudiences(config, service) },
         invoke: (event) => functions.api!.invoke('handler', event),
       });
+      await identity.registerServer(service, api.url);
       const environments: Partial<Record<FunctionKind, Record<string, string>>> = {};
       for (const spec of functionsOf(service)) {
         const recording = await startRecorders(peers);
@@ -318,9 +277,7 @@ export async function startAwsStage(options: AwsStageOptions = {}): Promise<AwsS
       await ssm.stop();
       dynamo.destroy();
       await dynamodb.stop();
-      await provider?.stop();
-      await issuer.stop();
-      await rm(stateDir, { recursive: true, force: true });
+      await identity.stop();
     },
   };
 }

@@ -2,4 +2,5 @@ export { startPlatform, serverEnv, type Platform, type LocalServerSettings } fro
 export { prepareLocalTables, startPlatformDynamoDb, connectLocalDynamoDb, localGovernanceEnv } from './local-aws';
 export { loadOrCreateKey } from './local-secrets';
 export * from './local-contract';
-export { startAwsStage, FACADE_CLIENT_ID, type AwsStage, type AwsStageOptions, type DeployedService } from './aws-stage';
+export { startAwsStage, type AwsStage, type AwsStageOptions, type DeployedService } from './aws-stage';
+export { FACADE_CLIENT_ID, type StageIdentityStyle } from './aws-stage-identity';

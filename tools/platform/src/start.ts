@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Duration, loadDevDirectory, loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuerOptions } from '@gmcp/dev-issuer';
-import { createDynamoDbAuditStore, createDynamoDbClient, type AuditStore, type RunningService } from '@gmcp/mcp-kit';
+import { createDynamoDbAuditStore, createDynamoDbClient, createLogger, type AuditStore, type LogLevel, type RunningService } from '@gmcp/mcp-kit';
 import { SERVER_MODULES, SERVER_NAMES, SERVERS, type ServerResource } from '@gmcp/infra';
 import {
   approvalKeyPath,
@@ -22,6 +22,7 @@ import {
 import { loadOrCreateKey } from './local-secrets';
 import { localGovernanceEnv, startPlatformDynamoDb } from './local-aws';
 import { digestLocalAudit } from './local-digests';
+import { takenPorts } from './local-ports';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -91,7 +92,7 @@ export interface PlatformOptions {
    */
   ephemeralPorts?: boolean;
   /** Settings of the authorization server beyond the local contract's (tests: a trusted CA for client metadata on loopback). */
-  issuer?: Pick<DevIssuerOptions, 'clientMetadataFetch' | 'accessTokenTtlSeconds'>;
+  issuer?: Pick<DevIssuerOptions, 'clientMetadataFetch' | 'accessTokenTtlSeconds' | 'logger'>;
 }
 
 /** DEV_ISSUER_ACCESS_TOKEN_TTL: how long the access tokens the authorization server issues live (15m by default). */
@@ -103,8 +104,20 @@ function accessTokenTtlSeconds(env: Env): number {
   return parsed.data;
 }
 
+/** DEV_ISSUER_CLIENT_METADATA_DOCUMENTS=off: a machine with no internet access cannot fetch Claude's or VS Code's documents, so they register dynamically instead. */
+function clientIdMetadataDocuments(env: Env): boolean {
+  const value = env.DEV_ISSUER_CLIENT_METADATA_DOCUMENTS ?? 'on';
+  if (value !== 'on' && value !== 'off') throw new Error(`DEV_ISSUER_CLIENT_METADATA_DOCUMENTS must be on or off, got "${value}"`);
+  return value === 'on';
+}
+
 /** Starts the local DynamoDB, the development issuer and the servers on loopback. */
 export async function startPlatform(env: Env = process.env, options: PlatformOptions = {}): Promise<Platform> {
+  const servers = options.servers ?? SERVER_NAMES;
+  if (!options.ephemeralPorts) {
+    const taken = await takenPorts(['dev-issuer', 'local-dynamodb', ...servers], env);
+    if (taken) throw new Error(taken);
+  }
   const ports = (name: 'dev-issuer' | 'local-dynamodb') => (options.ephemeralPorts ? 0 : localPort(name, env));
   const [key, auditKey, approvalKey] = await Promise.all([
     loadOrCreateSigningKey(signingKeyPath(env)),
@@ -129,10 +142,12 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
       resources: () => running.map((service) => service.config.resourceUrl),
       stateFile: issuerStatePath(env),
       accessTokenTtlSeconds: accessTokenTtlSeconds(env),
+      clientIdMetadataDocuments: clientIdMetadataDocuments(env),
+      logger: createLogger('dev-issuer', logLevelOf(env.DEV_ISSUER_LOG_LEVEL ?? env.LOG_LEVEL)),
       ...options.issuer,
     });
     const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKey, approvalKey, ephemeralPorts: options.ephemeralPorts };
-    for (const name of options.servers ?? SERVER_NAMES) running.push(await SERVER_MODULES[name].start(serverEnv(name, env, local)));
+    for (const name of servers) running.push(await SERVER_MODULES[name].start(serverEnv(name, env, local)));
   } catch (error) {
     await stop();
     throw error;
@@ -159,6 +174,12 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
       await stop();
     },
   };
+}
+
+function logLevelOf(value: string | undefined): LogLevel {
+  const level = (value ?? 'INFO').toUpperCase();
+  if (!['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'].includes(level)) throw new Error(`DEV_ISSUER_LOG_LEVEL must be DEBUG, INFO, WARN, ERROR or SILENT, got "${value}"`);
+  return level as LogLevel;
 }
 
 async function digestAtShutdown(endpoint: string, env: Env, report: boolean): Promise<void> {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { Duration, loadOrCreateSigningKey, mintAccessToken, type SigningKey } from '@gmcp/dev-issuer';
+import { Duration, loadOrCreateSigningKey, mintAccessToken, readSigningKey, type SigningKey } from '@gmcp/dev-issuer';
 import { APPROVER_SCOPE } from '@gmcp/mcp-kit';
 import { SERVER_MODULES } from '@gmcp/infra';
 import { SERVER_NAMES, serverUses, type ServerName } from '@gmcp/infra/servers';
@@ -52,15 +52,13 @@ async function main(): Promise<void> {
   const scopes = args.scope.split(/\s+/).filter(Boolean);
   const undefinedScopes = scopes.filter((scope) => !definedScopes(args.aud).includes(scope));
   if (undefinedScopes.length) {
-    const target = isMcpServerName(args.aud) ? args.aud : 'any server';
-    console.error(`--scope: ${undefinedScopes.join(', ')} ${undefinedScopes.length === 1 ? 'is' : 'are'} not defined by ${target}, so the token would be refused. Scopes of ${target}: ${definedScopes(args.aud).join(', ')}`);
+    console.error(scopeRefusal(args.aud, undefinedScopes));
     process.exitCode = 2;
     return;
   }
-  const key = await loadOrCreateSigningKey(signingKeyPath());
-  const mismatch = await issuerKeyMismatch(key);
-  if (mismatch) {
-    console.error(mismatch);
+  const key = await signingKeyFor(localIssuer());
+  if (typeof key === 'string') {
+    console.error(key);
     process.exitCode = 1;
     return;
   }
@@ -81,21 +79,30 @@ function definedScopes(audience: string): string[] {
   return [...new Set(servers.flatMap((server) => [...SERVER_MODULES[server].scopes, ...(serverUses(server, 'approvals') ? [APPROVER_SCOPE] : [])]))].sort();
 }
 
+function scopeRefusal(audience: string, scopes: readonly string[]): string {
+  const target = isMcpServerName(audience) ? audience : 'any server';
+  const elsewhere = SERVER_NAMES.filter((server) => scopes.every((scope) => definedScopes(server).includes(scope)));
+  const hint = isMcpServerName(audience) && elsewhere.length ? ` They are ${elsewhere.join("'s and ")}'s: add --aud ${elsewhere[0]}.` : '';
+  return `--scope: ${scopes.join(', ')} ${scopes.length === 1 ? 'is' : 'are'} not defined by ${target}, so the token would be refused.${hint} Scopes of ${target}: ${definedScopes(audience).join(', ')}`;
+}
+
 /**
- * A token signed with this state folder's key is refused by servers that trust an issuer with
- * another key (npm start with another GMCP_STATE_DIR): say so now rather than as "unknown key".
+ * This state folder's signing key, or why a token signed with it would be refused: the servers
+ * trust the running issuer's key, which lives in the state folder npm start was given. A
+ * folder with no key yet gets one only when no issuer is running (nothing to disagree with).
  */
-async function issuerKeyMismatch(key: SigningKey): Promise<string | undefined> {
-  const issuer = localIssuer();
-  const keys = await fetch(`${issuer}/.well-known/jwks.json`, { signal: AbortSignal.timeout(1500) })
+async function signingKeyFor(issuer: string): Promise<SigningKey | string> {
+  const published = await fetch(`${issuer}/.well-known/jwks.json`, { signal: AbortSignal.timeout(1500) })
     .then(async (response) => ((await response.json()) as { keys?: { kid?: string }[] }).keys ?? [])
     .catch(() => undefined);
-  if (keys === undefined) {
+  if (published === undefined) {
     console.error(`Note: no issuer answers at ${issuer} (is npm start running?). The token is signed with the key in ${stateDir()}.`);
-    return undefined;
+    return loadOrCreateSigningKey(signingKeyPath());
   }
-  if (keys.some((candidate) => candidate.kid === key.kid)) return undefined;
-  return `The issuer running at ${issuer} signs with another key than this state folder's (${stateDir()}): the servers would refuse this token. Run npm run token with the same GMCP_STATE_DIR as npm start.`;
+  const key = await readSigningKey(signingKeyPath());
+  const otherFolder = `The issuer running at ${issuer} signs with another key than this state folder's (${stateDir()}): the servers would refuse this token. Run npm run token with the same GMCP_STATE_DIR as npm start.`;
+  if (!key || !published.some((candidate) => candidate.kid === key.kid)) return otherFolder;
+  return key;
 }
 
 main().catch((error: unknown) => {

@@ -14,7 +14,7 @@ export const JWT_STRATEGY = 'jwt';
  * share a process) with the passport-jwt strategy. Key lookup is delegated to jose via
  * the resolver; passport-jwt checks signature, algorithm, issuer, audience and times.
  */
-export function createJwtPassport(auth: ServiceConfig['auth'], resolveKey: KeyResolver): JwtPassport {
+export function createJwtPassport(auth: ServiceConfig['auth'], resolveKey: KeyResolver, audiences: readonly string[] = [auth.audience]): JwtPassport {
   const passport = new Passport();
   passport.use(
     JWT_STRATEGY,
@@ -29,12 +29,12 @@ export function createJwtPassport(auth: ServiceConfig['auth'], resolveKey: KeyRe
         },
         issuer: auth.issuer,
         // Without an `aud` claim (Cognito), the audience is the client the token was issued to: checked below.
-        ...(auth.audienceClaim === 'aud' ? { audience: auth.audience } : {}),
+        ...(auth.audienceClaim === 'aud' ? { audience: [...audiences] } : {}),
         algorithms: [...auth.algorithms],
         jsonWebTokenOptions: { clockTolerance: auth.clockSkewSeconds },
       },
       (claims: unknown, done: VerifiedCallback) => {
-        if (auth.audienceClaim === 'client_id' && !issuedToAudience(claims, auth.audience)) return done(null, false, new AuthenticationError('invalid_audience'));
+        if (auth.audienceClaim === 'client_id' && !issuedToAudience(claims, audiences)) return done(null, false, new AuthenticationError('invalid_audience'));
         const actor = actorFromClaims(claims, auth.scopePrefix);
         if (actor) done(null, actor);
         else done(null, false, new AuthenticationError('invalid_claims'));
@@ -44,10 +44,10 @@ export function createJwtPassport(auth: ServiceConfig['auth'], resolveKey: KeyRe
   return passport;
 }
 
-/** A token with no audience of its own, issued to this server's client (and refused if it names another audience). */
-function issuedToAudience(claims: unknown, audience: string): boolean {
+/** A token with no audience of its own, issued to one of the clients accepted here (and refused if it names an audience). */
+function issuedToAudience(claims: unknown, audiences: readonly string[]): boolean {
   const { aud, client_id } = (claims ?? {}) as { aud?: unknown; client_id?: unknown };
-  return aud === undefined && client_id === audience;
+  return aud === undefined && typeof client_id === 'string' && audiences.includes(client_id);
 }
 
 /** Turns whatever passport-jwt reports (jsonwebtoken errors included) into a kit error. */

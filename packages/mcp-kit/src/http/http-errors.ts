@@ -24,15 +24,16 @@ interface HttpAnswer {
 export function httpAnswerFor(error: unknown, config: ServiceConfig): HttpAnswer {
   if (error instanceof AuthenticationError) {
     const presented = error.reason !== 'missing_token';
+    const description = describe(error, config);
     return {
       status: 401,
       headers: {
         'WWW-Authenticate': bearerChallenge(
           config,
-          presented ? { error: 'invalid_token', errorDescription: error.message } : {},
+          presented ? { error: 'invalid_token', errorDescription: description } : {},
         ),
       },
-      body: { error: presented ? 'invalid_token' : 'unauthorized', error_description: error.message },
+      body: { error: presented ? 'invalid_token' : 'unauthorized', error_description: description },
     };
   }
   if (error instanceof ApprovalError) {
@@ -77,6 +78,13 @@ export function httpAnswerFor(error: unknown, config: ServiceConfig): HttpAnswer
     };
   }
   return { status: 500, body: { error: 'server_error', error_description: 'Internal server error' } };
+}
+
+/** Locally, an unknown key almost always means a token minted with another state folder than the running issuer's: say so. */
+function describe(error: AuthenticationError, config: ServiceConfig): string {
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(URL.parse(config.auth.issuer)?.hostname ?? '');
+  if (error.reason !== 'unknown_key' || !local) return error.message;
+  return `${error.message}: the issuer at ${config.auth.issuer} does not publish it (a token from npm run token with another GMCP_STATE_DIR than npm start's?)`;
 }
 
 export function sendHttpError(res: Response, error: unknown, config: ServiceConfig): void {

@@ -79,9 +79,14 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   const tools = createToolSet(servedTools(declared, approvals?.service), { serverAccess: definition.access });
   approvals?.bind(tools);
   const passport = createJwtPassport(config.auth, keys);
+  // Without an audience in tokens (Cognito), assistants hold this server's own client: the
+  // approval API takes only the approvers' clients, so that an assistant's token cannot decide.
+  const approverClientIds = governance.approvals?.approverClientIds;
+  const approverPassport = config.auth.audienceClaim === 'client_id' ? createJwtPassport(config.auth, keys, approverClientIds ?? []) : passport;
   const confirmation = confirmationFor(declared, governance);
   const mcp = mcpEndpoint(createServerFactory({ identity: definition, deps: definition.deps, audit, metrics, logger, approvals: approvals?.service, confirmation }), config, logger);
   const authenticated = authenticate({ server: definition.name, passport, config, audit, metrics, logger });
+  const approverAuthenticated = approverPassport === passport ? authenticated : authenticate({ server: definition.name, passport: approverPassport, config, audit, metrics, logger });
   const scopes = advertisedScopes(declared, definition.additionalScopes);
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
 
@@ -104,7 +109,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.use(MCP_PATH, originGuard(config));
   app.get(MCP_PATH, methodNotAllowed);
   app.delete(MCP_PATH, methodNotAllowed);
-  if (approvals) app.use(APPROVALS_PATH, originGuard(config), authenticated, approvalApi(approvals.service, config, logger, audit, governance.approvals?.approverClientIds));
+  if (approvals) app.use(APPROVALS_PATH, originGuard(config), approverAuthenticated, approvalApi(approvals.service, config, logger, audit, approverClientIds));
   app.post(
     MCP_PATH,
     authenticated,

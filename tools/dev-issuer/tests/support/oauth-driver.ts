@@ -97,8 +97,9 @@ export class UserAgent {
     return response;
   }
 
-  post(url: string, form: Record<string, string> = {}): Promise<Response> {
-    return this.get(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+  /** Posts a form as the page's buttons do: browsers send the page's Origin with it. */
+  post(url: string, form: Record<string, string> = {}, origin: string = this.issuer): Promise<Response> {
+    return this.get(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin }, body: new URLSearchParams(form).toString() });
   }
 
   /** Follows redirects from `url` until one leaves the issuer (the client's callback) or a page answers. */
@@ -115,7 +116,7 @@ export class UserAgent {
   }
 
   /** Signs in as `user` and answers the consent page; returns where the browser lands. */
-  async authorize(query: Record<string, string>, user: string, decision: 'consent' | 'abort' = 'consent'): Promise<URL> {
+  async authorize(query: Record<string, string> | URLSearchParams, user: string, decision: 'consent' | 'abort' = 'consent'): Promise<URL> {
     const login = await this.follow(`/authorize?${new URLSearchParams(query)}`);
     if (!login.url.includes('/interaction/')) return new URL(login.url);
     const consent = await this.follow((await this.post(`${login.url}/login`, { user })).headers.get('location')!);
