@@ -23,12 +23,12 @@ import {
   createRecordSigner,
   ensureTables,
   exportLines,
+  newEventId,
   parseExport,
   recordsIn,
   verifyAuditDigests,
   type AuditRecord,
-} from '@gmcp/mcp-kit';
-import { newEventId } from '@gmcp/mcp-kit/src/audit/audit-record';
+} from '@gmcp/mcp-kit/platform';
 import { runBenchmark } from './support/bench-platform';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -21,7 +21,7 @@ import {
   startService,
   type AuditRecord,
   type MemoryMetrics,
-} from '@gmcp/mcp-kit';
+} from '@gmcp/mcp-kit/platform';
 import { LOCAL_TABLES } from '@gmcp/platform';
 import { allowlistOf, percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
 import { echoTool } from './support/echo-tool';

@@ -11,7 +11,7 @@ import express from 'express';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createGovernanceAdapters, createLogger, parseEnv, ServiceEnvSchema, startService, type AuditRecord } from '@gmcp/mcp-kit';
+import { createGovernanceAdapters, createLogger, parseEnv, ServiceEnvSchema, startService, type AuditRecord } from '@gmcp/mcp-kit/platform';
 import { allowlistOf, percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
 import { EchoInput, EchoOutput, echoTool } from './support/echo-tool';
 

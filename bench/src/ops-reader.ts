@@ -10,7 +10,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startDataApiTestEndpoint } from '@gmcp/local-aws';
 import { createLogin, createPgliteExecutor, migrate, seedDatabase } from '@gmcp/ops-data';
-import { opsReaderTools, startOpsReader } from '@gmcp/ops-reader';
+import { opsReaderServer, opsReaderTools } from '@gmcp/ops-reader';
 import { allowlistOf, percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
 
 const CLUSTER = 'arn:aws:rds:us-east-1:000000000000:cluster:gmcp-ops';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const scopes = ['tickets:read', 'incidents:read'];
 
   console.log('Embedded database (PGlite in process, local mode):');
-  const embedded = await startOpsReader({ ...platform.env, OPS_DATABASE: 'embedded' });
+  const embedded = await opsReaderServer.start({ ...platform.env, OPS_DATABASE: 'embedded' });
   await measure(embedded.url, await platform.token('bench', embedded.url, scopes), calls);
   await embedded.stop();
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   await createLogin(owner, 'reader', 'ops_reader');
   const dataApi = await startDataApiTestEndpoint({ db, resourceArn: CLUSTER, secrets: { [SECRET]: { user: 'ops_reader' } } });
   console.log('Data API adapter → local Data API endpoint over PGlite (HTTP per statement; Aurora adds its own network and engine time):');
-  const overDataApi = await startOpsReader({
+  const overDataApi = await opsReaderServer.start({
     ...platform.env,
     OPS_DATABASE: 'data-api',
     DATA_API_RESOURCE_ARN: CLUSTER,

@@ -10,8 +10,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { createLogger } from '@gmcp/mcp-kit';
-import { createFolderBlobStore, createPolicyLibrary, DEFAULT_CORPUS_DIR, INDEX_KEY, policyReaderTools, startPolicyReader } from '@gmcp/policy-reader';
+import { createLogger } from '@gmcp/mcp-kit/platform';
+import { createFolderBlobStore, createPolicyLibrary, DEFAULT_CORPUS_DIR, INDEX_KEY, policyReaderServer, policyReaderTools } from '@gmcp/policy-reader';
 import { allowlistOf, percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
 
 const SECTIONS = Number(process.env.SECTIONS ?? 10_000);
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   console.log(`Warm search in process, shipped corpus (${shipped.size} policies), the ${judged.queries.length} judged questions: ${stats(shippedTimes)}`);
 
   const platform = await startBenchPlatform({ policy: allowlistOf(policyReaderTools.filter((tool) => tool.name === 'search_policies')), persistent: false });
-  const server = await startPolicyReader({ ...platform.env, POLICY_CORPUS_DIR: dir });
+  const server = await policyReaderServer.start({ ...platform.env, POLICY_CORPUS_DIR: dir });
   const token = await platform.token('bench', server.url, ['policies:read', 'policies:read:restricted']);
   const client = new Client({ name: 'bench', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));

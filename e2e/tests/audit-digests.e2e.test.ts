@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
-import { auditItemKey, createDynamoDbAuditStore, createDynamoDbClient, recordsIn } from '@gmcp/mcp-kit';
+import { auditItemKey, createDynamoDbAuditStore, createDynamoDbClient, recordsIn } from '@gmcp/mcp-kit/platform';
 import { connectLocalDynamoDb, digestDir, digestPublicKeyPath, LOCAL_TABLES, startPlatform } from '@gmcp/platform';
-import { buildVerifier } from '@gmcp/platform/src/build-verifier';
+import { buildVerifier } from '@gmcp/platform';
 import { connectClient } from './support/mcp-client';
 import { npmOutput } from './support/processes';
 

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { ProtocolError, SdkHttpError } from '@modelcontextprotocol/client';
-import { createRecordSigner, type AuditRecord } from '@gmcp/mcp-kit';
+import { createRecordSigner, type AuditRecord } from '@gmcp/mcp-kit/platform';
 import { connectClient, type Handshake } from './support/mcp-client';
 import { startLocalPlatform, type LocalPlatform } from './support/local-platform';
 

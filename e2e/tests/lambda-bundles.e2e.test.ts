@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { Client as McpClient, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/client';
 import { auditDigestPolicy, BUNDLE_NAMES, bundleLambda, functionPolicy, isAllowed, migrationPolicy, type FunctionKind, type ServerName } from '@gmcp/infra';
-import { createDigestS3Client, createDynamoDbAuditStore, createDynamoDbClient, createKmsClient, createKmsDigestSigner, createS3DigestStore, recordsIn, verifyAuditDigests } from '@gmcp/mcp-kit';
+import { createDigestS3Client, createDynamoDbAuditStore, createDynamoDbClient, createKmsClient, createKmsDigestSigner, createS3DigestStore, recordsIn, verifyAuditDigests } from '@gmcp/mcp-kit/platform';
 import { connectClient } from './support/mcp-client';
 import { FACADE_CLIENT_ID, startAwsStage, type AwsStage, type DeployedService } from '@gmcp/platform';
 import { launchBrowser, signIn } from './support/browser';

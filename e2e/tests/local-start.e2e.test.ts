@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoDbClient } from '@gmcp/mcp-kit';
+import { createDynamoDbClient } from '@gmcp/mcp-kit/platform';
 import { LOCAL_TABLES } from '@gmcp/platform';
 import { connectClient } from './support/mcp-client';
 import { freePort, npmOutput, npmRun, portsFreed } from './support/processes';
 
-jest.setTimeout(90_000);
+jest.setTimeout(150_000);
 
 describe('the local contract: npm start, npm run token, Ctrl-C', () => {
   let env: Record<string, string>;
@@ -33,7 +33,8 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
   it('starts the issuer and servers, prints their URLs, serves a CLI token, and stops cleanly on SIGINT', async () => {
     const platform = npmRun(['start', '--silent'], env);
     try {
-      const [, policyUrl] = await platform.waitFor(/policy-reader\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/);
+      // A fresh state folder: the policy index is built and the embedded database seeded first (slow on a busy CI machine).
+      const [, policyUrl] = await platform.waitFor(/policy-reader\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/, 60_000);
       expect(platform.output()).toMatch(new RegExp(`dev-issuer\\s+http://127\\.0\\.0\\.1:${env.DEV_ISSUER_PORT}\\n`));
       expect(policyUrl).toBe(`http://127.0.0.1:${env.POLICY_READER_PORT}/mcp`);
 

@@ -1,4 +1,4 @@
-import { DEFAULT_METRICS_NAMESPACE, METRIC } from '@gmcp/mcp-kit';
+import { DEFAULT_METRICS_NAMESPACE, METRIC } from '@gmcp/mcp-kit/platform';
 import { resourceNames } from './names';
 import { functionsOf } from './services';
 import { SERVER_NAMES, serverUses, type ServerName } from './servers';

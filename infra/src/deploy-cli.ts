@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { createSsmClient } from '@gmcp/mcp-kit';
+import { createSsmClient } from '@gmcp/mcp-kit/platform';
 import { deploymentPlan, serviceTargets } from './deployment';
 import { preflight, type PreflightCheck } from './preflight';
 import { SERVER_NAMES, type ServerName } from './servers';

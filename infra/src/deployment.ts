@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { edgeSecretValues, parseGovernancePolicy } from '@gmcp/mcp-kit';
+import { edgeSecretValues, parseGovernancePolicy } from '@gmcp/mcp-kit/platform';
 import { MIGRATIONS, migrationChecksum } from '@gmcp/ops-data';
 import { createHash } from 'node:crypto';
 import { auditDigestAlarm, gatewayThrottleFilter, serviceAlarms } from './alarms';

@@ -1,5 +1,5 @@
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
-import { edgeSecretValues } from '@gmcp/mcp-kit';
+import { edgeSecretValues } from '@gmcp/mcp-kit/platform';
 import type { DeploymentPlan } from './deployment';
 
 /** One thing that must hold before a stage is deployed, and what was found. */

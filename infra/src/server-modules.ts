@@ -1,4 +1,4 @@
-import type { ServerModule } from '@gmcp/mcp-kit';
+import type { ServerModule } from '@gmcp/mcp-kit/platform';
 import { opsReaderServer } from '@gmcp/ops-reader';
 import { opsWriterServer } from '@gmcp/ops-writer';
 import { policyReaderServer } from '@gmcp/policy-reader';

@@ -1,7 +1,7 @@
-import { APPROVER_SCOPE, DEFAULT_METRICS_NAMESPACE, FACADE_ROUTES } from '@gmcp/mcp-kit';
+import { APPROVER_SCOPE, DEFAULT_METRICS_NAMESPACE, FACADE_ROUTES } from '@gmcp/mcp-kit/platform';
 import { arns, resourceNames, type FunctionKind } from './names';
 import { SERVER_MODULES } from './server-modules';
-import { serverUses, type ServerName } from './servers';
+import { SERVERS, serverUses, type ServerName } from './servers';
 import type { StageConfig } from './stage-config';
 
 /**
@@ -121,6 +121,9 @@ export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec
   const { service } = spec;
   if (spec.kind === 'approval-backlog') return backlogEnvironment(config);
   const kit: Record<string, string> = {
+    // What config/servers.json registers: the module checks it is that server at cold start.
+    GMCP_SERVER: service,
+    GMCP_SERVER_ACCESS: SERVERS[service].access,
     NODE_ENV: 'production',
     LOG_LEVEL: 'INFO',
     PUBLIC_URL: late.publicUrl,

@@ -1,4 +1,4 @@
-import { approvalStateMachineDefinition } from '@gmcp/mcp-kit';
+import { approvalStateMachineDefinition } from '@gmcp/mcp-kit/platform';
 import { arns, resourceNames } from './names';
 import { approvalServer } from './servers';
 import type { StageConfig } from './stage-config';

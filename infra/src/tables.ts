@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { approvalTableDefinition, auditTableDefinition, rateLimitTableDefinition } from '@gmcp/mcp-kit';
+import { approvalTableDefinition, auditTableDefinition, rateLimitTableDefinition } from '@gmcp/mcp-kit/platform';
 import { resourceNames } from './names';
 import type { StageConfig } from './stage-config';
 

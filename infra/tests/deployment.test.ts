@@ -1,12 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseGovernancePolicy } from '@gmcp/mcp-kit';
+import { parseGovernancePolicy } from '@gmcp/mcp-kit/platform';
 import { sstDeployArgs } from '../src/deploy-cli';
 import { deploymentPlan, serviceTargets } from '../src/deployment';
 import { SERVER_NAMES } from '../src/servers';
 import { loadStageConfig } from '../src/stage-config';
 
-const SST_CONFIG = readFileSync(resolve(__dirname, '..', '..', 'sst.config.ts'), 'utf8');
+/** sst.config.ts and the component functions it calls (infra/sst/), as one text. */
+const SST_CONFIG = [resolve(__dirname, '..', '..', 'sst.config.ts'), ...readdirSync(resolve(__dirname, '..', 'sst')).map((file) => resolve(__dirname, '..', 'sst', file))]
+  .map((file) => readFileSync(file, 'utf8'))
+  .join('\n');
 
 describe('deployment plan', () => {
   const production = deploymentPlan('production');
@@ -73,8 +76,9 @@ describe('deployment plan', () => {
     });
     const keyArn = 'arn:aws:kms:eu-west-1:222222222222:key/abc';
     expect(auditDigests.environment({ digestKeyArn: keyArn })).toMatchObject({ AUDIT_TABLE: 'gmcp-production-audit', AUDIT_DIGEST_BUCKET: auditDigests.bucket, AUDIT_DIGEST_KEY_ID: keyArn });
-    // sst.config.ts creates each of its components.
-    for (const key of Object.keys(auditDigests.components)) expect(SST_CONFIG).toContain(`digests.components.${key}`);
+    // infra/sst/audit-digests.ts creates each of its components.
+    const digestComponents = readFileSync(resolve(__dirname, '..', 'sst', 'audit-digests.ts'), 'utf8');
+    for (const key of Object.keys(auditDigests.components)) expect(digestComponents).toContain(`components.${key}`);
   });
 
   it('stops a deployment whose allowlist file is broken', () => {

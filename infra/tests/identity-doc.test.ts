@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { APPROVER_SCOPE } from '@gmcp/mcp-kit';
+import { APPROVER_SCOPE } from '@gmcp/mcp-kit/platform';
 import { SERVER_MODULES } from '../src/server-modules';
 import { SERVER_NAMES, serverUses } from '../src/servers';
 

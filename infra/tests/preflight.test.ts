@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateSigningKey, startDevIssuer, type DevIssuer } from '@gmcp/dev-issuer';
 import { startSsmTestEndpoint, type SsmTestEndpoint } from '@gmcp/local-aws';
-import { createSsmClient } from '@gmcp/mcp-kit';
+import { createSsmClient } from '@gmcp/mcp-kit/platform';
 import { reportPreflight } from '../src/deploy-cli';
 import { deploymentPlan } from '../src/deployment';
 import { preflight } from '../src/preflight';

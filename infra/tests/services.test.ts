@@ -1,6 +1,6 @@
-import { parseEnv, ServiceEnvSchema, SECRET_VARIABLES } from '@gmcp/mcp-kit';
+import { parseEnv, ServiceEnvSchema, SECRET_VARIABLES } from '@gmcp/mcp-kit/platform';
 import { OpsReaderEnv } from '@gmcp/ops-reader';
-import { FACADE_ROUTES } from '@gmcp/mcp-kit';
+import { FACADE_ROUTES } from '@gmcp/mcp-kit/platform';
 import { approvalAudiences, functionEnvironment, functionsOf, routesOf } from '../src/services';
 import { SERVER_MODULES } from '../src/server-modules';
 import { SERVER_NAMES, serverUses } from '../src/servers';
@@ -10,7 +10,7 @@ const config = loadStageConfig('production');
 const late = { publicUrl: 'https://d111111abcdef8.cloudfront.net', apiHost: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com', databaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:gmcp-production/ops-writer/database-AbC123' };
 
 /** What the Lambda runtime adds, and what the cold start fills from SSM before parsing. */
-const runtime = { AWS_REGION: 'eu-west-1', AUDIT_HMAC_KEY: 'k'.repeat(44), APPROVAL_HMAC_KEY: 'a'.repeat(44), EDGE_SECRET: 'e'.repeat(40) };
+const runtime = { PORT: '0' /* set by lambdaEntries */, AWS_REGION: 'eu-west-1', AUDIT_HMAC_KEY: 'k'.repeat(44), APPROVAL_HMAC_KEY: 'a'.repeat(44), EDGE_SECRET: 'e'.repeat(40) };
 
 describe('each function’s environment', () => {
   it.each(SERVER_NAMES)('%s: parses with the app’s own schema, every adapter chosen for AWS', (service) => {
@@ -18,6 +18,10 @@ describe('each function’s environment', () => {
     const parsed = SERVER_MODULES[service].parseEnv({ ...env, ...runtime }) as unknown as Record<string, unknown>;
     expect(parsed).toMatchObject({ GOVERNANCE_SOURCE: 'ssm', RATE_LIMIT_STORE: 'dynamodb', METRICS: 'emf', AUTH_AUDIENCE: config.services[service].audience, PUBLIC_URL: late.publicUrl, AUTH_JWKS_URL: config.auth.jwksUrl });
     expect(parsed).not.toHaveProperty('DYNAMODB_ENDPOINT');
+    expect(env).toMatchObject({ GMCP_SERVER: service, GMCP_SERVER_ACCESS: SERVER_MODULES[service].access });
+    // The module refuses to run as another server than the one the registry deployed.
+    const other = SERVER_NAMES.find((name) => name !== service)!;
+    expect(() => SERVER_MODULES[other].parseEnv({ ...env, ...runtime })).toThrow(`this process is registered as ${service}, but its module is ${other}`);
     if (serverUses(service, 'policy-bucket')) expect(parsed).toMatchObject({ POLICY_SOURCE: 's3', POLICY_BUCKET: 'gmcp-production-policies-222222222222' });
     if (serverUses(service, 'ops-database')) expect(parsed).toMatchObject({ OPS_DATABASE: 'data-api', DATA_API_RESOURCE_ARN: 'arn:aws:rds:eu-west-1:222222222222:cluster:gmcp-production-ops' });
     if (serverUses(service, 'approvals')) {

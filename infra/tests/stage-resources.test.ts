@@ -1,4 +1,4 @@
-import { approvalTableDefinition, auditTableDefinition, METRIC } from '@gmcp/mcp-kit';
+import { approvalTableDefinition, auditTableDefinition, METRIC } from '@gmcp/mcp-kit/platform';
 import { allAlarms, gatewayThrottleFilter } from '../src/alarms';
 import { COMMON_RULES_COUNT_ONLY, webAclRules } from '../src/edge';
 import { functionsOf } from '../src/services';

@@ -1,16 +1,7 @@
-import { z } from 'zod';
-import { parseEnv, ServiceEnvSchema } from '@gmcp/mcp-kit';
-import { assertDatabaseEnv, OpsDatabaseEnvShape } from '@gmcp/ops-data';
+import type { z } from 'zod';
+import { ServiceEnvSchema } from '@gmcp/mcp-kit';
+import { OpsDatabaseEnvShape, requireDataApiTarget } from '@gmcp/ops-data';
 
 /** The tickets/incidents reader's environment: the kit's variables plus where the database is. */
-export const OpsReaderEnv = ServiceEnvSchema.extend({
-  PORT: z.coerce.number().int().min(0).max(65535).default(4102),
-  ...OpsDatabaseEnvShape,
-});
+export const OpsReaderEnv = ServiceEnvSchema.extend(OpsDatabaseEnvShape).superRefine(requireDataApiTarget);
 export type OpsReaderEnv = z.output<typeof OpsReaderEnv>;
-
-export function parseOpsReaderEnv(source: Record<string, string | undefined>): OpsReaderEnv {
-  const env = parseEnv(OpsReaderEnv, source);
-  assertDatabaseEnv(env);
-  return env;
-}

@@ -1,3 +1,4 @@
+import { toolsFor } from '@gmcp/mcp-kit';
 import type { IncidentReads, TicketReads } from '@gmcp/ops-data';
 
 /** The adapters the reader's tools use, chosen by configuration in `database.ts`. */
@@ -5,3 +6,6 @@ export interface OpsReaderDeps {
   readonly tickets: TicketReads;
   readonly incidents: IncidentReads;
 }
+
+/** `defineTool` for this server's tools: a handler's `ctx.deps` is OpsReaderDeps, with no annotation. */
+export const tool = toolsFor<OpsReaderDeps>();

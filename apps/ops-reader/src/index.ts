@@ -1,3 +1,4 @@
-export { opsReaderServer, startOpsReader, prepareOpsReader, opsReaderDefinition, opsReaderTools, OPS_READER_NAME } from './service';
-export { OpsReaderEnv, parseOpsReaderEnv } from './config';
+export { opsReaderServer } from './server';
+export { opsReaderTools } from './tools';
+export { OpsReaderEnv } from './config';
 export type { OpsReaderDeps } from './deps';

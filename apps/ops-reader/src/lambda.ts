@@ -1,5 +1,5 @@
-import { lambdaEntries } from '@gmcp/mcp-kit';
-import { opsReaderServer } from './service';
+import { lambdaEntries } from '@gmcp/mcp-kit/lambda';
+import { opsReaderServer } from './server';
 
 /** Lambda entry behind API Gateway (HTTP API, payload format 2.0). */
-export const { handler } = lambdaEntries(opsReaderServer.name, opsReaderServer.prepare);
+export const { handler } = lambdaEntries(opsReaderServer);

@@ -2,12 +2,12 @@ import { createLogger } from '@gmcp/mcp-kit';
 import { PGlite } from '@electric-sql/pglite';
 import { startDataApiTestEndpoint, type DataApiTestEndpoint } from '@gmcp/local-aws';
 import { createLogin, createPgliteExecutor, migrate, openLocalOpsDatabase, ReaderLoginError, ReadOnlyViolationError } from '@gmcp/ops-data';
-import { parseOpsReaderEnv } from '../src/config';
+import { opsReaderServer } from '../src/server';
 import { openReaderDatabase } from '../src/database';
 
 describe('the reader database', () => {
   it('is seeded locally and refuses anything but a read, before and inside the database', async () => {
-    const env = parseOpsReaderEnv({ AUTH_ISSUER: 'http://127.0.0.1:4100', AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64') });
+    const env = opsReaderServer.parseEnv({ PORT: '0', AUTH_ISSUER: 'http://127.0.0.1:4100', AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64') });
     const database = await openReaderDatabase(env, createLogger('test', 'SILENT'));
     try {
       const { rows } = await database.executor.query({ sql: 'SELECT count(*)::int AS n, current_user AS who FROM tickets' });
@@ -49,7 +49,8 @@ describe('the reader database on the Data API', () => {
 
   const open = (secretArn: string) =>
     openReaderDatabase(
-      parseOpsReaderEnv({
+      opsReaderServer.parseEnv({
+        PORT: '0',
         AUTH_ISSUER: 'http://127.0.0.1:4100',
         AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64'),
         OPS_DATABASE: 'data-api',

@@ -1,16 +1,7 @@
-import { z } from 'zod';
-import { parseEnv, ServiceEnvSchema } from '@gmcp/mcp-kit';
-import { assertDatabaseEnv, OpsDatabaseEnvShape } from '@gmcp/ops-data';
+import type { z } from 'zod';
+import { ServiceEnvSchema } from '@gmcp/mcp-kit';
+import { OpsDatabaseEnvShape, requireDataApiTarget } from '@gmcp/ops-data';
 
 /** The writer's environment: the kit's variables (approvals included) plus where the database is. */
-export const OpsWriterEnv = ServiceEnvSchema.extend({
-  PORT: z.coerce.number().int().min(0).max(65535).default(4103),
-  ...OpsDatabaseEnvShape,
-});
+export const OpsWriterEnv = ServiceEnvSchema.extend(OpsDatabaseEnvShape).superRefine(requireDataApiTarget);
 export type OpsWriterEnv = z.output<typeof OpsWriterEnv>;
-
-export function parseOpsWriterEnv(source: Record<string, string | undefined>): OpsWriterEnv {
-  const env = parseEnv(OpsWriterEnv, source);
-  assertDatabaseEnv(env);
-  return env;
-}

@@ -1,3 +1,4 @@
-export { opsWriterServer, startOpsWriter, prepareOpsWriter, opsWriterDefinition, opsWriterTools, OPS_WRITER_NAME } from './service';
-export { OpsWriterEnv, parseOpsWriterEnv } from './config';
+export { opsWriterServer } from './server';
+export { opsWriterTools } from './tools';
+export { OpsWriterEnv } from './config';
 export type { OpsWriterDeps } from './deps';

@@ -1,6 +1,9 @@
-import { ConfigError } from '@gmcp/mcp-kit';
-import { parseOpsWriterEnv } from '../src/config';
-import { opsWriterTools } from '../src/service';
+import { ConfigError, NotFoundError, ToolError } from '@gmcp/mcp-kit';
+import { invokeTool } from '@gmcp/mcp-kit/testing';
+import { ChangeRefusedError, DatabaseUnavailableError, RecordNotFoundError } from '@gmcp/ops-data';
+import type { OpsWriterDeps } from '../src/deps';
+import { opsWriterServer } from '../src/server';
+import { opsWriterTools } from '../src/tools';
 import { createTicket, updateTicket } from '../src/tools/ticket-tools';
 
 const base = { AUTH_ISSUER: 'http://127.0.0.1:4100', AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64') };
@@ -22,8 +25,21 @@ describe('the writer', () => {
     expect(updateTicket.input.parse({ ticket_id: 'tck-1042', assignee: null })).toEqual({ ticket_id: 'TCK-1042', assignee: null });
   });
 
-  it('defaults to the embedded database on port 4103 and names missing Data API settings', () => {
-    expect(parseOpsWriterEnv(base)).toMatchObject({ PORT: 4103, OPS_DATABASE: 'embedded' });
-    expect(() => parseOpsWriterEnv({ ...base, OPS_DATABASE: 'data-api' })).toThrow(ConfigError);
+  it('defaults to the embedded database and names missing Data API settings', () => {
+    expect(opsWriterServer.parseEnv({ ...base, PORT: '4103' })).toMatchObject({ PORT: 4103, OPS_DATABASE: 'embedded' });
+    expect(() => opsWriterServer.parseEnv({ ...base, PORT: '4103', OPS_DATABASE: 'data-api' })).toThrow(ConfigError);
+  });
+
+  it('shows the data layer\'s refusals to the caller as tool errors, and nothing else', async () => {
+    const failing = (error: Error) => ({ tickets: { update: async () => Promise.reject(error) } }) as unknown as OpsWriterDeps;
+    const call = (error: Error) => invokeTool(updateTicket, { ticket_id: 'TCK-1042', priority: 'P1' }, { deps: failing(error), mapError: opsWriterServer.mapError });
+    await expect(call(new RecordNotFoundError('Ticket TCK-1042 does not exist'))).rejects.toThrow('Ticket TCK-1042 does not exist');
+    await expect(call(new RecordNotFoundError('gone'))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(call(new ChangeRefusedError('Nothing to update'))).rejects.toThrow('Nothing to update');
+    await expect(call(new ChangeRefusedError('Nothing to update'))).rejects.toBeInstanceOf(ToolError);
+    await expect(call(new DatabaseUnavailableError('The database is temporarily unavailable; retry shortly.'))).rejects.toBeInstanceOf(ToolError);
+    const bug = new TypeError('undefined is not a function');
+    await expect(call(bug)).rejects.toBe(bug);
   });
 });
+

@@ -1,3 +1,4 @@
+import { toolsFor } from '@gmcp/mcp-kit';
 import type { PolicyLibrary } from './policies/policy-library';
 
 /** The adapters the policy reader's tools use, chosen by configuration in `service.ts`. */
@@ -5,3 +6,6 @@ export interface PolicyReaderDeps {
   /** The indexed corpus, refreshed by ETag when older than the refresh interval. */
   library(): Promise<PolicyLibrary>;
 }
+
+/** `defineTool` for this server's tools: a handler's `ctx.deps` is PolicyReaderDeps, with no annotation. */
+export const tool = toolsFor<PolicyReaderDeps>();

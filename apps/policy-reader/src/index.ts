@@ -1,5 +1,6 @@
-export { policyReaderServer, startPolicyReader, preparePolicyReader, policyReaderDefinition, policyReaderTools, POLICY_READER_NAME } from './service';
-export { PolicyReaderEnv, parsePolicyReaderEnv, DEFAULT_CORPUS_DIR } from './config';
+export { policyReaderServer } from './server';
+export { policyReaderTools } from './tools';
+export { PolicyReaderEnv, DEFAULT_CORPUS_DIR } from './config';
 export type { PolicyReaderDeps } from './deps';
 export { createFolderBlobStore } from './policies/folder-blob-store';
 export { createS3BlobStore } from './policies/s3-blob-store';

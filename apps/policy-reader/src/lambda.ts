@@ -1,5 +1,5 @@
-import { lambdaEntries } from '@gmcp/mcp-kit';
-import { policyReaderServer } from './service';
+import { lambdaEntries } from '@gmcp/mcp-kit/lambda';
+import { policyReaderServer } from './server';
 
 /** Lambda entry behind API Gateway (HTTP API, payload format 2.0). */
-export const { handler } = lambdaEntries(policyReaderServer.name, policyReaderServer.prepare);
+export const { handler } = lambdaEntries(policyReaderServer);

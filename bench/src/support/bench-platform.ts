@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer } from '@gmcp/dev-issuer';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
-import { definitionHash, type ToolDefinition } from '@gmcp/mcp-kit';
+import { definitionHash, type ToolDefinition } from '@gmcp/mcp-kit/platform';
 import { localGovernanceEnv, prepareLocalTables } from '@gmcp/platform';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from '@gmcp/mcp-kit';
+import { defineTool } from '@gmcp/mcp-kit/platform';
 
 export const EchoInput = z.object({ message: z.string().max(100) });
 export const EchoOutput = z.object({ message: z.string() });

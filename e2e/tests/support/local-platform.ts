@@ -3,8 +3,8 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer, type SigningKey } from '@gmcp/dev-issuer';
-import { createPolicyLibrary, parsePolicyReaderEnv, policyStoreFrom, startPolicyReader } from '@gmcp/policy-reader';
-import { createDynamoDbAuditStore, createDynamoDbClient, createLogger, type AuditStore, type RunningService } from '@gmcp/mcp-kit';
+import { createPolicyLibrary, policyReaderServer, policyStoreFrom } from '@gmcp/policy-reader';
+import { createDynamoDbAuditStore, createDynamoDbClient, createLogger, type AuditStore, type RunningService } from '@gmcp/mcp-kit/platform';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
 import { governanceFile, LOCAL_TABLES, localGovernanceEnv, prepareLocalTables } from '@gmcp/platform';
 
@@ -50,12 +50,14 @@ export async function startLocalPlatform(overrides: Record<string, string> = {})
     ...localGovernanceEnv({ dynamoDbEndpoint: dynamodb.endpoint, auditKey: auditKey.toString('base64'), governanceFile: policyFile }),
     ...overrides,
   };
-  const library = createPolicyLibrary(policyStoreFrom(parsePolicyReaderEnv(env)), { refreshMs: 60_000, logger: createLogger('e2e', 'SILENT') });
+  const library = createPolicyLibrary(policyStoreFrom(policyReaderServer.parseEnv(env)), { refreshMs: 60_000, logger: createLogger('e2e', 'SILENT') });
   let calls = 0;
-  const policyReader = await startPolicyReader(env, {
-    library: () => {
-      calls += 1;
-      return library.current();
+  const policyReader = await policyReaderServer.start(env, {
+    deps: {
+      library: () => {
+        calls += 1;
+        return library.current();
+      },
     },
   });
   calls = 0;

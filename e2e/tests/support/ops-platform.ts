@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { startDataApiTestEndpoint, type DataApiTestEndpoint } from '@gmcp/local-aws';
-import type { RunningService } from '@gmcp/mcp-kit';
+import type { RunningService } from '@gmcp/mcp-kit/platform';
 import { createLogin, createPgliteExecutor, migrate, seedDatabase } from '@gmcp/ops-data';
-import { startOpsReader } from '@gmcp/ops-reader';
+import { opsReaderServer } from '@gmcp/ops-reader';
 import { embeddedOwnerQuery, startOpsFoundation } from './ops-foundation';
 
 export type OpsBackend = 'embedded' | 'data-api';
@@ -46,7 +46,7 @@ export async function startOpsPlatform(backend: OpsBackend): Promise<OpsPlatform
   } else {
     Object.assign(env, { OPS_DATABASE: 'embedded', OPS_DATA_DIR: join(foundation.stateDir, 'ops-db') });
   }
-  const reader = await startOpsReader(env);
+  const reader = await opsReaderServer.start(env);
 
   return {
     reader,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createDynamoDbAuditStore, createDynamoDbClient, type AuditStore, type RunningService } from '@gmcp/mcp-kit';
-import { startOpsWriter } from '@gmcp/ops-writer';
+import { createDynamoDbAuditStore, createDynamoDbClient, type AuditStore, type RunningService } from '@gmcp/mcp-kit/platform';
+import { opsWriterServer } from '@gmcp/ops-writer';
 import { LOCAL_TABLES } from '@gmcp/platform';
 import { embeddedOwnerQuery, startOpsFoundation } from './ops-foundation';
 
@@ -19,7 +19,7 @@ export interface WriterPlatform {
 export async function startWriterPlatform(): Promise<WriterPlatform> {
   const foundation = await startOpsFoundation('gmcp-writer-e2e-');
   const dataDir = join(foundation.stateDir, 'ops-db');
-  const writer = await startOpsWriter({
+  const writer = await opsWriterServer.start({
     ...foundation.env('ops-writer'),
     APPROVAL_HMAC_KEY: randomBytes(32).toString('base64'),
     APPROVAL_TABLE: LOCAL_TABLES.approvals,

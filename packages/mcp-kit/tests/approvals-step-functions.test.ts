@@ -2,7 +2,7 @@ import { UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { scaledClock, startLocalDynamoDb, startSfnTestEndpoint, startSnsTestEndpoint, type LocalDynamoDb, type SfnTestEndpoint, type SnsTestEndpoint } from '@gmcp/local-aws';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { createSnsApproverNotifier } from '../src/approvals/approver-notifier';
+import { createSnsApproverNotifier } from '../src/approvals/sns-approver-notifier';
 import { runNotifierTask, type NotifierTaskInput } from '../src/approvals/workflow-tasks';
 import { createDynamoDbClient, ensureTables } from '../src/aws/clients';
 import { createAuditTrail } from '../src/audit/audit-trail';
@@ -10,7 +10,7 @@ import { auditTableDefinition } from '../src/audit/audit-table';
 import { createDynamoDbAuditStore } from '../src/audit/dynamodb-audit-store';
 import { createRecordSigner } from '../src/audit/signer';
 import { createLogger } from '../src/logging/logger';
-import { createMemoryMetrics } from '../src/metrics/metrics';
+import { createMemoryMetrics } from '../src/metrics/memory-metrics';
 import { createDecisionSigner } from '../src/approvals/approval-signer';
 import { approvalStateMachineDefinition } from '../src/approvals/approval-state-machine';
 import { createApprovals, type Approvals } from '../src/approvals/approvals';

@@ -7,7 +7,7 @@ import { createDynamoDbAuditStore } from '../src/audit/dynamodb-audit-store';
 import { auditTableDefinition } from '../src/audit/audit-table';
 import { createRecordSigner } from '../src/audit/signer';
 import { createLogger } from '../src/logging/logger';
-import { createMemoryMetrics } from '../src/metrics/metrics';
+import { createMemoryMetrics } from '../src/metrics/memory-metrics';
 import { createDecisionSigner } from '../src/approvals/approval-signer';
 import { approvalTableDefinition, createDynamoDbApprovalStore } from '../src/approvals/dynamodb-approval-store';
 import { createApprovals, executionRefusal, type Approvals } from '../src/approvals/approvals';

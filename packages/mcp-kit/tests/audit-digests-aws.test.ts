@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startKmsTestEndpoint, startLocalDynamoDb, startLocalS3, type KmsTestEndpoint, type LocalDynamoDb, type LocalS3 } from '@gmcp/local-aws';
 import {
-  auditDigestHandler,
   auditTableDefinition,
   createDigestS3Client,
   createDynamoDbAuditStore,
@@ -14,7 +13,8 @@ import {
   recordsIn,
   verifyAuditDigests,
   type AuditStore,
-} from '../src';
+} from '../src/platform';
+import { auditDigestHandler } from '../src/lambda';
 import { newEventId } from '../src/audit/audit-record';
 
 const hmac = createRecordSigner(randomBytes(32));

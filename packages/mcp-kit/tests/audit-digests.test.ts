@@ -26,7 +26,7 @@ import {
   type AuditStore,
   type DigestSigner,
   type DigestStore,
-} from '../src';
+} from '../src/platform';
 import { signedRecord } from './support/records';
 
 const hmac = createRecordSigner(randomBytes(32));

@@ -8,7 +8,7 @@ import {
   ensureTables,
   type AuditRecord,
   type AuditStore,
-} from '../src';
+} from '../src/platform';
 import { signedRecord } from './support/records';
 
 const signer = createRecordSigner(randomBytes(32));

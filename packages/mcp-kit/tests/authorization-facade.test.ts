@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { SignJWT } from 'jose';
 import { jsonRpcBody, MCP_HEADERS, rpc, startTestGovernance, startTestIssuer, testConfig, testService, type TestGovernance, type TestIssuer } from './support/harness';
-import type { McpService } from '../src';
+import type { McpService } from '../src/platform';
 
 let issuer: TestIssuer;
 let governance: TestGovernance;

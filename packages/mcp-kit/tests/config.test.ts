@@ -1,4 +1,4 @@
-import { buildServiceConfig, ConfigError, parseEnv, ServiceEnvSchema } from '../src';
+import { buildServiceConfig, ConfigError, parseEnv, ServiceEnvSchema } from '../src/platform';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const minimal = { PORT: '4101', AUTH_ISSUER: 'http://127.0.0.1:4100', AUDIT_HMAC_KEY: KEY };

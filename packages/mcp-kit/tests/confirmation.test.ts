@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
-import { defineTool, ToolDefinitionError, type ToolContext } from '../src';
+import { defineTool, ToolDefinitionError, type ToolContext } from '../src/platform';
 import { pinnable, startTestGovernance, startTestIssuer, testConfig, testService, type Probe, type TestGovernance, type TestIssuer } from './support/harness';
 
 const renamed: string[] = [];

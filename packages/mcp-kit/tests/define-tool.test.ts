@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineTool, deriveAnnotations, type AccessMode, type RiskLevel } from '../src';
+import { defineTool, type AccessMode, type RiskLevel } from '../src';
+import { deriveAnnotations } from '../src/tool/define-tool';
 
 describe('deriveAnnotations', () => {
   it.each<[AccessMode, RiskLevel, boolean, boolean, boolean]>([

@@ -12,7 +12,7 @@ import {
   type TestGovernance,
   type TestIssuer,
 } from './support/harness';
-import { createRecordSigner, METRIC, type AuditRecord, type AuditStore, type McpService } from '../src';
+import { createRecordSigner, METRIC, type AuditRecord, type AuditStore, type McpService } from '../src/platform';
 
 let issuer: TestIssuer;
 beforeAll(async () => {

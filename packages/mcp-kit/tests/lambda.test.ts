@@ -7,33 +7,27 @@ import request from 'supertest';
 import { z } from 'zod';
 import { httpApiEvent, startSsmTestEndpoint, type SsmTestEndpoint } from '@gmcp/local-aws';
 import {
-  approvalBacklogHandler,
   approvalTableDefinition,
-  approvalTaskHandlers,
   ConfigError,
   createCachedPolicy,
   createDecisionSigner,
   createDynamoDbApprovalStore,
   createDynamoDbClient,
-  createLambdaService,
   createLocalWorkflow,
   createLogger,
   createMemoryMetrics,
   createSsmClient,
   EDGE_SECRET_HEADER,
   ensureTables,
-  clientAddress,
-  httpApiHandler,
-  lambdaEntries,
-  readAhead,
   parseEnv,
   reportApprovalBacklog,
   ServiceEnvSchema,
-  withSecretParameters,
   type ApprovalRequest,
   type ApprovalStore,
   type McpService,
-} from '../src';
+  defineServer,
+} from '../src/platform';
+import { approvalBacklogHandler, approvalTaskHandlers, clientAddress, createLambdaService, httpApiHandler, lambdaEntries, readAhead, withSecretParameters } from '../src/lambda';
 import { MCP_HEADERS, pinned, rpc, startTestGovernance, startTestIssuer, TEST_HMAC_KEY, testConfig, testService, testTools, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool, testApprovalRequest } from './support/harness';
 
 const PUBLIC_URL = 'https://mcp.example.com';
@@ -305,7 +299,8 @@ describe('createLambdaService and lambdaEntries', () => {
     ssm.put('/gmcp/entry/audit-key', TEST_HMAC_KEY.toString('base64'), 'SecureString');
     const before = ssm.requests;
     const env = { ...baseEnv(), PUBLIC_URL, AUDIT_HMAC_KEY_PARAMETER: '/gmcp/entry/audit-key', SSM_ENDPOINT: ssm.endpoint };
-    const entries = lambdaEntries('entry-server', async (source) => ({ env: parseEnv(ServiceEnvSchema, source), definition: definition(), close: async () => {} }), env);
+    const entryServer = defineServer({ name: 'entry-server', version: '9.9.9', access: 'read', env: ServiceEnvSchema, tools: definition().tools, deps: () => definition().deps });
+    const entries = lambdaEntries(entryServer, env);
     const health = await entries.handler(apiEvent('GET', '/healthz'), context);
     expect(JSON.parse(health.body!)).toEqual({ status: 'ok', service: 'entry-server', version: '9.9.9' });
     expect(ssm.requests - before).toBe(1);

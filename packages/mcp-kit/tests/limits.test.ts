@@ -6,7 +6,7 @@ import {
   ensureTables,
   rateLimitTableDefinition,
   type RateLimiter,
-} from '../src';
+} from '../src/platform';
 import { createConcurrencyLimiter } from '../src/limits/concurrency';
 
 let dynamodb: LocalDynamoDb;

@@ -1,7 +1,10 @@
-import { createEmfMetrics, createMemoryMetrics, METRIC } from '../src';
+import { createEmfMetrics, createMemoryMetrics, METRIC } from '../src/platform';
+
+// What every Metrics adapter does (counts, units, dimension sets) is in
+// tests/contracts/metrics.contract.test.ts; here, what is particular to one adapter.
 
 describe('EMF metrics (CloudWatch Embedded Metric Format, through Powertools)', () => {
-  it('writes each data point with its dimensions, and again with the service alone (the set alarms watch)', () => {
+  it('lays out each data point as one EMF document with its dimensions, and again with the service alone (the set alarms watch)', () => {
     const lines: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       lines.push(String(chunk));
@@ -39,14 +42,22 @@ describe('EMF metrics (CloudWatch Embedded Metric Format, through Powertools)', 
 });
 
 describe('memory metrics', () => {
-  it('counts totals and per-dimension series, and summarises latencies', () => {
+  it('reads a counter over every call, or over one dimension set', () => {
     const metrics = createMemoryMetrics();
     metrics.count(METRIC.toolCalls, { tool: 'a' });
     metrics.count(METRIC.toolCalls, { tool: 'b' });
-    for (const ms of [1, 2, 3, 4, 100]) metrics.latency(METRIC.toolLatency, ms, { tool: 'a' });
     expect(metrics.counter(METRIC.toolCalls)).toBe(2);
     expect(metrics.counter(METRIC.toolCalls, { tool: 'a' })).toBe(1);
+  });
+
+  it('summarises each latency series as count, p50, p99 and max', () => {
+    const metrics = createMemoryMetrics();
+    for (const ms of [1, 2, 3, 4, 100]) metrics.latency(METRIC.toolLatency, ms, { tool: 'a' });
     expect(metrics.snapshot().latencies['ToolLatency{tool=a}']).toEqual({ count: 5, p50: 3, p99: 100, max: 100 });
+  });
+
+  it('snapshots the latest gauge of each series, keyed name{dimensions}', () => {
+    const metrics = createMemoryMetrics();
     metrics.gauge(METRIC.approvalBacklogAge, 30, { server: 'ops-writer' });
     metrics.gauge(METRIC.approvalBacklogAge, 12, { server: 'ops-writer' });
     expect(metrics.snapshot().gauges).toEqual({ 'ApprovalBacklogAgeSeconds{server=ops-writer}': 12 });

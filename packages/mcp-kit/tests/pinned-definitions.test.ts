@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { z } from 'zod';
-import { canonicalDefinition, createRecordSigner, defineTool, definitionHash, GovernancePolicy, METRIC, type AuditRecord, type DEFINITION_FIELDS, type McpService } from '../src';
+import { canonicalDefinition, createRecordSigner, defineTool, definitionHash, GovernancePolicy, METRIC, type AuditRecord, type DEFINITION_FIELDS, type McpService } from '../src/platform';
 import { jsonRpcBody, MCP_HEADERS, rpc, startTestGovernance, startTestIssuer, TEST_HMAC_KEY, testConfig, testService, testTools, type Probe, type TestGovernance, type TestIssuer } from './support/harness';
 
 const echo = testTools().find((tool) => tool.name === 'echo')!;

@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startSsmTestEndpoint, type SsmTestEndpoint } from '@gmcp/local-aws';
 import {
   createCachedPolicy,
@@ -8,12 +5,11 @@ import {
   createMemoryMetrics,
   createSsmClient,
   DENY_ALL,
-  filePolicySource,
   METRIC,
   parseGovernancePolicy,
   ssmPolicySource,
   type PolicySource,
-} from '../src';
+} from '../src/platform';
 
 const policy = (...names: string[]) => JSON.stringify({ tools: names.map((name) => ({ name })) });
 
@@ -70,45 +66,18 @@ describe('cached policy', () => {
   });
 });
 
-describe('policy sources', () => {
-  it('reads a local file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'policy-'));
-    await writeFile(join(dir, 'p.json'), policy('x'));
-    expect(parseGovernancePolicy(await filePolicySource(join(dir, 'p.json')).read()).tools).toEqual([{ name: 'x' }]);
-    await rm(dir, { recursive: true });
+describe('SSM policy source (real SSM client against a protocol-faithful endpoint)', () => {
+  // What every policy source does is in tests/contracts/policy-source.contract.test.ts.
+  let ssm: SsmTestEndpoint;
+  beforeAll(async () => {
+    ssm = await startSsmTestEndpoint();
   });
+  afterAll(() => ssm.stop());
 
-  describe('SSM Parameter Store (real SSM client against a protocol-faithful endpoint)', () => {
-    let ssm: SsmTestEndpoint;
-    beforeAll(async () => {
-      ssm = await startSsmTestEndpoint();
-    });
-    afterAll(() => ssm.stop());
-
-    it('reads the parameter, sees updates after the TTL, and rides out an outage on the last good value', async () => {
-      ssm.put('/gmcp/prod/policy-reader/governance', policy('search_policies'));
-      const source = ssmPolicySource(createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint }), '/gmcp/prod/policy-reader/governance');
-      let now = 0;
-      const metrics = createMemoryMetrics();
-      const provider = createCachedPolicy({ source, ttlMs: 100, maxStalenessMs: 1000, metrics, logger: createLogger('t', 'SILENT'), clock: () => now });
-      expect((await provider.current()).tools).toEqual([{ name: 'search_policies' }]);
-
-      ssm.put('/gmcp/prod/policy-reader/governance', policy('search_policies', 'get_policy'));
-      now = 100;
-      expect((await provider.current()).tools.map((tool) => tool.name)).toEqual(['search_policies', 'get_policy']);
-
-      ssm.setAvailable(false);
-      now = 500;
-      expect((await provider.current()).tools).toHaveLength(2);
-      now = 1100;
-      expect(await provider.current()).toEqual(DENY_ALL);
-      ssm.setAvailable(true);
-    });
-
-    it('fails clearly for a missing parameter', async () => {
-      const source = ssmPolicySource(createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint }), '/missing');
-      await expect(source.read()).rejects.toMatchObject({ name: 'ParameterNotFound' });
-    });
+  it('reads a SecureString parameter decrypted', async () => {
+    ssm.put('/gmcp/prod/ops-writer/governance', policy('restart_service'), 'SecureString');
+    const source = ssmPolicySource(createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint }), '/gmcp/prod/ops-writer/governance');
+    expect(await source.read()).toBe(policy('restart_service'));
   });
 });
 

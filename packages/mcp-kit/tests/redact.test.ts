@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { redact, REDACTED, sensitive } from '../src';
+import { redact, REDACTED, sensitive } from '../src/audit/redact';
 
 describe('redact', () => {
   const Node: z.ZodType<{ secret: string; children: unknown[] }> = z.lazy(() =>

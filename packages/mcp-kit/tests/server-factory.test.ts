@@ -1,6 +1,8 @@
 import { createMcpHandler } from '@modelcontextprotocol/server';
-import { createAuditTrail, createLogger, createMemoryMetrics, createRecordSigner, createToolSet, type AuditStore } from '../src';
-import { createServerFactory, toAuthInfo, type CallerContext } from '../src/mcp/server-factory';
+import { createAuditTrail, createLogger, createMemoryMetrics, createRecordSigner, createToolSet, type AuditStore } from '../src/platform';
+import { createServerFactory } from '../src/mcp/server-factory';
+import { toAuthInfo, type CallerContext } from '../src/mcp/caller';
+import { createCallVerdicts } from '../src/pipeline/verdicts';
 import { testTools, TEST_HMAC_KEY, type Probe } from './support/harness';
 
 /**
@@ -15,13 +17,15 @@ describe('per-request MCP server (defence in depth)', () => {
   const logger = createLogger('t', 'SILENT');
   const metrics = createMemoryMetrics();
   const audit = createAuditTrail({ server: 't', serverVersion: '1', store, signer: createRecordSigner(TEST_HMAC_KEY), metrics, logger });
-  const handler = createMcpHandler(createServerFactory({ identity: { name: 't', version: '1' }, deps: probe, audit, metrics, logger }));
+  const handler = createMcpHandler(createServerFactory({ identity: { name: 't', version: '1' }, server: 't', deps: probe, audit, metrics, logger }));
   afterAll(() => handler.close());
 
+  const actor = { subject: 'alice', clientId: 'c', scopes: new Set(['echo:read']), issuer: 'i', expiresAt: 0 };
+  const origin = { requestId: 'r1' };
   const caller: CallerContext = {
-    actor: { subject: 'alice', clientId: 'c', scopes: new Set(['echo:read']), issuer: 'i', expiresAt: 0 },
-    origin: { requestId: 'r1' },
-    governance: { allowed: tools as never, verdicts: new Map() },
+    actor,
+    origin,
+    governance: { allowed: tools as never, verdicts: createCallVerdicts({ actor, origin }, { server: 't', audit, metrics, logger }) },
   };
   const send = async (method: string, params: Record<string, unknown>) => {
     const response = await handler.fetch(

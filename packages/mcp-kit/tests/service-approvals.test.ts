@@ -12,7 +12,7 @@ import {
   ToolDefinitionError,
   type GovernanceAdapters,
   type ToolContext,
-} from '../src';
+} from '../src/platform';
 import { mintAccessToken } from '@gmcp/dev-issuer';
 import { MCP_HEADERS, jsonRpcBody, pinnable, rpc, startTestGovernance, startTestIssuer, TEST_AUDIENCE, testConfig, testService, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool } from './support/harness';
 

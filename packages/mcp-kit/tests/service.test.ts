@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { jsonRpcBody, MCP_HEADERS, rpc, startTestGovernance, startTestIssuer, testConfig, testService, type Probe, type TestGovernance, type TestIssuer } from './support/harness';
-import type { McpService } from '../src';
+import type { McpService } from '../src/platform';
 
 let issuer: TestIssuer;
 let service: McpService;

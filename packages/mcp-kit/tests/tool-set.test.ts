@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createToolSet, defineTool, ToolDefinitionError, type ToolSpec } from '../src';
+import { createToolSet, defineTool, ToolDefinitionError, type ToolSpec } from '../src/platform';
 
 type Spec = ToolSpec<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, unknown>;
 

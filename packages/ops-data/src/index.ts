@@ -1,3 +1,5 @@
+export { OpsDataError, RecordNotFoundError, ChangeRefusedError, DatabaseEnvError } from './errors';
+export type { OpsDataLogger } from './support/logger';
 export { DATABASE_ROLES, type DatabaseRoleName } from './schema/roles';
 export { MIGRATIONS, type Migration } from './schema/migrations';
 export { migrate, migrationChecksum, MigrationDriftError, type MigrationReport } from './schema/migrate';
@@ -21,5 +23,5 @@ export { createTicketWrites, TICKET_WRITE_TOOLS, type TicketWrites, type NewTick
 export { createIncidentWrites, INCIDENT_WRITE_TOOLS, type IncidentWrites, type IncidentUpdate, type IncidentChange } from './writes/incident-writes';
 export { runWrite, type WriteContext, type WriteOperation } from './writes/write-context';
 export { withIdempotency, requestHash, IdempotencyRaceError, MAX_IDEMPOTENCY_KEY_LENGTH, type IdempotentRequest } from './writes/idempotency';
-export { OpsDatabaseEnvShape, assertDatabaseEnv, openOpsDatabase, type OpsDatabase, type OpsDatabaseEnv } from './config/database-env';
+export { OpsDatabaseEnvShape, requireDataApiTarget, openOpsDatabase, type OpsDatabase, type OpsDatabaseEnv } from './config/database-env';
 export { createMigrationHandler, LoginSetupError, type MigrationResult } from './deploy/migration-handler';

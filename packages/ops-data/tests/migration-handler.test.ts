@@ -1,7 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { startDataApiTestEndpoint, startSecretsManagerTestEndpoint, type DataApiTestEndpoint, type SecretsManagerTestEndpoint } from '@gmcp/local-aws';
-import { ConfigError } from '@gmcp/mcp-kit';
+import { DatabaseEnvError } from '../src/errors';
 import { createMigrationHandler, LoginSetupError, type MigrationResult } from '../src/deploy/migration-handler';
 import { MIGRATIONS } from '../src/schema/migrations';
 import { DATABASE_ROLES } from '../src/schema/roles';
@@ -231,7 +231,7 @@ describe('migration handler refusals', () => {
       AWS_REGION: 'us-east-1',
     });
     const error = await refusal(handler());
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).variables).toEqual(['WRITER_SECRET_ARN']);
+    expect(error).toBeInstanceOf(DatabaseEnvError);
+    expect((error as DatabaseEnvError).variables).toEqual(['WRITER_SECRET_ARN']);
   });
 });

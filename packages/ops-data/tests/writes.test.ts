@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
-import { NotFoundError, ToolError } from '@gmcp/mcp-kit';
+import { ChangeRefusedError, RecordNotFoundError } from '../src/errors';
 import { startDataApiTestEndpoint, type DataApiTestEndpoint } from '@gmcp/local-aws';
 import { createDataApiExecutor } from '../src/sql/data-api-executor';
 import { createPgliteExecutor } from '../src/sql/pglite-executor';
@@ -204,7 +204,7 @@ describe('writes on the embedded database', () => {
     it('refuses an update without changes', async () => {
       const id = await pick('tickets', "status = 'open'");
       const before = await state();
-      await expect(tickets.update(context, id, {})).rejects.toThrow(new ToolError('Nothing to update: give a status, an assignee (null to unassign) or a priority'));
+      await expect(tickets.update(context, id, {})).rejects.toThrow(new ChangeRefusedError('Nothing to update: give a status, an assignee (null to unassign) or a priority'));
       expect(await state()).toEqual(before);
     });
 
@@ -221,7 +221,7 @@ describe('writes on the embedded database', () => {
 
       const unchanged = await state();
       const again = tickets.closeAsWontFix({ ...context, now: LATER }, id, 'Again');
-      await expect(again).rejects.toBeInstanceOf(ToolError);
+      await expect(again).rejects.toBeInstanceOf(ChangeRefusedError);
       await expect(again).rejects.toThrow(`Ticket ${id} is already closed (resolution: wont_fix)`);
       expect(await state()).toEqual(unchanged);
     });
@@ -244,7 +244,7 @@ describe('writes on the embedded database', () => {
         tickets.addComment({ ...context, idempotencyKey: 'missing-ticket' }, missing, 'Hello?'),
       ];
       for (const call of calls) {
-        await expect(call).rejects.toBeInstanceOf(NotFoundError);
+        await expect(call).rejects.toBeInstanceOf(RecordNotFoundError);
         await expect(call).rejects.toThrow('Ticket TCK-9999999 does not exist');
       }
       expect(await state()).toEqual(before);
@@ -274,7 +274,7 @@ describe('writes on the embedded database', () => {
       expect(await incidentDetail(id)).toEqual({ incident: change.incident, timeline: [...before!.timeline, change.entry], timelineTotal: before!.timelineTotal + 1 });
 
       const unchanged = await state();
-      await expect(incidents.changeSeverity(context, id, 'SEV1', 'Still bad')).rejects.toThrow(new ToolError(`Incident ${id} is already SEV1; nothing to change`));
+      await expect(incidents.changeSeverity(context, id, 'SEV1', 'Still bad')).rejects.toThrow(new ChangeRefusedError(`Incident ${id} is already SEV1; nothing to change`));
       expect(await state()).toEqual(unchanged);
     });
 
@@ -302,7 +302,7 @@ describe('writes on the embedded database', () => {
       const id = await pick('incidents', "status = 'resolved'");
       const before = await state();
       const again = incidents.resolve(context, id, 'Resolved twice?');
-      await expect(again).rejects.toBeInstanceOf(ToolError);
+      await expect(again).rejects.toBeInstanceOf(ChangeRefusedError);
       await expect(again).rejects.toThrow(`Incident ${id} is already resolved`);
       expect(await state()).toEqual(before);
     });
@@ -316,7 +316,7 @@ describe('writes on the embedded database', () => {
         incidents.resolve(context, missing, 'Done'),
       ];
       for (const call of calls) {
-        await expect(call).rejects.toBeInstanceOf(NotFoundError);
+        await expect(call).rejects.toBeInstanceOf(RecordNotFoundError);
         await expect(call).rejects.toThrow('Incident INC-9999999 does not exist');
       }
       expect(await state()).toEqual(before);
@@ -370,7 +370,7 @@ describe('writes on the embedded database', () => {
       await tickets.create(keyed, newTicket);
       const before = await state();
       const reused = tickets.create(keyed, { ...newTicket, priority: 'P1' });
-      await expect(reused).rejects.toBeInstanceOf(ToolError);
+      await expect(reused).rejects.toBeInstanceOf(ChangeRefusedError);
       await expect(reused).rejects.toThrow('Idempotency key "create-laptop-2" reused with different arguments for create_ticket');
       expect(await state()).toEqual(before);
     });
@@ -386,7 +386,7 @@ describe('writes on the embedded database', () => {
 
     it('records nothing for a call that fails, so the key stays free', async () => {
       const keyed = { ...context, idempotencyKey: 'first-fails' };
-      await expect(tickets.addComment(keyed, 'TCK-9999998', 'Hello')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(tickets.addComment(keyed, 'TCK-9999998', 'Hello')).rejects.toBeInstanceOf(RecordNotFoundError);
       const id = await pick('tickets', "status = 'open'");
       await expect(tickets.addComment(keyed, id, 'Hello')).resolves.toMatchObject({ body: 'Hello' });
     });
@@ -419,8 +419,8 @@ describe('writes on the embedded database', () => {
 
     it('refuses an empty or overlong key', async () => {
       const before = await state();
-      await expect(tickets.create({ ...context, idempotencyKey: '' }, newTicket)).rejects.toThrow(new ToolError('The idempotency key must be 1 to 200 characters long'));
-      await expect(tickets.create({ ...context, idempotencyKey: 'k'.repeat(201) }, newTicket)).rejects.toBeInstanceOf(ToolError);
+      await expect(tickets.create({ ...context, idempotencyKey: '' }, newTicket)).rejects.toThrow(new ChangeRefusedError('The idempotency key must be 1 to 200 characters long'));
+      await expect(tickets.create({ ...context, idempotencyKey: 'k'.repeat(201) }, newTicket)).rejects.toBeInstanceOf(ChangeRefusedError);
       expect(await state()).toEqual(before);
     });
   });
@@ -509,7 +509,7 @@ describe('writes through the Data API', () => {
     const unchanged = await state();
     expect(await tickets.closeAsWontFix({ ...context, idempotencyKey: 'data-api-close' }, id, 'Out of scope.')).toEqual(closed);
     await expect(tickets.closeAsWontFix(context, id, 'Out of scope.')).rejects.toThrow(`Ticket ${id} is already closed (resolution: wont_fix)`);
-    await expect(tickets.addComment(context, 'TCK-9999999', 'Hello?')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(tickets.addComment(context, 'TCK-9999999', 'Hello?')).rejects.toBeInstanceOf(RecordNotFoundError);
     expect(await state()).toEqual(unchanged);
     const detail = await readTicket(owner, id);
     expect(detail?.ticket).toEqual(closed.ticket);

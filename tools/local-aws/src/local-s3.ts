@@ -16,7 +16,26 @@ export interface LocalS3 {
 }
 
 /**
- * s3rver: an S3-compatible server on loopback (ListObjectsV2, GetObject, PutObject, ETags),
+ * S3 answers a PutObject with `If-None-Match: *` on an existing key with 412 and keeps the
+ * object (conditional writes, 2024); s3rver ignores the header and replaces it. Held here, so
+ * that a store relying on it (the audit digests never replace one) is tested as S3 behaves.
+ */
+function conditionalPut(store: { existsObject(bucket: string, key: string): Promise<boolean> }) {
+  return async (ctx: { method: string; path: string; get(header: string): string; status: number; type: string; body: unknown }, next: () => Promise<void>) => {
+    const [, bucket, ...key] = ctx.path.split('/');
+    if (ctx.method === 'PUT' && ctx.get('if-none-match') === '*' && bucket && key.length && (await store.existsObject(bucket, decodeURIComponent(key.join('/'))))) {
+      ctx.status = 412;
+      ctx.type = 'application/xml';
+      ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>';
+      return;
+    }
+    await next();
+  };
+}
+
+/**
+ * s3rver: an S3-compatible server on loopback (ListObjectsV2, GetObject, PutObject with
+ * `If-None-Match: *`, ETags),
  * so that the real S3 client is exercised without a cloud account.
  */
 export async function startLocalS3(options: { buckets: string[]; port?: number; directory?: string }): Promise<LocalS3> {
@@ -28,6 +47,7 @@ export async function startLocalS3(options: { buckets: string[]; port?: number; 
     directory,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  server.middleware.unshift(conditionalPut(server.store));
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -7,8 +7,21 @@ declare module 's3rver' {
     resetOnClose?: boolean;
     configureBuckets?: { name: string }[];
   }
+  /** The Koa context s3rver's middleware sees (only what local-s3.ts uses). */
+  interface S3rverContext {
+    method: string;
+    path: string;
+    get(header: string): string;
+    status: number;
+    type: string;
+    body: unknown;
+  }
+  type S3rverMiddleware = (ctx: S3rverContext, next: () => Promise<void>) => Promise<void>;
   class S3rver {
     constructor(options?: S3rverOptions);
+    /** Koa's middleware stack, composed when the server starts listening. */
+    middleware: S3rverMiddleware[];
+    store: { existsObject(bucket: string, key: string): Promise<boolean> };
     run(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
   }

@@ -63,4 +63,21 @@ describe('local S3 (s3rver)', () => {
     client.destroy();
     await s3.stop();
   });
+
+  it('refuses a conditional put (If-None-Match: *) on an existing key with 412, keeping the object, as S3 does', async () => {
+    const { S3Client, PutObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const { startLocalS3 } = await import('../src');
+    const s3 = await startLocalS3({ buckets: ['docs'] });
+    const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    await client.send(new PutObjectCommand({ Bucket: 'docs', Key: 'digests/a b.json', Body: 'first', IfNoneMatch: '*' }));
+    const second = client.send(new PutObjectCommand({ Bucket: 'docs', Key: 'digests/a b.json', Body: 'second', IfNoneMatch: '*' }));
+    await expect(second).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    const got = await client.send(new GetObjectCommand({ Bucket: 'docs', Key: 'digests/a b.json' }));
+    expect(await got.Body?.transformToString()).toBe('first');
+    // Without the condition, a put still replaces.
+    await client.send(new PutObjectCommand({ Bucket: 'docs', Key: 'digests/a b.json', Body: 'third' }));
+    expect(await (await client.send(new GetObjectCommand({ Bucket: 'docs', Key: 'digests/a b.json' }))).Body?.transformToString()).toBe('third');
+    client.destroy();
+    await s3.stop();
+  });
 });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { canonicalDefinition, canonicalJson, DEFINITION_FIELDS, hashOf, parseGovernancePolicy, servedTools, type CanonicalDefinition } from '@gmcp/mcp-kit';
+import { canonicalDefinition, canonicalJson, DEFINITION_FIELDS, hashOf, parseGovernancePolicy, servedTools, type CanonicalDefinition } from '@gmcp/mcp-kit/platform';
 import { SERVER_MODULES, SERVER_NAMES, type ServerName } from '@gmcp/infra';
 
 const REPO_ROOT = resolve(__dirname, '../../..');

@@ -21,7 +21,7 @@ import {
   type AuditQuery,
   type AuditRecord,
   type AuditStore,
-} from '@gmcp/mcp-kit';
+} from '@gmcp/mcp-kit/platform';
 import { auditKeyPath, digestPublicKeyPath, LOCAL_TABLES } from './local-contract';
 import { connectLocalDynamoDb } from './local-aws';
 import { localDigestSigner, localDigestStore } from './local-digests';

@@ -2,5 +2,6 @@ export { startPlatform, serverEnv, type Platform, type LocalServerSettings } fro
 export { prepareLocalTables, startPlatformDynamoDb, connectLocalDynamoDb, localGovernanceEnv } from './local-aws';
 export { loadOrCreateKey } from './local-secrets';
 export * from './local-contract';
-export { startAwsStage, type AwsStage, type AwsStageOptions, type DeployedService } from './aws-stage';
-export { FACADE_CLIENT_ID, type StageIdentityStyle } from './aws-stage-identity';
+export { startAwsStage, type AwsStage, type AwsStageOptions, type DeployedService } from './aws-stage/start-aws-stage';
+export { FACADE_CLIENT_ID, type StageIdentityStyle } from './aws-stage/stage-identity';
+export { buildVerifier, VERIFIER_BUNDLE } from './build-verifier';

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { createAuditDigest, createDynamoDbAuditStore, createDynamoDbClient, createEd25519DigestSigner, createFolderDigestStore, type AuditDigest, type DigestSigner } from '@gmcp/mcp-kit';
+import { createAuditDigest, createDynamoDbAuditStore, createDynamoDbClient, createEd25519DigestSigner, createFolderDigestStore, type AuditDigest, type DigestSigner } from '@gmcp/mcp-kit/platform';
 import { digestDir, digestKeyPath, digestPublicKeyPath, LOCAL_TABLES } from './local-contract';
 import { loadOrCreateSecret } from './local-secrets';
 

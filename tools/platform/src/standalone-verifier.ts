@@ -5,8 +5,7 @@
  * on the export and the published public key alone.
  */
 import { readFileSync } from 'node:fs';
-import { verifyAuditDigests } from '@gmcp/mcp-kit/src/audit/digests/digest-core';
-import { formatReport, parseExport } from '@gmcp/mcp-kit/src/audit/digests/digest-export';
+import { formatReport, parseExport, verifyAuditDigests } from '@gmcp/mcp-kit/audit-verifier';
 
 export function verifyExport(exportText: string, publicKeyPem: string): { ok: boolean; text: string } {
   const report = verifyAuditDigests({ ...parseExport(exportText), publicKey: publicKeyPem, anchor: 'partial' });

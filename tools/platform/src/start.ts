@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Duration, loadDevDirectory, loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuerOptions } from '@gmcp/dev-issuer';
-import { createDynamoDbAuditStore, createDynamoDbClient, createLogger, type AuditStore, type LogLevel, type RunningService } from '@gmcp/mcp-kit';
+import { createDynamoDbAuditStore, createDynamoDbClient, createLogger, type AuditStore, type LogLevel, type RunningService } from '@gmcp/mcp-kit/platform';
 import { SERVER_MODULES, SERVER_NAMES, SERVERS, type ServerResource } from '@gmcp/infra';
 import {
   approvalKeyPath,
@@ -71,7 +71,7 @@ export function serverEnv(name: McpServerName, env: Env, local: LocalServerSetti
   };
   const shared = Object.fromEntries(SHARED_VARIABLES.map((key) => [key, env[key]]).filter(([, value]) => value !== undefined));
   const port = local.ephemeralPorts ? '0' : String(localPort(name, env));
-  return { ...defaults, ...shared, ...scoped, HOST: LOCAL_HOST, PORT: port, AUTH_ISSUER: local.issuer };
+  return { ...defaults, ...shared, ...scoped, HOST: LOCAL_HOST, PORT: port, AUTH_ISSUER: local.issuer, GMCP_SERVER: name, GMCP_SERVER_ACCESS: SERVERS[name].access };
 }
 
 export interface Platform {
@@ -147,7 +147,12 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
       ...options.issuer,
     });
     const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKey, approvalKey, ephemeralPorts: options.ephemeralPorts };
-    for (const name of servers) running.push(await SERVER_MODULES[name].start(serverEnv(name, env, local)));
+    // Side by side: the policy index and the embedded database load at the same time (a server
+    // that fails still lets the others finish starting, so that stop() closes them all).
+    const started = await Promise.allSettled(servers.map((name) => SERVER_MODULES[name].start(serverEnv(name, env, local))));
+    for (const result of started) if (result.status === 'fulfilled') running.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (error) {
     await stop();
     throw error;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Duration, loadOrCreateSigningKey, mintAccessToken, readSigningKey, type SigningKey } from '@gmcp/dev-issuer';
-import { APPROVER_SCOPE } from '@gmcp/mcp-kit';
+import { APPROVER_SCOPE } from '@gmcp/mcp-kit/platform';
 import { SERVER_MODULES } from '@gmcp/infra';
 import { SERVER_NAMES, serverUses, type ServerName } from '@gmcp/infra/servers';
 import { isMcpServerName, localAudience, localIssuer, signingKeyPath, stateDir } from './local-contract';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { hashOf, type CanonicalDefinition } from '@gmcp/mcp-kit';
+import { hashOf, type CanonicalDefinition } from '@gmcp/mcp-kit/platform';
 import { SERVER_NAMES } from '@gmcp/infra';
 import { check, formatProblems, GOVERNANCE_DIR, pin, servedDefinitions } from '../src/allowlist-pins';
 

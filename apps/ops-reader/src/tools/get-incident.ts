@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
 import { IncidentId, TimelineKind, type IncidentDetail } from '@gmcp/ops-data';
-import type { OpsReaderDeps } from '../deps';
+import { tool } from '../deps';
 import { INCIDENT_TOOL_GOVERNANCE, iso } from './common';
 import { IncidentSummary, incidentSummaryOf } from './list-incidents';
 
@@ -23,7 +22,7 @@ const IncidentView = IncidentSummary.extend({
   timeline_truncated: z.boolean().describe(`true when the incident has more than ${TIMELINE_LIMIT} entries; the first ones are shown`),
 });
 
-export const getIncident = defineTool({
+export const getIncident = tool({
   name: 'get_incident',
   title: 'Incident with timeline',
   description:
@@ -36,7 +35,7 @@ export const getIncident = defineTool({
     incident: IncidentView.nullable(),
     message: z.string().nullable().describe('why nothing was found'),
   }),
-  handler: async ({ incident_id }, ctx: ToolContext<OpsReaderDeps>) => {
+  handler: async ({ incident_id }, ctx) => {
     const detail = await ctx.deps.incidents.get(incident_id, TIMELINE_LIMIT);
     if (!detail) return { found: false, incident: null, message: `No incident ${incident_id}. Use list_incidents to browse incidents.` };
     return { found: true, incident: incidentView(detail), message: null };

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
 import { ticketRecord, TicketId, TicketPriority, TicketResolution, TicketStatus, type TicketDetail } from '@gmcp/ops-data';
-import type { OpsReaderDeps } from '../deps';
+import { tool } from '../deps';
 import { iso, TICKET_TOOL_GOVERNANCE } from './common';
 
 const LATEST_COMMENTS = 5;
@@ -22,7 +21,7 @@ const TicketStatusView = z.object({
   latest_comments: z.array(z.object({ author: z.string(), body: z.string(), created_at: z.string() })).describe(`newest first, at most ${LATEST_COMMENTS}`),
 });
 
-export const getTicketStatus = defineTool({
+export const getTicketStatus = tool({
   name: 'get_ticket_status',
   title: 'Ticket status',
   description:
@@ -35,7 +34,7 @@ export const getTicketStatus = defineTool({
     ticket: TicketStatusView.nullable(),
     message: z.string().nullable().describe('why nothing was found'),
   }),
-  handler: async ({ ticket_id }, ctx: ToolContext<OpsReaderDeps>) => {
+  handler: async ({ ticket_id }, ctx) => {
     const detail = await ctx.deps.tickets.get(ticket_id, LATEST_COMMENTS);
     if (!detail) return { found: false, ticket: null, message: `No ticket ${ticket_id}. Use search_tickets to find tickets by words or filters.` };
     return { found: true, ticket: statusView(detail), message: null };

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
 import { INCIDENT_STATUSES, IncidentSeverity, IncidentStatus, OPEN_INCIDENT_STATUSES, ServiceName, type Incident } from '@gmcp/ops-data';
-import type { OpsReaderDeps } from '../deps';
+import { tool } from '../deps';
 import { anyOf, CursorInput, DateInput, INCIDENT_TOOL_GOVERNANCE, iso, isoOrNull, keysetCursor, pageSize } from './common';
 
 const StatusFilter = z.enum([...INCIDENT_STATUSES, 'open']);
@@ -32,7 +31,7 @@ export function incidentSummaryOf(incident: Incident): z.input<typeof IncidentSu
   };
 }
 
-export const listIncidents = defineTool({
+export const listIncidents = tool({
   name: 'list_incidents',
   title: 'List incidents',
   description:
@@ -53,7 +52,7 @@ export const listIncidents = defineTool({
     total: z.number().int().describe('matching incidents in all pages'),
     next_cursor: z.string().nullable(),
   }),
-  handler: async ({ status, severity, service, since, limit, cursor }, ctx: ToolContext<OpsReaderDeps>) => {
+  handler: async ({ status, severity, service, since, limit, cursor }, ctx) => {
     const filters = { statuses: expandOpen(status), severities: severity, service, since };
     const request = ['list_incidents', filters, limit];
     const page = await ctx.deps.incidents.list(filters, { limit, after: keysetCursor.decode(cursor, request) });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
 import { Handle, TicketPriority, TicketStatus } from '@gmcp/ops-data';
-import type { OpsReaderDeps } from '../deps';
+import { tool } from '../deps';
 import { anyOf, CursorInput, DateInput, iso, keysetCursor, pageSize, TICKET_TOOL_GOVERNANCE } from './common';
 
 const TicketSummary = z.object({
@@ -17,7 +16,7 @@ const TicketSummary = z.object({
   snippet: z.string().describe('extract of the description; for text searches, matched words are marked **like this**'),
 });
 
-export const searchTickets = defineTool({
+export const searchTickets = tool({
   name: 'search_tickets',
   title: 'Search tickets',
   description:
@@ -46,7 +45,7 @@ export const searchTickets = defineTool({
     total: z.number().int().describe('matching tickets in all pages'),
     next_cursor: z.string().nullable(),
   }),
-  handler: async ({ limit, cursor, ...input }, ctx: ToolContext<OpsReaderDeps>) => {
+  handler: async ({ limit, cursor, ...input }, ctx) => {
     const filters = {
       text: input.text,
       statuses: input.status,

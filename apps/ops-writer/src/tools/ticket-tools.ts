@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { defineTool, NotFoundError, ToolError, type ToolContext } from '@gmcp/mcp-kit';
+import { NotFoundError, ToolError, type ToolContext } from '@gmcp/mcp-kit';
 import { Handle, TicketId, TicketPriority, TicketStatus } from '@gmcp/ops-data';
-import type { OpsWriterDeps } from '../deps';
+import { tool, type OpsWriterDeps } from '../deps';
 import { IdempotencyKey, Reason, TICKET_WRITE_GOVERNANCE, TicketView, ticketView } from './common';
 
 type Ctx = ToolContext<OpsWriterDeps>;
 const writeContext = (ctx: Ctx, idempotencyKey?: string) => ({ actor: ctx.actor.subject, idempotencyKey });
 
-export const createTicket = defineTool({
+export const createTicket = tool({
   name: 'create_ticket',
   title: 'Create a ticket',
   description: 'Opens a new ticket for a team, requested by the caller. Pass an idempotency_key so that a retry does not open a second ticket.',
@@ -23,11 +23,11 @@ export const createTicket = defineTool({
     idempotency_key: IdempotencyKey,
   }),
   output: z.object({ ticket: TicketView }),
-  handler: async ({ idempotency_key, ...ticket }, ctx: Ctx) => ({ ticket: ticketView(await ctx.deps.tickets.create(writeContext(ctx, idempotency_key), ticket)) }),
+  handler: async ({ idempotency_key, ...ticket }, ctx) => ({ ticket: ticketView(await ctx.deps.tickets.create(writeContext(ctx, idempotency_key), ticket)) }),
   render: ({ ticket }) => `Created ${ticket.ticket_id}: ${ticket.title} (${ticket.priority}, team ${ticket.team})`,
 });
 
-export const addTicketComment = defineTool({
+export const addTicketComment = tool({
   name: 'add_ticket_comment',
   title: 'Comment on a ticket',
   description: 'Adds a comment by the caller to a ticket.',
@@ -35,14 +35,14 @@ export const addTicketComment = defineTool({
   risk: 'low',
   input: z.object({ ticket_id: TicketId, body: z.string().trim().min(1).max(10_000), idempotency_key: IdempotencyKey }),
   output: z.object({ ticket_id: z.string(), author: z.string(), body: z.string(), created_at: z.string() }),
-  handler: async ({ ticket_id, body, idempotency_key }, ctx: Ctx) => {
+  handler: async ({ ticket_id, body, idempotency_key }, ctx) => {
     const comment = await ctx.deps.tickets.addComment(writeContext(ctx, idempotency_key), ticket_id, body);
     return { ticket_id, author: comment.author, body: comment.body, created_at: comment.createdAt.toISOString() };
   },
   render: (comment) => `Comment added to ${comment.ticket_id} by ${comment.author} at ${comment.created_at}.`,
 });
 
-export const updateTicket = defineTool({
+export const updateTicket = tool({
   name: 'update_ticket',
   title: 'Update a ticket',
   description:
@@ -59,11 +59,11 @@ export const updateTicket = defineTool({
     })
     .refine((input) => input.status !== undefined || input.assignee !== undefined || input.priority !== undefined, { message: 'change at least one of status, assignee, priority' }),
   output: z.object({ ticket: TicketView }),
-  handler: async ({ ticket_id, idempotency_key, ...changes }, ctx: Ctx) => ({ ticket: ticketView(await ctx.deps.tickets.update(writeContext(ctx, idempotency_key), ticket_id, changes)) }),
+  handler: async ({ ticket_id, idempotency_key, ...changes }, ctx) => ({ ticket: ticketView(await ctx.deps.tickets.update(writeContext(ctx, idempotency_key), ticket_id, changes)) }),
   render: ({ ticket }) => `Updated ${ticket.ticket_id}: ${ticket.status}${ticket.resolution ? ` (${ticket.resolution})` : ''}, ${ticket.priority}, assignee ${ticket.assignee ?? 'nobody'}.`,
 });
 
-export const closeTicketAsWontFix = defineTool({
+export const closeTicketAsWontFix = tool({
   name: 'close_ticket_as_wont_fix',
   title: "Close a ticket as won't fix",
   description: "Closes a ticket without doing the work, with the reason as a comment. High risk: it waits for a human approver, then runs; follow it with get_request_status.",
@@ -71,12 +71,12 @@ export const closeTicketAsWontFix = defineTool({
   risk: 'high',
   input: z.object({ ticket_id: TicketId, reason: Reason }),
   output: z.object({ ticket: TicketView, comment: z.object({ author: z.string(), body: z.string(), created_at: z.string() }) }),
-  precheck: async ({ ticket_id }, ctx: Ctx) => {
+  precheck: async ({ ticket_id }, ctx) => {
     const detail = await ctx.deps.reads.tickets.get(ticket_id, 0);
     if (!detail) throw new NotFoundError(`Ticket ${ticket_id} does not exist.`);
     if (detail.ticket.status === 'closed') throw new ToolError(`Ticket ${ticket_id} is already closed.`);
   },
-  handler: async ({ ticket_id, reason }, ctx: Ctx) => {
+  handler: async ({ ticket_id, reason }, ctx) => {
     const { ticket, comment } = await ctx.deps.tickets.closeAsWontFix(writeContext(ctx, ctx.approvalId), ticket_id, reason);
     return { ticket: ticketView(ticket), comment: { author: comment.author, body: comment.body, created_at: comment.createdAt.toISOString() } };
   },

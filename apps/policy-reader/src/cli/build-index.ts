@@ -1,5 +1,6 @@
-import { createLogger } from '@gmcp/mcp-kit';
-import { parsePolicyReaderEnv } from '../config';
+import { z } from 'zod';
+import { createLogger, parseEnv } from '@gmcp/mcp-kit';
+import { PolicyStoreEnvShape, requirePolicyBucket } from '../config';
 import { INDEX_KEY } from '../policies/blob-store';
 import { createPolicyLibrary } from '../policies/policy-library';
 import { policyStoreFrom } from '../policy-store';
@@ -10,7 +11,7 @@ import { policyStoreFrom } from '../policy-store';
  * every document. Uses the same variables as the server (POLICY_SOURCE, POLICY_BUCKET…).
  */
 async function main(): Promise<void> {
-  const env = parsePolicyReaderEnv({ PORT: '0', AUTH_ISSUER: 'http://unused.invalid', AUDIT_HMAC_KEY: Buffer.alloc(32).toString('base64'), ...process.env });
+  const env = parseEnv(z.object(PolicyStoreEnvShape).superRefine(requirePolicyBucket), process.env);
   const store = policyStoreFrom(env);
   const started = performance.now();
   const library = createPolicyLibrary(store, { refreshMs: 0, logger: createLogger('policies-index', 'WARN') });

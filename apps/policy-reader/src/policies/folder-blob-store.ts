@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { assertConfinedKey, DOCUMENT_KEY, type BlobEntry, type BlobStore } from './blob-store';
 
 /** The local blob store: documents in a folder. Keys cannot leave the folder. */
@@ -24,10 +24,11 @@ export function createFolderBlobStore(root: string): BlobStore {
         .sort();
       return Promise.all(
         files.map(async (key): Promise<BlobEntry> => {
-          const path = pathOf(key);
-          const info = await stat(path);
+          // Listed names are inside the folder already. One that is not a valid key (a backslash or a
+          // control character in a file name) is listed and refused when read, as in S3, rather than failing the list.
+          const info = await stat(join(base, ...key.split('/')));
           // Size and modification time stand in for S3's ETag: a change shows without reading the file.
-          return { key: relative(base, path).split(sep).join('/'), etag: `${info.size}-${Math.trunc(info.mtimeMs)}`, lastModified: info.mtime };
+          return { key, etag: `${info.size}-${Math.trunc(info.mtimeMs)}`, lastModified: info.mtime };
         }),
       );
     },
@@ -36,7 +37,8 @@ export function createFolderBlobStore(root: string): BlobStore {
       if (text === undefined) throw new Error(`No object at "${key}"`);
       return text;
     },
-    readOptional: (key) => readIfExists(pathOf(key)),
+    // async: a refused key rejects the promise, as every other method does, instead of throwing.
+    readOptional: async (key) => readIfExists(pathOf(key)),
     async write(key, body) {
       const path = pathOf(key);
       await mkdir(dirname(path), { recursive: true });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { defineTool, NotFoundError, type ToolContext } from '@gmcp/mcp-kit';
+import { NotFoundError } from '@gmcp/mcp-kit';
 import { clearanceOf } from '../policies/clearance';
 import type { PolicySection } from '../policies/policy-document';
-import type { PolicyReaderDeps } from '../deps';
+import { tool } from '../deps';
 import { CursorInput, offsetCursor } from './cursor';
 import { POLICY_TOOL_GOVERNANCE, PolicyId, PolicySummary, summaryOf } from './policy-schemas';
 
@@ -16,7 +16,7 @@ const Part = z.object({
   continued: z.boolean().describe('true when this text continues the section from the previous page'),
 });
 
-export const getPolicy = defineTool({
+export const getPolicy = tool({
   name: 'get_policy',
   title: 'Read a company policy',
   description:
@@ -29,7 +29,7 @@ export const getPolicy = defineTool({
     cursor: CursorInput,
   }),
   output: PolicySummary.extend({ sections: z.array(Part), section_count: z.number().int(), next_cursor: z.string().nullable() }),
-  handler: async ({ document_id, section, cursor }, ctx: ToolContext<PolicyReaderDeps>) => {
+  handler: async ({ document_id, section, cursor }, ctx) => {
     const document = (await ctx.deps.library()).get(document_id, clearanceOf(ctx.actor.scopes));
     if (!document) throw new NotFoundError(`No policy "${document_id}" (or it is above your clearance). Use list_policies to see the catalogue.`);
     const positions = document.sections.map((_entry, position) => position).filter((position) => section === undefined || document.sections[position]!.heading === section);

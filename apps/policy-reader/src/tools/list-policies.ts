@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
 import { clearanceOf, highestClassification } from '../policies/clearance';
-import type { PolicyReaderDeps } from '../deps';
+import { tool } from '../deps';
 import { CursorInput, offsetCursor } from './cursor';
 import { POLICY_TOOL_GOVERNANCE, PolicyFilterInput, PolicySummary, summaryOf } from './policy-schemas';
 
-export const listPolicies = defineTool({
+export const listPolicies = tool({
   name: 'list_policies',
   title: 'List company policies',
   description: 'The policy catalogue, by title, with owner, category, classification, effective date and tags. Filters narrow it down.',
@@ -16,7 +15,7 @@ export const listPolicies = defineTool({
     cursor: CursorInput,
   }),
   output: z.object({ policies: z.array(PolicySummary), total: z.number().int(), next_cursor: z.string().nullable() }),
-  handler: async ({ limit, cursor, ...filters }, ctx: ToolContext<PolicyReaderDeps>) => {
+  handler: async ({ limit, cursor, ...filters }, ctx) => {
     const clearance = clearanceOf(ctx.actor.scopes);
     const request = ['list', filters, clearance, limit];
     const offset = offsetCursor.decode(cursor, request) ?? 0;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CLASSIFICATIONS, defineTool, type ToolContext } from '@gmcp/mcp-kit';
+import { CLASSIFICATIONS } from '@gmcp/mcp-kit';
 import { clearanceOf, highestClassification } from '../policies/clearance';
-import type { PolicyReaderDeps } from '../deps';
+import { tool } from '../deps';
 import { CursorInput, offsetCursor } from './cursor';
 import { POLICY_TOOL_GOVERNANCE, PolicyFilterInput } from './policy-schemas';
 
@@ -18,7 +18,7 @@ const Hit = z.object({
   classification: z.enum(CLASSIFICATIONS),
 });
 
-export const searchPolicies = defineTool({
+export const searchPolicies = tool({
   name: 'search_policies',
   title: 'Search company policies',
   description:
@@ -38,7 +38,7 @@ export const searchPolicies = defineTool({
     next_cursor: z.string().nullable(),
     result_classification: z.enum(CLASSIFICATIONS).describe('Highest classification among the returned documents'),
   }),
-  handler: async ({ query, limit, cursor, category, owner, tags, classification }, ctx: ToolContext<PolicyReaderDeps>) => {
+  handler: async ({ query, limit, cursor, category, owner, tags, classification }, ctx) => {
     const clearance = clearanceOf(ctx.actor.scopes);
     const filters = { category, owner, tags, classification };
     const request = ['search', query, filters, clearance, limit];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, hmacOf, signatureMatches } from '../audit/signer';
+import { canonicalJson } from '../signing/canonical-json';
+import { hmacOf, signatureMatches } from '../signing/hmac';
 import type { ApprovalDecision, ApprovalRequest } from './approval-request';
 
 export type UnsignedDecision = Omit<ApprovalDecision, 'signature'>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../auth/actor';
 import type { AuditTrail } from '../audit/audit-trail';
-import { ToolError } from '../errors';
+import { ApprovalError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
 import { NEW_REQUEST_STATE, type ApprovalRequest } from './approval-request';
 import { bindArguments, type DecisionSigner } from './approval-signer';
@@ -15,16 +15,6 @@ export interface PendingApproval {
   approval_id: string;
   expires_at: string;
   message: string;
-}
-
-/** A refused decision or execution; the message is safe to show, `kind` picks the HTTP status. */
-export class ApprovalError extends ToolError {
-  constructor(
-    message: string,
-    readonly kind: 'not_found' | 'conflict' | 'forbidden' | 'invalid' = 'conflict',
-  ) {
-    super(message);
-  }
 }
 
 /** Runs an approved call: the tool's handler on exactly the approved arguments. */

@@ -1,6 +1,3 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { awsClientConfig, type AwsClientOptions } from '../aws/clients';
-import type { Logger } from '../logging/logger';
 import type { ApprovalRequest } from './approval-request';
 
 /** Tells approvers that a request waits for them. */
@@ -23,40 +20,5 @@ export function notificationOf(request: ApprovalRequest): { subject: string; mes
       `Details: GET /approvals/${request.approval_id} on the ${request.server} server (scope approvals:decide),`,
       `or locally: npm run approvals -- show ${request.approval_id}`,
     ].join('\n'),
-  };
-}
-
-/** Approvers subscribe to an SNS topic (mail, chat, paging). */
-export function createSnsApproverNotifier(options: { client: SNSClient; topicArn: string }): ApproverNotifier {
-  return {
-    async notify(request) {
-      const { subject, message } = notificationOf(request);
-      await options.client.send(
-        new PublishCommand({
-          TopicArn: options.topicArn,
-          Subject: subject,
-          Message: message,
-          MessageAttributes: {
-            approval_id: { DataType: 'String', StringValue: request.approval_id },
-            server: { DataType: 'String', StringValue: request.server },
-            tool: { DataType: 'String', StringValue: request.tool },
-          },
-        }),
-      );
-    },
-  };
-}
-
-export function createSnsClient(options: AwsClientOptions): SNSClient {
-  return new SNSClient({ ...awsClientConfig(options), maxAttempts: 3 });
-}
-
-/** Local mode: the notification goes to the server's log (and `npm run approvals -- list` shows it). */
-export function createLogApproverNotifier(logger: Logger): ApproverNotifier {
-  return {
-    notify: async (request) => {
-      const { subject, message } = notificationOf(request);
-      logger.info(subject, { approvalId: request.approval_id, notification: message });
-    },
   };
 }

@@ -1,16 +1,8 @@
 import { z } from 'zod';
-import { NotFoundError } from '../errors';
+import { NotFoundError } from '../errors/errors';
 import { defineTool } from '../tool/define-tool';
 import { APPROVAL_STATUSES, type ApprovalRequest } from './approval-request';
 import type { Approvals } from './approvals';
-
-/** What a high-risk tool answers at once; its wire output schema. */
-export const PendingApprovalOutput = z.object({
-  status: z.literal('pending_approval'),
-  approval_id: z.string().describe('pass to get_request_status'),
-  expires_at: z.string().describe('an approver must decide before this time'),
-  message: z.string(),
-});
 
 export const APPROVER_SCOPE = 'approvals:decide';
 export const REQUEST_STATUS_SCOPE = 'approvals:read';

@@ -6,7 +6,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { awsClientConfig, type AwsClientOptions } from '../aws/clients';
-import { KitError } from '../errors';
+import { KitError } from '../errors/errors';
 import type { ApprovalDecision, ApprovalRequest } from './approval-request';
 import { APPROVAL_REJECTED_ERROR } from './approval-state-machine';
 import type { ApprovalWorkflow } from './approval-workflow';

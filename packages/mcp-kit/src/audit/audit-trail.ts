@@ -5,7 +5,8 @@ import { METRIC, type Metrics } from '../metrics/metrics';
 import type { Logger } from '../logging/logger';
 import { newEventId, type AuditEvent, type AuditRecord, type Decision, type Outcome } from './audit-record';
 import type { AuditStore } from './audit-store';
-import { canonicalJson, type RecordSigner } from './signer';
+import { canonicalJson } from '../signing/canonical-json';
+import type { RecordSigner } from './signer';
 
 const MAX_ARGUMENTS_CHARS = 8192;
 

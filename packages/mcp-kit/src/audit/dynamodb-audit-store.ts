@@ -11,7 +11,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AuditRecord } from './audit-record';
 import type { AuditAnomaly, AuditQuery, AuditStore } from './audit-store';
 import { AUDIT_INDEXES } from './audit-table';
-import { canonicalJson } from './signer';
+import { canonicalJson } from '../signing/canonical-json';
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'actor_pk', 'tool_pk'] as const;
 const DAY_MS = 86_400_000;

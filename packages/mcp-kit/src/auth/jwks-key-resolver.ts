@@ -1,6 +1,6 @@
 import { KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, type ProtectedHeaderParameters } from 'jose';
-import { AuthenticationError, IdentityProviderUnavailableError } from '../errors';
+import { AuthenticationError, IdentityProviderUnavailableError } from '../errors/errors';
 import type { ServiceConfig } from '../config/service-config';
 
 /** Finds the public key that should have signed a token. */

@@ -1,8 +1,10 @@
 import { Passport } from 'passport';
 
 export type JwtPassport = InstanceType<typeof Passport>;
+import { errors as jose, jwtVerify, type JWTPayload } from 'jose';
+import type { KeyObject } from 'node:crypto';
 import { ExtractJwt, Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
-import { AuthenticationError, KitError, type AuthenticationFailure } from '../errors';
+import { AuthenticationError, KitError, type AuthenticationFailure } from '../errors/errors';
 import type { ServiceConfig } from '../config/service-config';
 import { actorFromClaims } from './actor';
 import type { KeyResolver } from './jwks-key-resolver';
@@ -50,22 +52,39 @@ function issuedToAudience(claims: unknown, audiences: readonly string[]): boolea
   return aud === undefined && typeof client_id === 'string' && audiences.includes(client_id);
 }
 
-/** Turns whatever passport-jwt reports (jsonwebtoken errors included) into a kit error. */
+/**
+ * passport-jwt verifies a token with its `JwtVerifier`, jsonwebtoken by default, whose
+ * failures differ only by message text. The kit's verifier is jose's `jwtVerify` instead
+ * (signature, algorithm, issuer, audience, `exp` and `nbf` with the clock tolerance), whose
+ * failures are typed: `toKitAuthError` reads their classes. passport-jwt offers this seam for
+ * exactly this; the kit is its only user in the process.
+ */
+(JwtStrategy as unknown as { JwtVerifier: JwtVerifier }).JwtVerifier = (token, key, options, done) => {
+  jwtVerify(token, key, { issuer: options.issuer, audience: options.audience, algorithms: options.algorithms, clockTolerance: options.clockTolerance }).then(
+    ({ payload }) => done(null, payload),
+    (error: unknown) => done(error as Error),
+  );
+};
+
+type JwtVerifier = (
+  token: string,
+  key: KeyObject,
+  options: { issuer?: string; audience?: string | string[]; algorithms?: string[]; clockTolerance?: number },
+  done: (error: Error | null, payload?: JWTPayload) => void,
+) => void;
+
+/** Turns whatever the strategy reports (jose's typed failures, the kit's own) into a kit error. */
 export function toKitAuthError(info: unknown): KitError {
   if (info instanceof KitError) return info;
-  return new AuthenticationError(classifyJsonWebTokenError(info), { cause: info });
+  return new AuthenticationError(failureOf(info), { cause: info });
 }
 
-// jsonwebtoken distinguishes most failures only by class name and message text;
-// this is the one place that reads them.
-function classifyJsonWebTokenError(info: unknown): AuthenticationFailure {
-  const name = info instanceof Error ? info.name : '';
-  const message = info instanceof Error ? info.message : '';
-  if (name === 'TokenExpiredError') return 'expired';
-  if (name === 'NotBeforeError') return 'not_yet_valid';
-  if (message.startsWith('jwt issuer invalid')) return 'invalid_issuer';
-  if (message.startsWith('jwt audience invalid')) return 'invalid_audience';
-  if (message === 'invalid algorithm') return 'algorithm_not_allowed';
-  if (message === 'invalid signature') return 'invalid_signature';
+function failureOf(error: unknown): AuthenticationFailure {
+  if (error instanceof jose.JWTExpired) return 'expired';
+  if (error instanceof jose.JWTClaimValidationFailed) {
+    return ({ nbf: 'not_yet_valid', iss: 'invalid_issuer', aud: 'invalid_audience' } as const)[error.claim as 'nbf' | 'iss' | 'aud'] ?? 'invalid_claims';
+  }
+  if (error instanceof jose.JWSSignatureVerificationFailed) return 'invalid_signature';
+  if (error instanceof jose.JOSEAlgNotAllowed) return 'algorithm_not_allowed';
   return 'malformed_token';
 }

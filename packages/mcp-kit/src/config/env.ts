@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../errors/errors';
 import { DEFAULT_METRICS_NAMESPACE } from '../metrics/metrics';
-import { edgeSecretValues } from '../http/edge-guard';
+import { edgeSecretValues } from './edge-secret';
 
 /** Comma- or space-separated list in one variable. */
 export const csv = z

@@ -1,6 +1,6 @@
 import type { AsymmetricAlgorithm, ServiceEnv } from './env';
 import type { LogLevel } from '../logging/logger';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../errors/errors';
 
 /** The authorization façade's settings (see AUTH_FACADE_* in env.ts). */
 export interface FacadeSettings {

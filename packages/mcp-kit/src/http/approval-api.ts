@@ -1,15 +1,14 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Approvals } from '../approvals/approvals';
-import { ApprovalError } from '../approvals/approvals';
 import { APPROVAL_STATUSES } from '../approvals/approval-request';
 import { APPROVER_SCOPE, requestStatusView } from '../approvals/request-status-tool';
-import type { ServiceConfig } from '../config/service-config';
-import { InsufficientScopeError } from '../errors';
+import type { AnswerContext } from '../errors/error-table';
+import { ApprovalError, InsufficientScopeError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
 import type { AuditTrail } from '../audit/audit-trail';
 import { contextOf } from './request-context';
-import { sendHttpError } from './http-errors';
+import { sendError } from './send-error';
 
 export const APPROVALS_PATH = '/approvals';
 
@@ -22,7 +21,7 @@ const ApprovalIdParam = z.object({ id: z.uuid('the approval id must be a UUID') 
  * scope: list requests, show one, and approve or reject it. The decision is signed and
  * audited by the approvals module; the approver can never be the requester.
  */
-export function approvalApi(approvals: Approvals, config: ServiceConfig, logger: Logger, audit: AuditTrail, approverClientIds?: readonly string[]): Router {
+export function approvalApi(approvals: Approvals, answers: AnswerContext, logger: Logger, audit: AuditTrail, approverClientIds?: readonly string[]): Router {
   const router = express.Router();
   const handle = (work: (req: Request, res: Response) => Promise<unknown>) => async (req: Request, res: Response) => {
     try {
@@ -40,12 +39,9 @@ export function approvalApi(approvals: Approvals, config: ServiceConfig, logger:
       }
       res.json(await work(req, res));
     } catch (error) {
-      if (error instanceof z.ZodError) {
-        res.status(400).json({ error: 'invalid', error_description: error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; ') });
-        return;
-      }
-      if (!(error instanceof ApprovalError) && !(error instanceof InsufficientScopeError)) logger.error('approval API failed', { error: error as Error });
-      sendHttpError(res, error, config);
+      const refusal = error instanceof z.ZodError ? new ApprovalError(error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; '), 'invalid') : error;
+      if (!(refusal instanceof ApprovalError) && !(refusal instanceof InsufficientScopeError)) logger.error('approval API failed', { error: refusal as Error });
+      sendError(res, refusal, answers);
     }
   };
 

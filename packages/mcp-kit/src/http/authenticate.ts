@@ -1,15 +1,14 @@
 import type { Request, Response, NextFunction } from 'express';
-import { AuthenticationError } from '../errors';
-import type { ServiceConfig } from '../config/service-config';
+import { AuthenticationError } from '../errors/errors';
+import type { AnswerContext } from '../errors/error-table';
 import type { Logger } from '../logging/logger';
 import type { Actor } from '../auth/actor';
 import type { AuditTrail } from '../audit/audit-trail';
 import { METRIC, type Metrics } from '../metrics/metrics';
-import { createMemoryRateLimiter } from '../limits/rate-limiter';
+import { createMemoryRateLimiter } from '../limits/memory-rate-limiter';
 import { JWT_STRATEGY, toKitAuthError, type JwtPassport } from '../auth/jwt-strategy';
-import { contextOf } from './request-context';
-import { sendHttpError } from './http-errors';
-import { originOf } from './governance-gate';
+import { contextOf, originOf } from './request-context';
+import { sendError } from './send-error';
 
 const BEARER = /^Bearer\s+\S+$/i;
 
@@ -22,7 +21,7 @@ const AUTH_FAILURE_RECORDS = { requests: 30, window_seconds: 60 };
 export interface AuthenticateDependencies {
   server: string;
   passport: JwtPassport;
-  config: ServiceConfig;
+  answers: AnswerContext;
   audit: AuditTrail;
   metrics: Metrics;
   logger: Logger;
@@ -33,7 +32,7 @@ export interface AuthenticateDependencies {
  * Refusals are audited without an actor (nothing about the caller can be trusted)
  * so that spikes can be alarmed on.
  */
-export function authenticate({ server, passport, config, audit, metrics, logger }: AuthenticateDependencies) {
+export function authenticate({ server, passport, answers, audit, metrics, logger }: AuthenticateDependencies) {
   const recordBudget = createMemoryRateLimiter();
   return (req: Request, res: Response, next: NextFunction): void => {
     const refuse = async (error: unknown) => {
@@ -53,7 +52,7 @@ export function authenticate({ server, passport, config, audit, metrics, logger 
       } else {
         metrics.count(METRIC.authFailuresNotRecorded, { server });
       }
-      sendHttpError(res, error, config);
+      sendError(res, error, answers);
     };
     if (!BEARER.test(req.header('authorization') ?? '')) return void refuse(new AuthenticationError('missing_token'));
 

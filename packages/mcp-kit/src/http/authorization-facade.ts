@@ -1,6 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { FacadeSettings, ServiceConfig } from '../config/service-config';
+import { OAuthRequestError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
+import { answerContext, sendError } from './send-error';
 
 /** Where the façade answers, on the server's own origin (its issuer identifier is the server's public URL). */
 export const FACADE_PATHS = {
@@ -27,17 +29,6 @@ const TOKEN_RELAY_TIMEOUT_MS = 10_000;
 /** What a token request may carry to the provider; anything else stays here. */
 const TOKEN_PARAMETERS = ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'client_id', 'scope', 'resource'];
 
-/** An OAuth refusal: JSON at the token and registration endpoints, a page at the authorization endpoint. */
-class OAuthRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    description: string,
-  ) {
-    super(description);
-  }
-}
-
 /**
  * An authorization-server façade for an identity provider that lacks what MCP clients need
  * (Cognito and Entra ID publish no `code_challenge_methods_supported` and offer no dynamic
@@ -53,6 +44,7 @@ class OAuthRefusal extends Error {
  */
 export function authorizationFacade(config: ServiceConfig, facade: FacadeSettings, scopes: readonly string[], logger: Logger): express.Router {
   const router = express.Router();
+  const answers = answerContext(config, 'oauth');
   const issuer = config.publicUrl;
   const callback = `${issuer}${FACADE_PATHS.callback}`;
   const serverScopes = new Set(scopes);
@@ -116,7 +108,7 @@ export function authorizationFacade(config: ServiceConfig, facade: FacadeSetting
   router.get(FACADE_PATHS.callback, (req, res) => {
     const query = new URL(req.originalUrl, 'http://facade').searchParams;
     const packed = unpackState(query.get('state'));
-    if (!packed || !redirectAllowed(packed.redirectUri, facade.redirectUris)) throw new OAuthRefusal(400, 'invalid_request', 'This answer does not belong to a sign-in started here.');
+    if (!packed || !redirectAllowed(packed.redirectUri, facade.redirectUris)) throw new OAuthRequestError(400, 'invalid_request', 'This answer does not belong to a sign-in started here.');
     const providerIssuer = query.get('iss');
     if (providerIssuer !== null && providerIssuer !== config.auth.issuer) {
       return void res.redirect(302, clientRedirect(packed.redirectUri, { error: 'invalid_request', error_description: 'the answer came from another identity provider', state: packed.state }, issuer));
@@ -143,14 +135,13 @@ export function authorizationFacade(config: ServiceConfig, facade: FacadeSetting
       res.status(relayed.status).set('content-type', relayed.headers.get('content-type') ?? 'application/json').send(Buffer.from(await relayed.arrayBuffer()));
     } catch (error) {
       logger.error('the identity provider did not answer a token request', { error: error as Error });
-      res.status(503).set('retry-after', '5').json({ error: 'temporarily_unavailable', error_description: 'The identity provider did not answer; try again' });
+      sendError(res, new OAuthRequestError(503, 'temporarily_unavailable', 'The identity provider did not answer; try again', 5), answers);
     }
   });
 
-  router.use((error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
-    const refusal = error instanceof OAuthRefusal ? error : new OAuthRefusal(400, req.path === FACADE_PATHS.register ? 'invalid_client_metadata' : 'invalid_request', `the request could not be read (${error.type ?? 'malformed'})`);
-    if (req.method === 'GET') return void res.status(refusal.status).type('text/plain').send(`${refusal.error}: ${refusal.message}`);
-    res.status(refusal.status).json({ error: refusal.error, error_description: refusal.message });
+  router.use((error: Error & { type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    const refusal = error instanceof OAuthRequestError ? error : new OAuthRequestError(400, req.path === FACADE_PATHS.register ? 'invalid_client_metadata' : 'invalid_request', `the request could not be read (${error.type ?? 'malformed'})`);
+    sendError(res, refusal, answers);
   });
   return router;
 }
@@ -166,7 +157,7 @@ function providerScopes(scope: string, serverScopes: ReadonlySet<string>, prefix
 
 type AuthorizationCheck =
   | { kind: 'forward'; redirectUri: string }
-  | { kind: 'refuse'; refusal: OAuthRefusal }
+  | { kind: 'refuse'; refusal: OAuthRequestError }
   | { kind: 'back'; redirectUri: string; answer: { error: string; error_description: string } };
 
 /**
@@ -175,10 +166,10 @@ type AuthorizationCheck =
  */
 function checkAuthorization(query: URLSearchParams, facade: FacadeSettings, resourceUrl: string, serverScopes: ReadonlySet<string>): AuthorizationCheck {
   const repeated = repeatedParameter(query);
-  if (repeated) return { kind: 'refuse', refusal: new OAuthRefusal(400, 'invalid_request', `${repeated} is given more than once`) };
-  if (query.get('client_id') !== facade.clientId) return { kind: 'refuse', refusal: new OAuthRefusal(400, 'invalid_client', 'unknown client_id: register first (this platform has one public client)') };
+  if (repeated) return { kind: 'refuse', refusal: new OAuthRequestError(400, 'invalid_request', `${repeated} is given more than once`) };
+  if (query.get('client_id') !== facade.clientId) return { kind: 'refuse', refusal: new OAuthRequestError(400, 'invalid_client', 'unknown client_id: register first (this platform has one public client)') };
   const redirectUri = query.get('redirect_uri') ?? '';
-  if (!redirectAllowed(redirectUri, facade.redirectUris)) return { kind: 'refuse', refusal: new OAuthRefusal(400, 'invalid_request', `redirect_uri ${redirectUri || '(none)'} is not registered for this platform's client`) };
+  if (!redirectAllowed(redirectUri, facade.redirectUris)) return { kind: 'refuse', refusal: new OAuthRequestError(400, 'invalid_request', `redirect_uri ${redirectUri || '(none)'} is not registered for this platform's client`) };
   const back = (error: string, description: string): AuthorizationCheck => ({ kind: 'back', redirectUri, answer: { error, error_description: description } });
   if (query.get('response_type') !== 'code') return back('unsupported_response_type', 'only the authorization code flow is supported');
   if (!query.get('code_challenge') || query.get('code_challenge_method') !== 'S256') return back('invalid_request', 'PKCE with code_challenge_method S256 is required');
@@ -204,15 +195,15 @@ function tokenRequest(body: Record<string, unknown>, facade: FacadeSettings, ser
   const form = new URLSearchParams();
   for (const name of TOKEN_PARAMETERS) {
     const value = body[name];
-    if (Array.isArray(value)) throw new OAuthRefusal(400, 'invalid_request', `${name} is given more than once`);
+    if (Array.isArray(value)) throw new OAuthRequestError(400, 'invalid_request', `${name} is given more than once`);
     if (typeof value === 'string') form.set(name, value);
   }
   const grant = form.get('grant_type');
-  if (grant !== 'authorization_code' && grant !== 'refresh_token') throw new OAuthRefusal(400, 'unsupported_grant_type', 'only authorization_code and refresh_token are relayed');
-  if (form.get('client_id') !== facade.clientId) throw new OAuthRefusal(401, 'invalid_client', 'client_id must be the client this platform registered (register again)');
-  if (grant === 'authorization_code' && !redirectAllowed(form.get('redirect_uri') ?? '', facade.redirectUris)) throw new OAuthRefusal(400, 'invalid_grant', 'redirect_uri is not one registered for this platform\'s client');
+  if (grant !== 'authorization_code' && grant !== 'refresh_token') throw new OAuthRequestError(400, 'unsupported_grant_type', 'only authorization_code and refresh_token are relayed');
+  if (form.get('client_id') !== facade.clientId) throw new OAuthRequestError(401, 'invalid_client', 'client_id must be the client this platform registered (register again)');
+  if (grant === 'authorization_code' && !redirectAllowed(form.get('redirect_uri') ?? '', facade.redirectUris)) throw new OAuthRequestError(400, 'invalid_grant', 'redirect_uri is not one registered for this platform\'s client');
   const foreign = (form.get('scope') ?? '').split(' ').filter((name) => name && !serverScopes.has(name) && !ISSUER_SCOPES.has(name));
-  if (foreign.length) throw new OAuthRefusal(400, 'invalid_scope', `this server does not define ${foreign.join(', ')}`);
+  if (foreign.length) throw new OAuthRequestError(400, 'invalid_scope', `this server does not define ${foreign.join(', ')}`);
   return form;
 }
 
@@ -220,12 +211,12 @@ function registration(body: unknown, facade: FacadeSettings): { redirect_uris: s
   const metadata = (body ?? {}) as Record<string, unknown>;
   const uris = metadata.redirect_uris;
   if (!Array.isArray(uris) || uris.length === 0 || !uris.every((uri): uri is string => typeof uri === 'string')) {
-    throw new OAuthRefusal(400, 'invalid_redirect_uri', 'redirect_uris must list at least one URI');
+    throw new OAuthRequestError(400, 'invalid_redirect_uri', 'redirect_uris must list at least one URI');
   }
   const unknown = uris.filter((uri) => !redirectAllowed(uri, facade.redirectUris));
-  if (unknown.length) throw new OAuthRefusal(400, 'invalid_redirect_uri', `not allowed for this platform's client: ${unknown.join(', ')} (allowed: ${facade.redirectUris.join(', ')})`);
+  if (unknown.length) throw new OAuthRequestError(400, 'invalid_redirect_uri', `not allowed for this platform's client: ${unknown.join(', ')} (allowed: ${facade.redirectUris.join(', ')})`);
   const method = metadata.token_endpoint_auth_method;
-  if (method !== undefined && method !== 'none') throw new OAuthRefusal(400, 'invalid_client_metadata', "this platform's client is public: token_endpoint_auth_method must be none");
+  if (method !== undefined && method !== 'none') throw new OAuthRequestError(400, 'invalid_client_metadata', "this platform's client is public: token_endpoint_auth_method must be none");
   return { redirect_uris: uris, client_name: metadata.client_name };
 }
 

@@ -1,16 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logging/logger';
-
-export const EDGE_SECRET_HEADER = 'x-gmcp-edge-secret';
-
-/**
- * The values an edge secret setting holds: one, or during a rotation two, separated by
- * white space. The CDN sends the first.
- */
-export function edgeSecretValues(setting: string): string[] {
-  return setting.split(/\s+/).filter(Boolean);
-}
+import { EDGE_SECRET_HEADER } from '../config/edge-secret';
+import type { AnswerContext } from '../errors/error-table';
+import { EdgeRefusedError } from '../errors/errors';
+import { sendError } from './send-error';
 
 /**
  * When a CDN with a web application firewall fronts the service, the CDN adds a secret
@@ -19,7 +13,7 @@ export function edgeSecretValues(setting: string): string[] {
  * CDN's configuration and warm functions change at different times). Without a configured
  * secret this is a no-op.
  */
-export function edgeGuard(secrets: readonly string[] | undefined, logger: Logger) {
+export function edgeGuard(secrets: readonly string[] | undefined, logger: Logger, answers: AnswerContext) {
   const expected = (secrets ?? []).map((secret) => Buffer.from(secret));
   return (req: Request, res: Response, next: NextFunction): void => {
     if (expected.length === 0) return next();
@@ -27,8 +21,7 @@ export function edgeGuard(secrets: readonly string[] | undefined, logger: Logger
     const matches = expected.map((secret) => presented.length === secret.length && timingSafeEqual(presented, secret));
     if (!matches.includes(true)) {
       logger.warn('request refused: it did not come through the edge', { path: req.path });
-      res.status(403).json({ error: 'forbidden', error_description: 'Requests must come through the service URL' });
-      return;
+      return sendError(res, new EdgeRefusedError(), answers);
     }
     delete req.headers[EDGE_SECRET_HEADER];
     next();

@@ -1,7 +1,8 @@
 import type { Request, Response, NextFunction } from 'express';
-import { OriginNotAllowedError } from '../errors';
+import { OriginNotAllowedError } from '../errors/errors';
+import type { AnswerContext } from '../errors/error-table';
 import type { ServiceConfig } from '../config/service-config';
-import { sendHttpError } from './http-errors';
+import { sendError } from './send-error';
 
 const ALLOWED_HEADERS = ['authorization', 'content-type', 'accept', 'mcp-protocol-version', 'mcp-session-id', 'mcp-method', 'mcp-name', 'last-event-id', 'x-request-id'];
 // 2026-07-28 requests carry their routing parameters as Mcp-Param-<name> headers.
@@ -13,12 +14,12 @@ const EXPOSED_HEADERS = 'WWW-Authenticate, Mcp-Session-Id, X-Request-Id';
  * as allowed is refused. Requests without `Origin` (non-browser clients) pass.
  * Allowed origins get CORS headers, and their preflight is answered here.
  */
-export function originGuard(config: ServiceConfig) {
+export function originGuard(config: ServiceConfig, answers: AnswerContext) {
   const allowed = new Set(config.allowedOrigins);
   return (req: Request, res: Response, next: NextFunction): void => {
     const origin = req.header('origin');
     if (origin === undefined) return next();
-    if (!allowed.has(origin)) return sendHttpError(res, new OriginNotAllowedError(origin), config);
+    if (!allowed.has(origin)) return sendError(res, new OriginNotAllowedError(origin), answers);
     res.set({
       'Access-Control-Allow-Origin': origin,
       'Access-Control-Expose-Headers': EXPOSED_HEADERS,

@@ -1,6 +1,12 @@
 import type { Request, Response } from 'express';
 import type { ServiceConfig } from '../config/service-config';
 
+/** RFC 9728 location of this server's protected-resource metadata (path-suffixed form). */
+export function protectedResourceMetadataUrl(config: ServiceConfig): string {
+  const resource = new URL(config.resourceUrl);
+  return `${resource.origin}/.well-known/oauth-protected-resource${resource.pathname}`;
+}
+
 /** Paths at which the RFC 9728 document is served: the bare form and the path-suffixed form for /mcp. */
 export function protectedResourceMetadataPaths(config: ServiceConfig): string[] {
   const { pathname } = new URL(config.resourceUrl);

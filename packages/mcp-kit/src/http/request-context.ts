@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response, NextFunction } from 'express';
 import type { Actor } from '../auth/actor';
-import type { GovernedRequest } from './governance-gate';
+import type { Caller } from '../pipeline/call';
+import type { GovernedRequest } from '../pipeline/govern-request';
 
-/** What the pipeline learns about one HTTP request, kept on `res.locals`. */
+/** What the transport learns about one HTTP request, kept on `res.locals`. */
 export interface RequestContext {
   /** Always generated here, so that audit records and logs cannot be given a forged id. */
   readonly requestId: string;
@@ -30,4 +31,14 @@ export function actorOf(res: Response): Actor {
   const { actor } = contextOf(res);
   if (!actor) throw new Error('actorOf() called on a route without authentication');
   return actor;
+}
+
+/** Where a request came from, as far as the server can tell (the proxies it trusts decide `req.ip`). */
+export function originOf(req: Request, requestId: string) {
+  return { requestId, ip: req.ip, userAgent: req.header('user-agent')?.slice(0, 256) };
+}
+
+/** The authenticated caller of a request: who, and from where. */
+export function callerOf(req: Request, res: Response): Caller {
+  return { actor: actorOf(res), origin: originOf(req, contextOf(res).requestId) };
 }

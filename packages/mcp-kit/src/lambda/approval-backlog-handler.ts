@@ -2,7 +2,8 @@ import { reportApprovalBacklog } from '../approvals/approval-backlog';
 import { createDynamoDbApprovalStore } from '../approvals/dynamodb-approval-store';
 import { createDynamoDbClient } from '../aws/clients';
 import { parseEnv, ServiceEnvSchema } from '../config/env';
-import { createEmfMetrics, createMemoryMetrics } from '../metrics/metrics';
+import { createEmfMetrics } from '../metrics/emf-metrics';
+import { createMemoryMetrics } from '../metrics/memory-metrics';
 import { once } from './once';
 
 const BacklogEnv = ServiceEnvSchema.pick({ APPROVAL_TABLE: true, METRICS: true, METRICS_NAMESPACE: true, AWS_REGION: true, DYNAMODB_ENDPOINT: true });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../errors/errors';
 import type { McpService } from '../service/create-service';
 import { once } from './once';
 

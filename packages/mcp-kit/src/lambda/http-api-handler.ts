@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import serverless from 'serverless-http';
+import { answerFor } from '../errors/error-table';
+import { ServiceStartingError } from '../errors/errors';
 import { createLogger } from '../logging/logger';
 import type { McpService } from '../service/create-service';
 import { once } from './once';
@@ -8,11 +10,10 @@ export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) =
 
 /**
  * The Lambda entry of an MCP server behind an API Gateway HTTP API (payload format 2.0).
- * Each event is served by the same express app `npm start` runs: the app re-verifies the
- * bearer token the gateway's JWT authorizer already checked (the authorizer keeps
- * unauthenticated traffic from costing an invocation; the kit is the gate that audits),
- * and the client address is taken as `clientAddress` says. The service is built on the
- * first event and kept for the life of the execution environment.
+ * Each event is served by the same express app `npm start` runs, which authenticates it (the
+ * MCP endpoint has no gateway authorizer: its 401 must carry the RFC 9728 challenge), and the
+ * client address is taken as `clientAddress` says. The service is built on the first event
+ * and kept for the life of the execution environment.
  */
 export function httpApiHandler(serverName: string, init: () => Promise<McpService>): HttpApiHandler {
   const handlerOf = once(async () => {
@@ -28,7 +29,7 @@ export function httpApiHandler(serverName: string, init: () => Promise<McpServic
       handle = await handlerOf();
     } catch (error) {
       logger.error('service could not start; refusing the request', { error: error as Error });
-      return unavailable();
+      return unavailable(error);
     }
     return handle(event, context);
   };
@@ -49,10 +50,11 @@ export function clientAddress(event: APIGatewayProxyEventV2, trustedHops: number
 }
 
 /** Nothing runs when the service cannot start (no audit, no policy): the caller may retry. */
-function unavailable(): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode: 503,
-    headers: { 'content-type': 'application/json', 'retry-after': '5' },
-    body: JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Service temporarily unavailable' }, id: null }),
-  };
+function unavailable(error: unknown): APIGatewayProxyStructuredResultV2 {
+  const answer = answerFor(new ServiceStartingError({ cause: error }), { resourceMetadataUrl: '', issuer: '', unexpected: 'jsonrpc' });
+  return { statusCode: answer.status, headers: { 'content-type': 'application/json', ...lowercased(answer.headers) }, body: JSON.stringify(answer.body) };
+}
+
+function lowercased(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }

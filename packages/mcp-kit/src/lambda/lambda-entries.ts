@@ -1,5 +1,5 @@
 import { createSsmClient } from '../aws/clients';
-import type { PreparedService } from '../service/start-service';
+import type { ServerModule } from '../service/define-server';
 import { approvalBacklogHandler } from './approval-backlog-handler';
 import { approvalTaskHandlers } from './approval-task-handlers';
 import { httpApiHandler } from './http-api-handler';
@@ -10,18 +10,26 @@ import { withSecretParameters } from './secret-parameters';
 type EnvSource = Record<string, string | undefined>;
 
 /**
- * The Lambda entries of one server, from the same `prepare` its local start uses:
+ * The Lambda entries of one server, from the same declaration its local start uses:
  * `handler` for API Gateway, `notifier` / `executor` for the approval state machine (a
- * server without high-risk tools refuses those), and `backlog` for the scheduled backlog report. Keys named by `*_PARAMETER`
- * variables are read from SSM before the environment is parsed.
+ * server without high-risk tools refuses those), and `backlog` for the scheduled backlog
+ * report. Keys named by `*_PARAMETER` variables are read from SSM before the environment is
+ * parsed.
+ *
+ * @example
+ * ```ts
+ * // apps/ops-writer/src/lambda.ts
+ * export const { handler, notifier, executor, backlog } = lambdaEntries(opsWriter);
+ * ```
  */
-export function lambdaEntries<Deps>(serverName: string, prepare: (env: EnvSource) => Promise<PreparedService<Deps>>, env: EnvSource = process.env) {
+export function lambdaEntries<Deps>(server: Pick<ServerModule<Deps>, 'name' | 'prepare'>, env: EnvSource = process.env) {
   const service = once(async () => {
-    const source = await withSecretParameters(env, () => createSsmClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.SSM_ENDPOINT || undefined }));
-    const ahead = readAhead(serverName, source);
+    // A function listens on no port of its own: PORT only matters to a local start.
+    const source = { PORT: '0', ...(await withSecretParameters(env, () => createSsmClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.SSM_ENDPOINT || undefined }))) };
+    const ahead = readAhead(server.name, source);
     ahead?.ready.catch(() => undefined); // awaited (and reported) by createLambdaService
-    const prepared = await prepare(source);
+    const prepared = await server.prepare(source);
     return createLambdaService(prepared.env, prepared.definition, ahead);
   });
-  return { handler: httpApiHandler(serverName, service), ...approvalTaskHandlers(service), backlog: approvalBacklogHandler(serverName, env) };
+  return { handler: httpApiHandler(server.name, service), ...approvalTaskHandlers(service), backlog: approvalBacklogHandler(server.name, env) };
 }

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { createJwksKeyResolver, type KeyResolver } from '../auth/jwks-key-resolver';
 import { parseEnv, ServiceEnvSchema, type ServiceEnv } from '../config/env';
 import { buildServiceConfig } from '../config/service-config';
-import { ConfigError } from '../errors';
-import { createGovernanceAdapters, type GovernanceAdapters } from '../governance/create-governance';
+import { ConfigError } from '../errors/errors';
+import { createGovernanceAdapters, type GovernanceAdapters } from '../service/governance-adapters';
 import { createLogger } from '../logging/logger';
-import { createService, type McpService, type ServiceDefinition } from '../service/create-service';
+import { createService, type McpService } from '../service/create-service';
+import type { ServiceDefinition } from '../service/service-definition';
 
 /** What a cold start reads ahead from the kit's own variables, while the app prepares. */
 export interface ReadAhead {

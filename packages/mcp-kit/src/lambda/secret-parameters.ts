@@ -1,5 +1,5 @@
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../errors/errors';
 
 /** Keys that never sit in a Lambda's environment on AWS: each is read from the SecureString named by `<KEY>_PARAMETER`. */
 export const SECRET_VARIABLES = ['AUDIT_HMAC_KEY', 'APPROVAL_HMAC_KEY', 'EDGE_SECRET'] as const;

@@ -1,16 +1,17 @@
 import type { z } from 'zod';
 import type { AuditTrail } from '../audit/audit-trail';
 import { createApprovals, type Approvals, type ApprovedCallRunner } from '../approvals/approvals';
-import { ToolDefinitionError } from '../errors';
-import type { GovernanceAdapters } from '../governance/create-governance';
+import { ToolDefinitionError } from '../errors/errors';
+import type { GovernanceAdapters } from './governance-adapters';
 import type { Logger } from '../logging/logger';
-import { executeTool, validateInput } from '../mcp/call-tool';
-import { createMediumRiskConfirmation, type MediumRiskConfirmation } from '../mcp/confirm-medium-risk';
-import { needsConfirmation } from '../mcp/server-factory';
+import { executeTool } from '../pipeline/execute';
+import { needsConfirmation } from '../pipeline/run';
+import { validateInput } from '../pipeline/validate-input';
+import { createMediumRiskConfirmation, type MediumRiskConfirmation } from '../mcp/confirmation';
 import type { ToolDefinition } from '../tool/define-tool';
 import type { RegisteredTool } from '../tool/tool-set';
 import { pinOf } from '../governance/pinned-allowlist';
-import type { ServiceDefinition } from './create-service';
+import type { ServiceDefinition } from './service-definition';
 import { requestStatusTool } from '../approvals/request-status-tool';
 
 type AnyTool<Deps> = ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>;

@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServiceEnv } from '../config/env';
 import { buildServiceConfig, type ServiceConfig } from '../config/service-config';
-import { createService, type ServiceDefinition } from './create-service';
+import { createService } from './create-service';
+import type { ServiceDefinition } from './service-definition';
 import { createLogger } from '../logging/logger';
-import { createGovernanceAdapters, type GovernanceAdapters } from '../governance/create-governance';
+import { createGovernanceAdapters, type GovernanceAdapters } from './governance-adapters';
 
 export interface RunningService {
   readonly name: string;

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import { createLogger } from '../logging/logger';
-import { validateInput } from '../mcp/call-tool';
+import { runHandler } from '../pipeline/execute';
+import { validateInput } from '../pipeline/validate-input';
 import type { Classification, ToolDefinition } from '../tool/define-tool';
-import { createToolSet } from '../tool/tool-set';
+import { createToolSet, type ErrorMapper } from '../tool/tool-set';
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
@@ -12,6 +13,8 @@ export interface InvokeToolOptions<Deps> {
   /** The caller; by default `alice` through `unit-test` with the tool's own scope. */
   actor?: Partial<Actor>;
   approvalId?: string;
+  /** The server's `mapError`, to see a domain error as the caller would. */
+  mapError?: ErrorMapper;
 }
 
 export interface InvokedTool<Out> {
@@ -23,8 +26,8 @@ export interface InvokedTool<Out> {
 
 /**
  * Runs one tool the way the kit does, without a server: the definition's guard rails,
- * input validation (a `ToolInputError` on bad arguments), the handler, and output
- * validation against the declared schema. Governance (allowlist, scopes, audit) is not
+ * input validation (a `ToolInputError` on bad arguments), then the same step the server
+ * runs a handler with (output validated against the declared schema, rendered, classified). Governance (allowlist, scopes, audit) is not
  * applied: test that through a running server (see e2e/).
  */
 export async function invokeTool<In extends AnyObject, Out extends AnyObject, Deps>(
@@ -32,11 +35,11 @@ export async function invokeTool<In extends AnyObject, Out extends AnyObject, De
   args: unknown,
   options: InvokeToolOptions<Deps>,
 ): Promise<InvokedTool<z.output<Out>>> {
-  const registered = createToolSet([tool as unknown as ToolDefinition<AnyObject, AnyObject, Deps>], { serverAccess: tool.access }).get(tool.name)!;
+  const registered = createToolSet([tool as unknown as ToolDefinition<AnyObject, AnyObject, Deps>], { serverAccess: tool.access, mapError: options.mapError }).get(tool.name)!;
   const validated = validateInput(registered, args);
   if (!validated.ok) throw validated.error;
   const actor: Actor = { subject: 'alice', clientId: 'unit-test', scopes: new Set([tool.scope]), issuer: 'https://issuer.test', expiresAt: Math.floor(Date.now() / 1000) + 300, ...options.actor };
   const ctx = { actor, requestId: 'unit-test', logger: createLogger(tool.name, 'SILENT'), deps: options.deps, approvalId: options.approvalId };
-  const output = tool.output.parse(await tool.handler(validated.input as z.output<In>, ctx));
-  return { output, text: tool.render ? tool.render(output) : JSON.stringify(output, null, 2), classification: tool.classify?.(output) ?? tool.classification };
+  const { output, text, classification } = await runHandler(registered, validated.input, ctx);
+  return { output: output as z.output<Out>, text, classification };
 }

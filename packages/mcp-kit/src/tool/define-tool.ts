@@ -92,11 +92,28 @@ export interface ToolDefinition<
  *   handler: async ({ ticket_id }, ctx: ToolContext<OpsDeps>) => ctx.deps.tickets.status(ticket_id),
  * });
  * ```
+ * Within an app, {@link toolsFor} fixes `Deps` once for all its tools.
  */
 export function defineTool<In extends AnyObjectSchema, Out extends AnyObjectSchema, Deps = unknown>(
   spec: ToolSpec<In, Out, Deps>,
 ): ToolDefinition<In, Out, Deps> {
   return Object.freeze({ ...spec, annotations: deriveAnnotations(spec) });
+}
+
+/**
+ * `defineTool` for one server's tools, with the server's dependencies' type fixed: a
+ * handler's `ctx.deps` is typed without an annotation.
+ *
+ * @example
+ * ```ts
+ * // apps/ops-writer/src/deps.ts
+ * export const tool = toolsFor<OpsWriterDeps>();
+ * // apps/ops-writer/src/tools/update-ticket.ts
+ * export const updateTicket = tool({ name: 'update_ticket', ..., handler: async (input, ctx) => ctx.deps.tickets.update(input) });
+ * ```
+ */
+export function toolsFor<Deps>() {
+  return <In extends AnyObjectSchema, Out extends AnyObjectSchema>(spec: ToolSpec<In, Out, Deps>): ToolDefinition<In, Out, Deps> => defineTool(spec);
 }
 
 export function deriveAnnotations(spec: Pick<ToolSpec<AnyObjectSchema, AnyObjectSchema, unknown>, 'title' | 'access' | 'risk' | 'idempotent' | 'openWorld'>): ToolAnnotations {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from '../audit/signer';
+import { canonicalJson } from '../signing/canonical-json';
 import type { ToolDefinition } from './define-tool';
 
 type AnyTool = ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, never>;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ToolError } from '../errors';
+import { ToolError } from '../errors/errors';
 
 /** The `cursor` input of a paged tool. */
 export const CursorInput = z.string().max(1024).optional().describe('next_cursor from the previous page of the same request');

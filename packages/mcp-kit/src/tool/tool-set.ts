@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ToolDefinitionError } from '../errors';
+import { ToolDefinitionError, type ToolError } from '../errors/errors';
 import { ACCESS_MODES, CLASSIFICATIONS, RISK_LEVELS, type AccessMode, type ToolDefinition } from './define-tool';
-import { PendingApprovalOutput } from '../approvals/request-status-tool';
+import { PendingApprovalOutput } from './pending-approval';
 import { definitionHash } from './definition-hash';
 
 /** A tool's wire name: lowercase snake_case. */
@@ -16,11 +16,18 @@ export interface RegisteredTool<Deps = unknown> {
   readonly outputJsonSchema: Record<string, unknown>;
   /** What an allowlist entry must pin for the tool to be served (see definition-hash.ts). */
   readonly definitionHash: string;
+  /** The server's translation of its domain errors into what the caller may read (see {@link ToolSetOptions.mapError}). */
+  readonly mapError?: ErrorMapper;
 }
+
+/** Turns an app's own error into a {@link ToolError} the caller may read; `undefined` leaves it a generic failure. */
+export type ErrorMapper = (error: unknown) => ToolError | undefined;
 
 export interface ToolSetOptions {
   /** `read` servers refuse to start with a write tool. */
   serverAccess: AccessMode;
+  /** Applied to what a handler or precheck throws before the kit answers it. */
+  mapError?: ErrorMapper;
 }
 
 /**
@@ -31,22 +38,37 @@ export function createToolSet<Deps>(
   tools: readonly ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>[],
   options: ToolSetOptions,
 ): ReadonlyMap<string, RegisteredTool<Deps>> {
+  assertToolSet(tools, options);
   const registered = new Map<string, RegisteredTool<Deps>>();
   for (const tool of tools) {
-    assertWellFormed(tool, options);
-    if (registered.has(tool.name)) throw new ToolDefinitionError(`Duplicate tool name "${tool.name}"`);
     registered.set(tool.name, {
       definition: tool,
       inputJsonSchema: toWireSchema(tool.input, 'input'),
       // A high-risk tool answers with a pending approval; its result comes from get_request_status.
       outputJsonSchema: tool.risk === 'high' ? pendingApprovalWireSchema() : toWireSchema(tool.output, 'output'),
       definitionHash: definitionHash(tool),
+      mapError: options.mapError,
     });
   }
   return registered;
 }
 
-function assertWellFormed<Deps>(tool: ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>, options: ToolSetOptions): void {
+/** The guard rails alone (no wire schemas): what a server's declaration is checked against before its adapters are built. */
+export function assertToolSet<Deps>(tools: readonly ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>[], options: Pick<ToolSetOptions, 'serverAccess'>): void {
+  const names = new Set<string>();
+  for (const tool of tools) {
+    assertWellFormed(tool, options);
+    if (names.has(tool.name)) throw new ToolDefinitionError(`Duplicate tool name "${tool.name}"`);
+    names.add(tool.name);
+  }
+}
+
+/** What the app's code threw, as the kit answers it: the server's mapping first. */
+export function appError(tool: Pick<RegisteredTool<never>, 'mapError'>, error: unknown): unknown {
+  return tool.mapError?.(error) ?? error;
+}
+
+function assertWellFormed<Deps>(tool: ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>, options: Pick<ToolSetOptions, 'serverAccess'>): void {
   const problem = (text: string) => new ToolDefinitionError(`Tool "${tool.name}": ${text}`);
   if (!TOOL_NAME.test(tool.name)) throw problem('name must be lowercase snake_case (2-64 characters)');
   if (!tool.owner?.trim()) throw problem('an owner (team) is required');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer, type SigningKey } from '@gmcp/dev-issuer';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { NEW_REQUEST_STATE, type ApprovalRequest } from '../../src/approvals/approval-request';
+import { NEW_REQUEST_STATE, type ApprovalDecision, type ApprovalRequest } from '../../src/approvals/approval-request';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
 import {
   auditTableDefinition,
@@ -34,7 +34,7 @@ import {
   definitionHash,
   servedTools,
   type ToolDefinition,
-} from '../../src';
+} from '../../src/platform';
 
 /** A running development issuer with a fresh key, for tests. */
 export interface TestIssuer {
@@ -306,4 +306,18 @@ export function jsonRpcBody(response: { text: string; headers: Record<string, st
     return JSON.parse(data?.slice('data: '.length) ?? '{}');
   }
   return JSON.parse(response.text);
+}
+
+/** A decision on a request as the workflow carries it; its signature is not what these tests check. */
+export function decisionOn(request: ApprovalRequest, decision: 'approved' | 'rejected', reason: string | null = null): ApprovalDecision {
+  return {
+    approval_id: request.approval_id,
+    arguments_hash: request.arguments_hash,
+    request_signature: request.request_signature,
+    approver: 'bob',
+    decision,
+    reason,
+    decided_at: '2030-01-01T01:00:00.000Z',
+    signature: 'not-checked-here',
+  };
 }

@@ -1,4 +1,4 @@
-import type { AuditRecord, RecordSigner } from '../../src';
+import type { AuditRecord, RecordSigner } from '../../src/platform';
 import { newEventId } from '../../src/audit/audit-record';
 
 /** A signed `tool_allowed` record at `time` (alice calling search_policies), with overrides. */

@@ -1,6 +1,6 @@
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { z } from 'zod';
-import { awsClientConfig, ConfigError, type Logger } from '@gmcp/mcp-kit';
+import { createRdsDataClient } from '../support/aws-clients';
+import type { OpsDataLogger } from '../support/logger';
 import type { DatabaseRoleName } from '../schema/roles';
 import { createDataApiExecutor, DEFAULT_RESUME_RETRY } from '../sql/data-api-executor';
 import type { SqlExecutor } from '../sql/sql-executor';
@@ -24,11 +24,15 @@ export const OpsDatabaseEnvShape = {
 };
 export type OpsDatabaseEnv = z.output<z.ZodObject<typeof OpsDatabaseEnvShape>> & { AWS_REGION: string };
 
-/** Names the missing Data API variables when `data-api` is chosen. */
-export function assertDatabaseEnv(env: OpsDatabaseEnv): void {
+/**
+ * The check an app's env schema refines with (`.superRefine(requireDataApiTarget)`): the
+ * Data API variables are required when `data-api` is chosen.
+ */
+export function requireDataApiTarget(env: Pick<OpsDatabaseEnv, 'OPS_DATABASE' | 'DATA_API_RESOURCE_ARN' | 'DATA_API_SECRET_ARN'>, ctx: z.RefinementCtx): void {
   if (env.OPS_DATABASE !== 'data-api') return;
-  const missing = (['DATA_API_RESOURCE_ARN', 'DATA_API_SECRET_ARN'] as const).filter((name) => !env[name]);
-  if (missing.length) throw new ConfigError(`Invalid configuration: ${missing.join(', ')} required when OPS_DATABASE=data-api`, missing);
+  for (const name of ['DATA_API_RESOURCE_ARN', 'DATA_API_SECRET_ARN'] as const) {
+    if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when OPS_DATABASE=data-api' });
+  }
 }
 
 export interface OpsDatabase {
@@ -43,10 +47,9 @@ const STATEMENT_TIMEOUT_MS = 15_000;
  * The executor of one server, acting as `role`: on Aurora through the server's own secret
  * (the secret fixes the role), locally as the same group role on the embedded database.
  */
-export async function openOpsDatabase(env: OpsDatabaseEnv, role: DatabaseRoleName, logger: Logger): Promise<OpsDatabase> {
+export async function openOpsDatabase(env: OpsDatabaseEnv, role: DatabaseRoleName, logger: OpsDataLogger): Promise<OpsDatabase> {
   if (env.OPS_DATABASE === 'data-api') {
-    // maxAttempts 1: the SDK's retries would re-send a statement that may have run (see data-api-executor.ts).
-    const client = new RDSDataClient({ ...awsClientConfig({ region: env.AWS_REGION, endpoint: env.RDS_DATA_ENDPOINT }, STATEMENT_TIMEOUT_MS), maxAttempts: 1 });
+    const client = createRdsDataClient({ region: env.AWS_REGION, endpoint: env.RDS_DATA_ENDPOINT }, STATEMENT_TIMEOUT_MS);
     const executor = createDataApiExecutor({
       client,
       resourceArn: env.DATA_API_RESOURCE_ARN!,

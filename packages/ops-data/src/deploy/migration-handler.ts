@@ -1,7 +1,7 @@
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { awsClientConfig, parseEnv } from '@gmcp/mcp-kit';
+import { createRdsDataClient, createSecretsManagerClient } from '../support/aws-clients';
+import { parseDatabaseEnv } from '../support/parse-env';
 import { OpsDatabaseEnvShape } from '../config/database-env';
 import { selectRows } from '../sql/codecs';
 import { createDataApiExecutor, DEFAULT_RESUME_RETRY } from '../sql/data-api-executor';
@@ -92,9 +92,9 @@ const DEPLOY_RESUME_RETRY = { ...DEFAULT_RESUME_RETRY, budgetMs: 60_000 };
  */
 export function createMigrationHandler(env: Record<string, string | undefined> = process.env) {
   return async (): Promise<MigrationResult> => {
-    const config = parseEnv(MigrationEnv, env);
+    const config = parseDatabaseEnv(MigrationEnv, env);
     const logins = await readLogins(config);
-    const rds = new RDSDataClient({ ...awsClientConfig({ region: config.AWS_REGION, endpoint: config.RDS_DATA_ENDPOINT }, STATEMENT_TIMEOUT_MS), maxAttempts: 1 });
+    const rds = createRdsDataClient({ region: config.AWS_REGION, endpoint: config.RDS_DATA_ENDPOINT }, STATEMENT_TIMEOUT_MS);
     const executorAs = (secret: string) =>
       // maxAttempts 1: the SDK's retries would re-send a statement that may have run (see data-api-executor.ts).
       createDataApiExecutor({ client: rds, resourceArn: config.DATA_API_RESOURCE_ARN, secretArn: secret, database: config.DATA_API_DATABASE, retry: DEPLOY_RESUME_RETRY });
@@ -116,7 +116,7 @@ export function createMigrationHandler(env: Record<string, string | undefined> =
 
 /** Reads and checks both servers' secrets; refuses a login shared by the reader and the writer. */
 async function readLogins(config: MigrationEnv): Promise<Login[]> {
-  const client = new SecretsManagerClient(awsClientConfig({ region: config.AWS_REGION, endpoint: config.SECRETS_MANAGER_ENDPOINT }));
+  const client = createSecretsManagerClient({ region: config.AWS_REGION, endpoint: config.SECRETS_MANAGER_ENDPOINT });
   try {
     const reader = await readLogin(client, 'reader', config.READER_SECRET_ARN);
     const writer = await readLogin(client, 'writer', config.WRITER_SECRET_ARN);

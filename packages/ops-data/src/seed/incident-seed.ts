@@ -10,7 +10,7 @@ import {
   type IncidentStatus,
   type TimelineKind,
 } from './seed-catalog';
-import type { SeedIncident, SeedTimelineEntry, TimelineDetails } from './seed-data';
+import type { SeedIncident, SeedTimelineEntry, TimelineDetails } from './seed-records';
 import { randomFor, type Random } from './seed-random';
 import { atOffset, DAY_MINUTES, wholeSeconds } from './seed-time';
 import { createSlotFiller } from './template-slots';

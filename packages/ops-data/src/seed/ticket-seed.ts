@@ -13,7 +13,7 @@ import {
   type TicketResolution,
   type TicketStatus,
 } from './seed-catalog';
-import type { SeedComment, SeedTicket } from './seed-data';
+import type { SeedComment, SeedTicket } from './seed-records';
 import { randomFor, type Random } from './seed-random';
 import { createSlotFiller } from './template-slots';
 import { ENGINEERING_TICKET_SCENARIOS } from './ticket-scenarios-engineering';

@@ -5,7 +5,7 @@ import {
   RollbackTransactionCommand,
   type RDSDataClient,
 } from '@aws-sdk/client-rds-data';
-import type { Logger } from '@gmcp/mcp-kit';
+import type { OpsDataLogger } from '../support/logger';
 import { toSqlParameters } from './data-api-parameters';
 import { DatabaseConfigurationError, DatabaseUnavailableError, SqlStatementError } from './sql-errors';
 import type { QueryResult, Row, SqlExecutor, SqlSession } from './sql-executor';
@@ -31,7 +31,7 @@ export const DEFAULT_RESUME_RETRY: ResumeRetry = { budgetMs: 25_000, initialDela
 export interface DataApiExecutorOptions extends DataApiTarget {
   readonly client: RDSDataClient;
   readonly retry?: ResumeRetry;
-  readonly logger?: Logger;
+  readonly logger?: OpsDataLogger;
 }
 
 /**
@@ -96,7 +96,7 @@ const MISCONFIGURED = new Set(['DatabaseNotFoundException', 'HttpEndpointNotEnab
  * from auto-pause: a resuming cluster did not run the statement, so retrying cannot apply
  * it twice. Other failures are mapped once and not retried.
  */
-async function withResumeRetry<T>(what: string, send: () => Promise<T>, retry: ResumeRetry, logger: Logger | undefined): Promise<T> {
+async function withResumeRetry<T>(what: string, send: () => Promise<T>, retry: ResumeRetry, logger: OpsDataLogger | undefined): Promise<T> {
   const deadline = Date.now() + retry.budgetMs;
   for (let delay = retry.initialDelayMs; ; delay = Math.min(delay * 2, retry.maxDelayMs)) {
     try {

@@ -1,4 +1,4 @@
-import { ToolError } from '@gmcp/mcp-kit';
+import { OpsDataError } from '../errors';
 
 /**
  * A statement the database refused, or that is malformed before it was sent. A bug in
@@ -26,10 +26,9 @@ export class ReadOnlyViolationError extends Error {
 
 /**
  * The database cannot answer now: resuming from auto-pause beyond the retry budget,
- * throttled, or down. Its message is safe to show: callers see it as a tool error and
- * may retry.
+ * throttled, or down. Its message is safe to show: callers may retry.
  */
-export class DatabaseUnavailableError extends ToolError {}
+export class DatabaseUnavailableError extends OpsDataError {}
 
 /**
  * The Data API refused the request itself, not the statement: a wrong cluster ARN, the Data

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ToolError } from '@gmcp/mcp-kit';
 import { z } from 'zod';
+import { ChangeRefusedError, OpsDataError } from '../errors';
 import { jsonColumn, selectRows } from '../sql/codecs';
 import type { SqlSession } from '../sql/sql-executor';
 import { jsonParam } from '../sql/statement';
@@ -20,7 +20,7 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
  * own record: this call's changes must be rolled back. Retrying the whole transaction
  * returns the other call's result (see `runWrite`).
  */
-export class IdempotencyRaceError extends ToolError {
+export class IdempotencyRaceError extends OpsDataError {
   constructor() {
     super('Another call with the same idempotency key was applied at the same time; retry the call to get its result.');
   }
@@ -79,7 +79,7 @@ export async function withIdempotency<T>(
 
 function assertKey(key: string): void {
   if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new ToolError(`The idempotency key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long`);
+    throw new ChangeRefusedError(`The idempotency key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long`);
   }
 }
 
@@ -93,7 +93,7 @@ async function findRequest(session: SqlSession, request: IdempotentRequest) {
 
 function replay<T>(previous: z.output<typeof StoredRequest>, request: IdempotentRequest, storedResult: z.ZodType<T>): T {
   if (previous.request_hash !== request.requestHash) {
-    throw new ToolError(`Idempotency key "${request.key}" reused with different arguments for ${request.tool}; use a new key for a different request.`);
+    throw new ChangeRefusedError(`Idempotency key "${request.key}" reused with different arguments for ${request.tool}; use a new key for a different request.`);
   }
   return storedResult.parse(previous.result);
 }

@@ -1,4 +1,4 @@
-import { NotFoundError, ToolError } from '@gmcp/mcp-kit';
+import { ChangeRefusedError, RecordNotFoundError } from '../errors';
 import { z } from 'zod';
 import { selectRows } from '../sql/codecs';
 import type { SqlExecutor, SqlSession } from '../sql/sql-executor';
@@ -48,7 +48,7 @@ export function createIncidentWrites(executor: SqlExecutor): IncidentWrites {
     changeSeverity: (context, incidentId, severity, reason) =>
       runWrite(executor, context, { tool: INCIDENT_WRITE_TOOLS.changeSeverity, args: { incidentId, severity, reason }, storedResult: StoredChange }, async (session, now) => {
         const current = await lockIncident(session, incidentId);
-        if (current.severity === severity) throw new ToolError(`Incident ${incidentId} is already ${severity}; nothing to change`);
+        if (current.severity === severity) throw new ChangeRefusedError(`Incident ${incidentId} is already ${severity}; nothing to change`);
         const incident = await setIncident(session, incidentId, ['severity = :severity'], { severity }, now);
         const details = { from: current.severity, to: severity };
         const entry = await insertEntry(session, incidentId, { author: context.actor, kind: 'severity_change', body: reason, details }, now);
@@ -58,7 +58,7 @@ export function createIncidentWrites(executor: SqlExecutor): IncidentWrites {
     resolve: (context, incidentId, summary) =>
       runWrite(executor, context, { tool: INCIDENT_WRITE_TOOLS.resolve, args: { incidentId, summary }, storedResult: StoredChange }, async (session, now) => {
         const current = await lockIncident(session, incidentId);
-        if (current.status === 'resolved') throw new ToolError(`Incident ${incidentId} is already resolved`);
+        if (current.status === 'resolved') throw new ChangeRefusedError(`Incident ${incidentId} is already resolved`);
         const incident = await setIncident(session, incidentId, RESOLVE_ASSIGNMENTS, { summary: summary ?? null }, now);
         const details = { from: current.status, to: 'resolved' };
         const entry = await insertEntry(session, incidentId, { author: context.actor, kind: 'resolved', body: summary ?? 'Incident resolved.', details }, now);
@@ -74,8 +74,8 @@ const RESOLVE_ASSIGNMENTS = [
   'summary = COALESCE(:summary::text, summary)',
 ];
 
-function incidentNotFound(incidentId: string): NotFoundError {
-  return new NotFoundError(`Incident ${incidentId} does not exist`);
+function incidentNotFound(incidentId: string): RecordNotFoundError {
+  return new RecordNotFoundError(`Incident ${incidentId} does not exist`);
 }
 
 const LockedIncident = z.object({ severity: IncidentSeverity, status: IncidentStatus });

@@ -1,4 +1,4 @@
-import { NotFoundError, ToolError } from '@gmcp/mcp-kit';
+import { ChangeRefusedError, RecordNotFoundError } from '../errors';
 import { z } from 'zod';
 import { selectRows } from '../sql/codecs';
 import type { SqlExecutor, SqlSession } from '../sql/sql-executor';
@@ -65,7 +65,7 @@ export function createTicketWrites(executor: SqlExecutor): TicketWrites {
 
     update: async (context, ticketId, changes) => {
       if (changes.status === undefined && changes.assignee === undefined && changes.priority === undefined) {
-        throw new ToolError('Nothing to update: give a status, an assignee (null to unassign) or a priority');
+        throw new ChangeRefusedError('Nothing to update: give a status, an assignee (null to unassign) or a priority');
       }
       return runWrite(executor, context, { tool: TICKET_WRITE_TOOLS.update, args: { ticketId, changes }, storedResult: StoredTicket }, (session, now) =>
         updateTicket(session, ticketId, changes, now),
@@ -79,7 +79,7 @@ export function createTicketWrites(executor: SqlExecutor): TicketWrites {
         { tool: TICKET_WRITE_TOOLS.closeAsWontFix, args: { ticketId, reason }, storedResult: z.object({ ticket: StoredTicket, comment: StoredTicketComment }) },
         async (session, now) => {
           const current = await lockTicket(session, ticketId);
-          if (current.status === 'closed') throw new ToolError(`Ticket ${ticketId} is already closed (resolution: ${current.resolution ?? 'none'})`);
+          if (current.status === 'closed') throw new ChangeRefusedError(`Ticket ${ticketId} is already closed (resolution: ${current.resolution ?? 'none'})`);
           const ticket = await setTicket(session, ticketId, ["status = 'closed'", "resolution = 'wont_fix'"], {}, now);
           const comment = await insertComment(session, ticketId, context.actor, reason, now);
           return { ticket, comment };
@@ -88,8 +88,8 @@ export function createTicketWrites(executor: SqlExecutor): TicketWrites {
   };
 }
 
-function ticketNotFound(ticketId: string): NotFoundError {
-  return new NotFoundError(`Ticket ${ticketId} does not exist`);
+function ticketNotFound(ticketId: string): RecordNotFoundError {
+  return new RecordNotFoundError(`Ticket ${ticketId} does not exist`);
 }
 
 async function insertTicket(session: SqlSession, ticket: NewTicket & { requester: string }, now: Date): Promise<Ticket> {

@@ -16,7 +16,7 @@ const STARTING_POLICY = {
 };
 
 /**
- * `nx g @gmcp/generators:server`: a server app on the kit (config, service, local start,
+ * `nx g @gmcp/generators:server`: a server app on the kit (config, server declaration, local start,
  * Lambda entry, tests), registered in config/servers.json — from which the local start,
  * the bundles, the IAM roles and the deployment plan follow — with an empty allowlist and
  * its settings in every stage file.
@@ -33,7 +33,7 @@ export default async function serverGenerator(tree: Tree, raw: ServerOptions) {
   const port = options.port ?? nextFreePort(Object.values(registry).map((entry) => entry.localPort));
   const description = options.description ?? `${options.access === 'read' ? 'Read-only' : 'Write-capable'} tools of ${server.kebab}. Describe here what it offers and how to use its tools.`;
 
-  for (const [path, content] of Object.entries(serverFiles({ server, access: options.access, description, port }))) tree.write(path, content);
+  for (const [path, content] of Object.entries(serverFiles({ server, access: options.access, description }))) tree.write(path, content);
   register(tree, server, { access: options.access, localPort: port, uses: [] });
   writeJson(tree, governancePath(server.kebab), STARTING_POLICY);
   for (const stage of stageFiles(tree)) addStageSettings(tree, stage, server);
@@ -43,7 +43,7 @@ export default async function serverGenerator(tree: Tree, raw: ServerOptions) {
     if (!options.skipInstall) execSync('npm install --no-audit --no-fund', { cwd: tree.root, stdio: 'inherit' });
     logger.info(`Server ${server.kebab} (${options.access}) added: apps/${server.kebab}, local port ${port}.`);
     if (options.skipInstall) logger.info('Run npm install before anything else: it links @gmcp/' + server.kebab + ' and records it in package-lock.json.');
-    if (!options.description) logger.warn(`No --description: edit the placeholder instructions in apps/${server.kebab}/src/service.ts.`);
+    if (!options.description) logger.warn(`No --description: edit the placeholder instructions in apps/${server.kebab}/src/server.ts.`);
     logger.info(`Next: npx nx g @gmcp/generators:tool --project=${server.kebab} --name=<tool_name> ...`);
     logger.info(`Review its stage settings (${stageFiles(tree).join(', ')}) and docs/adding-a-tool.md; it deploys once it has a tool.`);
   };

@@ -5,7 +5,6 @@ export interface ServerTemplateInput {
   readonly server: Names;
   readonly access: 'read' | 'write';
   readonly description: string;
-  readonly port: number;
 }
 
 /** The files of a new server app, by path from the workspace root. */
@@ -19,7 +18,7 @@ export function serverFiles(input: ServerTemplateInput): Record<string, string> 
     [`${root}/src/config.ts`]: configSource(input),
     [`${root}/src/deps.ts`]: depsSource(input),
     [`${root}/src/tools/index.ts`]: toolsIndexSource(input),
-    [`${root}/src/service.ts`]: serviceSource(input),
+    [`${root}/src/server.ts`]: serverSource(input),
     [`${root}/src/index.ts`]: indexSource(input),
     [`${root}/src/lambda.ts`]: lambdaSource(input),
     [`${root}/tests/server.test.ts`]: serverTestSource(input),
@@ -41,29 +40,32 @@ function packageJson({ server, access, description }: ServerTemplateInput): stri
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
-function configSource({ server, port }: ServerTemplateInput): string {
-  return `import { z } from 'zod';
-import { parseEnv, ServiceEnvSchema } from '@gmcp/mcp-kit';
+function configSource({ server }: ServerTemplateInput): string {
+  return `import type { z } from 'zod';
+import { ServiceEnvSchema } from '@gmcp/mcp-kit';
 
-/** The ${server.kebab} server's environment: the kit's variables, plus its own adapters' settings when it has some. */
-export const ${server.pascal}Env = ServiceEnvSchema.extend({
-  PORT: z.coerce.number().int().min(0).max(65535).default(${port}),
-});
+/**
+ * The ${server.kebab} server's environment: the kit's variables, plus its own adapters' settings
+ * when it has some (a local default, and a check with \`.superRefine\` where one variable needs
+ * another). Its port comes from config/servers.json.
+ */
+export const ${server.pascal}Env = ServiceEnvSchema.extend({});
 export type ${server.pascal}Env = z.output<typeof ${server.pascal}Env>;
-
-export function parse${server.pascal}Env(source: Record<string, string | undefined>): ${server.pascal}Env {
-  return parseEnv(${server.pascal}Env, source);
-}
 `;
 }
 
 function depsSource({ server }: ServerTemplateInput): string {
-  return `/**
- * The adapters ${server.kebab}'s tools use, chosen by configuration in \`service.ts\`:
+  return `import { toolsFor } from '@gmcp/mcp-kit';
+
+/**
+ * The adapters ${server.kebab}'s tools use, built from the environment in \`server.ts\`:
  * an AWS adapter and a local one behind a small interface each. Handlers never import an AWS client.
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adapters are added with the tools that need them
 export interface ${server.pascal}Deps {}
+
+/** \`defineTool\` for this server's tools: a handler's \`ctx.deps\` is ${server.pascal}Deps, with no annotation. */
+export const tool = toolsFor<${server.pascal}Deps>();
 `;
 }
 
@@ -77,93 +79,65 @@ export const ${server.camel}Tools: ToolDefinition<any, any, ${server.pascal}Deps
 `;
 }
 
-function serviceSource({ server, access, description }: ServerTemplateInput): string {
-  return `import { createLogger, defineServer, type PreparedService, type RunningService, type ServiceDefinition } from '@gmcp/mcp-kit';
-import { parse${server.pascal}Env } from './config';
+function serverSource({ server, access, description }: ServerTemplateInput): string {
+  return `import { defineServer } from '@gmcp/mcp-kit';
+import { ${server.pascal}Env } from './config';
 import type { ${server.pascal}Deps } from './deps';
 import { ${server.camel}Tools } from './tools';
 
-export const ${server.constant}_NAME = '${server.kebab}';
-export const ${server.constant}_VERSION = '0.1.0';
-
-export function ${server.camel}Definition(deps: ${server.pascal}Deps): ServiceDefinition<${server.pascal}Deps> {
-  return {
-    name: ${server.constant}_NAME,
-    version: ${server.constant}_VERSION,
-    /** What the assistant reads first: what the server offers and how to use its tools. */
-    instructions: ${quoted(description)},
-    access: '${access}',
-    tools: ${server.camel}Tools,
-    deps,
-  };
-}
-
-/** The server on the configuration in \`envSource\`, its adapters built (local start and Lambda). */
-export async function prepare${server.pascal}(envSource: Record<string, string | undefined>): Promise<PreparedService<${server.pascal}Deps>> {
-  const env = parse${server.pascal}Env(envSource);
-  const logger = createLogger(${server.constant}_NAME, env.LOG_LEVEL);
-  const deps: ${server.pascal}Deps = {};
-  return { env, definition: { ...${server.camel}Definition(deps), logger }, close: async () => undefined };
-}
-
-/** The server as the platform registers it (config/servers.json). */
+/** The ${server.kebab} server, as config/servers.json registers it: its local start and Lambda entry derive from this. */
 export const ${server.camel}Server = defineServer({
-  name: ${server.constant}_NAME,
+  name: '${server.kebab}',
+  version: '0.1.0',
+  /** What the assistant reads first: what the server offers and how to use its tools. */
+  instructions: ${quoted(description)},
   access: '${access}',
+  env: ${server.pascal}Env,
   tools: ${server.camel}Tools,
-  parseEnv: parse${server.pascal}Env,
-  prepare: prepare${server.pascal},
+  // Build each adapter from the environment; register what must be closed with onClose.
+  deps: (): ${server.pascal}Deps => ({}),
 });
-
-/** Starts the server on the configuration in \`envSource\` (process.env by default). */
-export function start${server.pascal}(envSource: Record<string, string | undefined> = process.env): Promise<RunningService> {
-  return ${server.camel}Server.start(envSource);
-}
 `;
 }
 
 function indexSource({ server }: ServerTemplateInput): string {
-  return `export { ${server.camel}Server, start${server.pascal}, prepare${server.pascal}, ${server.camel}Definition, ${server.constant}_NAME } from './service';
+  return `export { ${server.camel}Server } from './server';
 export { ${server.camel}Tools } from './tools';
-export { ${server.pascal}Env, parse${server.pascal}Env } from './config';
+export { ${server.pascal}Env } from './config';
 export type { ${server.pascal}Deps } from './deps';
 `;
 }
 
 function lambdaSource({ server }: ServerTemplateInput): string {
-  return `import { lambdaEntries } from '@gmcp/mcp-kit';
-import { ${server.camel}Server } from './service';
+  return `import { lambdaEntries } from '@gmcp/mcp-kit/lambda';
+import { ${server.camel}Server } from './server';
 
 /** Lambda entry behind API Gateway (HTTP API, payload format 2.0). */
-export const { handler } = lambdaEntries(${server.camel}Server.name, ${server.camel}Server.prepare);
+export const { handler } = lambdaEntries(${server.camel}Server);
 `;
 }
 
-function serverTestSource({ server, access, port }: ServerTemplateInput): string {
-  return `import { createToolSet } from '@gmcp/mcp-kit';
-import { parse${server.pascal}Env } from '../src/config';
-import { ${server.camel}Server } from '../src/service';
+function serverTestSource({ server, access }: ServerTemplateInput): string {
+  return `import { ${server.camel}Server } from '../src/server';
 
-const env = { AUTH_ISSUER: 'http://127.0.0.1:4100', AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64') };
+const env = { PORT: '0', AUTH_ISSUER: 'http://127.0.0.1:4100', AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64') };
 
 describe('${server.kebab} server', () => {
-  it('is the ${access} server registered as ${server.kebab}, on its local port by default', () => {
+  it('is the ${access} server registered as ${server.kebab}', () => {
     expect(${server.camel}Server).toMatchObject({ name: '${server.kebab}', access: '${access}' });
-    expect(parse${server.pascal}Env(env).PORT).toBe(${port});
   });
 
-  it('prepares its definition from the environment, with tools that pass the kit\\'s guard rails', async () => {
+  it('prepares from the environment, its tools within the kit’s guard rails', async () => {
     const prepared = await ${server.camel}Server.prepare(env);
     try {
-      expect(prepared.definition).toMatchObject({ name: '${server.kebab}', access: '${access}' });
-      expect(() => createToolSet(prepared.definition.tools, { serverAccess: '${access}' })).not.toThrow();
+      expect(prepared.definition).toMatchObject({ name: '${server.kebab}', access: '${access}', tools: ${server.camel}Server.tools });
     } finally {
       await prepared.close();
     }
   });
 
   it('refuses a configuration without an issuer, naming the variable', () => {
-    expect(() => parse${server.pascal}Env({})).toThrow(/AUTH_ISSUER/);
+    expect(() => ${server.camel}Server.parseEnv({ PORT: '0' })).toThrow(/AUTH_ISSUER/);
   });
 });
 `;

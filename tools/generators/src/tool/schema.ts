@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLASSIFICATIONS, RISK_LEVELS, ACCESS_MODES, SCOPE, TOOL_NAME } from '@gmcp/mcp-kit';
+import { CLASSIFICATIONS, RISK_LEVELS, ACCESS_MODES, SCOPE, TOOL_NAME } from '@gmcp/mcp-kit/platform';
 
 /** The tool generator's options, as `nx g @gmcp/generators:tool` passes them (schema.json for the CLI). */
 export const ToolOptions = z.object({

@@ -19,8 +19,7 @@ const SAMPLE = 'TCK-1042';
 export function toolSource(input: ToolTemplateInput): string {
   const { tool, server } = input;
   return `import { z } from 'zod';
-import { defineTool, type ToolContext } from '@gmcp/mcp-kit';
-import type { ${server.pascal}Deps } from '../deps';
+import { tool } from '../deps';
 
 const ${tool.pascal}Input = z.object({
   subject: z.string().trim().min(1).max(200).describe('What the caller asks about'),
@@ -37,7 +36,7 @@ const ${tool.pascal}Output = z.object({
  * through an adapter in ${server.pascal}Deps (see docs/adding-a-tool.md), and the schemas with
  * the real input and output: every field the assistant sees is described.
  */
-export const ${tool.camel} = defineTool({
+export const ${tool.camel} = tool({
   name: '${tool.raw}',
   title: ${quoted(input.title)},
   description: ${quoted(input.description)},
@@ -48,7 +47,7 @@ export const ${tool.camel} = defineTool({
   classification: '${input.classification}',
   input: ${tool.pascal}Input,
   output: ${tool.pascal}Output,
-  handler: async ({ subject }, ctx: ToolContext<${server.pascal}Deps>) => ({
+  handler: async ({ subject }, ctx) => ({
     subject,
     requested_by: ctx.actor.subject,
     answer: \`Nothing is known about \${subject} yet.\`,
@@ -60,7 +59,8 @@ export const ${tool.camel} = defineTool({
 /** The unit test: apps/<server>/tests/tools/<tool>.test.ts. */
 export function toolUnitTestSource(input: ToolTemplateInput): string {
   const { tool, server } = input;
-  return `import { invokeTool, ToolInputError } from '@gmcp/mcp-kit';
+  return `import { ToolInputError } from '@gmcp/mcp-kit';
+import { invokeTool } from '@gmcp/mcp-kit/testing';
 import type { ${server.pascal}Deps } from '../../src/deps';
 import { ${server.camel}Tools } from '../../src/tools';
 import { ${tool.camel} } from '../../src/tools/${tool.kebab}';

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { canonicalJson } from '../signer';
+import { canonicalJson } from '../../signing/canonical-json';
 
 /**
  * Audit digests, after CloudTrail's log file integrity validation: a signed digest per time

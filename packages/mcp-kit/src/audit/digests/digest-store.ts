@@ -1,5 +1,3 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { DIGEST_VERSION, type AuditDigest } from './digest-core';
 
@@ -37,30 +35,13 @@ export function digestKey(digest: Pick<AuditDigest, 'range'>): string {
 }
 
 export function parseDigest(text: string, where: string): AuditDigest {
-  const parsed = AuditDigestSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${where} is not a well-formed digest: not JSON (${(error as Error).message})`, { cause: error });
+  }
+  const parsed = AuditDigestSchema.safeParse(json);
   if (!parsed.success) throw new Error(`${where} is not a well-formed digest: ${z.prettifyError(parsed.error)}`);
   return parsed.data as AuditDigest;
-}
-
-/** Local mode: one JSON file per digest. */
-export function createFolderDigestStore(dir: string): DigestStore {
-  const files = async () => {
-    const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error)));
-    return names.filter((name) => name.endsWith('.json')).sort();
-  };
-  const read = async (name: string) => parseDigest(await readFile(join(dir, name), 'utf8'), join(dir, name));
-  return {
-    description: dir,
-    async list() {
-      return Promise.all((await files()).map(read));
-    },
-    async latest() {
-      const last = (await files()).at(-1);
-      return last === undefined ? undefined : read(last);
-    },
-    async put(digest) {
-      await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, digestKey(digest)), `${JSON.stringify(digest)}\n`, { flag: 'wx' });
-    },
-  };
 }

@@ -1,0 +1,25 @@
+/// <reference path="../../.sst/platform/config.d.ts" />
+import type { DeploymentPlan } from '../src/deployment';
+
+/** The tested plan (infra/src/deployment.ts) the component functions map to SST and Pulumi components. */
+export type Plan = DeploymentPlan;
+
+/** A CloudWatch alarm as the plan describes it. */
+export interface PlannedAlarm {
+  name: string;
+  description: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, $util.Input<string>>;
+  statistic: string;
+  periodSeconds: number;
+  evaluationPeriods: number;
+  threshold: number;
+  comparisonOperator: string;
+  treatMissingData: string;
+}
+
+/** What every function shares: the Lambda runtime the platform targets, on Graviton, JSON logs kept as long as the stage says. */
+export function functionDefaults(plan: Plan) {
+  return { runtime: 'nodejs22.x', architecture: 'arm64', logging: { retention: plan.logRetention, format: 'json' } } as const;
+}

@@ -1,0 +1,13 @@
+/**
+ * The Lambda entries (`@gmcp/mcp-kit/lambda`): an app's `lambda.ts` exports
+ * `lambdaEntries(server)`; the scheduled audit digest has its own.
+ */
+export { lambdaEntries } from './lambda/lambda-entries';
+export { httpApiHandler, clientAddress, type HttpApiHandler } from './lambda/http-api-handler';
+export { createLambdaService, readAhead, type ReadAhead } from './lambda/lambda-service';
+export { approvalTaskHandlers } from './lambda/approval-task-handlers';
+export { approvalBacklogHandler } from './lambda/approval-backlog-handler';
+export { auditDigestHandler } from './lambda/audit-digest-handler';
+export { runNotifierTask, type NotifierTaskInput } from './approvals/workflow-tasks';
+export { withSecretParameters, SECRET_VARIABLES } from './lambda/secret-parameters';
+export { once } from './lambda/once';

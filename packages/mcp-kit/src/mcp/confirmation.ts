@@ -1,0 +1,102 @@
+import { createHash, hkdfSync, randomUUID } from 'node:crypto';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  createRequestStateCodec,
+  inputRequired,
+  inputResponse,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import { canonicalJson } from '../signing/canonical-json';
+import { toolErrorResult } from '../pipeline/call';
+import type { ConfirmationVerdict, Confirmer } from '../pipeline/run';
+import type { RegisteredTool } from '../tool/tool-set';
+import { callerOf } from './caller';
+
+export interface ConfirmationSettings {
+  /** The secret the confirmation state is signed with (derived from the approval key). */
+  secret: Buffer;
+  ttlSeconds: number;
+  /** What a medium-risk call does when the client cannot confirm (2025-era, or no elicitation): refuse it or run it. */
+  whenUnsupported: 'refuse' | 'allow';
+}
+
+interface ConfirmationState {
+  v: 1;
+  /** sha256 of the tool name and the validated arguments: an answer confirms these and only these. */
+  call: string;
+  nonce: string;
+}
+
+const CONFIRM_SCHEMA = {
+  type: 'object' as const,
+  properties: { confirm: { type: 'boolean' as const, title: 'Confirm', description: 'Make this change' } },
+  required: ['confirm'],
+};
+
+/**
+ * In-band confirmation of medium-risk calls through the 2026-07-28 `input_required` round
+ * trip: the first call answers with an elicitation and a signed request state bound to the
+ * caller and to the exact arguments; the retry runs only with a valid state for these
+ * arguments and an explicit yes. 2025-era requests are served statelessly and cannot carry
+ * a server-to-client question, so configuration decides for them.
+ *
+ * This is a safeguard against an assistant acting without the user's say-so, not an
+ * authorization control (a client can answer by itself); high risk stays on approvals.
+ */
+export function createMediumRiskConfirmation(settings: ConfirmationSettings) {
+  const codec = createRequestStateCodec<ConfirmationState>({
+    key: Buffer.from(hkdfSync('sha256', settings.secret, Buffer.alloc(0), 'gmcp/confirmation-state', 32)),
+    ttlSeconds: settings.ttlSeconds,
+    bind: (ctx) => {
+      const caller = callerOf(ctx.http?.authInfo);
+      return `${ctx.mcpReq.method}\0${caller?.actor.issuer ?? ''}\0${caller?.actor.subject ?? ''}`;
+    },
+  });
+
+  /** The pipeline's {@link Confirmer} for one request: the round trip runs in this request's exchange. */
+  return (ctx: ServerContext, era: 'legacy' | 'modern'): Confirmer => <Deps>(tool: RegisteredTool<Deps>, input: unknown) => confirm(tool, input, ctx, era);
+
+  async function confirm<Deps>(tool: RegisteredTool<Deps>, input: unknown, ctx: ServerContext, era: 'legacy' | 'modern'): Promise<ConfirmationVerdict> {
+    const name = tool.definition.name;
+    const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+    const capabilities = era === 'modern' ? (envelope?.[CLIENT_CAPABILITIES_META_KEY] as { elicitation?: unknown } | undefined) : undefined;
+    if (!capabilities?.elicitation) {
+      if (settings.whenUnsupported === 'allow') return { kind: 'run', reason: 'confirmation_unavailable_allowed' };
+      return {
+        kind: 'stop',
+        reason: 'confirmation_unavailable',
+        result: toolErrorResult(
+          `${name} needs the user's confirmation, which this client cannot give (it needs MCP 2026-07-28 with elicitation). Nothing was changed. ` +
+            'Use a client that supports it, or ask the operators whether this server should accept unconfirmed calls (MEDIUM_RISK_UNCONFIRMED).',
+        ),
+      };
+    }
+    const call = createHash('sha256').update(canonicalJson({ tool: name, input })).digest('base64url');
+    const state = await verifiedState(ctx);
+    const answer = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
+    if (state?.call === call && answer.kind === 'elicit') {
+      const content = answer.content as { confirm?: unknown } | undefined;
+      if (answer.action === 'accept' && content?.confirm === true) return { kind: 'run', reason: 'confirmed' };
+      if (answer.action !== 'accept' || content?.confirm === false) {
+        return { kind: 'stop', reason: 'confirmation_declined', result: toolErrorResult(`The user did not confirm ${name}; nothing was changed.`) };
+      }
+    }
+    // First round, or an answer that does not confirm these arguments under a valid state: ask for these.
+    return {
+      kind: 'stop',
+      reason: 'confirmation_requested',
+      result: inputRequired({
+        inputRequests: { confirm: inputRequired.elicit({ message: `Confirm: ${tool.definition.title} with ${canonicalJson(input)}`, requestedSchema: CONFIRM_SCHEMA }) },
+        requestState: await codec.mint({ v: 1, call, nonce: randomUUID() }, ctx),
+      }),
+    };
+  };
+
+  async function verifiedState(ctx: ServerContext): Promise<ConfirmationState | undefined> {
+    const raw = ctx.mcpReq.requestState();
+    if (typeof raw !== 'string') return undefined;
+    return codec.verify(raw, ctx).catch(() => undefined);
+  }
+}
+
+export type MediumRiskConfirmation = ReturnType<typeof createMediumRiskConfirmation>;

@@ -1,0 +1,67 @@
+import { ConfigError } from '../errors/errors';
+import type { ServiceEnv } from '../config/env';
+import type { Logger } from '../logging/logger';
+import { type Metrics } from '../metrics/metrics';
+import { createMemoryMetrics } from '../metrics/memory-metrics';
+import { createEmfMetrics } from '../metrics/emf-metrics';
+import { createDynamoDbClient, createSsmClient } from '../aws/clients';
+import { createDynamoDbAuditStore } from '../audit/dynamodb-audit-store';
+import type { AuditStore } from '../audit/audit-store';
+import { createRecordSigner, type RecordSigner } from '../audit/signer';
+import { type RateLimiter } from '../limits/rate-limiter';
+import { createDynamoDbRateLimiter } from '../limits/dynamodb-rate-limiter';
+import { createMemoryRateLimiter } from '../limits/memory-rate-limiter';
+import { createCachedPolicy, type PolicyProvider } from '../governance/cached-policy';
+import { type PolicySource } from '../governance/policy-source';
+import { filePolicySource } from '../governance/file-policy-source';
+import { ssmPolicySource } from '../governance/ssm-policy-source';
+import type { ConfirmationSettings } from '../mcp/confirmation';
+import { createApprovalAdapters, type ApprovalAdapters } from './approval-adapters';
+
+/** The governance ports of one server, with the adapters its configuration picks. */
+export interface GovernanceAdapters {
+  policy: PolicyProvider;
+  auditStore: AuditStore;
+  signer: RecordSigner;
+  rateLimiter: RateLimiter;
+  metrics: Metrics;
+  /** Present when approvals are configured (APPROVAL_HMAC_KEY). */
+  approvals?: ApprovalAdapters;
+  /** Present with the approval key, which also signs the confirmation state of medium-risk calls. */
+  confirmation?: ConfirmationSettings;
+}
+
+/** The one place where configuration chooses governance adapters. */
+export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, logger: Logger): GovernanceAdapters {
+  if (env.GOVERNANCE_MAX_STALENESS_SECONDS < env.GOVERNANCE_TTL_SECONDS) {
+    throw new ConfigError('Invalid configuration: GOVERNANCE_MAX_STALENESS_SECONDS must be at least GOVERNANCE_TTL_SECONDS', ['GOVERNANCE_MAX_STALENESS_SECONDS']);
+  }
+  const metrics = env.METRICS === 'emf' ? createEmfMetrics(env.METRICS_NAMESPACE, serviceName) : createMemoryMetrics();
+  const dynamodb = createDynamoDbClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
+  return {
+    metrics,
+    auditStore: createDynamoDbAuditStore(dynamodb, env.AUDIT_TABLE),
+    signer: createRecordSigner(Buffer.from(env.AUDIT_HMAC_KEY, 'base64')),
+    approvals: createApprovalAdapters(env, dynamodb, logger),
+    confirmation: env.APPROVAL_HMAC_KEY
+      ? { secret: Buffer.from(env.APPROVAL_HMAC_KEY, 'base64'), ttlSeconds: env.CONFIRMATION_TTL_SECONDS, whenUnsupported: env.MEDIUM_RISK_UNCONFIRMED }
+      : undefined,
+    rateLimiter: env.RATE_LIMIT_STORE === 'dynamodb' ? createDynamoDbRateLimiter(dynamodb, env.RATE_LIMIT_TABLE) : createMemoryRateLimiter(),
+    policy: createCachedPolicy({
+      source: policySource(env),
+      ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000,
+      maxStalenessMs: env.GOVERNANCE_MAX_STALENESS_SECONDS * 1000,
+      metrics,
+      logger,
+    }),
+  };
+}
+
+function policySource(env: ServiceEnv): PolicySource {
+  if (env.GOVERNANCE_SOURCE === 'ssm') {
+    if (!env.GOVERNANCE_SSM_PARAMETER) throw new ConfigError('Invalid configuration: GOVERNANCE_SSM_PARAMETER is required when GOVERNANCE_SOURCE=ssm', ['GOVERNANCE_SSM_PARAMETER']);
+    return ssmPolicySource(createSsmClient({ region: env.AWS_REGION, endpoint: env.SSM_ENDPOINT }), env.GOVERNANCE_SSM_PARAMETER);
+  }
+  if (!env.GOVERNANCE_FILE) throw new ConfigError('Invalid configuration: GOVERNANCE_FILE is required when GOVERNANCE_SOURCE=file', ['GOVERNANCE_FILE']);
+  return filePolicySource(env.GOVERNANCE_FILE);
+}

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { approvalAudiences, bundleDir, functionEnvironment, functionsOf, resourceNames, routesOf, serverUses, type FunctionKind, type ServerName, type StageConfig } from '@gmcp/infra';
+import { startHttpApiTestEndpoint, startLambdaProcess, type AwsCall, type HttpApiTestEndpoint, type LambdaProcess } from '@gmcp/local-aws';
+import { endpointEnv, startRecorders, type Peers, type Recorders } from './recorders';
+import type { StageIdentity } from './stage-identity';
+
+export interface DeployedService {
+  /** The API's invoke URL; the MCP endpoint is `${url}/mcp`. */
+  readonly url: string;
+  readonly api: HttpApiTestEndpoint;
+  readonly functions: Partial<Record<FunctionKind, LambdaProcess>>;
+  readonly env: (kind: FunctionKind) => Record<string, string>;
+  /** The same environment with the peers' own endpoints: no recorder in between (benchmarks). */
+  readonly directEnv: (kind: FunctionKind) => Record<string, string>;
+  /** The AWS calls a function made so far, as IAM would authorize them. */
+  readonly calls: (kind: FunctionKind) => readonly AwsCall[];
+  stop(): Promise<void>;
+}
+
+export interface DeployTarget {
+  config: StageConfig;
+  identity: StageIdentity;
+  peers: Peers;
+  /** Each server's database secret, for those using the ops database. */
+  databaseSecretArn(service: ServerName): string;
+  /** Hands the approval server's functions to the state machine's tasks. */
+  registerApprovalTask(kind: FunctionKind, process: LambdaProcess): void;
+}
+
+/**
+ * One server as `sst deploy` ships it: its HTTP API with the JWT authorizer on the routes the
+ * plan protects, and each of its functions as its bundle in a fresh Node process with the
+ * plan's environment, every AWS call going through that function's own recorders.
+ */
+export async function deployService(target: DeployTarget, service: ServerName, overrides: Record<string, string> = {}): Promise<DeployedService> {
+  const { config, identity, peers } = target;
+  const names = resourceNames(config);
+  const functions: Partial<Record<FunctionKind, LambdaProcess>> = {};
+  const recorders: Partial<Record<FunctionKind, Recorders>> = {};
+  const environments: Partial<Record<FunctionKind, Record<string, string>>> = {};
+  const api = await startHttpApiTestEndpoint({
+    routes: routesOf(config, service),
+    authorizer: { issuer: config.auth.issuer, audiences: approvalAudiences(config, service) },
+    invoke: (event) => functions.api!.invoke('handler', event),
+  });
+  await identity.registerServer(service, api.url);
+  for (const spec of functionsOf(service)) {
+    const recording = await startRecorders(peers);
+    recorders[spec.kind] = recording;
+    environments[spec.kind] = {
+      ...functionEnvironment(config, spec, { publicUrl: api.url, databaseSecretArn: serverUses(service, 'ops-database') ? target.databaseSecretArn(service) : undefined }),
+      ...recording.env,
+      AWS_LAMBDA_FUNCTION_NAME: names.function(service, spec.kind),
+      ...overrides,
+    };
+    const process = await startLambdaProcess(join(bundleDir(service), 'index.mjs'), environments[spec.kind]!, { silent: true });
+    functions[spec.kind] = process;
+    if (serverUses(service, 'approvals')) target.registerApprovalTask(spec.kind, process);
+  }
+  return {
+    url: api.url,
+    api,
+    functions,
+    env: (kind) => environments[kind]!,
+    directEnv: (kind) => ({ ...environments[kind]!, ...endpointEnv(peers) }),
+    calls: (kind) => recorders[kind]?.calls() ?? [],
+    stop: async () => {
+      await api.stop();
+      await Promise.all(Object.values(functions).map((fn) => fn.stop()));
+      await Promise.all(Object.values(recorders).map((recording) => recording.stop()));
+    },
+  };
+}

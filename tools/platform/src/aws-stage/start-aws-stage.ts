@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import type { LimitedIdentityProvider } from '@gmcp/dev-issuer/testing';
+import { bundleDir, deploymentPlan, resourceNames, type ServerName, type StageConfig } from '@gmcp/infra';
+import type { AwsCall, SnsTestEndpoint } from '@gmcp/local-aws';
+import { startApprovalPeers } from './approval-peers';
+import { startDatabasePeers } from './database-peers';
+import { deployService, type DeployedService } from './deploy-service';
+import { invokeBundleOnce, type Peers } from './recorders';
+import { testStageConfig } from './stage-config';
+import { startStageIdentity, type StageIdentityStyle } from './stage-identity';
+import { startStoragePeers } from './storage-peers';
+
+export type { DeployedService } from './deploy-service';
+
+/**
+ * One stage of the platform on loopback, shaped as `sst.config.ts` deploys it: the names,
+ * routes and environment come from @gmcp/infra, each function is its bundle in a fresh
+ * Node process behind an HTTP API with a JWT authorizer, and every AWS service is a local
+ * peer the real SDK clients talk to (dynalite, SSM, S3, the Data API over PGlite, Secrets
+ * Manager, Step Functions, SNS) through a recorder per function that writes down each call
+ * as IAM would authorize it. The database is set up by the bundled migration step. Build
+ * the bundles first (`npm run build:lambda`, or `bundleLambda`).
+ */
+export interface AwsStage {
+  readonly config: StageConfig;
+  /** The identity provider lacking what MCP clients need, when the stage was started with one. */
+  readonly limitedIdentityProvider?: LimitedIdentityProvider;
+  readonly names: ReturnType<typeof resourceNames>;
+  readonly sns: SnsTestEndpoint;
+  readonly dynamoDbEndpoint: string;
+  readonly s3Endpoint: string;
+  readonly kmsEndpoint: string;
+  /** What the migration step returned, and the AWS calls it made. */
+  readonly migration: { readonly result: unknown; readonly calls: readonly AwsCall[]; readonly adminSecretArn: string };
+  /** Sets an SSM parameter, as `aws ssm put-parameter --overwrite` would. */
+  putParameter(name: string, value: string, type?: 'String' | 'SecureString'): void;
+  /** The database as its owner (checks that nothing else changed). */
+  ownerQuery(sql: string): Promise<readonly Record<string, unknown>[]>;
+  token(service: ServerName, sub: string, scopes: string[], clientId?: string): Promise<string>;
+  deploy(service: ServerName, overrides?: Record<string, string>): Promise<DeployedService>;
+  /** Runs the bundled scheduled audit digest once, as EventBridge would, with the plan's environment. */
+  runAuditDigest(): Promise<{ result: unknown; calls: readonly AwsCall[]; keyArn: string; logs: readonly string[] }>;
+  stop(): Promise<void>;
+}
+
+export interface AwsStageOptions {
+  /**
+   * The stage's identity provider: the development issuer itself (default), or one that lacks
+   * what MCP clients need the way Entra ID or Cognito does, which the stage then fronts with
+   * the authorization façade.
+   */
+  identityProvider?: StageIdentityStyle;
+}
+
+export async function startAwsStage(options: AwsStageOptions = {}): Promise<AwsStage> {
+  const identity = await startStageIdentity(options.identityProvider ?? 'direct');
+  const config = testStageConfig(identity);
+  const plan = deploymentPlan(config.stage, undefined, config);
+  const storage = await startStoragePeers(config);
+  const database = await startDatabasePeers(config);
+  const peers: Peers = { dynamodb: storage.dynamodb.endpoint, ssm: storage.ssm.endpoint, s3: storage.s3.endpoint, kms: storage.kms.endpoint, ...database.peers };
+  const migration = await database.migrateAndSeed(plan, peers);
+  const approvals = await startApprovalPeers(config, storage.dynamo);
+  Object.assign(peers, approvals.peers);
+  const target = { config, identity, peers, databaseSecretArn: database.secretArn, registerApprovalTask: approvals.register };
+  const deployed: DeployedService[] = [];
+
+  return {
+    config,
+    ...(identity.provider ? { limitedIdentityProvider: identity.provider } : {}),
+    names: resourceNames(config),
+    sns: approvals.sns,
+    dynamoDbEndpoint: storage.dynamodb.endpoint,
+    s3Endpoint: storage.s3.endpoint,
+    kmsEndpoint: storage.kms.endpoint,
+    migration: { ...migration, adminSecretArn: database.adminSecretArn },
+    putParameter: (name, value, type) => storage.ssm.put(name, value, type),
+    ownerQuery: async (sql) => (await database.owner.query({ sql })).rows,
+    token: (service, sub, scopes, clientId) => identity.token(service, sub, scopes, clientId),
+    async deploy(service, overrides) {
+      const result = await deployService(target, service, overrides);
+      deployed.push(result);
+      return result;
+    },
+    async runAuditDigest() {
+      const environment = { ...plan.auditDigests.environment({ digestKeyArn: storage.kms.keyArn }), AUDIT_DIGEST_SETTLE_SECONDS: '0' };
+      const run = await invokeBundleOnce(join(bundleDir('audit-digest'), 'index.mjs'), environment, peers, 'The audit digest');
+      return { ...run, keyArn: storage.kms.keyArn };
+    },
+    stop: async () => {
+      for (const service of deployed) await service.stop();
+      await approvals.stop();
+      await database.stop();
+      await storage.stop();
+      await identity.stop();
+    },
+  };
+}
