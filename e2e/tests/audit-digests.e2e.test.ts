@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { auditItemKey, createDynamoDbAuditStore, createDynamoDbClient, recordsIn } from '@gmcp/mcp-kit/platform';
-import { connectLocalDynamoDb, digestDir, digestPublicKeyPath, LOCAL_TABLES, startPlatform } from '@gmcp/platform';
+import { connectLocalDynamoDb, digestDir, digestPublicKeyPath, LOCAL_TABLES, localDigestStore, startPlatform } from '@gmcp/platform';
 import { buildVerifier } from '@gmcp/platform';
 import { connectClient } from './support/mcp-client';
 import { npmOutput } from './support/processes';
@@ -33,6 +33,7 @@ describe('audit digests, end to end', () => {
   it('npm start wrote a signed digest at shutdown, and verify finds the chain and every record intact', async () => {
     const { code, stdout } = await audit('verify');
     expect(stdout).toMatch(/record\(s\), intact/);
+    expect(stdout).toContain("every writer's records follow each other without a gap, and every call has its outcome");
     expect(stdout).toContain('OK: 1 digest(s), 4 record(s) verified');
     expect(code).toBe(0);
     expect(digestDir(env)).toContain(stateDir);
@@ -51,15 +52,49 @@ describe('audit digests, end to end', () => {
     expect(run(tampered)).toMatchObject({ status: 1, stdout: expect.stringContaining('record_edited') });
   });
 
-  it('reports a record deleted from the store as missing, with a non-zero exit', async () => {
+  it('npm start digests every interval while it runs, not only when it stops', async () => {
+    const running = { GMCP_STATE_DIR: await mkdtemp(join(tmpdir(), 'gmcp-digests-periodic-')), LOG_LEVEL: 'SILENT', AUDIT_DIGEST_INTERVAL_SECONDS: '1' };
+    const platform = await startPlatform(running, { servers: ['policy-reader'], ephemeralPorts: true });
+    try {
+      const client = await connectClient(platform.urls['policy-reader']!, await platform.token('policy-reader', { sub: 'dora', scopes: ['policies:read'] }), 'modern');
+      await client.callTool({ name: 'search_policies', arguments: { query: 'hotel nightly rate' } });
+      await client.close();
+      const digested = async () => (await localDigestStore(running).list()).reduce((total, digest) => total + digest.record_count, 0);
+      const deadline = Date.now() + 10_000;
+      while ((await digested()) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await digested()).toBe(2);
+    } finally {
+      await platform.stop();
+      await rm(running.GMCP_STATE_DIR, { recursive: true, force: true });
+    }
+  });
+
+  it('reports the newest digest removed (with the records of its range) from the append-only index', async () => {
+    const files = (await readdir(digestDir(env))).sort();
+    const newest = join(digestDir(env), files.at(-1)!);
+    const kept = await readFile(newest, 'utf8');
+    await rm(newest);
+    try {
+      const { code, stdout } = await audit('verify');
+      expect(stdout).toMatch(/digest_removed: the digest of the range ending \S+ is in the index but not among the digests/);
+      expect(code).toBe(1);
+    } finally {
+      await writeFile(newest, kept);
+    }
+    expect((await audit('verify')).code).toBe(0);
+  });
+
+  it('reports a record deleted from the store as missing, and as a gap in its writer’s chain at once, with a non-zero exit', async () => {
     const local = await connectLocalDynamoDb(env);
     const client = createDynamoDbClient({ region: 'local', endpoint: local.endpoint });
-    const [victim] = await recordsIn(createDynamoDbAuditStore(client, LOCAL_TABLES.audit), new Date(Date.now() - 3_600_000).toISOString(), new Date().toISOString());
+    const written = await recordsIn(createDynamoDbAuditStore(client, LOCAL_TABLES.audit), new Date(Date.now() - 3_600_000).toISOString(), new Date().toISOString());
+    const victim = written.find((record) => record.writer?.seq === 2 && record.event === 'tool_completed');
     await client.send(new DeleteItemCommand({ TableName: LOCAL_TABLES.audit, Key: auditItemKey(victim!) }));
     client.destroy();
     await local.close();
     const { code, stdout } = await audit('verify');
     expect(stdout).toContain(`record_missing: record ${victim!.event_id} is listed in the digest but not in the store`);
+    expect(stdout).toContain(`writer_gap  ${victim!.writer!.id}: record 2 is missing`);
     expect(code).toBe(1);
   });
 });

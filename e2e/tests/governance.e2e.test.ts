@@ -130,7 +130,8 @@ describe('fail closed when the audit store is down', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search_policies', arguments: { query: 'travel' } } }),
     });
   const auditFailures = async () => {
-    const metrics = (await (await fetch(new URL('/metrics', platform.policyReader.url))).json()) as { counters: Record<string, number> };
+    const operator = await platform.token({ sub: 'operator', scopes: ['metrics:read'] });
+    const metrics = (await (await fetch(new URL('/metrics', platform.policyReader.url), { headers: { authorization: `Bearer ${operator}` } })).json()) as { counters: Record<string, number> };
     return metrics.counters['AuditWriteFailures'] ?? 0;
   };
 

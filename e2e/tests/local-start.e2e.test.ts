@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoDbClient } from '@gmcp/mcp-kit/platform';
+import { auditItemKey, createDynamoDbClient } from '@gmcp/mcp-kit/platform';
 import { LOCAL_TABLES } from '@gmcp/platform';
 import { connectClient } from './support/mcp-client';
 import { freePort, npmOutput, npmRun, portsFreed } from './support/processes';
@@ -96,7 +96,7 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       await dynamodb.send(
         new UpdateItemCommand({
           TableName: LOCAL_TABLES.audit,
-          Key: { pk: { S: `DAY#${tampered.time.slice(0, 10)}` }, sk: { S: `${tampered.time}#${tampered.event_id}` } },
+          Key: auditItemKey({ ...tampered, server: 'policy-reader' }),
           UpdateExpression: 'SET outcome = :outcome',
           ExpressionAttributeValues: { ':outcome': { S: 'tool_error' } },
         }),

@@ -77,6 +77,8 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
       keyAlias: names.digestKeyAlias,
       /** KMS asymmetric key for RSASSA-PKCS1-v1_5 SHA-256 signatures (the kit's KMS digest signer). */
       keySpec: 'RSA_3072',
+      /** Object Lock default retention on every digest (the bucket is versioned; a lock needs that), or null. */
+      objectLock: config.auditDigests.objectLock ? { mode: config.auditDigests.objectLock.mode, days: config.auditDigests.objectLock.retentionDays } : null,
       bundle: BUNDLE_PATHS['audit-digest'],
       handler: 'index.handler',
       schedule: `rate(${config.auditDigests.scheduleMinutes} minutes)`,
@@ -116,7 +118,7 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
         }
       : undefined,
     /** SecureString parameters an operator creates before the first deploy (only the edge secret's current value enters IaC state: CloudFront sends it). */
-    operatorSecrets: [names.auditKeyParameter, names.approvalKeyParameter, ...(config.edge.waf ? [names.edgeSecretParameter] : [])],
+    operatorSecrets: [...SERVER_NAMES.map(names.auditKeyParameter), names.approvalKeyParameter, ...(config.edge.waf ? [names.edgeSecretParameter] : [])],
   };
 }
 export type DeploymentPlan = ReturnType<typeof deploymentPlan>;
@@ -178,6 +180,7 @@ function migrationLogins(): { reader: ServerName; writer: ServerName } {
 /** The scheduled audit digest's components. */
 export const AUDIT_DIGEST_COMPONENTS = {
   bucket: 'AuditDigestBucket',
+  objectLock: 'AuditDigestBucketObjectLock',
   key: 'AuditDigestKey',
   keyAlias: 'AuditDigestKeyAlias',
   function: 'AuditDigestFn',

@@ -47,23 +47,23 @@ export function functionPolicy(config: Config, service: ServerName, kind: Functi
   const uses = (resource: ServerResource) => serverUses(service, resource);
   if (kind !== 'api' && !uses('approvals')) throw new Error(`No function ${kind} in service ${service}`);
   // Every function that builds the server reads its policy and keys, and may write audit records.
-  const common = [grants.logs(functionName), grants.audit, grants.governance(service), grants.keys({ approvals: uses('approvals') })];
+  const common = [grants.logs(functionName), grants.audit(service), grants.governance(service), grants.keys(service, { approvals: uses('approvals') })];
   const database = uses('ops-database') ? grants.database(service) : [];
   switch (kind) {
     case 'api':
       return document([
         ...common,
-        grants.rateLimits,
+        grants.rateLimits(service),
         ...(uses('policy-bucket') ? grants.policyObjects : []),
         ...database,
         ...(uses('approvals')
-          ? [grants.approvalRecords(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']), grants.approvalQueries, grants.startApprovals, grants.deliverDecisions]
+          ? [grants.approvalRecords(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']), grants.approvalQueries, grants.approvalAuditRecords, grants.startApprovals, grants.deliverDecisions]
           : []),
       ]);
     case 'approval-notifier':
       return document([...common, grants.approvalRecords(['dynamodb:GetItem', 'dynamodb:UpdateItem']), grants.deliverDecisions, grants.notifyApprovers]);
     case 'approval-executor':
-      return document([...common, grants.approvalRecords(['dynamodb:GetItem', 'dynamodb:UpdateItem']), ...database]);
+      return document([...common, grants.approvalRecords(['dynamodb:GetItem', 'dynamodb:UpdateItem']), grants.approvalAuditRecords, ...database]);
     case 'approval-backlog':
       return document([grants.logs(functionName), grants.approvalQueries]);
   }
@@ -100,7 +100,7 @@ export function auditDigestPolicy(config: Config, late: { digestKeyArn: string }
   const arn = arns(config);
   return roleDocument(config)([
     grantsFor(config).logs(names.digestFunction),
-    allow('ReadAuditRecords', ['dynamodb:Query'], [arn.table(names.auditTable)]),
+    allow('ReadAuditRecords', ['dynamodb:Query'], [arn.tableIndexes(names.auditTable)]),
     allow('ListDigests', ['s3:ListBucket'], [arn.digestBucket], { StringLike: { 's3:prefix': ['digests/*'] } }),
     allow('ReadDigests', ['s3:GetObject'], [arn.digestObjects('digests/*')]),
     allow('WriteDigestsAndPublicKey', ['s3:PutObject'], [arn.digestObjects('digests/*'), arn.digestObjects('public-key.pem')]),
@@ -116,16 +116,23 @@ function grantsFor(config: Config) {
   return {
     /** Its own log group only; the group is created (with retention) by the deployment, not by the function. */
     logs: (functionName: string): PolicyStatement => allow('OwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [arn.logStreams(functionName)]),
-    /** Append (conditional put, and the read-back after a lost acknowledgement); changes are denied to every role. */
-    audit: allow('AppendAudit', ['dynamodb:PutItem', 'dynamodb:GetItem'], [arn.table(names.auditTable)]),
+    /**
+     * Append (conditional put, and the read-back after a lost acknowledgement) to its own
+     * partitions only (keys start with its name), so that it cannot overwrite another server's
+     * records; changes are denied to every role.
+     */
+    audit: (service: ServerName) =>
+      allow('AppendOwnAudit', ['dynamodb:PutItem', 'dynamodb:GetItem'], [arn.table(names.auditTable)], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${service}#*`] } }),
     governance: (service: ServerName) => allow('ReadOwnGovernance', ['ssm:GetParameter'], [arn.parameter(names.governanceParameter(service))]),
-    keys: ({ approvals }: { approvals: boolean }) =>
+    keys: (service: ServerName, { approvals }: { approvals: boolean }) =>
       allow(
         'ReadSigningKeys',
         ['ssm:GetParameters'],
-        [names.auditKeyParameter, ...(approvals ? [names.approvalKeyParameter] : []), ...(config.edge.waf ? [names.edgeSecretParameter] : [])].map(arn.parameter),
+        [names.auditKeyParameter(service), ...(approvals ? [names.approvalKeyParameter] : []), ...(config.edge.waf ? [names.edgeSecretParameter] : [])].map(arn.parameter),
       ),
-    rateLimits: allow('CountRequests', ['dynamodb:UpdateItem'], [arn.table(names.rateLimitTable)]),
+    /** Its own counters only: every key it counts under starts with its name (see rate-limits.ts). */
+    rateLimits: (service: ServerName) =>
+      allow('CountOwnRequests', ['dynamodb:UpdateItem'], [arn.table(names.rateLimitTable)], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${service}#*`] } }),
     policyObjects: [
       allow('ReadPolicies', ['s3:GetObject'], [arn.bucketObjects]),
       allow('ListPolicies', ['s3:ListBucket'], [arn.bucket], { StringLike: { 's3:prefix': [`${names.policyPrefix}*`] } }),
@@ -137,6 +144,8 @@ function grantsFor(config: Config) {
     ],
     approvalRecords: (actions: string[]) => allow('ApprovalRecords', actions, [arn.table(names.approvalsTable)]),
     approvalQueries: allow('ListApprovals', ['dynamodb:Query'], [arn.tableIndexes(names.approvalsTable)]),
+    /** A rejection or execution in the audit trail is final: deciding and executing read a request's records (by tool, filtered by approval id). */
+    approvalAuditRecords: allow('ReadApprovalAuditRecords', ['dynamodb:Query'], [arn.tableIndexes(names.auditTable)]),
     startApprovals: allow('StartApprovals', ['states:StartExecution', 'states:DescribeExecution'], [arn.stateMachine, arn.executions]),
     deliverDecisions: allow('DeliverDecisions', [...UNSCOPABLE_ACTIONS], ['*']),
     notifyApprovers: allow('NotifyApprovers', ['sns:Publish'], [arn.topic(names.approverTopic)]),

@@ -25,7 +25,8 @@ export function resourceNames(config: Pick<StageConfig, 'stage' | 'account'>) {
     /** Database logins, one per server (never shared): see packages/ops-data logins. */
     databaseLogin: (service: ServerName) => `gmcp_${service.replace(/-/g, '_')}_login`,
     governanceParameter: (service: ServerName) => parameter(`${service}/governance`),
-    auditKeyParameter: parameter('audit/hmac-key'),
+    /** Each server signs its audit records with a key of its own: one server cannot sign as another. */
+    auditKeyParameter: (service: ServerName) => parameter(`${service}/audit/hmac-key`),
     approvalKeyParameter: parameter('approvals/hmac-key'),
     edgeSecretParameter: parameter('edge/origin-secret'),
     stateMachine: `${prefix}-approvals`,

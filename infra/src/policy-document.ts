@@ -42,7 +42,8 @@ export function isAllowed(policy: PolicyDocument, action: string, resource: stri
   const conditionsHold = (statement: PolicyStatement) =>
     Object.entries(statement.Condition ?? {}).every(
       ([operator, keys]) =>
-        operator === 'StringLike' &&
+        // ForAllValues: every value of a multi-valued key (one partition key per request here) must match.
+        (operator === 'StringLike' || operator === 'ForAllValues:StringLike') &&
         Object.entries(keys).every(([key, patterns]) => context[key] !== undefined && [patterns].flat().some((pattern) => matchesPattern(pattern, context[key]!))),
     );
   const matches = (statement: PolicyStatement) =>

@@ -1,3 +1,4 @@
+import { SERVER_NAMES } from './servers';
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
 import { edgeSecretValues } from '@gmcp/mcp-kit/platform';
 import type { DeploymentPlan } from './deployment';
@@ -21,14 +22,18 @@ type Fetch = (url: string) => Promise<{ ok: boolean; status: number; json(): Pro
 export async function preflight(plan: DeploymentPlan, ssm: SSMClient, fetchJson: Fetch = fetch): Promise<PreflightCheck[]> {
   const { names, config } = plan;
   const read = (name: string) => readSecureString(ssm, name);
-  const [audit, approval, edge] = await Promise.all([read(names.auditKeyParameter), read(names.approvalKeyParameter), plan.edge ? read(plan.edge.secretParameter) : undefined]);
+  const auditNames = SERVER_NAMES.map(names.auditKeyParameter);
+  const [approval, edge, ...audits] = await Promise.all([read(names.approvalKeyParameter), plan.edge ? read(plan.edge.secretParameter) : undefined, ...auditNames.map(read)]);
+  const values = [...audits, approval].map((key) => key?.value).filter((value): value is string => Boolean(value));
   return [
-    hmacKeyCheck(names.auditKeyParameter, audit),
+    ...auditNames.map((name, index) => hmacKeyCheck(name, audits[index])),
     hmacKeyCheck(names.approvalKeyParameter, approval),
-    // Compared only when both were read: a missing key is reported above.
-    ...(audit?.value && approval?.value
-      ? [{ check: 'the audit and approval keys differ', ok: audit.value !== approval.value, detail: audit.value === approval.value ? 'both parameters hold the same key' : 'different' }]
-      : []),
+    // Compared only among those read: a missing key is reported above.
+    {
+      check: 'every audit key and the approval key differ',
+      ok: new Set(values).size === values.length,
+      detail: new Set(values).size === values.length ? 'all different' : 'two parameters hold the same key: each server signs as itself only with a key of its own',
+    },
     ...(plan.edge ? [edgeSecretCheck(plan.edge.secretParameter, edge)] : []),
     await issuerCheck(config.auth.issuer, config.auth.jwksUrl, fetchJson),
   ];

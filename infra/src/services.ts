@@ -136,7 +136,7 @@ export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec
     GOVERNANCE_SOURCE: 'ssm',
     GOVERNANCE_SSM_PARAMETER: names.governanceParameter(service),
     AUDIT_TABLE: names.auditTable,
-    AUDIT_HMAC_KEY_PARAMETER: names.auditKeyParameter,
+    AUDIT_HMAC_KEY_PARAMETER: names.auditKeyParameter(service),
     RATE_LIMIT_STORE: 'dynamodb',
     RATE_LIMIT_TABLE: names.rateLimitTable,
     METRICS: 'emf',

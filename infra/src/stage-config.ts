@@ -89,6 +89,12 @@ export const StageConfig = z.strictObject({
      * a verifier can tell a chain whose first digests were removed from a young one.
      */
     chainStart: z.iso.datetime(),
+    /**
+     * S3 Object Lock on the digest bucket: every digest kept unchangeable and undeletable for
+     * `retentionDays`, by anyone, root included, in COMPLIANCE mode (GOVERNANCE lets holders of
+     * s3:BypassGovernanceRetention remove them). Omitted: no lock (a stage that is torn down).
+     */
+    objectLock: z.strictObject({ mode: z.enum(['COMPLIANCE', 'GOVERNANCE']), retentionDays: z.number().int().min(1).max(36_500) }).optional(),
   }),
   edge: z.strictObject({
     /** CloudFront with a WAF web ACL in front of each API (see docs/deploy.md, "Edge protection"). */

@@ -12,7 +12,15 @@ import { encryptedBucket } from './storage';
 export function auditDigests(plan: Plan, alarmTopic: aws.sns.Topic): sst.aws.Bucket {
   const digests = plan.auditDigests;
   const { components } = digests;
-  const bucket = encryptedBucket(components.bucket, digests.bucket, plan);
+  const bucket = encryptedBucket(components.bucket, digests.bucket, plan, { objectLock: digests.objectLock !== null });
+  if (digests.objectLock) {
+    // Every digest written is kept for the retention period: not even the account's root can delete or overwrite it in COMPLIANCE mode.
+    new aws.s3.BucketObjectLockConfigurationV2(components.objectLock, {
+      bucket: bucket.name,
+      objectLockEnabled: 'Enabled',
+      rule: { defaultRetention: { mode: digests.objectLock.mode, days: digests.objectLock.days } },
+    });
+  }
   const key = new aws.kms.Key(components.key, {
     description: `${plan.names.prefix}: signs audit digests`,
     customerMasterKeySpec: digests.keySpec,

@@ -25,14 +25,16 @@ export function dynamoTables(plan: Plan): Record<string, sst.aws.Dynamo> {
 }
 
 /** A versioned bucket under its planned name, KMS-encrypted, emptied on removal only where the stage is not retained. */
-export function encryptedBucket(id: string, name: string, plan: Plan): sst.aws.Bucket {
+export function encryptedBucket(id: string, name: string, plan: Plan, options: { objectLock?: boolean } = {}): sst.aws.Bucket {
   const bucket = new sst.aws.Bucket(id, {
     versioning: true,
     cors: false,
     transform: {
       bucket: (args) => {
         args.bucket = name;
-        args.forceDestroy = !plan.retained;
+        // A locked object cannot be removed before its retention ends, so a locked bucket is never force-destroyed.
+        args.forceDestroy = !plan.retained && !options.objectLock;
+        if (options.objectLock) args.objectLockEnabled = true;
       },
     },
   });

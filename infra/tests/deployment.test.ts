@@ -42,7 +42,7 @@ describe('deployment plan', () => {
     expect(production.edge?.secretParameter).toBe('/gmcp/production/edge/origin-secret');
     expect(production.edge?.sentSecret(` ${'n'.repeat(40)}\n${'o'.repeat(40)}`)).toBe('n'.repeat(40));
     expect(dev.edge).toBeUndefined();
-    expect(production.operatorSecrets).toEqual(['/gmcp/production/audit/hmac-key', '/gmcp/production/approvals/hmac-key', '/gmcp/production/edge/origin-secret']);
+    expect(production.operatorSecrets).toEqual([...SERVER_NAMES.map((service) => `/gmcp/production/${service}/audit/hmac-key`), '/gmcp/production/approvals/hmac-key', '/gmcp/production/edge/origin-secret']);
     expect([production.logRetention, dev.logRetention]).toEqual(['3 months', '1 month']);
   });
 
@@ -74,6 +74,9 @@ describe('deployment plan', () => {
       schedule: 'rate(60 minutes)',
       alarm: { name: 'gmcp-production-audit-digest-failing', dimensions: { FunctionName: 'gmcp-production-audit-digest' } },
     });
+    // Production keeps every digest under S3 Object Lock in compliance mode; dev (torn down) does not lock.
+    expect(auditDigests.objectLock).toEqual({ mode: 'COMPLIANCE', days: 400 });
+    expect(deploymentPlan('dev', undefined, loadStageConfig('dev')).auditDigests.objectLock).toBeNull();
     const keyArn = 'arn:aws:kms:eu-west-1:222222222222:key/abc';
     expect(auditDigests.environment({ digestKeyArn: keyArn })).toMatchObject({ AUDIT_TABLE: 'gmcp-production-audit', AUDIT_DIGEST_BUCKET: auditDigests.bucket, AUDIT_DIGEST_KEY_ID: keyArn });
     // infra/sst/audit-digests.ts creates each of its components.

@@ -26,7 +26,8 @@ const COMMON = (service: ServerName, keys: string[]) => [
   `dynamodb:PutItem ${T}-audit`,
   `dynamodb:GetItem ${T}-audit`,
   `ssm:GetParameter ${P}/${service}/governance`,
-  ...keys.map((key) => `ssm:GetParameters ${P}/${key}`),
+  // Each server's own audit key, never another's.
+  ...[`${service}/audit/hmac-key`, ...keys].map((key) => `ssm:GetParameters ${P}/${key}`),
 ];
 const DATA_API_WRITE = ['ExecuteStatement', 'BeginTransaction', 'CommitTransaction', 'RollbackTransaction'].map((action) => `rds-data:${action} ${CLUSTER}`);
 
@@ -38,21 +39,21 @@ const DATA_API_WRITE = ['ExecuteStatement', 'BeginTransaction', 'CommitTransacti
 const MATRIX: Record<string, string[]> = {
   'policy-reader/api': [
     ...LOGS('policy-reader-api'),
-    ...COMMON('policy-reader', ['audit/hmac-key', 'edge/origin-secret']),
+    ...COMMON('policy-reader', ['edge/origin-secret']),
     `dynamodb:UpdateItem ${T}-rate-limits`,
     's3:GetObject arn:aws:s3:::gmcp-production-policies-222222222222/policies/*',
     's3:ListBucket arn:aws:s3:::gmcp-production-policies-222222222222',
   ],
   'ops-reader/api': [
     ...LOGS('ops-reader-api'),
-    ...COMMON('ops-reader', ['audit/hmac-key', 'edge/origin-secret']),
+    ...COMMON('ops-reader', ['edge/origin-secret']),
     `dynamodb:UpdateItem ${T}-rate-limits`,
     `rds-data:ExecuteStatement ${CLUSTER}`,
     `secretsmanager:GetSecretValue ${SECRET}/ops-reader/database-??????`,
   ],
   'ops-writer/api': [
     ...LOGS('ops-writer-api'),
-    ...COMMON('ops-writer', ['audit/hmac-key', 'approvals/hmac-key', 'edge/origin-secret']),
+    ...COMMON('ops-writer', ['approvals/hmac-key', 'edge/origin-secret']),
     `dynamodb:UpdateItem ${T}-rate-limits`,
     ...DATA_API_WRITE,
     `secretsmanager:GetSecretValue ${SECRET}/ops-writer/database-??????`,
@@ -60,6 +61,7 @@ const MATRIX: Record<string, string[]> = {
     `dynamodb:GetItem ${T}-approvals`,
     `dynamodb:UpdateItem ${T}-approvals`,
     `dynamodb:Query ${T}-approvals/index/*`,
+    `dynamodb:Query ${T}-audit/index/*`,
     'states:StartExecution arn:aws:states:eu-west-1:222222222222:stateMachine:gmcp-production-approvals',
     'states:StartExecution arn:aws:states:eu-west-1:222222222222:execution:gmcp-production-approvals:*',
     'states:DescribeExecution arn:aws:states:eu-west-1:222222222222:stateMachine:gmcp-production-approvals',
@@ -69,7 +71,7 @@ const MATRIX: Record<string, string[]> = {
   ],
   'ops-writer/approval-notifier': [
     ...LOGS('ops-writer-approval-notifier'),
-    ...COMMON('ops-writer', ['audit/hmac-key', 'approvals/hmac-key', 'edge/origin-secret']),
+    ...COMMON('ops-writer', ['approvals/hmac-key', 'edge/origin-secret']),
     `dynamodb:GetItem ${T}-approvals`,
     `dynamodb:UpdateItem ${T}-approvals`,
     'states:SendTaskSuccess *',
@@ -78,9 +80,10 @@ const MATRIX: Record<string, string[]> = {
   ],
   'ops-writer/approval-executor': [
     ...LOGS('ops-writer-approval-executor'),
-    ...COMMON('ops-writer', ['audit/hmac-key', 'approvals/hmac-key', 'edge/origin-secret']),
+    ...COMMON('ops-writer', ['approvals/hmac-key', 'edge/origin-secret']),
     `dynamodb:GetItem ${T}-approvals`,
     `dynamodb:UpdateItem ${T}-approvals`,
+    `dynamodb:Query ${T}-audit/index/*`,
     ...DATA_API_WRITE,
     `secretsmanager:GetSecretValue ${SECRET}/ops-writer/database-??????`,
   ],
@@ -89,7 +92,7 @@ const MATRIX: Record<string, string[]> = {
   ...Object.fromEntries(
     SERVER_NAMES.filter((service) => SERVERS[service].uses.length === 0).map((service) => [
       `${service}/api`,
-      [...LOGS(`${service}-api`), ...COMMON(service, ['audit/hmac-key', 'edge/origin-secret']), `dynamodb:UpdateItem ${T}-rate-limits`],
+      [...LOGS(`${service}-api`), ...COMMON(service, ['edge/origin-secret']), `dynamodb:UpdateItem ${T}-rate-limits`],
     ]),
   ),
 };
@@ -144,6 +147,28 @@ describe('least privilege, per function role', () => {
     }
   });
 
+  it('holds each server to its own audit partitions: it cannot write or read back another server’s records', () => {
+    const every = roles.filter((role) => role.kind !== 'approval-backlog');
+    for (const role of every) {
+      for (const other of SERVER_NAMES) {
+        for (const action of ['dynamodb:PutItem', 'dynamodb:GetItem']) {
+          expect(isAllowed(role.policy, action, arn.table(names.auditTable), { 'dynamodb:LeadingKeys': `${other}#2026-12-03` })).toBe(role.service === other);
+        }
+      }
+    }
+  });
+
+  it('holds each server to its own rate-limit counters (dynamodb:LeadingKeys on its name)', () => {
+    const apis = roles.filter((role) => role.kind === 'api');
+    for (const role of apis) {
+      for (const other of apis) {
+        const counts = isAllowed(role.policy, 'dynamodb:UpdateItem', arn.table(names.rateLimitTable), { 'dynamodb:LeadingKeys': `${other.service}#server#1700000000000` });
+        expect(counts).toBe(role.service === other.service);
+      }
+      expect(isAllowed(role.policy, 'dynamodb:UpdateItem', arn.table(names.rateLimitTable))).toBe(false);
+    }
+  });
+
   it('lets only the writer start approvals', () => {
     for (const role of roles) {
       const starts = isAllowed(role.policy, 'states:StartExecution', arn.stateMachine);
@@ -190,7 +215,7 @@ describe('least privilege, per function role', () => {
     expect(grants(policy)).toEqual(
       [
         ...LOGS('audit-digest'),
-        `dynamodb:Query ${T}-audit`,
+        `dynamodb:Query ${T}-audit/index/*`,
         `s3:ListBucket ${bucket}`,
         `s3:GetObject ${bucket}/digests/*`,
         `s3:PutObject ${bucket}/digests/*`,

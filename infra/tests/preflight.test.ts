@@ -1,3 +1,4 @@
+import { SERVER_NAMES } from '../src/servers';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  const AUDIT_KEYS = SERVER_NAMES.map((service) => `/gmcp/production/${service}/audit/hmac-key`);
   /** The production plan, with the dev issuer standing in for the corporate one. */
   const plan = (jwksUrl = issuer.jwksUrl) => {
     const production = loadStageConfig('production');
@@ -44,7 +46,7 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
 
   it('names every operator secret that is missing before anything is deployed', async () => {
     expect(await failures()).toEqual([
-      '/gmcp/production/audit/hmac-key holds an HMAC key: not found',
+      ...AUDIT_KEYS.map((name) => `${name} holds an HMAC key: not found`),
       '/gmcp/production/approvals/hmac-key holds an HMAC key: not found',
       '/gmcp/production/edge/origin-secret holds the edge secret: not found',
     ]);
@@ -52,12 +54,13 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
 
   it('refuses a plain String, a short key, the same key twice, and a malformed edge secret', async () => {
     const shared = key();
-    ssm.put('/gmcp/production/audit/hmac-key', shared);
+    ssm.put(AUDIT_KEYS[0]!, shared);
+    for (const name of AUDIT_KEYS.slice(1)) ssm.put(name, key(), 'SecureString');
     ssm.put('/gmcp/production/approvals/hmac-key', shared, 'SecureString');
     ssm.put('/gmcp/production/edge/origin-secret', 'too-short', 'SecureString');
     expect(await failures()).toEqual([
-      '/gmcp/production/audit/hmac-key holds an HMAC key: is a String, not a SecureString',
-      'the audit and approval keys differ: both parameters hold the same key',
+      `${AUDIT_KEYS[0]} holds an HMAC key: is a String, not a SecureString`,
+      'every audit key and the approval key differ: two parameters hold the same key: each server signs as itself only with a key of its own',
       '/gmcp/production/edge/origin-secret holds the edge secret: must hold one or two values of at least 32 characters (the first is the one CloudFront sends)',
     ]);
     ssm.put('/gmcp/production/approvals/hmac-key', randomBytes(16).toString('base64'), 'SecureString');
@@ -65,12 +68,12 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
   });
 
   it('passes once the keys are right and the issuer publishes RSA keys at the stage’s JWKS URL, and prints one line per check', async () => {
-    ssm.put('/gmcp/production/audit/hmac-key', key(), 'SecureString');
+    for (const name of AUDIT_KEYS) ssm.put(name, key(), 'SecureString');
     ssm.put('/gmcp/production/approvals/hmac-key', key(), 'SecureString');
     ssm.put('/gmcp/production/edge/origin-secret', `${'n'.repeat(40)} ${'o'.repeat(40)}`, 'SecureString');
     const lines: string[] = [];
     expect(reportPreflight(await run(), (line) => lines.push(line))).toBe(true);
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(AUDIT_KEYS.length + 4);
     expect(lines.every((line) => line.startsWith('ok'))).toBe(true);
   });
 

@@ -23,6 +23,7 @@ export {
   type ToolAnnotations,
 } from './tool/define-tool';
 export { pagingCursor, requestFingerprint, CursorInput, type PagingCursor } from './tool/paging-cursor';
+export { DateInput } from './tool/input-types';
 export { sensitive } from './audit/redact';
 export type { Actor } from './auth/actor';
 

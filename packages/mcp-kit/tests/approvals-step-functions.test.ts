@@ -73,6 +73,8 @@ describe('approvals through the Step Functions state machine', () => {
       workflow: createStepFunctionsWorkflow({ client: sfn, stateMachineArn: stateMachineArn! }),
       signer: createDecisionSigner(Buffer.alloc(32, 3)),
       audit: createAuditTrail({ server: 'ops-writer', serverVersion: '1', store: createDynamoDbAuditStore(client, 'audit'), signer: createRecordSigner(Buffer.alloc(32, 4)), metrics: createMemoryMetrics(), logger }),
+      auditStore: createDynamoDbAuditStore(client, 'audit'),
+      auditSigner: createRecordSigner(Buffer.alloc(32, 4)),
       logger,
       // 600 s of the state machine's clock is 600 ms here; the module's own expiry stays longer.
       ttlSeconds: 3600,

@@ -12,6 +12,8 @@ import { createDecisionSigner } from '../src/approvals/approval-signer';
 import { approvalTableDefinition, createDynamoDbApprovalStore } from '../src/approvals/dynamodb-approval-store';
 import { createApprovals, executionRefusal, type Approvals } from '../src/approvals/approvals';
 import { createLocalWorkflow } from '../src/approvals/local-workflow';
+import { nextTransition } from '../src/approvals/approval-history';
+import type { ApprovalDecision, ApprovalRequest } from '../src/approvals/approval-request';
 import type { Actor } from '../src/auth/actor';
 
 const actor = (subject: string, scopes: string[] = []): Actor => ({ subject, clientId: 'test', scopes, claims: {} }) as unknown as Actor;
@@ -39,12 +41,14 @@ describe('approvals on the DynamoDB store (dynalite)', () => {
         runs.push({ approvalId: request.approval_id, input });
         return { ok: true, result: JSON.stringify({ done: true }) };
       });
-    approvals = createApprovals({ server: 'ops-writer', store, workflow: createLocalWorkflow(run), signer, audit, logger, ttlSeconds: 600, clock: () => now });
+    approvals = createApprovals({ server: 'ops-writer', store, workflow: createLocalWorkflow(run), signer, audit, auditStore: createDynamoDbAuditStore(client(), 'audit'), auditSigner: createRecordSigner(Buffer.alloc(32, 1)), logger, ttlSeconds: 600, clock: () => now });
   });
   afterAll(() => dynamodb.stop());
 
   const request = (input: unknown = { incident_id: 'INC-2031', summary: 'fixed' }) => approvals.request({ tool: 'resolve_incident', input, actor: alice, requestId: 'req-1' });
   const runsOf = (approvalId: string) => runs.filter((entry) => entry.approvalId === approvalId).length;
+  /** The transition a decision made on the store directly needs (as the kit would sign it). */
+  const decidedBy = (stored: ApprovalRequest, decision: ApprovalDecision) => nextTransition(stored, signer, { status: decision.decision, at: now, by: decision.approver, decisionSignature: decision.signature });
 
   it('answers at once with a pending approval, and runs the call exactly once after approval', async () => {
     const pending = await request();
@@ -102,7 +106,7 @@ describe('approvals on the DynamoDB store (dynalite)', () => {
     // Approve without running: decide on the store directly with a properly signed decision.
     const stored = (await store.get(pending.approval_id))!;
     const decision = signer.sign({ approval_id: stored.approval_id, arguments_hash: stored.arguments_hash, request_signature: stored.request_signature, approver: 'bob', decision: 'approved', reason: null, decided_at: now.toISOString() });
-    expect(await store.decide(pending.approval_id, decision, now)).toMatchObject({ status: 'approved' });
+    expect(await store.decide(pending.approval_id, decision, now, decidedBy(stored, decision))).toMatchObject({ status: 'approved' });
     const approved = (await store.get(pending.approval_id))!;
     expect(executionRefusal(approved, signer, now)).toBeUndefined();
 
@@ -116,13 +120,13 @@ describe('approvals on the DynamoDB store (dynalite)', () => {
       otherRequest: { ...approved, decision: signer.sign({ ...decision, approval_id: 'another', signature: undefined } as never) },
     };
     expect(Object.fromEntries(Object.entries(refusals).map(([field, edited]) => [field, executionRefusal(edited, signer, now)]))).toEqual({
-      arguments: 'the arguments differ from those approved',
+      arguments: 'its arguments differ from those requested',
       tool: 'the request has been altered in the store',
       requester: 'the request has been altered in the store',
       expiry: 'the request has been altered in the store',
       server: 'the request has been altered in the store',
-      approver: 'the approval signature does not match',
-      otherRequest: 'the approval belongs to another request',
+      approver: 'its decision (approver, reason or time) has been altered in the store',
+      otherRequest: 'its decision is not the one its history records',
     });
     expect(executionRefusal(approved, signer, new Date(Date.parse(approved.expires_at) + 16 * 60_000))).toBe('it was not run in time');
 
@@ -148,7 +152,8 @@ describe('approvals on the DynamoDB store (dynalite)', () => {
     const store = createDynamoDbApprovalStore(client(), 'approvals');
     const pending = await request();
     const stored = (await store.get(pending.approval_id))!;
-    await store.decide(pending.approval_id, signer.sign({ approval_id: stored.approval_id, arguments_hash: stored.arguments_hash, request_signature: stored.request_signature, approver: 'bob', decision: 'approved', reason: null, decided_at: now.toISOString() }), now);
+    const decision = signer.sign({ approval_id: stored.approval_id, arguments_hash: stored.arguments_hash, request_signature: stored.request_signature, approver: 'bob', decision: 'approved', reason: null, decided_at: now.toISOString() });
+    await store.decide(pending.approval_id, decision, now, decidedBy(stored, decision));
     const runner = async (entry: { approval_id: string }) => {
       runs.push({ approvalId: entry.approval_id, input: null });
       return { ok: true, result: '{}' };
@@ -166,6 +171,8 @@ describe('approvals on the DynamoDB store (dynalite)', () => {
       store: createDynamoDbApprovalStore(client(), 'approvals'),
       signer,
       audit: createAuditTrail({ server: 'ops-writer', serverVersion: '1', store: createDynamoDbAuditStore(client(), 'audit'), signer: createRecordSigner(Buffer.alloc(32, 1)), metrics: createMemoryMetrics(), logger: createLogger('test', 'SILENT') }),
+      auditStore: createDynamoDbAuditStore(client(), 'audit'),
+      auditSigner: createRecordSigner(Buffer.alloc(32, 1)),
       logger: createLogger('test', 'SILENT'),
       ttlSeconds: 600,
       clock: () => now,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
 import {
+  auditItemKey,
   auditTableDefinition,
   createDynamoDbAuditStore,
   createDynamoDbClient,
@@ -118,7 +119,7 @@ describe('tampering that signatures alone would miss', () => {
     const broken = record(new Date(time.getTime() + 1000));
     await store.append(hidden);
     await store.append(broken);
-    const key = (entry: AuditRecord) => ({ pk: { S: 'DAY#2026-11-21' }, sk: { S: `${entry.time}#${entry.event_id}` } });
+    const key = (entry: AuditRecord) => auditItemKey(entry);
     await client.send(new UpdateItemCommand({ TableName: 'audit-tamper', Key: key(hidden), UpdateExpression: 'REMOVE actor_pk' }));
     await client.send(
       new UpdateItemCommand({ TableName: 'audit-tamper', Key: key(broken), UpdateExpression: 'SET decision = :d', ExpressionAttributeValues: { ':d': { S: 'approved' } } }),

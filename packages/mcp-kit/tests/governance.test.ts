@@ -12,7 +12,8 @@ import {
   type TestGovernance,
   type TestIssuer,
 } from './support/harness';
-import { createRecordSigner, METRIC, type AuditRecord, type AuditStore, type McpService } from '../src/platform';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { auditItemKey, checkCallPairs, checkWriterChains, createDynamoDbClient, createRecordSigner, METRIC, type AuditRecord, type AuditStore, type McpService } from '../src/platform';
 
 let issuer: TestIssuer;
 beforeAll(async () => {
@@ -128,6 +129,30 @@ describe('audit trail', () => {
     expect(signer.verify({ ...completed!, reason: 'edited' })).toBe(false);
   });
 
+  it('chains each writer’s records, so a record deleted from the middle shows at once, before any digest', async () => {
+    for (let call = 0; call < 4; call += 1) await post(rpc('tools/call', { name: 'echo', arguments: { message: `m${call}` } }, call));
+    await post(rpc('tools/call', { name: 'echo', arguments: {} }, 9));
+    const written = await records(state.governance.auditStore);
+    const range = { since: new Date(Date.now() - 5 * 60_000), until: new Date(Date.now() + 20 * 60_000) };
+    expect(new Set(written.map((record) => record.writer!.id)).size).toBe(1);
+    expect(written.map((record) => record.writer!.seq).sort((a, b) => a - b)).toEqual(written.map((_, index) => index + 1));
+    expect([...checkWriterChains(written), ...checkCallPairs(written, range)]).toEqual([]);
+
+    // An intruder deletes the outcome of the second call.
+    const victim = written.filter((record) => record.event === 'tool_completed')[1]!;
+    const client = createDynamoDbClient({ region: 'local', endpoint: state.governance.dynamodb.endpoint });
+    await client.send(new DeleteItemCommand({ TableName: 'audit', Key: auditItemKey(victim) }));
+    const remaining = await records(state.governance.auditStore);
+    expect(checkWriterChains(remaining)).toEqual([{ kind: 'writer_gap', detail: expect.stringContaining(`record ${victim.writer!.seq} is missing`) }]);
+    expect(checkCallPairs(remaining, range)).toEqual([{ kind: 'call_without_outcome', detail: expect.stringContaining('echo') }]);
+
+    // Or a write-ahead record: the outcome is then unpaired too.
+    const allowed = remaining.find((record) => record.event === 'tool_allowed' && record.call_id === '3')!;
+    await client.send(new DeleteItemCommand({ TableName: 'audit', Key: auditItemKey(allowed) }));
+    expect(checkCallPairs(await records(state.governance.auditStore), range)).toContainEqual({ kind: 'outcome_without_call', detail: expect.stringContaining('tool_completed without its tool_allowed record') });
+    client.destroy();
+  });
+
   it('records the error class of a failed call', async () => {
     await post(rpc('tools/call', { name: 'explode', arguments: { expected: false } }));
     const outcome = (await records(state.governance.auditStore)).find((record) => record.event === 'tool_completed');
@@ -209,11 +234,13 @@ describe('rate limits and concurrency', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(state.probe.calls).toBe(2);
+    // The same subject in other case is the same person: no fresh budget.
+    expect((await post(rpc('tools/call', { name: 'echo', arguments: { message: 'x' } }), { sub: 'ALICE' })).status).toBe(429);
     // Another actor has its own budget.
     expect((await post(rpc('tools/call', { name: 'echo', arguments: { message: 'x' } }), { sub: 'carol' })).status).toBe(200);
     const denied = (await records(state.governance.auditStore)).filter((record) => record.reason === 'rate_limited');
-    expect(denied).toHaveLength(1);
-    expect(state.governance.metrics.counter(METRIC.rateLimited, { server: 'test-server', tool: 'echo' })).toBe(1);
+    expect(denied).toHaveLength(2);
+    expect(state.governance.metrics.counter(METRIC.rateLimited, { server: 'test-server', tool: 'echo' })).toBe(2);
   });
 
   it('applies per-tool overrides and the per-server limit', async () => {

@@ -1,6 +1,7 @@
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { createAuditTrail, createLogger, createMemoryMetrics, createRecordSigner, createToolSet, type AuditStore } from '../src/platform';
 import { createServerFactory } from '../src/mcp/server-factory';
+import { createCursorSeals } from '../src/tool/cursor-seal';
 import { toAuthInfo, type CallerContext } from '../src/mcp/caller';
 import { createCallVerdicts } from '../src/pipeline/verdicts';
 import { testTools, TEST_HMAC_KEY, type Probe } from './support/harness';
@@ -17,7 +18,7 @@ describe('per-request MCP server (defence in depth)', () => {
   const logger = createLogger('t', 'SILENT');
   const metrics = createMemoryMetrics();
   const audit = createAuditTrail({ server: 't', serverVersion: '1', store, signer: createRecordSigner(TEST_HMAC_KEY), metrics, logger });
-  const handler = createMcpHandler(createServerFactory({ identity: { name: 't', version: '1' }, server: 't', deps: probe, audit, metrics, logger }));
+  const handler = createMcpHandler(createServerFactory({ identity: { name: 't', version: '1' }, server: 't', deps: probe, cursors: createCursorSeals(), audit, metrics, logger }));
   afterAll(() => handler.close());
 
   const actor = { subject: 'alice', clientId: 'c', scopes: new Set(['echo:read']), issuer: 'i', expiresAt: 0 };

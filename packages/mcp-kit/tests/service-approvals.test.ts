@@ -1,4 +1,6 @@
 import { SignJWT } from 'jose';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import request from 'supertest';
 import { z } from 'zod';
 import {
@@ -98,6 +100,37 @@ describe('a service with a high-risk tool', () => {
     const console = await request(strict).post(`/approvals/${approval_id}/decision`).set('Authorization', `Bearer ${await tokenFor('approval-console')}`).send({ decision: 'approve' });
     expect(console.body).toMatchObject({ status: 'executed' });
     expect(wiped).toContain('vol-11');
+  });
+
+  it('shows others’ requests to approvers only through the approver clients', async () => {
+    const adapters = { ...governance.adapters, approvals: { ...approvalAdapters, approverClientIds: ['approval-console'] } };
+    const strict = testService(testConfig(issuer.issuer.issuer), {} as Probe, adapters, { access: 'write', tools: [wipeVolume] }).app;
+    const call = async (token: string, name: string, args: Record<string, unknown>) =>
+      jsonRpcBody(await request(strict).post('/mcp').set(MCP_HEADERS).set('Authorization', `Bearer ${token}`).send(rpc('tools/call', { name, arguments: args })));
+    const called = await call(await issuer.token({ sub: 'alice', scopes: ['storage:write'] }), 'wipe_volume', { volume: 'vol-13' });
+    const { approval_id } = called.result!.structuredContent as { approval_id: string };
+    const tokenFor = (clientId: string) => mintAccessToken(issuer.key, { issuer: issuer.issuer.issuer, subject: 'bob', audience: TEST_AUDIENCE, scopes: ['approvals:read', 'approvals:decide'], clientId, ttlSeconds: 60 });
+    const throughAssistant = await call(await tokenFor('claude-desktop'), 'get_request_status', { approval_id });
+    expect(throughAssistant.result).toMatchObject({ isError: true, content: [{ text: expect.stringContaining('of yours') }] });
+    const throughConsole = await call(await tokenFor('approval-console'), 'get_request_status', { approval_id });
+    expect(throughConsole.result!.structuredContent).toMatchObject({ status: 'pending', requester: 'alice' });
+  });
+
+  it('answers a decision on a tampered request with the refusal, and shows it as tampered', async () => {
+    const called = await mcp('alice', ['storage:write'], 'tools/call', { name: 'wipe_volume', arguments: { volume: 'vol-14' } });
+    const { approval_id } = called.result!.structuredContent as { approval_id: string };
+    const client = createDynamoDbClient({ region: 'local', endpoint: governance.dynamodb.endpoint });
+    await client.send(
+      new UpdateItemCommand({ TableName: 'approvals', Key: marshall({ approval_id }), UpdateExpression: 'SET arguments = :a', ExpressionAttributeValues: marshall({ ':a': '{"volume":"vol-1"}' }) }),
+    );
+    const bob = `Bearer ${await issuer.token({ sub: 'bob', scopes: ['approvals:decide'] })}`;
+    const shown = await request(app).get(`/approvals/${approval_id}`).set('Authorization', bob).expect(200);
+    expect(shown.body).toMatchObject({ status: 'tampered', tampered: 'its arguments differ from those requested' });
+    const decided = await request(app).post(`/approvals/${approval_id}/decision`).set('Authorization', bob).send({ decision: 'approve' });
+    expect(decided.status).toBe(409);
+    expect(decided.body.error_description).toContain('has been tampered with and cannot be decided');
+    expect(wiped).not.toContain('vol-1');
+    expect(wiped).not.toContain('vol-14');
   });
 
   it('without an audience in tokens (Cognito), takes assistants only at /mcp and the approvers’ clients only at /approvals', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { integerColumn, jsonColumn, parseRows, parseTextArrayLiteral, parseTimestampText, textArrayColumn, timestampColumn } from '../src/sql/codecs';
 import { pgTextArrayLiteral } from '../src/sql/statement';
+import { KeysetPosition } from '../src/reads/keyset';
 
 describe('column codecs', () => {
   it('reads timestamps from Dates, Data API UTC text and ISO text alike', () => {
@@ -37,5 +38,15 @@ describe('column codecs', () => {
 
   it('names the row and column that does not match', () => {
     expect(() => parseRows(z.object({ id: z.string() }), [{ id: 'a' }, { id: 2 }])).toThrow(/Row 1 does not match its schema at id/);
+  });
+});
+
+describe('KeysetPosition', () => {
+  it('takes the exact microsecond text a page ends at', () => {
+    expect(KeysetPosition.parse({ at: '2026-11-01T09:00:00.123456', id: 'T-1' })).toEqual({ at: '2026-11-01T09:00:00.123456', id: 'T-1' });
+  });
+
+  it.each(['2026-02-30T09:00:00.000000', '2026-11-01T25:00:00.000000', '0000-01-01T00:00:00.000000'])('refuses %s, which matches the pattern but is no time', (at) => {
+    expect(KeysetPosition.safeParse({ at, id: 'T-1' }).success).toBe(false);
   });
 });

@@ -49,8 +49,16 @@ function describe(service: RecordedService, req: IncomingMessage, raw: Buffer, {
   const arn = (kind: string, rest: string) => `arn:aws:${kind}:${region}:${account}:${rest}`;
   switch (service) {
     case 'dynamodb': {
-      const { TableName, IndexName } = json() as { TableName?: string; IndexName?: string };
-      return [{ action: `dynamodb:${operation}`, resource: arn('dynamodb', `table/${TableName}${IndexName ? `/index/${IndexName}` : ''}`) }];
+      const { TableName, IndexName, Key, Item } = json() as { TableName?: string; IndexName?: string; Key?: Record<string, { S?: string }>; Item?: Record<string, { S?: string }> };
+      // An item's partition key, which `dynamodb:LeadingKeys` conditions hold a role to (tables keyed by `pk`).
+      const leadingKey = (Key ?? Item)?.pk?.S;
+      return [
+        {
+          action: `dynamodb:${operation}`,
+          resource: arn('dynamodb', `table/${TableName}${IndexName ? `/index/${IndexName}` : ''}`),
+          ...(leadingKey === undefined ? {} : { context: { 'dynamodb:LeadingKeys': leadingKey } }),
+        },
+      ];
     }
     case 'ssm': {
       const { Name, Names } = json() as { Name?: string; Names?: string[] };

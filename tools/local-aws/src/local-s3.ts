@@ -34,11 +34,37 @@ function conditionalPut(store: { existsObject(bucket: string, key: string): Prom
 }
 
 /**
+ * A bucket with S3 Object Lock takes an upload only with an integrity checksum (Content-MD5 or an
+ * x-amz-checksum-* header: "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object
+ * requests with Object Lock parameters"), and keeps every version it holds: deletes are refused
+ * here (S3 would add a delete marker and keep the locked version).
+ */
+function objectLock(buckets: ReadonlySet<string>) {
+  return async (ctx: { method: string; path: string; get(header: string): string; headers: Record<string, string | string[] | undefined>; status: number; type: string; body: unknown }, next: () => Promise<void>) => {
+    const [, bucket, ...key] = ctx.path.split('/');
+    if (!bucket || !buckets.has(bucket) || key.join('/') === '') return next();
+    const refuse = (status: number, code: string, message: string) => {
+      ctx.status = status;
+      ctx.type = 'application/xml';
+      ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+    };
+    // A checksum in a header, or announced for the trailer of a streamed body.
+    const checksummed =
+      ctx.get('content-md5') !== '' ||
+      Object.keys(ctx.headers).some((header) => header.startsWith('x-amz-checksum-') && header !== 'x-amz-checksum-type') ||
+      ctx.get('x-amz-trailer').startsWith('x-amz-checksum-');
+    if (ctx.method === 'PUT' && !checksummed) return refuse(400, 'InvalidRequest', 'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters');
+    if (ctx.method === 'DELETE') return refuse(403, 'AccessDenied', 'Access Denied because object protected by object lock.');
+    await next();
+  };
+}
+
+/**
  * s3rver: an S3-compatible server on loopback (ListObjectsV2, GetObject, PutObject with
  * `If-None-Match: *`, ETags),
  * so that the real S3 client is exercised without a cloud account.
  */
-export async function startLocalS3(options: { buckets: string[]; port?: number; directory?: string }): Promise<LocalS3> {
+export async function startLocalS3(options: { buckets: string[]; port?: number; directory?: string; /** Buckets created with S3 Object Lock. */ objectLocked?: string[] }): Promise<LocalS3> {
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'local-s3-')));
   const server = new S3rver({
     address: '127.0.0.1',
@@ -48,6 +74,7 @@ export async function startLocalS3(options: { buckets: string[]; port?: number; 
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
   server.middleware.unshift(conditionalPut(server.store));
+  if (options.objectLocked?.length) server.middleware.unshift(objectLock(new Set(options.objectLocked)));
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

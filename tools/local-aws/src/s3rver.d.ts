@@ -12,6 +12,8 @@ declare module 's3rver' {
     method: string;
     path: string;
     get(header: string): string;
+    /** Koa's request headers, lower-cased. */
+    headers: Record<string, string | string[] | undefined>;
     status: number;
     type: string;
     body: unknown;

@@ -64,6 +64,20 @@ describe('local S3 (s3rver)', () => {
     await s3.stop();
   });
 
+  it('holds an Object Lock bucket to S3’s rules: no upload without a checksum, no delete', async () => {
+    const { S3Client, PutObjectCommand, DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+    const { startLocalS3 } = await import('../src');
+    const s3 = await startLocalS3({ buckets: ['digests'], objectLocked: ['digests'] });
+    const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    await client.send(new PutObjectCommand({ Bucket: 'digests', Key: 'd/1.json', Body: '{}' }));
+    const bare = await fetch(`${s3.endpoint}/digests/d/2.json`, { method: 'PUT', body: '{}' });
+    expect(bare.status).toBe(400);
+    expect(await bare.text()).toContain('Content-MD5 OR x-amz-checksum- HTTP header is required');
+    await expect(client.send(new DeleteObjectCommand({ Bucket: 'digests', Key: 'd/1.json' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    client.destroy();
+    await s3.stop();
+  });
+
   it('refuses a conditional put (If-None-Match: *) on an existing key with 412, keeping the object, as S3 does', async () => {
     const { S3Client, PutObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
     const { startLocalS3 } = await import('../src');

@@ -14,19 +14,22 @@ import {
   formatReport,
   recordsIn,
   verifyAuditDigests,
+  checkCallPairs,
+  checkWriterChains,
   createDynamoDbClient,
-  createRecordSigner,
+  createRecordVerifier,
   DECISIONS,
   type AuditAnomaly,
   type AuditQuery,
   type AuditRecord,
   type AuditStore,
 } from '@gmcp/mcp-kit/platform';
-import { auditKeyPath, digestPublicKeyPath, LOCAL_TABLES } from './local-contract';
+import { digestIndexPath, digestPublicKeyPath, legacyAuditKeyPath, LOCAL_TABLES, serverAuditKeyDir } from './local-contract';
 import { connectLocalDynamoDb } from './local-aws';
-import { localDigestSigner, localDigestStore } from './local-digests';
+import { checkDigestIndex, listInDigestIndex, localDigestSigner, localDigestStore } from './local-digests';
 import { verifyExport } from './standalone-verifier';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -40,16 +43,19 @@ const USAGE = `Usage:
   npm run audit -- verify-export <file> --public-key <pem file>
   npm run audit -- public-key
 
-verify checks each record's signature (HMAC) since --since, then the whole digest chain: every
-digest's signature and link, and every digested record (edited, missing, added after its digest).
-digest signs a digest of the records written since the last one (npm start also writes one when it
-stops). export writes JSON Lines: the digests covering the period and every record in their
+verify checks each record's signature (HMAC, with its own server's key: a record signed with
+another server's key is tampered) since --since, each writer's chain (a record missing from the
+middle of a writer's run is a gap) and that every allowed call has its outcome, then the whole
+digest chain: every digest's signature and link, and every digested record (edited, missing,
+added after its digest). digest signs a digest of the records written since the last one (npm
+start writes one every minute while it runs, AUDIT_DIGEST_INTERVAL_SECONDS, and when it stops). export writes JSON Lines: the digests covering the period and every record in their
 ranges and after; verify-export checks such a file with nothing but the digests' public key.
 
 --since takes a duration back from now (90s, 15m, 1h, 7d) or an ISO time. Newest records first.
 Local mode reads the platform's local DynamoDB (running or not). With AUDIT_MODE=aws it reads
-the table AUDIT_TABLE in AWS_REGION, verifies with AUDIT_HMAC_KEY, and reads the digests and
-their public key from the bucket AUDIT_DIGEST_BUCKET.`;
+the table AUDIT_TABLE in AWS_REGION, verifies with AUDIT_HMAC_KEYS (server=base64key pairs,
+comma-separated: every key each server has had), and reads the digests from the bucket
+AUDIT_DIGEST_BUCKET and their public key from KMS (AUDIT_DIGEST_KEY_ID).`;
 
 const When = z.string().transform((text, ctx) => {
   const duration = Duration.safeParse(text);
@@ -119,7 +125,7 @@ async function main(): Promise<number> {
     if (command === 'query') return await query(store.audit, parsed.data);
     if (command === 'digest') return await digestNow(store.audit);
     if (command === 'export') return await exportAudit(store.audit, parsed.data, values.out);
-    const signatures = await verify(store.audit, store.key, parsed.data);
+    const signatures = await verify(store.audit, store.verifier, parsed.data);
     const chain = await verifyChain(store.audit);
     return signatures || chain;
   } finally {
@@ -127,28 +133,63 @@ async function main(): Promise<number> {
   }
 }
 
-async function openStore(): Promise<{ audit: AuditStore; key: Buffer; close(): Promise<void> }> {
+type RecordVerifier = ReturnType<typeof createRecordVerifier>;
+
+async function openStore(): Promise<{ audit: AuditStore; verifier: RecordVerifier; close(): Promise<void> }> {
   if (process.env.AUDIT_MODE === 'aws') {
-    const key = process.env.AUDIT_HMAC_KEY;
-    if (!key) throw new Error('AUDIT_HMAC_KEY is required with AUDIT_MODE=aws');
     const client = createDynamoDbClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
-    return { audit: createDynamoDbAuditStore(client, process.env.AUDIT_TABLE ?? LOCAL_TABLES.audit), key: Buffer.from(key, 'base64'), close: async () => client.destroy() };
+    return { audit: createDynamoDbAuditStore(client, process.env.AUDIT_TABLE ?? LOCAL_TABLES.audit), verifier: awsVerifier(process.env), close: async () => client.destroy() };
   }
   const local = await connectLocalDynamoDb(process.env);
   const client = createDynamoDbClient({ region: 'local', endpoint: local.endpoint });
-  // Never create a key here: verifying with a new key would call every record tampered.
-  const keyText = await readFile(auditKeyPath(), 'utf8').catch(() => {
-    throw new Error(`No audit key at ${auditKeyPath()}: the platform has not written any audit record in this state folder yet.`);
-  });
-  const key = Buffer.from(keyText.trim(), 'base64');
   return {
     audit: createDynamoDbAuditStore(client, LOCAL_TABLES.audit),
-    key,
+    verifier: await localVerifier(),
     close: async () => {
       client.destroy();
       await local.close();
     },
   };
+}
+
+/**
+ * AUDIT_HMAC_KEYS: `server=base64key` pairs, comma-separated, every key each server has had
+ * (the SSM parameter's history: `aws ssm get-parameter-history --with-decryption`);
+ * AUDIT_HMAC_KEY, if set, verifies records from before keys had ids.
+ */
+function awsVerifier(env: NodeJS.ProcessEnv): RecordVerifier {
+  const pairs = (env.AUDIT_HMAC_KEYS ?? '').split(',').map((pair) => pair.trim()).filter(Boolean);
+  if (pairs.length === 0) throw new Error('AUDIT_HMAC_KEYS is required with AUDIT_MODE=aws: server=base64key pairs, comma-separated, one per key each server has had');
+  const keys: Record<string, Buffer[]> = {};
+  for (const pair of pairs) {
+    const [server, key] = pair.split('=', 2);
+    if (!server || !key) throw new Error(`AUDIT_HMAC_KEYS: "${pair.slice(0, 20)}…" is not server=base64key`);
+    (keys[server] ??= []).push(Buffer.from(key, 'base64'));
+  }
+  if (env.AUDIT_HMAC_KEY && !env.AUDIT_LEGACY_UNTIL) throw new Error('AUDIT_HMAC_KEY (the shared key of earlier versions) needs AUDIT_LEGACY_UNTIL: the ISO time of the first deploy with a key per server');
+  return createRecordVerifier(keys, env.AUDIT_HMAC_KEY ? { keys: [Buffer.from(env.AUDIT_HMAC_KEY, 'base64')], until: new Date(env.AUDIT_LEGACY_UNTIL!).toISOString() } : undefined);
+}
+
+/** Every server's keys in the state folder (never created here: verifying with a new key would call every record tampered). */
+async function localVerifier(): Promise<RecordVerifier> {
+  const servers = await readdir(dirname(serverAuditKeyDir('any')), { withFileTypes: true }).catch(() => []);
+  const keys: Record<string, Buffer[]> = {};
+  let firstKeyAt = Date.now();
+  for (const entry of servers.filter((candidate) => candidate.isDirectory())) {
+    const folder = serverAuditKeyDir(entry.name);
+    keys[entry.name] = await Promise.all(
+      (await readdir(folder)).map(async (file) => {
+        firstKeyAt = Math.min(firstKeyAt, (await stat(join(folder, file))).mtimeMs);
+        return Buffer.from((await readFile(join(folder, file), 'utf8')).trim(), 'base64');
+      }),
+    );
+  }
+  const legacy = await readFile(legacyAuditKeyPath(), 'utf8').then((text) => [Buffer.from(text.trim(), 'base64')], () => []);
+  if (Object.keys(keys).length === 0 && legacy.length === 0) {
+    throw new Error(`No audit keys under ${dirname(serverAuditKeyDir('any'))}: the platform has not written any audit record in this state folder yet.`);
+  }
+  // The shared key of earlier versions counts for records older than the first key per server only.
+  return createRecordVerifier(keys, legacy.length ? { keys: legacy, until: new Date(firstKeyAt).toISOString() } : undefined);
 }
 
 function toQuery(options: Options, defaultSince: number): AuditQuery {
@@ -182,26 +223,35 @@ async function query(store: AuditStore, options: Options): Promise<number> {
   return 0;
 }
 
-async function verify(store: AuditStore, key: Buffer, options: Options): Promise<number> {
-  const signer = createRecordSigner(key);
+async function verify(store: AuditStore, verifier: RecordVerifier, options: Options): Promise<number> {
+  const signer = verifier;
   const request = { ...toQuery(options, 86_400), limit: 1000, cursor: undefined };
-  let checked = 0;
+  const records: AuditRecord[] = [];
   const tampered: AuditRecord[] = [];
   const anomalies: AuditAnomaly[] = [];
   let cursor: string | undefined;
   do {
     const page = await store.query({ ...request, cursor });
     for (const record of page.records) {
-      checked += 1;
+      records.push(record);
       if (!signer.verify(record)) tampered.push(record);
     }
     anomalies.push(...page.anomalies);
     cursor = page.cursor;
   } while (cursor);
-  console.log(`Checked ${checked + anomalies.length} stored item(s) since ${request.since.toISOString()}.`);
-  if (tampered.length === 0 && anomalies.length === 0) {
-    console.log('All signatures match.');
+  console.log(`Checked ${records.length + anomalies.length} stored item(s) since ${request.since.toISOString()}.`);
+  // Chains and pairs are judged on the records whose signatures hold, and only on a whole range (a filter would leave holes).
+  const genuine = records.filter((record) => !tampered.includes(record));
+  const whole = [options.actor, options.tool, options.decision, options.event, options.server].every((filter) => filter === undefined);
+  const trail = whole ? [...checkWriterChains(genuine), ...checkCallPairs(genuine, { since: request.since, until: request.until ?? new Date() })] : [];
+  if (!whole) console.log('Filtered: writer chains and call pairs are checked on a whole time range only (no --actor, --tool, --decision, --event, --server).');
+  if (tampered.length === 0 && anomalies.length === 0 && trail.length === 0) {
+    console.log(`All signatures match; every writer's records follow each other without a gap, and every call has its outcome.`);
     return 0;
+  }
+  if (trail.length > 0) {
+    console.log(`${trail.length} finding(s) in the trail (a gap is a deleted record, or one the store refused: see AuditWriteFailures and the log):`);
+    for (const finding of trail) console.log(`  ${finding.kind}  ${finding.detail}`);
   }
   if (tampered.length > 0) {
     console.log(`${tampered.length} record(s) no longer match their signature:`);
@@ -234,6 +284,7 @@ async function digestNow(store: AuditStore): Promise<number> {
   if (process.env.AUDIT_MODE === 'aws') throw new Error('On AWS the scheduled function writes the digests (gmcp-<stage>-audit-digest); invoke it to digest now.');
   // Servers may still be writing: leave the last 30 s for the next digest.
   const digest = await createAuditDigest({ store, digests: localDigestStore(), signer: await localDigestSigner(), settleMs: 30_000 });
+  if (digest) await listInDigestIndex(digest);
   console.log(
     digest
       ? `Digest written: ${digest.record_count} record(s), ${digest.range.start} → ${digest.range.end} (records of the last 30 s go into the next digest; npm start writes one when it stops)`
@@ -246,9 +297,12 @@ async function digestNow(store: AuditStore): Promise<number> {
 async function verifyChain(store: AuditStore): Promise<number> {
   const source = digestSource();
   const digests = await source.store.list();
+  // Locally the index is what shows the newest digest removed together with its records (on AWS, S3 Object Lock keeps it).
+  const index = process.env.AUDIT_MODE === 'aws' ? [] : await checkDigestIndex(digests);
+  if (index.length > 0) console.log(`\nDigest index (${digestIndexPath()}):\n${index.map((finding) => `  ${finding}`).join('\n')}`);
   if (digests.length === 0) {
     console.log('No audit digests yet (npm run audit -- digest).');
-    return 0;
+    return index.length === 0 ? 0 : 1;
   }
   const records = await recordsIn(store, digests[0]!.range.start, new Date(Date.now() + 1000).toISOString());
   const maxRange = Number(process.env.AUDIT_DIGEST_MAX_RANGE_MINUTES ?? 0);
@@ -261,7 +315,7 @@ async function verifyChain(store: AuditStore): Promise<number> {
     maxRangeMs: maxRange > 0 ? maxRange * 60_000 : undefined,
   });
   console.log(`\nDigest chain (${source.store.description}):\n${formatReport(report)}`);
-  return report.ok ? 0 : 1;
+  return report.ok && index.length === 0 ? 0 : 1;
 }
 
 async function exportAudit(store: AuditStore, options: Options, out: string | undefined): Promise<number> {

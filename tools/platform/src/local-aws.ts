@@ -1,5 +1,6 @@
 import { approvalTableDefinition, auditTableDefinition, createDynamoDbClient, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit/platform';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
+import { migrateLocalAuditTable } from './local-audit-migration';
 import { dynamoDbDataDir, LOCAL_TABLES, localDynamoDbEndpoint, localPort } from './local-contract';
 
 type Env = Record<string, string | undefined>;
@@ -17,9 +18,11 @@ export function localGovernanceEnv(settings: { dynamoDbEndpoint: string; auditKe
   };
 }
 
-/** Creates the platform's tables on a local DynamoDB endpoint if they are missing. */
+/** Creates the platform's tables on a local DynamoDB endpoint if they are missing (and moves an audit table of the earlier layout). */
 export async function prepareLocalTables(endpoint: string): Promise<void> {
   const client = createDynamoDbClient({ region: 'local', endpoint });
+  const moved = await migrateLocalAuditTable(client, LOCAL_TABLES.audit);
+  if (moved > 0) console.error(`Moved ${moved} local audit record(s) to the table's new layout (keys per server).`);
   await ensureTables(client, [auditTableDefinition(LOCAL_TABLES.audit), rateLimitTableDefinition(LOCAL_TABLES.rateLimits), approvalTableDefinition(LOCAL_TABLES.approvals)]);
   client.destroy();
 }

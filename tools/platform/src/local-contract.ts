@@ -84,8 +84,18 @@ export function approvalKeyPath(env: Env = process.env): string {
   return resolve(stateDir(env), 'approvals', 'hmac-key');
 }
 
-export function auditKeyPath(env: Env = process.env): string {
+/** The shared audit key of earlier versions: kept only to verify the records it signed (they name no key). */
+export function legacyAuditKeyPath(env: Env = process.env): string {
   return resolve(stateDir(env), 'audit', 'hmac-key');
+}
+
+/** Each server's audit keys: `current` signs, the others (retired by rotation) still verify its old records. */
+export function serverAuditKeyDir(server: string, env: Env = process.env): string {
+  return resolve(stateDir(env), 'audit', 'keys', server);
+}
+
+export function serverAuditKeyPath(server: string, env: Env = process.env): string {
+  return resolve(serverAuditKeyDir(server, env), 'current');
 }
 
 /** The Ed25519 key that signs audit digests (private: the state folder only). */
@@ -101,6 +111,15 @@ export function digestPublicKeyPath(env: Env = process.env): string {
 /** The audit digests, one JSON file per range, apart from the records. */
 export function digestDir(env: Env = process.env): string {
   return resolve(stateDir(env), 'audit', 'digests');
+}
+
+/**
+ * The append-only list of every digest's hash (AUDIT_DIGEST_INDEX, by default beside the
+ * digests; put it where the platform's own user cannot rewrite it, such as a folder made
+ * append-only with `chattr +a` or another user's share, to take it out of an intruder's reach).
+ */
+export function digestIndexPath(env: Env = process.env): string {
+  return env.AUDIT_DIGEST_INDEX ? resolve(env.AUDIT_DIGEST_INDEX) : resolve(stateDir(env), 'audit', 'digest-index.log');
 }
 
 export function localDynamoDbEndpoint(env: Env = process.env): string {

@@ -1,7 +1,17 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { createAuditDigest, createDynamoDbAuditStore, createDynamoDbClient, createEd25519DigestSigner, createFolderDigestStore, type AuditDigest, type DigestSigner } from '@gmcp/mcp-kit/platform';
-import { digestDir, digestKeyPath, digestPublicKeyPath, LOCAL_TABLES } from './local-contract';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  createAuditDigest,
+  createDynamoDbAuditStore,
+  createDynamoDbClient,
+  createEd25519DigestSigner,
+  createFolderDigestStore,
+  digestHash,
+  type AuditDigest,
+  type DigestSigner,
+} from '@gmcp/mcp-kit/platform';
+import { digestDir, digestIndexPath, digestKeyPath, digestPublicKeyPath, LOCAL_TABLES } from './local-contract';
 import { loadOrCreateSecret } from './local-secrets';
 
 type Env = Record<string, string | undefined>;
@@ -23,13 +33,59 @@ export const localDigestStore = (env: Env = process.env) => createFolderDigestSt
 export async function digestLocalAudit(dynamoDbEndpoint: string, env: Env, settleMs: number): Promise<AuditDigest | undefined> {
   const client = createDynamoDbClient({ region: 'local', endpoint: dynamoDbEndpoint });
   try {
-    return await createAuditDigest({
+    const digest = await createAuditDigest({
       store: createDynamoDbAuditStore(client, LOCAL_TABLES.audit),
       digests: localDigestStore(env),
       signer: await localDigestSigner(env),
       settleMs,
     });
+    if (digest) await listInDigestIndex(digest, env);
+    return digest;
   } finally {
     client.destroy();
   }
+}
+
+const indexLine = (digest: AuditDigest) => `${digest.range.end} ${digestHash(digest)}\n`;
+
+/**
+ * Appends a new digest's hash to the index (opened for appending only). A state folder with
+ * digests from before the index gets them all listed once, as found (trust on first use).
+ */
+export async function listInDigestIndex(digest: AuditDigest, env: Env = process.env): Promise<void> {
+  if (await readIndex(env)) return appendFile(digestIndexPath(env), indexLine(digest), { flag: 'a' });
+  await mkdir(dirname(digestIndexPath(env)), { recursive: true });
+  await writeFile(digestIndexPath(env), (await localDigestStore(env).list()).map(indexLine).join(''), { flag: 'wx' });
+}
+
+async function readIndex(env: Env): Promise<{ end: string; hash: string }[] | undefined> {
+  const text = await readFile(digestIndexPath(env), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  return text
+    ?.split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [end = '', hash = ''] = line.split(' ');
+      return { end, hash };
+    });
+}
+
+/**
+ * Holds the digests to the index: a digest listed there but gone (removed together with the
+ * records of its range, which the chain alone cannot show for the newest one), or a digest
+ * that is not listed (put there by hand), is reported.
+ */
+export async function checkDigestIndex(digests: readonly AuditDigest[], env: Env = process.env): Promise<string[]> {
+  const index = await readIndex(env);
+  if (!index) {
+    return digests.length > 0 ? [`digest_index_missing: ${digestIndexPath(env)} lists every digest written (a state folder from before it: npm run audit -- digest starts it; otherwise it was removed)`] : [];
+  }
+  const present = new Set(digests.map(digestHash));
+  const listed = new Set(index.map((entry) => entry.hash));
+  return [
+    ...index.filter((entry) => !present.has(entry.hash)).map((entry) => `digest_removed: the digest of the range ending ${entry.end} is in the index but not among the digests`),
+    ...digests.filter((digest) => !listed.has(digestHash(digest))).map((digest) => `digest_unlisted: the digest of the range ending ${digest.range.end} is not in the index`),
+  ];
 }

@@ -6,7 +6,7 @@ import { createDynamoDbAuditStore, createDynamoDbClient, createLogger, type Audi
 import { SERVER_MODULES, SERVER_NAMES, SERVERS, type ServerResource } from '@gmcp/infra';
 import {
   approvalKeyPath,
-  auditKeyPath,
+  serverAuditKeyPath,
   devUsersFile,
   envPrefix,
   issuerStatePath,
@@ -22,6 +22,7 @@ import {
 import { loadOrCreateKey } from './local-secrets';
 import { localGovernanceEnv, startPlatformDynamoDb } from './local-aws';
 import { digestLocalAudit } from './local-digests';
+import { digestIntervalSeconds, startPeriodicDigests } from './periodic-digests';
 import { takenPorts } from './local-ports';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
@@ -44,7 +45,8 @@ const RESOURCE_DEFAULTS: Record<ServerResource, (env: Env, local: LocalServerSet
 export interface LocalServerSettings {
   issuer: string;
   dynamoDbEndpoint: string;
-  auditKey: string;
+  /** Each server's own audit signing key (base64), by server name. */
+  auditKeys: Readonly<Record<string, string>>;
   approvalKey: string;
   ephemeralPorts?: boolean;
 }
@@ -64,7 +66,7 @@ export function serverEnv(name: McpServerName, env: Env, local: LocalServerSetti
     Object.entries(env).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]),
   );
   const defaults: Env = {
-    ...localGovernanceEnv({ dynamoDbEndpoint: local.dynamoDbEndpoint, auditKey: local.auditKey, governanceFile: governanceFile(name) }),
+    ...localGovernanceEnv({ dynamoDbEndpoint: local.dynamoDbEndpoint, auditKey: local.auditKeys[name]!, governanceFile: governanceFile(name) }),
     GOVERNANCE_TTL_SECONDS: '5',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...Object.assign({}, ...SERVERS[name].uses.map((resource) => RESOURCE_DEFAULTS[resource](env, local))),
@@ -114,20 +116,25 @@ function clientIdMetadataDocuments(env: Env): boolean {
 /** Starts the local DynamoDB, the development issuer and the servers on loopback. */
 export async function startPlatform(env: Env = process.env, options: PlatformOptions = {}): Promise<Platform> {
   const servers = options.servers ?? SERVER_NAMES;
+  digestIntervalSeconds(env); // a bad setting stops here, before anything starts
   if (!options.ephemeralPorts) {
     const taken = await takenPorts(['dev-issuer', 'local-dynamodb', ...servers], env);
     if (taken) throw new Error(taken);
   }
   const ports = (name: 'dev-issuer' | 'local-dynamodb') => (options.ephemeralPorts ? 0 : localPort(name, env));
-  const [key, auditKey, approvalKey] = await Promise.all([
+  const [key, approvalKey, ...serverAuditKeys] = await Promise.all([
     loadOrCreateSigningKey(signingKeyPath(env)),
-    loadOrCreateKey(auditKeyPath(env)),
     loadOrCreateKey(approvalKeyPath(env)),
+    ...servers.map((name) => loadOrCreateKey(serverAuditKeyPath(name, env))),
   ]);
+  const auditKeys = Object.fromEntries(servers.map((name, index) => [name, serverAuditKeys[index]!]));
   const dynamodb = await startPlatformDynamoDb(env, ports('local-dynamodb'));
   const running: RunningService[] = [];
   let issuer: Awaited<ReturnType<typeof startDevIssuer>> | undefined;
+  // Every minute while it runs, so that a record deleted meanwhile is caught by the digests too.
+  const digests = startPeriodicDigests(dynamodb.endpoint, env, (message) => console.error(message));
   const stop = async () => {
+    await digests.stop();
     await Promise.allSettled(running.map((service) => service.stop()));
     await issuer?.stop();
     // Every writer has stopped: digest what they wrote, before the store closes.
@@ -146,7 +153,7 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
       logger: createLogger('dev-issuer', logLevelOf(env.DEV_ISSUER_LOG_LEVEL ?? env.LOG_LEVEL)),
       ...options.issuer,
     });
-    const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKey, approvalKey, ephemeralPorts: options.ephemeralPorts };
+    const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKeys, approvalKey, ephemeralPorts: options.ephemeralPorts };
     // Side by side: the policy index and the embedded database load at the same time (a server
     // that fails still lets the others finish starting, so that stop() closes them all).
     const started = await Promise.allSettled(servers.map((name) => SERVER_MODULES[name].start(serverEnv(name, env, local))));

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Duration, loadOrCreateSigningKey, mintAccessToken, readSigningKey, type SigningKey } from '@gmcp/dev-issuer';
-import { APPROVER_SCOPE } from '@gmcp/mcp-kit/platform';
+import { APPROVER_SCOPE, METRICS_SCOPE } from '@gmcp/mcp-kit/platform';
 import { SERVER_MODULES } from '@gmcp/infra';
 import { SERVER_NAMES, serverUses, type ServerName } from '@gmcp/infra/servers';
 import { isMcpServerName, localAudience, localIssuer, signingKeyPath, stateDir } from './local-contract';
@@ -73,10 +73,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${token}\n`);
 }
 
-/** The scopes a token for the audience can use: its server's (or, for an audience URL, any server's), and the approval API's on a server that has one. */
+/** The scopes a token for the audience can use: its server's (or, for an audience URL, any server's), the operators' metrics scope, and the approval API's on a server that has one. */
 function definedScopes(audience: string): string[] {
   const servers: ServerName[] = isMcpServerName(audience) ? [audience] : [...SERVER_NAMES];
-  return [...new Set(servers.flatMap((server) => [...SERVER_MODULES[server].scopes, ...(serverUses(server, 'approvals') ? [APPROVER_SCOPE] : [])]))].sort();
+  return [...new Set(servers.flatMap((server) => [...SERVER_MODULES[server].scopes, METRICS_SCOPE, ...(serverUses(server, 'approvals') ? [APPROVER_SCOPE] : [])]))].sort();
 }
 
 function scopeRefusal(audience: string, scopes: readonly string[]): string {

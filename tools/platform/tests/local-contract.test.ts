@@ -16,7 +16,7 @@ describe('local contract', () => {
   });
 
   it('passes no unprefixed shell variable but the shared ones', () => {
-    const local = { issuer: 'http://127.0.0.1:4100', dynamoDbEndpoint: 'http://127.0.0.1:4110', auditKey: 'a2V5', approvalKey: 'b2V5' };
+    const local = { issuer: 'http://127.0.0.1:4100', dynamoDbEndpoint: 'http://127.0.0.1:4110', auditKeys: { 'policy-reader': 'a2V5', 'ops-reader': 'a2V5', 'ops-writer': 'a2V5' }, approvalKey: 'b2V5' };
     const env = serverEnv('policy-reader', { PUBLIC_URL: 'http://localhost:3000', AUTH_AUDIENCE: 'x', LOG_LEVEL: 'WARN', OPS_READER_LOG_LEVEL: 'DEBUG' }, local);
     expect(env.PUBLIC_URL).toBeUndefined();
     expect(env.AUTH_AUDIENCE).toBeUndefined();
@@ -29,7 +29,7 @@ describe('local contract', () => {
   });
 
   it('gives each server its port and issuer, with <SERVER>_<VAR> overriding <VAR>', () => {
-    const local = { issuer: 'http://127.0.0.1:4100', dynamoDbEndpoint: 'http://127.0.0.1:4110', auditKey: 'a2V5', approvalKey: 'b2V5' };
+    const local = { issuer: 'http://127.0.0.1:4100', dynamoDbEndpoint: 'http://127.0.0.1:4110', auditKeys: { 'policy-reader': 'a2V5', 'ops-reader': 'a2V5', 'ops-writer': 'a2V5' }, approvalKey: 'b2V5' };
     const env = serverEnv('policy-reader', { LOG_LEVEL: 'INFO', POLICY_READER_LOG_LEVEL: 'DEBUG', PORT: '80', POLICY_READER_PORT: '5101', POLICY_READER_GOVERNANCE_TTL_SECONDS: '1' }, local);
     expect(env).toMatchObject({
       LOG_LEVEL: 'DEBUG',

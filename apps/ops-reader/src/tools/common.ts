@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pagingCursor } from '@gmcp/mcp-kit';
 import { KeysetPosition } from '@gmcp/ops-data';
 
-export { CursorInput } from '@gmcp/mcp-kit';
+export { CursorInput, DateInput } from '@gmcp/mcp-kit';
 
 /** Pages continue after the sort key of the last row, so rows added meanwhile never shift them. */
 export const keysetCursor = pagingCursor(KeysetPosition);
@@ -23,11 +23,6 @@ export const INCIDENT_TOOL_GOVERNANCE = {
   classification: 'internal',
 } as const;
 
-/** A calendar date (UTC midnight) or a date-time with a zone. */
-export const DateInput = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })])
-  .transform((value) => new Date(value))
-  .describe('ISO 8601 date (2026-11-01) or date-time with zone (2026-11-01T09:00:00Z)');
 
 export function pageSize(maximum: number, fallback: number) {
   return z.number().int().min(1).max(maximum).default(fallback).describe(`results per page (at most ${maximum})`);

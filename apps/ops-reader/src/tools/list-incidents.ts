@@ -55,11 +55,11 @@ export const listIncidents = tool({
   handler: async ({ status, severity, service, since, limit, cursor }, ctx) => {
     const filters = { statuses: expandOpen(status), severities: severity, service, since };
     const request = ['list_incidents', filters, limit];
-    const page = await ctx.deps.incidents.list(filters, { limit, after: keysetCursor.decode(cursor, request) });
+    const page = await ctx.deps.incidents.list(filters, { limit, after: keysetCursor.decode(cursor, request, ctx) });
     return {
       incidents: page.items.map(({ incident }) => incidentSummaryOf(incident)),
       total: page.total,
-      next_cursor: page.next ? keysetCursor.encode(page.next, request) : null,
+      next_cursor: page.next ? keysetCursor.encode(page.next, request, ctx) : null,
     };
   },
   render: ({ incidents, total, next_cursor }) =>

@@ -57,7 +57,7 @@ export const searchTickets = tool({
       createdBefore: input.created_before,
     };
     const request = ['search_tickets', filters, limit];
-    const page = await ctx.deps.tickets.search(filters, { limit, after: keysetCursor.decode(cursor, request) });
+    const page = await ctx.deps.tickets.search(filters, { limit, after: keysetCursor.decode(cursor, request, ctx) });
     return {
       tickets: page.items.map(({ ticket, snippet }) => ({
         ticket_id: ticket.id,
@@ -72,7 +72,7 @@ export const searchTickets = tool({
         snippet,
       })),
       total: page.total,
-      next_cursor: page.next ? keysetCursor.encode(page.next, request) : null,
+      next_cursor: page.next ? keysetCursor.encode(page.next, request, ctx) : null,
     };
   },
   render: ({ tickets, total, next_cursor }) =>

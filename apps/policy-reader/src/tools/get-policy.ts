@@ -37,12 +37,12 @@ export const getPolicy = tool({
       throw new NotFoundError(`Policy "${document_id}" has no section "${section}". Its sections: ${document.sections.map((entry) => entry.heading).join(' | ')}`);
     }
     const request = ['get', document_id, section, document.lastModified.toISOString()];
-    const page = pageOf(document.sections, positions, offsetCursor.decode(cursor, request) ?? 0);
+    const page = pageOf(document.sections, positions, offsetCursor.decode(cursor, request, ctx) ?? 0);
     return {
       ...summaryOf(document),
       sections: page.parts,
       section_count: document.sections.length,
-      next_cursor: page.next === undefined ? null : offsetCursor.encode(page.next, request),
+      next_cursor: page.next === undefined ? null : offsetCursor.encode(page.next, request, ctx),
     };
   },
   classify: (output) => output.classification,

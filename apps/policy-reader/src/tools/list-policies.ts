@@ -18,11 +18,11 @@ export const listPolicies = tool({
   handler: async ({ limit, cursor, ...filters }, ctx) => {
     const clearance = clearanceOf(ctx.actor.scopes);
     const request = ['list', filters, clearance, limit];
-    const offset = offsetCursor.decode(cursor, request) ?? 0;
+    const offset = offsetCursor.decode(cursor, request, ctx) ?? 0;
     const all = (await ctx.deps.library()).catalogue(clearance, filters);
     const page = all.slice(offset, offset + limit);
     const next = offset + page.length;
-    return { policies: page.map(summaryOf), total: all.length, next_cursor: next < all.length ? offsetCursor.encode(next, request) : null };
+    return { policies: page.map(summaryOf), total: all.length, next_cursor: next < all.length ? offsetCursor.encode(next, request, ctx) : null };
   },
   classify: (output) => highestClassification(output.policies.map((policy) => policy.classification)),
   render: ({ policies, total }) =>

@@ -42,7 +42,7 @@ export const searchPolicies = tool({
     const clearance = clearanceOf(ctx.actor.scopes);
     const filters = { category, owner, tags, classification };
     const request = ['search', query, filters, clearance, limit];
-    const offset = offsetCursor.decode(cursor, request) ?? 0;
+    const offset = offsetCursor.decode(cursor, request, ctx) ?? 0;
     const library = await ctx.deps.library();
     const { hits, total } = library.search({ query, clearance, filters, offset, limit });
     const next = offset + hits.length;
@@ -60,7 +60,7 @@ export const searchPolicies = tool({
         classification: document.classification,
       })),
       total,
-      next_cursor: next < total ? offsetCursor.encode(next, request) : null,
+      next_cursor: next < total ? offsetCursor.encode(next, request, ctx) : null,
       result_classification: highestClassification(hits.map((hit) => hit.document.classification)),
     };
   },

@@ -18,6 +18,26 @@ export const ApprovalDecision = z.object({
 });
 export type ApprovalDecision = z.output<typeof ApprovalDecision>;
 
+/** The statuses a request moves to after `pending`, each by a signed transition. */
+export const TRANSITION_STATUSES = ['approved', 'rejected', 'expired', 'failed', 'executing', 'executed'] as const;
+
+/**
+ * One move of a request's status, signed (approval key) and chained to the one before it (the
+ * first to the request's own signature): the table's `status` must be where the chain ends.
+ */
+export const ApprovalTransition = z.object({
+  status: z.enum(TRANSITION_STATUSES),
+  at: z.iso.datetime(),
+  /** Who moved it: the approver for a decision, null for the platform's own moves. */
+  by: z.string().nullable(),
+  /** For approved / rejected: the signature of the decision it records. */
+  decision_signature: z.string().nullable(),
+  /** The previous transition's signature, or the request's for the first. */
+  prev: z.string(),
+  signature: z.string(),
+});
+export type ApprovalTransition = z.output<typeof ApprovalTransition>;
+
 /**
  * A high-risk call waiting for, or past, a human decision. The arguments are the exact
  * validated input, kept whole so that the approved call (and only it) can run later.
@@ -51,6 +71,8 @@ export const ApprovalRequest = z.object({
   executed_at: z.iso.datetime().nullable(),
   /** The tool's structured result (canonical JSON) or its error message, once executed. */
   result: z.string().nullable(),
+  /** Every status change since the request, oldest first (see ApprovalTransition). */
+  transitions: z.array(ApprovalTransition).default([]),
 });
 export type ApprovalRequest = z.output<typeof ApprovalRequest>;
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../signing/canonical-json';
 import { hmacOf, signatureMatches } from '../signing/hmac';
-import type { ApprovalDecision, ApprovalRequest } from './approval-request';
+import type { ApprovalDecision, ApprovalRequest, ApprovalTransition } from './approval-request';
 
 export type UnsignedDecision = Omit<ApprovalDecision, 'signature'>;
+export type UnsignedTransition = Omit<ApprovalTransition, 'signature'>;
 
 /** The fields of a request that are fixed when it is recorded. */
 export type SignedRequestFields = Pick<ApprovalRequest, 'approval_id' | 'server' | 'tool' | 'arguments_hash' | 'definition_hash' | 'requester' | 'request_id' | 'requested_at' | 'expires_at'>;
@@ -18,6 +19,9 @@ export interface DecisionSigner {
   verify(decision: ApprovalDecision): boolean;
   signRequest(request: SignedRequestFields): string;
   verifyRequest(request: ApprovalRequest): boolean;
+  /** Signs one status change of the request `approvalId`. */
+  signTransition(approvalId: string, transition: UnsignedTransition): ApprovalTransition;
+  verifyTransition(approvalId: string, transition: ApprovalTransition): boolean;
 }
 
 export function createDecisionSigner(key: Buffer): DecisionSigner {
@@ -40,6 +44,9 @@ export function createDecisionSigner(key: Buffer): DecisionSigner {
     verify: ({ signature, ...content }) => signatureMatches(hmacOf(key, { kind: 'approval-decision', ...content }), signature),
     signRequest: requestMac,
     verifyRequest: (request) => signatureMatches(requestMac(request), request.request_signature),
+    signTransition: (approvalId, transition) => ({ ...transition, signature: hmacOf(key, { kind: 'approval-transition', approval_id: approvalId, ...transition }) }),
+    verifyTransition: (approvalId, { signature, ...content }) =>
+      signatureMatches(hmacOf(key, { kind: 'approval-transition', approval_id: approvalId, ...content }), signature),
   };
 }
 

@@ -1,9 +1,17 @@
-import type { ApprovalDecision, ApprovalRequest, ApprovalStatus } from './approval-request';
+import type { ApprovalDecision, ApprovalRequest, ApprovalStatus, ApprovalTransition } from './approval-request';
+
+/** Which request is pending for one requester, tool and arguments (see `reservePending`). */
+export interface PendingReservation {
+  approval_id: string;
+  expires_at: string;
+  reserved_at: string;
+}
 
 /**
  * Approval requests with every state change made conditional on the state it leaves, so
  * that two approvers racing, a decision racing the expiry, or two executors racing can
- * never both win: the loser gets `false`.
+ * never both win: the loser gets `false`. Each change appends its signed transition in the
+ * same write.
  */
 export interface ApprovalStore {
   create(request: ApprovalRequest): Promise<void>;
@@ -17,13 +25,20 @@ export interface ApprovalStore {
    * pending and not expired at `now` → approved / rejected; returns the request as decided
    * (with the task token if one was recorded first), or undefined when the condition failed.
    */
-  decide(approvalId: string, decision: ApprovalDecision, now: Date): Promise<ApprovalRequest | undefined>;
+  decide(approvalId: string, decision: ApprovalDecision, now: Date, transition: ApprovalTransition): Promise<ApprovalRequest | undefined>;
   /** pending and expired at `now` → expired. */
-  expire(approvalId: string, now: Date): Promise<boolean>;
+  expire(approvalId: string, now: Date, transition: ApprovalTransition): Promise<boolean>;
   /** pending → failed, when its workflow could not be started: nobody may approve it then. */
-  abandon(approvalId: string, reason: string): Promise<boolean>;
+  abandon(approvalId: string, reason: string, transition: ApprovalTransition): Promise<boolean>;
   /** approved → executing: single use. */
-  claim(approvalId: string): Promise<boolean>;
+  claim(approvalId: string, transition: ApprovalTransition): Promise<boolean>;
   /** executing → executed / failed, with the result. */
-  complete(approvalId: string, outcome: { status: 'executed' | 'failed'; result: string; executedAt: Date }): Promise<boolean>;
+  complete(approvalId: string, outcome: { status: 'executed' | 'failed'; result: string; executedAt: Date }, transition: ApprovalTransition): Promise<boolean>;
+  /** The reservation under `key` (one requester, tool and arguments), if any. */
+  pendingFor(key: string): Promise<PendingReservation | undefined>;
+  /**
+   * Reserves `key` for a new request, only if it is free or still holds `replacing` (a request
+   * no longer pending): false when another request took it first.
+   */
+  reservePending(key: string, reservation: PendingReservation, replacing: string | undefined): Promise<boolean>;
 }

@@ -1,11 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import type { Actor } from '../auth/actor';
+import { createHash, randomUUID } from 'node:crypto';
+import { personOf, type Actor } from '../auth/actor';
 import type { AuditTrail } from '../audit/audit-trail';
+import type { AuditStore } from '../audit/audit-store';
+import type { RecordSigner } from '../audit/signer';
 import { ApprovalError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
 import { NEW_REQUEST_STATE, type ApprovalRequest } from './approval-request';
 import { bindArguments, type DecisionSigner } from './approval-signer';
-import type { ApprovalStore } from './approval-store';
+import { integrityProblem, nextTransition } from './approval-history';
+import { closingRecord } from './approval-finality';
+import type { ApprovalStore, PendingReservation } from './approval-store';
 import type { ApprovalWorkflow } from './approval-workflow';
 import { ApprovalWorkflowError } from './step-functions-workflow';
 
@@ -26,9 +30,15 @@ export interface ApprovalsOptions {
   workflow: ApprovalWorkflow;
   signer: DecisionSigner;
   audit: AuditTrail;
+  /** The audit trail as read back: a rejection or an execution it holds is final, whatever the approvals table says. */
+  auditStore: AuditStore;
+  /** This server's audit signer: only records it signed can close its requests. */
+  auditSigner: Pick<RecordSigner, 'verify'>;
   logger: Logger;
   /** How long an approver has to decide. */
   ttlSeconds: number;
+  /** The OAuth clients through which `approvals:decide` counts; any when undefined. */
+  approverClientIds?: readonly string[];
   clock?: () => Date;
 }
 
@@ -47,7 +57,14 @@ export interface Approvals {
   /** The request as it stands; a pending request past its expiry is marked expired first. */
   status(approvalId: string): Promise<ApprovalRequest | undefined>;
   list(query: { status: ApprovalRequest['status']; limit: number }): Promise<ApprovalRequest[]>;
+  /** Why a stored request cannot be trusted as it stands (tampered), or undefined. */
+  integrity(request: ApprovalRequest): string | undefined;
+  /** Whether `actor` may read `request`: its requester, or an approver through an approver client. */
+  visibleTo(request: ApprovalRequest, actor: Actor): boolean;
 }
+
+/** The scope of those who decide on requests (through an approver client). */
+export const APPROVER_SCOPE = 'approvals:decide';
 
 export function createApprovals(options: ApprovalsOptions): Approvals {
   const clock = options.clock ?? (() => new Date());
@@ -60,9 +77,10 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
   };
 
   const decisionRefusal = (request: ApprovalRequest, approver: Actor, decision: 'approved' | 'rejected', reason: string | null): ApprovalError | undefined => {
-    if (!options.signer.verifyRequest(request)) return new ApprovalError(`Approval ${request.approval_id} has been altered in the store and cannot be decided`, 'conflict');
+    const tampered = approvals.integrity(request);
+    if (tampered) return new ApprovalError(`Approval ${request.approval_id} has been tampered with and cannot be decided: ${tampered}`, 'conflict');
     if (request.status !== 'pending') return new ApprovalError(`Approval ${request.approval_id} is ${request.status}, not pending`);
-    if (approver.subject === request.requester) return new ApprovalError('The requester cannot approve or reject their own request', 'forbidden');
+    if (personOf(approver.subject) === personOf(request.requester)) return new ApprovalError('The requester cannot approve or reject their own request', 'forbidden');
     if (decision === 'rejected' && !reason?.trim()) return new ApprovalError('A rejection needs a reason', 'invalid');
     return undefined;
   };
@@ -81,47 +99,96 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
   const expireIfDue = async (request: ApprovalRequest): Promise<ApprovalRequest> => {
     const now = clock();
     if (request.status !== 'pending' || new Date(request.expires_at) > now) return request;
-    if (await options.store.expire(request.approval_id, now)) {
+    if (await options.store.expire(request.approval_id, now, nextTransition(request, options.signer, { status: 'expired', at: now }))) {
       await options.audit.record({ event: 'approval_expired', decision: 'denied', reason: 'expired', origin: origin(request.request_id), tool: request.tool, approvalId: request.approval_id });
     }
     return load(request.approval_id);
   };
 
+  const pendingAnswer = (tool: string, approvalId: string, expiresAt: string): PendingApproval => ({
+    status: 'pending_approval',
+    approval_id: approvalId,
+    expires_at: expiresAt,
+    message: `Waiting for a human to approve ${tool}. Check with get_request_status until it is approved and executed, rejected or expired.`,
+  });
+
+  /** The request already pending for the same requester, tool and arguments, if there is one. */
+  const stillPending = async (
+    reservation: PendingReservation | undefined,
+    call: { tool: string; actor: Actor; argumentsHash: string },
+  ): Promise<PendingApproval | 'replace' | undefined> => {
+    if (!reservation) return undefined;
+    const existing = await options.store.get(reservation.approval_id);
+    if (!existing) {
+      // Reserved by a request being recorded right now; one that never got recorded is replaced after a while.
+      return clock().getTime() - new Date(reservation.reserved_at).getTime() < RESERVATION_GRACE_MS ? pendingAnswer('the request', reservation.approval_id, reservation.expires_at) : 'replace';
+    }
+    const same = existing.server === options.server && existing.tool === call.tool && existing.requester === call.actor.subject && existing.arguments_hash === call.argumentsHash;
+    const open = same && existing.status === 'pending' && new Date(existing.expires_at) > clock() && !approvals.integrity(existing);
+    return open ? pendingAnswer(existing.tool, existing.approval_id, existing.expires_at) : 'replace';
+  };
+
+  const recordRequest = async (
+    { tool, definitionHash, input, actor, requestId }: Parameters<Approvals['request']>[0],
+    approvalId: string,
+    now: Date,
+    expiresAt: string,
+  ): Promise<PendingApproval> => {
+    const bound = bindArguments(input);
+    const fixed = {
+      approval_id: approvalId,
+      server: options.server,
+      tool,
+      arguments_hash: bound.argumentsHash,
+      ...(definitionHash ? { definition_hash: definitionHash } : {}),
+      requester: actor.subject,
+      request_id: requestId,
+      requested_at: now.toISOString(),
+      expires_at: expiresAt,
+    };
+    const request: ApprovalRequest = { ...fixed, arguments: bound.arguments, request_signature: options.signer.signRequest(fixed), ...NEW_REQUEST_STATE, transitions: [] };
+    await options.store.create(request);
+    await options.audit.record({ event: 'approval_requested', decision: 'allowed', reason: 'approval_required', origin: origin(requestId), actor, tool, risk: 'high', arguments: input, approvalId });
+    const { workflowRef, taskToken } = await options.workflow.start(request).catch(async (error: unknown) => {
+      await options.store.abandon(approvalId, 'the approval workflow could not be started', nextTransition(request, options.signer, { status: 'failed', at: clock() }));
+      throw error;
+    });
+    await options.store.recordWorkflow(approvalId, workflowRef);
+    if (taskToken) await approvals.recordTaskToken(approvalId, taskToken);
+    return pendingAnswer(tool, approvalId, expiresAt);
+  };
+
+  /**
+   * A rejection, expiry or execution in the audit trail closes a request for good. Only this
+   * server's own signed records count (no other server can close, or reopen, its requests);
+   * an item among them that is not a record as written fails closed.
+   */
+  const closedInAuditTrail = async (request: ApprovalRequest): Promise<string | undefined> => {
+    const { records, anomalies } = await options.auditStore.query({ tool: request.tool, approvalId: request.approval_id, since: new Date(request.requested_at), limit: 100 });
+    if (anomalies.length > 0) return `tampered with (${anomalies.length} of its audit items are not records as written)`;
+    return closingRecord(records.filter((record) => record.server === options.server && options.auditSigner.verify(record)));
+  };
+
   const approvals: Approvals = {
-    async request({ tool, definitionHash, input, actor, requestId }) {
-      const now = clock();
-      const bound = bindArguments(input);
-      const fixed = {
-        approval_id: randomUUID(),
-        server: options.server,
-        tool,
-        arguments_hash: bound.argumentsHash,
-        ...(definitionHash ? { definition_hash: definitionHash } : {}),
-        requester: actor.subject,
-        request_id: requestId,
-        requested_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + options.ttlSeconds * 1000).toISOString(),
-      };
-      const request: ApprovalRequest = {
-        ...fixed,
-        arguments: bound.arguments,
-        request_signature: options.signer.signRequest(fixed),
-        ...NEW_REQUEST_STATE,
-      };
-      await options.store.create(request);
-      await options.audit.record({ event: 'approval_requested', decision: 'allowed', reason: 'approval_required', origin: origin(requestId), actor, tool, risk: 'high', arguments: input, approvalId: request.approval_id });
-      const { workflowRef, taskToken } = await options.workflow.start(request).catch(async (error: unknown) => {
-        await options.store.abandon(request.approval_id, 'the approval workflow could not be started');
-        throw error;
-      });
-      await options.store.recordWorkflow(request.approval_id, workflowRef);
-      if (taskToken) await approvals.recordTaskToken(request.approval_id, taskToken);
-      return {
-        status: 'pending_approval',
-        approval_id: request.approval_id,
-        expires_at: request.expires_at,
-        message: `Waiting for a human to approve ${tool}. Check with get_request_status until it is approved and executed, rejected or expired.`,
-      };
+    async request(call) {
+      const { tool, input, actor } = call;
+      const argumentsHash = bindArguments(input).argumentsHash;
+      const key = createHash('sha256').update(JSON.stringify([options.server, tool, actor.subject, argumentsHash])).digest('hex');
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const reservation = await options.store.pendingFor(key);
+        const existing = await stillPending(reservation, { tool, actor, argumentsHash });
+        if (existing && existing !== 'replace') {
+          options.logger.info('identical approval request already pending', { approvalId: existing.approval_id, tool, requester: actor.subject });
+          return existing;
+        }
+        const approvalId = randomUUID();
+        const now = clock();
+        const expiresAt = new Date(now.getTime() + options.ttlSeconds * 1000).toISOString();
+        if (await options.store.reservePending(key, { approval_id: approvalId, expires_at: expiresAt, reserved_at: now.toISOString() }, reservation?.approval_id)) {
+          return recordRequest(call, approvalId, now, expiresAt);
+        }
+      }
+      throw new ApprovalError('Identical requests are being recorded at the same moment; call again to get the pending one', 'conflict');
     },
 
     async decide(approvalId, { approver, decision, reason, requestId }) {
@@ -133,7 +200,8 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
         });
         return load(approvalId);
       }
-      const refusal = decisionRefusal(request, approver, decision, reason);
+      const closed = decision === 'approved' ? await closedInAuditTrail(request) : undefined;
+      const refusal = decisionRefusal(request, approver, decision, reason) ?? (closed && new ApprovalError(`Approval ${approvalId} cannot be approved: the audit trail shows it ${closed}`, 'conflict'));
       if (refusal) {
         await options.audit.record({ event: 'approval_decided', decision: 'denied', reason: `decision_refused: ${refusal.message}`, origin: origin(requestId), actor: approver, tool: request.tool, approvalId });
         throw refusal;
@@ -147,7 +215,7 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
         reason: reason?.trim() || null,
         decided_at: clock().toISOString(),
       });
-      const decided = await options.store.decide(approvalId, signed, clock());
+      const decided = await options.store.decide(approvalId, signed, clock(), nextTransition(request, options.signer, { status: decision, at: clock(), by: approver.subject, decisionSignature: signed.signature }));
       if (!decided) throw new ApprovalError(`Approval ${approvalId} was decided or expired meanwhile`);
       options.logger.info('approval decided', { approvalId, tool: request.tool, approver: approver.subject, decision });
       await options.audit.record({
@@ -174,12 +242,13 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
 
     async execute(approvalId, run) {
       const request = await load(approvalId);
-      const refusal = executionRefusal(request, options.signer, clock());
+      const refusal = executionRefusal(request, options.signer, clock()) ?? (await closedInAuditTrail(request).then((closed) => closed && `the audit trail shows it ${closed}`));
       if (refusal) {
         await options.audit.record({ event: 'approval_executed', decision: 'denied', reason: refusal, origin: origin(request.request_id), tool: request.tool, approvalId });
         throw new ApprovalError(`Approval ${approvalId} cannot run: ${refusal}`);
       }
-      if (!(await options.store.claim(approvalId))) {
+      const claim = nextTransition(request, options.signer, { status: 'executing', at: clock() });
+      if (!(await options.store.claim(approvalId, claim))) {
         await options.audit.record({ event: 'approval_executed', decision: 'denied', reason: 'already_used', origin: origin(request.request_id), tool: request.tool, approvalId });
         throw new ApprovalError(`Approval ${approvalId} has already been used`);
       }
@@ -188,7 +257,8 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
         options.logger.error('approved call failed', { approvalId, error: error as Error });
         return { ok: false, result: JSON.stringify({ error: 'The approved call failed unexpectedly' }) };
       });
-      await options.store.complete(approvalId, { status: outcome.ok ? 'executed' : 'failed', result: outcome.result, executedAt: clock() });
+      const done = nextTransition({ ...request, transitions: [...request.transitions, claim] }, options.signer, { status: outcome.ok ? 'executed' : 'failed', at: clock() });
+      await options.store.complete(approvalId, { status: outcome.ok ? 'executed' : 'failed', result: outcome.result, executedAt: clock() }, done);
       options.logger.info('approved call ran', { approvalId, tool: request.tool, outcome: outcome.ok ? 'executed' : 'failed' });
       await options.audit.record({
         event: 'approval_executed',
@@ -210,9 +280,16 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
       return request && request.server === options.server ? expireIfDue(request) : undefined;
     },
     list: (query) => options.store.list({ ...query, server: options.server }),
+    integrity: (request) => integrityProblem(request, options.signer),
+    visibleTo: (request, actor) =>
+      request.requester === actor.subject ||
+      (actor.scopes.has(APPROVER_SCOPE) && (options.approverClientIds === undefined || options.approverClientIds.includes(actor.clientId))),
   };
   return approvals;
 }
+
+/** How long a reservation may name a request not yet recorded before an identical request replaces it. */
+const RESERVATION_GRACE_MS = 30_000;
 
 /** A decision that was already recorded, by the same approver, the same way, and not yet run. */
 function isRepeatOf(request: ApprovalRequest, approver: Actor, decision: 'approved' | 'rejected'): boolean {
@@ -228,6 +305,8 @@ const EXECUTION_GRACE_MS = 15 * 60 * 1000;
  */
 export function executionRefusal(request: ApprovalRequest, signer: DecisionSigner, now: Date): string | undefined {
   const { decision } = request;
+  const tampered = integrityProblem(request, signer);
+  if (tampered) return tampered;
   if (request.status !== 'approved') return `it is ${request.status}`;
   if (!decision || decision.decision !== 'approved') return 'no approval is recorded';
   if (!signer.verify(decision)) return 'the approval signature does not match';
@@ -236,7 +315,7 @@ export function executionRefusal(request: ApprovalRequest, signer: DecisionSigne
   if (decision.arguments_hash !== request.arguments_hash || bindArguments(JSON.parse(request.arguments)).argumentsHash !== request.arguments_hash) {
     return 'the arguments differ from those approved';
   }
-  if (decision.approver === request.requester) return 'it was approved by its requester';
+  if (personOf(decision.approver) === personOf(request.requester)) return 'it was approved by its requester';
   if (new Date(decision.decided_at) > new Date(request.expires_at)) return 'it was approved after it expired';
   if (now.getTime() > new Date(request.expires_at).getTime() + EXECUTION_GRACE_MS) return 'it was not run in time';
   return undefined;

@@ -2,15 +2,16 @@ import { z } from 'zod';
 import { NotFoundError } from '../errors/errors';
 import { defineTool } from '../tool/define-tool';
 import { APPROVAL_STATUSES, type ApprovalRequest } from './approval-request';
-import type { Approvals } from './approvals';
+import { APPROVER_SCOPE, type Approvals } from './approvals';
 
-export const APPROVER_SCOPE = 'approvals:decide';
+export { APPROVER_SCOPE };
 export const REQUEST_STATUS_SCOPE = 'approvals:read';
 
 const RequestStatus = z.object({
   approval_id: z.string(),
   tool: z.string(),
-  status: z.enum(APPROVAL_STATUSES),
+  status: z.enum([...APPROVAL_STATUSES, 'tampered']).describe('tampered: the stored request no longer matches what was signed; it will never run'),
+  tampered: z.string().nullable().describe('what no longer matches, when tampered'),
   requester: z.string(),
   requested_at: z.string(),
   expires_at: z.string(),
@@ -21,11 +22,13 @@ const RequestStatus = z.object({
   result: z.record(z.string(), z.unknown()).nullable().describe('the tool result once executed, or {error} if it failed'),
 });
 
-export function requestStatusView(request: ApprovalRequest): z.input<typeof RequestStatus> {
+/** A request as requesters and approvers see it; `tampered` (from `Approvals.integrity`) overrides its stored status. */
+export function requestStatusView(request: ApprovalRequest, tampered: string | undefined): z.input<typeof RequestStatus> {
   return {
     approval_id: request.approval_id,
     tool: request.tool,
-    status: request.status,
+    status: tampered ? 'tampered' : request.status,
+    tampered: tampered ?? null,
     requester: request.requester,
     requested_at: request.requested_at,
     expires_at: request.expires_at,
@@ -44,7 +47,8 @@ export function requestStatusTool(approvals: Approvals) {
     title: 'Status of an approval request',
     description:
       'Where a high-risk request stands: pending (waiting for a human approver), approved, rejected (with the reason), expired, ' +
-      'executed (with the tool result) or failed. Pass the approval_id a high-risk tool returned. Requesters see their own requests; approvers see all.',
+      'executed (with the tool result) or failed; tampered if the stored request no longer matches what was signed (it never runs). ' +
+      'Pass the approval_id a high-risk tool returned. Requesters see their own requests; approvers (through an approver client) see all.',
     owner: 'platform',
     scope: REQUEST_STATUS_SCOPE,
     risk: 'low',
@@ -54,13 +58,12 @@ export function requestStatusTool(approvals: Approvals) {
     output: RequestStatus,
     handler: async ({ approval_id }, ctx) => {
       const request = await approvals.status(approval_id);
-      const visible = request && (request.requester === ctx.actor.subject || ctx.actor.scopes.has(APPROVER_SCOPE));
-      if (!request || !visible) throw new NotFoundError(`No approval request ${approval_id} of yours`);
-      return requestStatusView(request);
+      if (!request || !approvals.visibleTo(request, ctx.actor)) throw new NotFoundError(`No approval request ${approval_id} of yours`);
+      return requestStatusView(request, approvals.integrity(request));
     },
     render: (status) =>
       [
-        `${status.tool} (approval ${status.approval_id}): ${status.status}`,
+        `${status.tool} (approval ${status.approval_id}): ${status.status}${status.tampered ? ` (${status.tampered}; it will never run)` : ''}`,
         `Requested by ${status.requester} at ${status.requested_at}; decide before ${status.expires_at}.`,
         status.decided_by ? `Decided by ${status.decided_by} at ${status.decided_at}${status.reason ? `: ${status.reason}` : ''}.` : '',
         status.result ? `Result: ${JSON.stringify(status.result)}` : '',

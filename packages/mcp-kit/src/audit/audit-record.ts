@@ -66,6 +66,14 @@ export const AuditRecord = z.object({
   output_classification: z.enum(CLASSIFICATIONS).optional(),
   duration_ms: z.number().int().nonnegative().optional(),
   approval_id: z.string().optional(),
+  /**
+   * The writer's chain: one id per writing process (a server, a Lambda instance), its records
+   * numbered 1, 2, 3… and each naming the hash of the one before, so that a record deleted
+   * from the middle of any writer's run shows at once as a gap (see writer-chains.ts).
+   */
+  writer: z.object({ id: z.string(), seq: z.number().int().positive(), prev: z.string().nullable() }).optional(),
+  /** Which of its server's keys signed it (see signer.ts): keys rotate, old records stay verifiable. */
+  key_id: z.string().optional(),
   signature: z.string(),
 });
 export type AuditRecord = z.output<typeof AuditRecord>;

@@ -6,6 +6,8 @@ export interface AuditQuery {
   decision?: Decision;
   event?: AuditEvent;
   server?: string;
+  /** The records of one approval request. */
+  approvalId?: string;
   since: Date;
   until?: Date;
   /** Page size. */

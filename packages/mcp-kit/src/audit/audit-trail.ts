@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Actor } from '../auth/actor';
 import type { Classification, RiskLevel } from '../tool/define-tool';
 import { METRIC, type Metrics } from '../metrics/metrics';
@@ -7,8 +7,28 @@ import { newEventId, type AuditEvent, type AuditRecord, type Decision, type Outc
 import type { AuditStore } from './audit-store';
 import { canonicalJson } from '../signing/canonical-json';
 import type { RecordSigner } from './signer';
+import { recordHash } from './digests/digest-core';
 
 const MAX_ARGUMENTS_CHARS = 8192;
+
+/**
+ * This process's place in the audit trail: an id of its own, and the number and hash of the
+ * last record it signed. Numbers are taken when a record is built (records are written
+ * concurrently, so they may land out of order; verify sorts them).
+ */
+function writerChain(server: string) {
+  const id = `${server}/${randomUUID()}`;
+  let seq = 0;
+  let prev: string | null = null;
+  return {
+    link(sign: (writer: { id: string; seq: number; prev: string | null }) => AuditRecord): AuditRecord {
+      seq += 1;
+      const record = sign({ id, seq, prev });
+      prev = recordHash(record);
+      return record;
+    },
+  };
+}
 
 /** Where a request came from, as far as the server can tell. */
 export interface RequestOrigin {
@@ -49,10 +69,11 @@ export function createAuditTrail(options: {
   clock?: () => Date;
 }): AuditTrail {
   const clock = options.clock ?? (() => new Date());
+  const chain = writerChain(options.server);
   return {
     async record(entry) {
       const now = clock();
-      const record = options.signer.sign({
+      const record = chain.link((writer) => options.signer.sign({
         event_id: newEventId(now),
         event: entry.event,
         time: now.toISOString(),
@@ -71,7 +92,8 @@ export function createAuditTrail(options: {
         output_classification: entry.outputClassification,
         duration_ms: entry.durationMs === undefined ? undefined : Math.round(entry.durationMs),
         approval_id: entry.approvalId,
-      });
+        writer,
+      }));
       try {
         await options.store.append(record);
         return record;

@@ -13,11 +13,11 @@ import type { AuditAnomaly, AuditQuery, AuditStore } from './audit-store';
 import { AUDIT_INDEXES } from './audit-table';
 import { canonicalJson } from '../signing/canonical-json';
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'actor_pk', 'tool_pk'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'day_pk', 'actor_pk', 'tool_pk'] as const;
 const DAY_MS = 86_400_000;
 
 interface Cursor {
-  /** The day partition being read (base-table queries only). */
+  /** The day partition being read (time-only queries). */
   day?: string;
   key?: Record<string, AttributeValue>;
 }
@@ -77,7 +77,8 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, tableName: stri
       while (day >= firstDay) {
         const page = await queryPage(client, {
           TableName: tableName,
-          KeyConditionExpression: 'pk = :day AND sk BETWEEN :from AND :to',
+          IndexName: AUDIT_INDEXES.byDay,
+          KeyConditionExpression: 'day_pk = :day AND sk BETWEEN :from AND :to',
           ExpressionAttributeValues: { ...range, ':day': { S: `DAY#${day}` }, ...filter.values },
           ...filter.expression,
           ExclusiveStartKey: startKey,
@@ -123,18 +124,19 @@ export function auditItem(record: AuditRecord): Record<string, unknown> {
 }
 
 /** The primary key of a record's item (a read-back, or a test removing it as an intruder would). */
-export function auditItemKey(record: Pick<AuditRecord, 'time' | 'event_id'>): Record<'pk' | 'sk', AttributeValue> {
+export function auditItemKey(record: Pick<AuditRecord, 'server' | 'time' | 'event_id'>): Record<'pk' | 'sk', AttributeValue> {
   const { pk, sk } = primaryKeyOf(record);
   return { pk: { S: pk }, sk: { S: sk } };
 }
 
-function primaryKeyOf(record: Pick<AuditRecord, 'time' | 'event_id'>): { pk: string; sk: string } {
-  return { pk: `DAY#${record.time.slice(0, 10)}`, sk: `${record.time}#${record.event_id}` };
+function primaryKeyOf(record: Pick<AuditRecord, 'server' | 'time' | 'event_id'>): { pk: string; sk: string } {
+  return { pk: `${record.server}#${record.time.slice(0, 10)}`, sk: `${record.time}#${record.event_id}` };
 }
 
 function keysOf(record: AuditRecord): Record<(typeof KEY_ATTRIBUTES)[number], string | undefined> {
   return {
     ...primaryKeyOf(record),
+    day_pk: `DAY#${record.time.slice(0, 10)}`,
     actor_pk: record.actor ? `ACTOR#${record.actor.subject}` : undefined,
     tool_pk: record.tool ? `TOOL#${record.tool}` : undefined,
   };
@@ -175,6 +177,7 @@ function filterExpression(query: AuditQuery) {
   add('decision', query.decision);
   add('event', query.event);
   add('server', query.server);
+  add('approval_id', query.approvalId);
   if (query.actor !== undefined) add('tool', query.tool);
   const expression = clauses.length ? { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names } : {};
   return { expression, values };

@@ -47,6 +47,25 @@ export function actorFromClaims(claims: unknown, scopePrefix = ''): Actor | unde
   };
 }
 
+/**
+ * A subject as an identity provider's stable id is written: no surrounding spaces, no control
+ * or invisible characters, Unicode NFC, at most 255 characters. Anything else is refused at
+ * authentication, so that `alice` and ` alice` or `al\u200bice` never pass as two people.
+ */
+export function isCanonicalSubject(subject: string): boolean {
+  return subject.length <= 255 && subject === subject.trim() && subject === subject.normalize('NFC') && !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(subject);
+}
+
+/**
+ * Who a subject is, for the rules where two spellings of one person must never count as two:
+ * four-eyes (a requester deciding their own request) and rate limits. Subjects are compared
+ * exactly everywhere else (OpenID Connect subjects are case-sensitive); comparing these on a
+ * case-folded form can only refuse more, never let more through.
+ */
+export function personOf(subject: string): string {
+  return subject.normalize('NFKC').toLowerCase();
+}
+
 function splitScopes(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : value.split(' ');

@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { ExtractJwt, Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
 import { AuthenticationError, KitError, type AuthenticationFailure } from '../errors/errors';
 import type { ServiceConfig } from '../config/service-config';
-import { actorFromClaims } from './actor';
+import { actorFromClaims, isCanonicalSubject } from './actor';
 import type { KeyResolver } from './jwks-key-resolver';
 
 export const JWT_STRATEGY = 'jwt';
@@ -37,6 +37,9 @@ export function createJwtPassport(auth: ServiceConfig['auth'], resolveKey: KeyRe
       },
       (claims: unknown, done: VerifiedCallback) => {
         if (auth.audienceClaim === 'client_id' && !issuedToAudience(claims, audiences)) return done(null, false, new AuthenticationError('invalid_audience'));
+        if (namesSeveralAudiences(claims)) return done(null, false, new AuthenticationError('several_audiences'));
+        const { sub } = (claims ?? {}) as { sub?: unknown };
+        if (typeof sub === 'string' && !isCanonicalSubject(sub)) return done(null, false, new AuthenticationError('invalid_subject'));
         const actor = actorFromClaims(claims, auth.scopePrefix);
         if (actor) done(null, actor);
         else done(null, false, new AuthenticationError('invalid_claims'));
@@ -44,6 +47,15 @@ export function createJwtPassport(auth: ServiceConfig['auth'], resolveKey: KeyRe
     ),
   );
   return passport;
+}
+
+/**
+ * A token for several resources at once (`aud: [reader, writer]`) would let each of them replay
+ * it to the other: only a token for exactly this server is taken.
+ */
+function namesSeveralAudiences(claims: unknown): boolean {
+  const { aud } = (claims ?? {}) as { aud?: unknown };
+  return Array.isArray(aud) && aud.length !== 1;
 }
 
 /** A token with no audience of its own, issued to one of the clients accepted here (and refused if it names an audience). */

@@ -1,5 +1,6 @@
 import type { AsymmetricAlgorithm, ServiceEnv } from './env';
 import type { LogLevel } from '../logging/logger';
+import { isLoopbackHost, LOOPBACK_HOSTS } from './loopback';
 import { ConfigError } from '../errors/errors';
 
 /** The authorization façade's settings (see AUTH_FACADE_* in env.ts). */
@@ -44,7 +45,6 @@ export interface ServiceConfig {
 
 export const MCP_PATH = '/mcp';
 
-const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1', '[::1]'];
 
 /**
  * Resolves URLs that depend on the port. `port` is the one actually bound, which
@@ -73,7 +73,7 @@ export function buildServiceConfig(env: ServiceEnv, port: number = env.PORT): Se
       ...facadeOf(env),
     },
     allowedOrigins: env.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
-    allowedHosts: [...new Set([new URL(publicUrl).hostname, ...env.ALLOWED_HOSTS, ...(LOOPBACK_HOSTS.includes(env.HOST) ? LOOPBACK_HOSTS : [])])].map(
+    allowedHosts: [...new Set([new URL(publicUrl).hostname, ...env.ALLOWED_HOSTS, ...(isLoopbackHost(env.HOST) ? LOOPBACK_HOSTS : [])])].map(
       (host) => host.toLowerCase(),
     ),
     trustProxy: env.TRUST_PROXY ?? false,

@@ -9,6 +9,7 @@ import {
   InsufficientScopeError,
   InvalidRequestError,
   MethodNotAllowedError,
+  RouteNotFoundError,
   OAuthRequestError,
   OriginNotAllowedError,
   RateLimitedError,
@@ -72,6 +73,7 @@ export function answerFor(error: unknown, context: AnswerContext): ErrorAnswer {
   if (error instanceof IdentityProviderUnavailableError) return oauth(503, 'temporarily_unavailable', error.message);
   if (error instanceof OriginNotAllowedError) return oauth(403, 'origin_not_allowed', error.message);
   if (error instanceof EdgeRefusedError) return oauth(403, 'forbidden', error.message);
+  if (error instanceof RouteNotFoundError) return oauth(404, 'not_found', error.message);
   if (error instanceof ApprovalError) return oauth({ not_found: 404, conflict: 409, forbidden: 403, invalid: 400 }[error.kind], error.kind, error.message);
   if (error instanceof OAuthRequestError) return oauth(error.status, error.code, error.message);
   if (error instanceof InvalidRequestError) return jsonRpc(error.status, error.jsonRpcCode, error.message);

@@ -34,6 +34,8 @@ export type AuthenticationFailure =
   | 'not_yet_valid'
   | 'invalid_issuer'
   | 'invalid_audience'
+  | 'several_audiences'
+  | 'invalid_subject'
   | 'invalid_claims';
 
 /** The request carries no acceptable bearer token (HTTP 401). */
@@ -54,8 +56,10 @@ export class InsufficientScopeError extends KitError {
   constructor(
     readonly tool: string,
     readonly requiredScope: string,
+    /** What needs the scope, when it is not a tool (`the approval API`, `the metrics endpoint`). */
+    what = `Tool "${tool}"`,
   ) {
-    super(`Tool "${tool}" requires scope "${requiredScope}"`);
+    super(`${what} requires scope "${requiredScope}"`);
   }
 }
 
@@ -140,6 +144,13 @@ export class MethodNotAllowedError extends KitError {
   }
 }
 
+/** No route answers this method and path (HTTP 404, as JSON like every other refusal). */
+export class RouteNotFoundError extends KitError {
+  constructor(method: string, path: string) {
+    super(`No route for ${method} ${path}`);
+  }
+}
+
 /** A request that did not come through the edge (CDN and firewall) in front of the service (HTTP 403). */
 export class EdgeRefusedError extends KitError {
   constructor() {
@@ -191,6 +202,8 @@ function describeAuthenticationFailure(reason: AuthenticationFailure): string {
     not_yet_valid: 'The token is not valid yet',
     invalid_issuer: 'The token was issued by an untrusted issuer',
     invalid_audience: 'The token was issued for another resource',
+    several_audiences: 'The token names several audiences; this server takes only a token issued for it alone',
+    invalid_subject: 'The token subject is not in canonical form (surrounding spaces, control or invisible characters, or not NFC)',
     invalid_claims: 'The token lacks required claims',
   };
   return descriptions[reason];

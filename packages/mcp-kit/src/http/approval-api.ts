@@ -8,6 +8,7 @@ import { ApprovalError, InsufficientScopeError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
 import type { AuditTrail } from '../audit/audit-trail';
 import { contextOf } from './request-context';
+import { jsonBody } from './json-body';
 import { sendError } from './send-error';
 
 export const APPROVALS_PATH = '/approvals';
@@ -34,7 +35,7 @@ export function approvalApi(approvals: Approvals, answers: AnswerContext, logger
             .catch(() => undefined);
         }
         throw refusal === 'insufficient_scope'
-          ? new InsufficientScopeError('approvals', APPROVER_SCOPE)
+          ? new InsufficientScopeError('approvals', APPROVER_SCOPE, 'The approval API')
           : new ApprovalError(`Decisions cannot come through client ${actor!.clientId}; use the approval console or CLI`, 'forbidden');
       }
       res.json(await work(req, res));
@@ -49,7 +50,7 @@ export function approvalApi(approvals: Approvals, answers: AnswerContext, logger
     '/',
     handle(async (req) => {
       const query = ListQuery.parse(req.query);
-      return { approvals: (await approvals.list(query)).map(requestStatusView) };
+      return { approvals: (await approvals.list(query)).map((request) => requestStatusView(request, approvals.integrity(request))) };
     }),
   );
   router.get(
@@ -57,12 +58,12 @@ export function approvalApi(approvals: Approvals, answers: AnswerContext, logger
     handle(async (req) => {
       const request = await approvals.status(ApprovalIdParam.parse(req.params).id);
       if (!request) throw new ApprovalError(`No approval request ${req.params.id}`, 'not_found');
-      return { ...requestStatusView(request), arguments: JSON.parse(request.arguments) as unknown };
+      return { ...requestStatusView(request, approvals.integrity(request)), arguments: JSON.parse(request.arguments) as unknown };
     }),
   );
   router.post(
     '/:id/decision',
-    express.json({ limit: '16kb' }),
+    ...jsonBody({ limit: '16kb' }),
     handle(async (req, res) => {
       const body = DecisionBody.parse(req.body);
       const decided = await approvals.decide(ApprovalIdParam.parse(req.params).id, {
@@ -71,7 +72,7 @@ export function approvalApi(approvals: Approvals, answers: AnswerContext, logger
         reason: body.reason ?? null,
         requestId: contextOf(res).requestId,
       });
-      return requestStatusView(decided);
+      return requestStatusView(decided, approvals.integrity(decided));
     }),
   );
   return router;

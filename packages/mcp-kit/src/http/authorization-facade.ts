@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { FacadeSettings, ServiceConfig } from '../config/service-config';
 import { OAuthRequestError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
+import { jsonBody } from './json-body';
 import { answerContext, sendError } from './send-error';
 
 /** Where the façade answers, on the server's own origin (its issuer identifier is the server's public URL). */
@@ -76,7 +77,7 @@ export function authorizationFacade(config: ServiceConfig, facade: FacadeSetting
 
   router.options([FACADE_PATHS.token, FACADE_PATHS.register], cors, (_req, res) => void res.status(204).end());
 
-  router.post(FACADE_PATHS.register, cors, express.json({ limit: '16kb' }), (req, res) => {
+  router.post(FACADE_PATHS.register, cors, ...jsonBody({ limit: '16kb' }), (req, res) => {
     const body = registration(req.body, facade);
     res.status(201).json({
       client_id: facade.clientId,

@@ -1,3 +1,6 @@
+/** The operator scope that reads a local server's in-process metrics (`GET /metrics`). */
+export const METRICS_SCOPE = 'metrics:read';
+
 /** Where the kit's metrics go unless METRICS_NAMESPACE says otherwise (alarms watch this one). */
 export const DEFAULT_METRICS_NAMESPACE = 'GovernedMcp';
 

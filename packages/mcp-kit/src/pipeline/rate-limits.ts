@@ -1,4 +1,4 @@
-import type { Actor } from '../auth/actor';
+import { personOf, type Actor } from '../auth/actor';
 import { RateLimitedError, TemporarilyUnavailableError, type KitError } from '../errors/errors';
 import type { GovernancePolicy, Limit } from '../governance/governance-policy';
 import type { RateLimiter } from '../limits/rate-limiter';
@@ -17,8 +17,9 @@ export async function checkRateLimits(
 ): Promise<KitError | undefined> {
   const { limits } = deps.policy;
   const checks: { key: string; limit: Limit | undefined }[] = [
-    { key: `actor:${deps.server}:${tool}:${actor.subject}`, limit: Object.hasOwn(limits.tools, tool) ? limits.tools[tool] : limits.per_actor_per_tool },
-    { key: `server:${deps.server}`, limit: limits.per_server },
+    // Every key starts with the server's name: on AWS its role may count under nothing else (dynamodb:LeadingKeys).
+    { key: `${deps.server}#actor:${tool}:${personOf(actor.subject)}`, limit: Object.hasOwn(limits.tools, tool) ? limits.tools[tool] : limits.per_actor_per_tool },
+    { key: `${deps.server}#server`, limit: limits.per_server },
   ];
   for (const { key, limit } of checks) {
     if (!limit) continue;

@@ -1,6 +1,7 @@
 import type { Approvals } from '../approvals/approvals';
 import { CallNotGovernedError, UnknownToolError } from '../errors/errors';
 import { METRIC } from '../metrics/metrics';
+import type { CursorSeals } from '../tool/cursor-seal';
 import type { RegisteredTool } from '../tool/tool-set';
 import { sanitizeToolName, toolErrorResult, type Caller, type RunVerdict, type ToolCallResult, type Verdict } from './call';
 import { recordDenial, recordNotRun, recordOutcome, type RecordDependencies } from './call-records';
@@ -18,6 +19,8 @@ export type Confirmer = <Deps>(tool: RegisteredTool<Deps>, input: unknown) => Pr
 
 export interface RunDependencies<Deps> extends RecordDependencies {
   deps: Deps;
+  /** Seals paging cursors per caller. */
+  cursors: CursorSeals;
   /** Where high-risk calls go instead of their handler. */
   approvals?: Approvals;
 }
@@ -67,7 +70,7 @@ export async function runCall<Deps>(
 async function execute<Deps>(verdict: RunVerdict<Deps>, caller: Caller, deps: RunDependencies<Deps>): Promise<ToolCallResult> {
   const { tool } = verdict;
   const started = performance.now();
-  const context = { actor: caller.actor, requestId: caller.origin.requestId, logger: deps.logger, deps: deps.deps };
+  const context = { actor: caller.actor, requestId: caller.origin.requestId, logger: deps.logger, deps: deps.deps, cursors: deps.cursors(caller.actor.subject) };
   const { result, outcome, classification } =
     tool.definition.risk === 'high' ? await requestApproval(tool, verdict.input, context, deps.approvals) : await executeTool(tool, verdict.input, context);
   const durationMs = performance.now() - started;

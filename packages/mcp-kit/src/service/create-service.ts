@@ -14,6 +14,9 @@ import { requestErrors } from '../http/request-errors';
 import { edgeGuard } from '../http/edge-guard';
 import { governanceGate } from '../http/governance-gate';
 import { mcpRoute, methodNotAllowed } from '../http/mcp-route';
+import { jsonBody } from '../http/json-body';
+import { requireScope } from '../http/require-scope';
+import { METRICS_SCOPE } from '../metrics/metrics';
 import { originGuard } from '../http/origin-guard';
 import { protectedResourceMetadata, protectedResourceMetadataPaths } from '../http/protected-resource-metadata';
 import { requestContext } from '../http/request-context';
@@ -24,6 +27,8 @@ import { createMcpTransport } from '../mcp/mcp-transport';
 import { createServerFactory } from '../mcp/server-factory';
 import type { ToolDefinition } from '../tool/define-tool';
 import { createToolSet } from '../tool/tool-set';
+import { RouteNotFoundError } from '../errors/errors';
+import { isLoopbackHost } from '../config/loopback';
 import { advertisedScopes } from './advertised-scopes';
 import type { GovernanceAdapters } from './governance-adapters';
 import { approvalsFor, confirmationFor, servedTools } from './service-approvals';
@@ -77,7 +82,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
     config.auth.audienceClaim === 'client_id' ? authenticate({ ...records, passport: createJwtPassport(config.auth, keys, approverClientIds ?? []), answers }) : authenticated;
 
   const transport = createMcpTransport(
-    createServerFactory({ ...records, identity: definition, deps: definition.deps, approvals: approvals?.service, confirmation: confirmationFor(declared, governance) }),
+    createServerFactory({ ...records, identity: definition, deps: definition.deps, cursors: governance.cursors, approvals: approvals?.service, confirmation: confirmationFor(declared, governance) }),
     { maxBodyBytes: config.maxBodyBytes, logger },
   );
 
@@ -91,8 +96,11 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: definition.name, version: definition.version });
   });
-  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
-  if (loopback && 'snapshot' in metrics) app.get('/metrics', (_req, res) => void res.json((metrics as { snapshot(): unknown }).snapshot()));
+  const loopback = isLoopbackHost(config.host);
+  if (loopback && 'snapshot' in metrics) {
+    // Operators only, even on loopback: the counters tell who is refused and why.
+    app.get('/metrics', authenticated, requireScope(METRICS_SCOPE, 'metrics endpoint', answers), (_req, res) => void res.json((metrics as { snapshot(): unknown }).snapshot()));
+  }
   for (const path of protectedResourceMetadataPaths(config)) app.get(path, protectedResourceMetadata(config, definition.name, scopes));
   if (config.auth.facade) app.use(authorizationFacade(config, config.auth.facade, scopes, logger));
 
@@ -103,11 +111,14 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.post(
     MCP_PATH,
     authenticated,
-    express.json({ limit: config.maxBodyBytes, type: 'application/json' }),
+    ...jsonBody({ limit: config.maxBodyBytes, type: 'application/json' }),
     governanceGate({ ...records, tools, policy: governance.policy, rateLimiter: governance.rateLimiter, concurrency: createConcurrencyLimiter() }, answers),
     mcpRoute(transport),
   );
-  app.use(MCP_PATH, methodNotAllowed);
+  app.all(MCP_PATH, methodNotAllowed);
+  app.use((req) => {
+    throw new RouteNotFoundError(req.method, req.path);
+  });
   app.use(requestErrors(answerContext(config, 'jsonrpc'), logger));
 
   return {

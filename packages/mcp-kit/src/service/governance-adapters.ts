@@ -17,6 +17,7 @@ import { filePolicySource } from '../governance/file-policy-source';
 import { ssmPolicySource } from '../governance/ssm-policy-source';
 import type { ConfirmationSettings } from '../mcp/confirmation';
 import { createApprovalAdapters, type ApprovalAdapters } from './approval-adapters';
+import { createCursorSeals, cursorKeyFrom, type CursorSeals } from '../tool/cursor-seal';
 
 /** The governance ports of one server, with the adapters its configuration picks. */
 export interface GovernanceAdapters {
@@ -25,6 +26,8 @@ export interface GovernanceAdapters {
   signer: RecordSigner;
   rateLimiter: RateLimiter;
   metrics: Metrics;
+  /** Seals the paging cursors of its tools, with a key of its own (derived from its record-signing secret). */
+  cursors: CursorSeals;
   /** Present when approvals are configured (APPROVAL_HMAC_KEY). */
   approvals?: ApprovalAdapters;
   /** Present with the approval key, which also signs the confirmation state of medium-risk calls. */
@@ -42,6 +45,7 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
     metrics,
     auditStore: createDynamoDbAuditStore(dynamodb, env.AUDIT_TABLE),
     signer: createRecordSigner(Buffer.from(env.AUDIT_HMAC_KEY, 'base64')),
+    cursors: createCursorSeals(cursorKeyFrom(Buffer.from(env.AUDIT_HMAC_KEY, 'base64'), serviceName)),
     approvals: createApprovalAdapters(env, dynamodb, logger),
     confirmation: env.APPROVAL_HMAC_KEY
       ? { secret: Buffer.from(env.APPROVAL_HMAC_KEY, 'base64'), ttlSeconds: env.CONFIRMATION_TTL_SECONDS, whenUnsupported: env.MEDIUM_RISK_UNCONFIRMED }

@@ -60,6 +60,7 @@ export function approvalsFor<Deps>(
       approvalId: request.approval_id,
       logger,
       deps: definition.deps,
+      cursors: governance.cursors(request.requester),
     });
     return { ok: outcome === 'ok', result: JSON.stringify(result.structuredContent ?? { error: result.content[0]?.text ?? 'failed' }) };
   };
@@ -68,7 +69,10 @@ export function approvalsFor<Deps>(
     store: adapters.store,
     signer: adapters.signer,
     ttlSeconds: adapters.ttlSeconds,
+    approverClientIds: adapters.approverClientIds,
     audit,
+    auditStore: governance.auditStore,
+    auditSigner: governance.signer,
     logger,
     workflow: adapters.workflow((approvalId) => service.execute(approvalId, runner)),
   });

@@ -4,9 +4,13 @@ import { createLogger } from '../logging/logger';
 import { runHandler } from '../pipeline/execute';
 import { validateInput } from '../pipeline/validate-input';
 import type { Classification, ToolDefinition } from '../tool/define-tool';
+import { createCursorSeals } from '../tool/cursor-seal';
 import { createToolSet, type ErrorMapper } from '../tool/tool-set';
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+/** One key for every invocation in a test process, so that a cursor from one call opens in the next. */
+const TEST_CURSOR_SEALS = createCursorSeals();
 
 export interface InvokeToolOptions<Deps> {
   deps: Deps;
@@ -39,7 +43,7 @@ export async function invokeTool<In extends AnyObject, Out extends AnyObject, De
   const validated = validateInput(registered, args);
   if (!validated.ok) throw validated.error;
   const actor: Actor = { subject: 'alice', clientId: 'unit-test', scopes: new Set([tool.scope]), issuer: 'https://issuer.test', expiresAt: Math.floor(Date.now() / 1000) + 300, ...options.actor };
-  const ctx = { actor, requestId: 'unit-test', logger: createLogger(tool.name, 'SILENT'), deps: options.deps, approvalId: options.approvalId };
+  const ctx = { actor, requestId: 'unit-test', logger: createLogger(tool.name, 'SILENT'), deps: options.deps, approvalId: options.approvalId, cursors: TEST_CURSOR_SEALS(actor.subject) };
   const { output, text, classification } = await runHandler(registered, validated.input, ctx);
   return { output: output as z.output<Out>, text, classification };
 }

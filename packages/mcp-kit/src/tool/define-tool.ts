@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../logging/logger';
+import type { CursorSeal } from './cursor-seal';
 import type { Actor } from '../auth/actor';
 
 export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
@@ -24,6 +25,8 @@ export interface ToolContext<Deps = unknown> {
    * that the change happens once even if the approval store were tampered with to replay it.
    */
   readonly approvalId?: string;
+  /** Seals paging cursors to this caller and server (see `pagingCursor`). */
+  readonly cursors: CursorSeal;
 }
 
 type AnyObjectSchema = z.ZodObject<z.ZodRawShape>;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ToolError } from '../errors/errors';
+import type { CursorSeal } from './cursor-seal';
 
 /** The `cursor` input of a paged tool. */
 export const CursorInput = z.string().max(1024).optional().describe('next_cursor from the previous page of the same request');
@@ -8,30 +9,35 @@ export const CursorInput = z.string().max(1024).optional().describe('next_cursor
 const CursorContent = z.object({ p: z.unknown(), h: z.string() });
 
 export interface PagingCursor<Position> {
-  /** An opaque cursor for `position`, valid only for the same `request`. */
-  encode(position: Position, request: unknown): string;
-  /** The position a cursor points at, or undefined without one. A cursor from another request is refused. */
-  decode(cursor: string | undefined, request: unknown): Position | undefined;
+  /** An opaque cursor for `position`, valid only for the same `request` by the same caller (`ctx`, the tool's context). */
+  encode(position: Position, request: unknown, ctx: { readonly cursors: CursorSeal }): string;
+  /** The position a cursor points at, or undefined without one. A forged cursor, or one from another request or caller, is refused. */
+  decode(cursor: string | undefined, request: unknown, ctx: { readonly cursors: CursorSeal }): Position | undefined;
 }
 
 /**
- * Opaque paging cursors: a position (an offset, or the sort key of the last row) bound to
- * a fingerprint of the request it came from, so that a cursor replayed against different
- * filters is refused instead of silently skipping rows. Cursors are not secret: every
- * page re-applies the caller's filters and permissions.
+ * Opaque paging cursors: a position (an offset, or the sort key of the last row) bound to a
+ * fingerprint of the request it came from and sealed (HMAC with the server's key) to the caller,
+ * so that a cursor replayed against different filters, altered, forged or passed to someone else
+ * is refused instead of reaching a query. Every page still re-applies the caller's filters and
+ * permissions.
+ *
+ * @example
+ * ```ts
+ * const offsetCursor = pagingCursor(z.number().int().nonnegative());
+ * // in a handler:
+ * const offset = offsetCursor.decode(cursor, request, ctx) ?? 0;
+ * return { items, next_cursor: more ? offsetCursor.encode(offset + limit, request, ctx) : null };
+ * ```
  */
 export function pagingCursor<S extends z.ZodType>(position: S): PagingCursor<z.output<S>> {
   return {
-    encode: (value, request) => Buffer.from(JSON.stringify({ p: value, h: requestFingerprint(request) })).toString('base64url'),
-    decode: (cursor, request) => {
+    encode: (value, request, ctx) => ctx.cursors.seal({ p: value, h: requestFingerprint(request) }),
+    decode: (cursor, request, ctx) => {
       if (cursor === undefined) return undefined;
-      try {
-        const content = CursorContent.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-        const parsed = position.safeParse(content.p);
-        if (content.h === requestFingerprint(request) && parsed.success) return parsed.data;
-      } catch {
-        // falls through to the refusal below
-      }
+      const content = CursorContent.safeParse(ctx.cursors.open(cursor));
+      const parsed = content.success ? position.safeParse(content.data.p) : undefined;
+      if (content.success && content.data.h === requestFingerprint(request) && parsed?.success) return parsed.data;
       throw new ToolError('Invalid cursor: pass back the next_cursor of the same request unchanged');
     },
   };

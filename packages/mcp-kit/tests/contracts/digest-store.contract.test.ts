@@ -31,7 +31,7 @@ const adapters: StoreAdapter[] = [
           const dir = await mkdtemp(join(root, 'store-'));
           return {
             store: createFolderDigestStore(dir),
-            plant: async (name, body) => {
+            plant: async (name: string, body: string) => {
               await writeFile(join(dir, name), body);
               return join(dir, name);
             },
@@ -41,21 +41,22 @@ const adapters: StoreAdapter[] = [
       };
     },
   },
-  {
-    name: 'S3 (s3rver, the real S3 client)',
+  ...[false, true].map((locked) => ({
+    name: locked ? 'S3 with Object Lock (the SDK sends the checksum a locked bucket requires)' : 'S3 (s3rver, the real S3 client)',
     // S3 answers a PutObject with If-None-Match: * on an existing key with 412 PreconditionFailed;
     // audit-digests-aws.test.ts checks that the adapter's put carries it.
     start: async () => {
-      const s3 = await startLocalS3({ buckets: [] });
+      const names = [1, 2, 3, 4, 5, 6, 7, 8].map((index) => `digest-contract-${locked ? 'locked-' : ''}${index}`);
+      const s3 = await startLocalS3({ buckets: [], objectLocked: locked ? names : [] });
       const client = createDigestS3Client({ region: 'eu-west-1', endpoint: s3.endpoint });
       let buckets = 0;
       return {
         open: async () => {
-          const bucket = `digest-contract-${(buckets += 1)}`;
+          const bucket = names[buckets++]!;
           await client.send(new CreateBucketCommand({ Bucket: bucket }));
           return {
             store: createS3DigestStore(client, bucket),
-            plant: async (name, body) => {
+            plant: async (name: string, body: string) => {
               await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${DIGEST_PREFIX}${name}`, Body: body }));
               return `s3://${bucket}/${DIGEST_PREFIX}${name}`;
             },
@@ -67,7 +68,7 @@ const adapters: StoreAdapter[] = [
         },
       };
     },
-  },
+  })),
 ];
 
 const base = Date.parse('2026-11-20T10:00:00.000Z');

@@ -35,6 +35,7 @@ import {
   servedTools,
   type ToolDefinition,
 } from '../../src/platform';
+import { createCursorSeals } from '../../src/tool/cursor-seal';
 
 /** A running development issuer with a fresh key, for tests. */
 export interface TestIssuer {
@@ -202,6 +203,7 @@ export function testApprovalRequest(overrides: Partial<ApprovalRequest> = {}): A
     expires_at: '2030-01-02T00:00:00.000Z',
     request_signature: 'not-checked-here',
     ...NEW_REQUEST_STATE,
+    transitions: [],
     ...overrides,
   };
 }
@@ -261,6 +263,7 @@ export async function startTestGovernance(options: { ttlMs?: number; maxStalenes
       metrics,
       auditStore,
       signer: createRecordSigner(TEST_HMAC_KEY),
+      cursors: createCursorSeals(),
       rateLimiter: createMemoryRateLimiter(),
       policy: createCachedPolicy({ source, ttlMs: options.ttlMs ?? 0, maxStalenessMs: options.maxStalenessMs ?? 60_000, metrics, logger: createLogger('test', 'SILENT') }),
     },
@@ -290,6 +293,25 @@ export function testService(
     logger: createLogger('test-server', 'SILENT'),
     ...overrides,
   }, governance);
+}
+
+/** For a test file: one issuer and one governance, and a fresh service (its config from `env`) per test. */
+export function withTestService(env: Record<string, string> = {}) {
+  const state = {} as { issuer: TestIssuer; governance: TestGovernance; service: McpService; probe: Probe };
+  beforeAll(async () => {
+    state.issuer = await startTestIssuer();
+    state.governance = await startTestGovernance();
+  });
+  afterAll(async () => {
+    await state.issuer.stop();
+    await state.governance.stop();
+  });
+  beforeEach(() => {
+    state.probe = { calls: 0 };
+    state.service = testService(testConfig(state.issuer.issuer.issuer, env), state.probe, state.governance.adapters);
+  });
+  afterEach(() => state.service.close());
+  return state;
 }
 
 /** A 2025-era JSON-RPC POST body. */

@@ -7,9 +7,18 @@ import { z } from 'zod';
  */
 export const KeysetPosition = z.object({
   rank: z.string().regex(/^\d+(\.\d+)?$/).optional(),
-  at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/),
+  at: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/)
+    .refine(isRealTimestamp, 'not a real date and time'),
   id: z.string().max(16),
 });
+/** `2026-02-30T25:00:00.000000` matches the pattern but is no time at all: it must never reach a query. */
+function isRealTimestamp(text: string): boolean {
+  const parsed = new Date(`${text.slice(0, 23)}Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 23) === text.slice(0, 23) && parsed.getUTCFullYear() >= 1900;
+}
+
 export type KeysetPosition = z.output<typeof KeysetPosition>;
 
 /** Exact UTC text of a timestamp column, for keyset comparisons. */

@@ -22,10 +22,11 @@ export async function startStoragePeers(config: StageConfig) {
 
   const ssm = await startSsmTestEndpoint();
   for (const service of SERVER_NAMES) ssm.put(names.governanceParameter(service), await readFile(governanceFile(service), 'utf8'));
-  ssm.put(names.auditKeyParameter, randomBytes(32).toString('base64'), 'SecureString');
+  for (const service of SERVER_NAMES) ssm.put(names.auditKeyParameter(service), randomBytes(32).toString('base64'), 'SecureString');
   ssm.put(names.approvalKeyParameter, randomBytes(32).toString('base64'), 'SecureString');
 
-  const s3 = await startLocalS3({ buckets: [names.policyBucket, names.digestBucket] });
+  // The digest bucket locked as the stage deploys it (production: S3 Object Lock in compliance mode).
+  const s3 = await startLocalS3({ buckets: [names.policyBucket, names.digestBucket], objectLocked: config.auditDigests.objectLock ? [names.digestBucket] : [] });
   const kms = await startKmsTestEndpoint({ region: REGION, accountId: ACCOUNT });
   await uploadCorpus(s3.endpoint, names.policyBucket, names.policyPrefix);
   return {
