@@ -1,3 +1,4 @@
+import { AUDIT_INDEXES } from '@gmcp/mcp-kit/platform';
 import { arns, resourceNames, type FunctionKind } from './names';
 import { allow, deny, document as policyDocument, type PolicyDocument, type PolicyStatement } from './policy-document';
 import { approvalServer, SERVERS, serverUses, serversUsing, type ServerName, type ServerResource } from './servers';
@@ -110,6 +111,14 @@ export function auditDigestPolicy(config: Config, late: { digestKeyArn: string }
 
 const DATA_API_ACTIONS = ['rds-data:ExecuteStatement', 'rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'];
 
+/**
+ * Items whose partition key starts with the server's name. `ForAllValues` holds vacuously when a
+ * request names no key at all, so the `Null` test requires one (IAM's guidance for LeadingKeys).
+ */
+function ownPartitions(service: ServerName): PolicyStatement['Condition'] {
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${service}#*`] }, Null: { 'dynamodb:LeadingKeys': 'false' } };
+}
+
 function grantsFor(config: Config) {
   const names = resourceNames(config);
   const arn = arns(config);
@@ -122,7 +131,7 @@ function grantsFor(config: Config) {
      * records; changes are denied to every role.
      */
     audit: (service: ServerName) =>
-      allow('AppendOwnAudit', ['dynamodb:PutItem', 'dynamodb:GetItem'], [arn.table(names.auditTable)], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${service}#*`] } }),
+      allow('AppendOwnAudit', ['dynamodb:PutItem', 'dynamodb:GetItem'], [arn.table(names.auditTable)], ownPartitions(service)),
     governance: (service: ServerName) => allow('ReadOwnGovernance', ['ssm:GetParameter'], [arn.parameter(names.governanceParameter(service))]),
     keys: (service: ServerName, { approvals }: { approvals: boolean }) =>
       allow(
@@ -132,7 +141,7 @@ function grantsFor(config: Config) {
       ),
     /** Its own counters only: every key it counts under starts with its name (see rate-limits.ts). */
     rateLimits: (service: ServerName) =>
-      allow('CountOwnRequests', ['dynamodb:UpdateItem'], [arn.table(names.rateLimitTable)], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${service}#*`] } }),
+      allow('CountOwnRequests', ['dynamodb:UpdateItem'], [arn.table(names.rateLimitTable)], ownPartitions(service)),
     policyObjects: [
       allow('ReadPolicies', ['s3:GetObject'], [arn.bucketObjects]),
       allow('ListPolicies', ['s3:ListBucket'], [arn.bucket], { StringLike: { 's3:prefix': [`${names.policyPrefix}*`] } }),
@@ -145,7 +154,7 @@ function grantsFor(config: Config) {
     approvalRecords: (actions: string[]) => allow('ApprovalRecords', actions, [arn.table(names.approvalsTable)]),
     approvalQueries: allow('ListApprovals', ['dynamodb:Query'], [arn.tableIndexes(names.approvalsTable)]),
     /** A rejection or execution in the audit trail is final: deciding and executing read a request's records (by tool, filtered by approval id). */
-    approvalAuditRecords: allow('ReadApprovalAuditRecords', ['dynamodb:Query'], [arn.tableIndexes(names.auditTable)]),
+    approvalAuditRecords: allow('ReadApprovalAuditRecords', ['dynamodb:Query'], [arn.tableIndex(names.auditTable, AUDIT_INDEXES.byTool)]),
     startApprovals: allow('StartApprovals', ['states:StartExecution', 'states:DescribeExecution'], [arn.stateMachine, arn.executions]),
     deliverDecisions: allow('DeliverDecisions', [...UNSCOPABLE_ACTIONS], ['*']),
     notifyApprovers: allow('NotifyApprovers', ['sns:Publish'], [arn.topic(names.approverTopic)]),

@@ -53,6 +53,7 @@ export function arns(config: Pick<StageConfig, 'stage' | 'account' | 'region'>) 
   return {
     table,
     tableIndexes: (name: string) => `${table(name)}/index/*`,
+    tableIndex: (name: string, index: string) => `${table(name)}/index/${index}`,
     // A parameter name starting with "/" joins "parameter" without a second slash.
     parameter: (name: string) => `arn:aws:ssm:${region}:${account}:parameter${name}`,
     /** Secrets Manager appends six random characters to a secret's name. */

@@ -38,13 +38,28 @@ export function matchesPattern(pattern: string, value: string, { ignoreCase = fa
  * conditions are evaluated against `context` (a key the request lacks fails them); a
  * statement with any other condition operator never matches, so nothing is over-allowed.
  */
+/**
+ * The condition operators the policies use, as IAM evaluates them on a single-valued request:
+ * StringLike fails on a missing key; ForAllValues:StringLike holds on a missing key (vacuously,
+ * hence the Null test beside it); Null "false" requires the key, "true" its absence.
+ */
+function conditionHolds(operator: string, value: string | undefined, patterns: string[]): boolean {
+  switch (operator) {
+    case 'StringLike':
+      return value !== undefined && patterns.some((pattern) => matchesPattern(pattern, value));
+    case 'ForAllValues:StringLike':
+      return value === undefined || patterns.some((pattern) => matchesPattern(pattern, value));
+    case 'Null':
+      return patterns.every((expected) => (expected === 'true') === (value === undefined));
+    default:
+      return false;
+  }
+}
+
 export function isAllowed(policy: PolicyDocument, action: string, resource: string, context: Record<string, string> = {}): boolean {
   const conditionsHold = (statement: PolicyStatement) =>
-    Object.entries(statement.Condition ?? {}).every(
-      ([operator, keys]) =>
-        // ForAllValues: every value of a multi-valued key (one partition key per request here) must match.
-        (operator === 'StringLike' || operator === 'ForAllValues:StringLike') &&
-        Object.entries(keys).every(([key, patterns]) => context[key] !== undefined && [patterns].flat().some((pattern) => matchesPattern(pattern, context[key]!))),
+    Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
+      Object.entries(keys).every(([key, patterns]) => conditionHolds(operator, context[key], [patterns].flat())),
     );
   const matches = (statement: PolicyStatement) =>
     statement.Action.some((pattern) => matchesPattern(pattern, action, { ignoreCase: true })) &&

@@ -15,7 +15,8 @@ export function auditDigests(plan: Plan, alarmTopic: aws.sns.Topic): sst.aws.Buc
   const bucket = encryptedBucket(components.bucket, digests.bucket, plan, { objectLock: digests.objectLock !== null });
   if (digests.objectLock) {
     // Every digest written is kept for the retention period: not even the account's root can delete or overwrite it in COMPLIANCE mode.
-    new aws.s3.BucketObjectLockConfigurationV2(components.objectLock, {
+    // Enabled through this resource on the versioned bucket (never the bucket's own attribute, which would replace a deployed bucket).
+    new aws.s3.BucketObjectLockConfiguration(components.objectLock, {
       bucket: bucket.name,
       objectLockEnabled: 'Enabled',
       rule: { defaultRetention: { mode: digests.objectLock.mode, days: digests.objectLock.days } },

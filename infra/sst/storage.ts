@@ -34,7 +34,6 @@ export function encryptedBucket(id: string, name: string, plan: Plan, options: {
         args.bucket = name;
         // A locked object cannot be removed before its retention ends, so a locked bucket is never force-destroyed.
         args.forceDestroy = !plan.retained && !options.objectLock;
-        if (options.objectLock) args.objectLockEnabled = true;
       },
     },
   });

@@ -61,7 +61,7 @@ const MATRIX: Record<string, string[]> = {
     `dynamodb:GetItem ${T}-approvals`,
     `dynamodb:UpdateItem ${T}-approvals`,
     `dynamodb:Query ${T}-approvals/index/*`,
-    `dynamodb:Query ${T}-audit/index/*`,
+    `dynamodb:Query ${T}-audit/index/by_tool`,
     'states:StartExecution arn:aws:states:eu-west-1:222222222222:stateMachine:gmcp-production-approvals',
     'states:StartExecution arn:aws:states:eu-west-1:222222222222:execution:gmcp-production-approvals:*',
     'states:DescribeExecution arn:aws:states:eu-west-1:222222222222:stateMachine:gmcp-production-approvals',
@@ -83,7 +83,7 @@ const MATRIX: Record<string, string[]> = {
     ...COMMON('ops-writer', ['approvals/hmac-key', 'edge/origin-secret']),
     `dynamodb:GetItem ${T}-approvals`,
     `dynamodb:UpdateItem ${T}-approvals`,
-    `dynamodb:Query ${T}-audit/index/*`,
+    `dynamodb:Query ${T}-audit/index/by_tool`,
     ...DATA_API_WRITE,
     `secretsmanager:GetSecretValue ${SECRET}/ops-writer/database-??????`,
   ],
@@ -165,6 +165,7 @@ describe('least privilege, per function role', () => {
         const counts = isAllowed(role.policy, 'dynamodb:UpdateItem', arn.table(names.rateLimitTable), { 'dynamodb:LeadingKeys': `${other.service}#server#1700000000000` });
         expect(counts).toBe(role.service === other.service);
       }
+      // A request that names no partition key at all is not taken either (the Null test beside ForAllValues).
       expect(isAllowed(role.policy, 'dynamodb:UpdateItem', arn.table(names.rateLimitTable))).toBe(false);
     }
   });
@@ -247,5 +248,15 @@ describe('IAM pattern matching', () => {
     expect(isAllowed(policy, 's3:ListBucket', arn.bucket, { 's3:prefix': 'policies/' })).toBe(true);
     expect(isAllowed(policy, 's3:ListBucket', arn.bucket, { 's3:prefix': 'secrets/' })).toBe(false);
     expect(isAllowed(policy, 's3:ListBucket', arn.bucket)).toBe(false);
+  });
+
+  it('evaluates ForAllValues as IAM does: it holds when the key is absent, which only the Null test stops', () => {
+    const statement = (Condition: Record<string, Record<string, string | string[]>>) =>
+      ({ Version: '2012-10-17' as const, Statement: [{ Sid: 'T', Effect: 'Allow' as const, Action: ['dynamodb:PutItem'], Resource: ['*'], Condition }] });
+    const forAll = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['a#*'] } };
+    expect(isAllowed(statement(forAll), 'dynamodb:PutItem', 'x')).toBe(true);
+    expect(isAllowed(statement({ ...forAll, Null: { 'dynamodb:LeadingKeys': 'false' } }), 'dynamodb:PutItem', 'x')).toBe(false);
+    expect(isAllowed(statement({ ...forAll, Null: { 'dynamodb:LeadingKeys': 'false' } }), 'dynamodb:PutItem', 'x', { 'dynamodb:LeadingKeys': 'a#1' })).toBe(true);
+    expect(isAllowed(statement({ ...forAll, Null: { 'dynamodb:LeadingKeys': 'false' } }), 'dynamodb:PutItem', 'x', { 'dynamodb:LeadingKeys': 'b#1' })).toBe(false);
   });
 });

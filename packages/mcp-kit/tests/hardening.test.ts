@@ -144,10 +144,11 @@ describe('token audiences', () => {
     expect(state.probe.calls).toBe(0);
   });
 
-  /** jose refuses to sign an unknown critical extension, so the token is put together by hand. */
-  async function withCriticalExtension(): Promise<string> {
+  /** jose refuses to sign an unknown critical extension, so the token is put together by hand (and, as a control, the same without it). */
+  async function handMade(critical: boolean): Promise<string> {
     const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const header = encode({ alg: 'RS256', kid: state.issuer.key.kid, crit: ['urn:example:must-understand'], 'urn:example:must-understand': true });
+    const extension = critical ? { crit: ['urn:example:must-understand'], 'urn:example:must-understand': true } : {};
+    const header = encode({ alg: 'RS256', kid: state.issuer.key.kid, ...extension });
     const now = Math.floor(Date.now() / 1000);
     const payload = encode({ iss: state.issuer.issuer.issuer, sub: 'alice', aud: TEST_AUDIENCE, scope: 'echo:read', iat: now, exp: now + 300 });
     const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', state.issuer.key.privateKey, new TextEncoder().encode(`${header}.${payload}`));
@@ -155,10 +156,12 @@ describe('token audiences', () => {
   }
 
   it('refuses a token whose crit header names an extension it does not understand (RFC 7515 §4.1.11)', async () => {
-    const response = await call(await withCriticalExtension());
+    expect((await call(await handMade(false))).status).toBe(200);
+    const response = await call(await handMade(true));
     expect(response.status).toBe(401);
     expect(response.body.error).toBe('invalid_token');
-    expect(state.probe.calls).toBe(0);
+    expect(response.body.error_description).not.toBe('The token signature is invalid');
+    expect(state.probe.calls).toBe(1);
   });
 });
 
@@ -189,8 +192,13 @@ describe('DateInput', () => {
     expect(DateInput.parse(value)).toBeInstanceOf(Date);
   });
 
-  it.each(['0000-01-01', '1899-12-31', '0001-01-01T00:00:00Z', '2026-02-30', 'yesterday'])('refuses %s with a clear message', (value) => {
+  it.each(['0000-01-01', '1899-12-31', '0001-01-01T00:00:00Z'])('refuses %s, a well-formed date out of range, saying so', (value) => {
     const parsed = DateInput.safeParse(value);
     expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.message)).toContain('must be between 1900-01-01 and 9999-12-31');
+  });
+
+  it.each(['2026-02-30', '10000-01-01', 'yesterday'])('refuses %s, which is no date', (value) => {
+    expect(DateInput.safeParse(value).success).toBe(false);
   });
 });

@@ -26,7 +26,7 @@ import {
 } from '@gmcp/mcp-kit/platform';
 import { digestIndexPath, digestPublicKeyPath, legacyAuditKeyPath, LOCAL_TABLES, serverAuditKeyDir } from './local-contract';
 import { connectLocalDynamoDb } from './local-aws';
-import { checkDigestIndex, listInDigestIndex, localDigestSigner, localDigestStore } from './local-digests';
+import { checkDigestIndex, listInDigestIndex, localDigestSigner, localDigestStore, startDigestIndex } from './local-digests';
 import { verifyExport } from './standalone-verifier';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -42,6 +42,7 @@ const USAGE = `Usage:
   npm run audit -- export [--since 24h] [--out <file>]
   npm run audit -- verify-export <file> --public-key <pem file>
   npm run audit -- public-key
+  npm run audit -- start-index                      (local: list today's digests in a new digest index)
 
 verify checks each record's signature (HMAC, with its own server's key: a record signed with
 another server's key is tampered) since --since, each writer's chain (a record missing from the
@@ -109,6 +110,14 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === 'verify-export') return verifyExportFile(positionals[1], values['public-key']);
+  if (command === 'start-index') {
+    const listed = await startDigestIndex().catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') throw new Error(`${digestIndexPath()} exists already: it is only ever appended to`);
+      throw error;
+    });
+    console.log(`Started ${digestIndexPath()} with ${listed} digest(s), trusted as they are now.`);
+    return 0;
+  }
   if (command === 'public-key') {
     // Creates the key on first use, and publishes it where verifiers read it.
     console.log((await (await localDigestSigner()).publicKeyPem()).trim());
@@ -264,7 +273,7 @@ async function verify(store: AuditStore, verifier: RecordVerifier, options: Opti
   return 1;
 }
 
-const COMMANDS = ['query', 'verify', 'digest', 'export', 'verify-export', 'public-key'] as const;
+const COMMANDS = ['query', 'verify', 'digest', 'export', 'verify-export', 'public-key', 'start-index'] as const;
 
 /** Where the digests and their public key are: the state folder, or (AUDIT_MODE=aws) the stage's digest bucket. */
 function digestSource(): { store: DigestStore; publicKey(): Promise<string> } {

@@ -1,35 +1,72 @@
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, PutItemCommand, ResourceNotFoundException, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  PutItemCommand,
+  ResourceNotFoundException,
+  ScanCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AUDIT_INDEXES, AuditRecord, auditItem, auditTableDefinition } from '@gmcp/mcp-kit/platform';
+
+type Item = Record<string, AttributeValue>;
 
 /**
  * A state folder from before the audit table was keyed by server (`pk = <server>#<day>`, with
  * the `by_day` index for time queries) is moved to the new layout when the platform starts:
- * every record is read, the table is created anew and each record written back under its new
- * keys, unchanged (its signature covers its content, not its keys). dynalite cannot add an
- * index to a table, hence the copy. Returns how many records were moved, or 0 when none needed to be.
+ * every item is first saved to `dumpPath`, the table is created anew and each record written
+ * back under its new keys, unchanged (its signature covers its content, not its keys); then the
+ * dump is removed. dynalite cannot add an index to a table, hence the copy. A move interrupted
+ * half-way resumes from the dump at the next start. An item whose stored keys do not follow from
+ * its content (tampering) keeps them as they were, so that `verify` still reports it. Returns how
+ * many items were moved.
  */
-export async function migrateLocalAuditTable(client: DynamoDBClient, tableName: string): Promise<number> {
-  const table = await client.send(new DescribeTableCommand({ TableName: tableName })).catch((error: unknown) => {
+export async function migrateLocalAuditTable(client: DynamoDBClient, tableName: string, dumpPath: string): Promise<number> {
+  const interrupted = existsSync(dumpPath);
+  const table = await describe(client, tableName);
+  if (!interrupted && (!table || table.GlobalSecondaryIndexes?.some((index) => index.IndexName === AUDIT_INDEXES.byDay))) return 0;
+  const items = interrupted ? (JSON.parse(await readFile(dumpPath, 'utf8')) as Item[]) : await scanAll(client, tableName);
+  if (!interrupted) await writeFile(dumpPath, JSON.stringify(items), { mode: 0o600, flush: true });
+  if (table) await client.send(new DeleteTableCommand({ TableName: tableName }));
+  await client.send(new CreateTableCommand(auditTableDefinition(tableName)));
+  for (const item of items) await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(movedItem(unmarshall(item)), { removeUndefinedValues: true }) }));
+  await rm(dumpPath);
+  return items.length;
+}
+
+/** A record under its new keys; anything else as it was stored, findable by day. */
+function movedItem(stored: Record<string, unknown>): Record<string, unknown> {
+  const { pk, sk, actor_pk, tool_pk, ...content } = stored;
+  const parsed = AuditRecord.safeParse(content);
+  const keysFollow =
+    parsed.success &&
+    pk === `DAY#${parsed.data.time.slice(0, 10)}` &&
+    sk === `${parsed.data.time}#${parsed.data.event_id}` &&
+    actor_pk === (parsed.data.actor ? `ACTOR#${parsed.data.actor.subject}` : undefined) &&
+    tool_pk === (parsed.data.tool ? `TOOL#${parsed.data.tool}` : undefined);
+  return keysFollow ? auditItem(parsed.data) : { ...stored, day_pk: `DAY#${String(sk).slice(0, 10)}` };
+}
+
+async function describe(client: DynamoDBClient, tableName: string) {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  } catch (error) {
     if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
-  });
-  if (!table?.Table || table.Table.GlobalSecondaryIndexes?.some((index) => index.IndexName === AUDIT_INDEXES.byDay)) return 0;
-  const items: Record<string, AttributeValue>[] = [];
-  let start: Record<string, AttributeValue> | undefined;
+  }
+}
+
+async function scanAll(client: DynamoDBClient, tableName: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
-  await client.send(new CreateTableCommand(auditTableDefinition(tableName)));
-  for (const item of items) {
-    const { pk: _pk, sk: _sk, actor_pk: _actor, tool_pk: _tool, ...content } = unmarshall(item);
-    const parsed = AuditRecord.safeParse(content);
-    // An item that is no record stays as it was (verify reports it), under keys it can be found by.
-    const moved = parsed.success ? auditItem(parsed.data) : { ...unmarshall(item), day_pk: String(unmarshall(item).pk) };
-    await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(moved, { removeUndefinedValues: true }) }));
-  }
-  return items.length;
+  return items;
 }

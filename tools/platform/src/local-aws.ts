@@ -1,5 +1,6 @@
 import { approvalTableDefinition, auditTableDefinition, createDynamoDbClient, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit/platform';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
+import { resolve } from 'node:path';
 import { migrateLocalAuditTable } from './local-audit-migration';
 import { dynamoDbDataDir, LOCAL_TABLES, localDynamoDbEndpoint, localPort } from './local-contract';
 
@@ -18,10 +19,11 @@ export function localGovernanceEnv(settings: { dynamoDbEndpoint: string; auditKe
   };
 }
 
-/** Creates the platform's tables on a local DynamoDB endpoint if they are missing (and moves an audit table of the earlier layout). */
-export async function prepareLocalTables(endpoint: string): Promise<void> {
+/** Creates the platform's tables on a local DynamoDB endpoint if they are missing (and, in a state folder's store, moves an audit table of the earlier layout). */
+export async function prepareLocalTables(endpoint: string, stateEnv?: Env): Promise<void> {
   const client = createDynamoDbClient({ region: 'local', endpoint });
-  const moved = await migrateLocalAuditTable(client, LOCAL_TABLES.audit);
+  // Only the state folder's own store can hold an audit table of the earlier layout.
+  const moved = stateEnv ? await migrateLocalAuditTable(client, LOCAL_TABLES.audit, resolve(dynamoDbDataDir(stateEnv), '..', 'audit-migration.json')) : 0;
   if (moved > 0) console.error(`Moved ${moved} local audit record(s) to the table's new layout (keys per server).`);
   await ensureTables(client, [auditTableDefinition(LOCAL_TABLES.audit), rateLimitTableDefinition(LOCAL_TABLES.rateLimits), approvalTableDefinition(LOCAL_TABLES.approvals)]);
   client.destroy();
@@ -30,7 +32,7 @@ export async function prepareLocalTables(endpoint: string): Promise<void> {
 /** dynalite on its local-contract port (or the one given), persisting under the state folder, with tables ready. */
 export async function startPlatformDynamoDb(env: Env, port: number = localPort('local-dynamodb', env)): Promise<LocalDynamoDb> {
   const dynamodb = await startLocalDynamoDb({ port, path: dynamoDbDataDir(env) });
-  await prepareLocalTables(dynamodb.endpoint);
+  await prepareLocalTables(dynamodb.endpoint, env);
   return dynamodb;
 }
 
@@ -47,6 +49,6 @@ export async function connectLocalDynamoDb(env: Env): Promise<{ endpoint: string
   );
   if (running) return { endpoint, close: async () => undefined };
   const dynamodb = await startLocalDynamoDb({ path: dynamoDbDataDir(env) });
-  await prepareLocalTables(dynamodb.endpoint);
+  await prepareLocalTables(dynamodb.endpoint, env);
   return { endpoint: dynamodb.endpoint, close: () => dynamodb.stop() };
 }

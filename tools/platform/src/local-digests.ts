@@ -49,13 +49,25 @@ export async function digestLocalAudit(dynamoDbEndpoint: string, env: Env, settl
 const indexLine = (digest: AuditDigest) => `${digest.range.end} ${digestHash(digest)}\n`;
 
 /**
- * Appends a new digest's hash to the index (opened for appending only). A state folder with
- * digests from before the index gets them all listed once, as found (trust on first use).
+ * Appends a new digest's hash to the index (opened for appending only). The index is started
+ * here only with the chain's first digest: with earlier digests and no index (removed, or a state
+ * folder from before it) nothing is rebuilt silently, since a rebuilt index would hide what was
+ * removed with it; `verify` keeps reporting it until `npm run audit -- start-index` says to trust
+ * the digests as they are.
  */
 export async function listInDigestIndex(digest: AuditDigest, env: Env = process.env): Promise<void> {
   if (await readIndex(env)) return appendFile(digestIndexPath(env), indexLine(digest), { flag: 'a' });
+  const digests = await localDigestStore(env).list();
+  if (digests.length === 1 && digestHash(digests[0]!) === digestHash(digest)) return void (await startDigestIndex(env));
+  console.error(`The digest index ${digestIndexPath(env)} is missing while digests exist: not rebuilt (npm run audit -- verify, then npm run audit -- start-index).`);
+}
+
+/** Lists every digest there is now in a new index: trusting them as they are (refused when an index exists). */
+export async function startDigestIndex(env: Env = process.env): Promise<number> {
+  const digests = await localDigestStore(env).list();
   await mkdir(dirname(digestIndexPath(env)), { recursive: true });
-  await writeFile(digestIndexPath(env), (await localDigestStore(env).list()).map(indexLine).join(''), { flag: 'wx' });
+  await writeFile(digestIndexPath(env), digests.map(indexLine).join(''), { flag: 'wx' });
+  return digests.length;
 }
 
 async function readIndex(env: Env): Promise<{ end: string; hash: string }[] | undefined> {
@@ -80,7 +92,7 @@ async function readIndex(env: Env): Promise<{ end: string; hash: string }[] | un
 export async function checkDigestIndex(digests: readonly AuditDigest[], env: Env = process.env): Promise<string[]> {
   const index = await readIndex(env);
   if (!index) {
-    return digests.length > 0 ? [`digest_index_missing: ${digestIndexPath(env)} lists every digest written (a state folder from before it: npm run audit -- digest starts it; otherwise it was removed)`] : [];
+    return digests.length > 0 ? [`digest_index_missing: ${digestIndexPath(env)} lists every digest written: removed, or a state folder from before it (npm run audit -- start-index trusts the digests as they are)`] : [];
   }
   const present = new Set(digests.map(digestHash));
   const listed = new Set(index.map((entry) => entry.hash));

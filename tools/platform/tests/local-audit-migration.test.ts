@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
@@ -30,6 +34,23 @@ const EARLIER_LAYOUT = {
   })),
 };
 
+it('resumes a move interrupted after the old table was dropped, from its dump, and keeps tampered keys as evidence', async () => {
+  const client = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
+  const signer = createRecordSigner(randomBytes(32));
+  const time = new Date(Date.now() - 5000);
+  const record = signer.sign({ event_id: newEventId(time), event: 'tool_denied', time: time.toISOString(), server: 'ops-reader', server_version: '1', request_id: 'r', source: {}, decision: 'denied', reason: 'not_allowlisted', tool: 'y', actor: { subject: 'mallory', client_id: 'c' } });
+  // Dumped, then the process died: the table is gone. The actor key had been removed to hide the record from queries by actor.
+  const dump = join(await mkdtemp(join(tmpdir(), 'migration-')), 'dump.json');
+  const stored = { ...record, pk: `DAY#${record.time.slice(0, 10)}`, sk: `${record.time}#${record.event_id}`, tool_pk: 'TOOL#y' };
+  await writeFile(dump, JSON.stringify([marshall(stored, { removeUndefinedValues: true })]));
+  expect(await migrateLocalAuditTable(client, 'resumed', dump)).toBe(1);
+  const { records, anomalies } = await createDynamoDbAuditStore(client, 'resumed').query({ since: new Date(Date.now() - 60_000), limit: 10 });
+  expect(records).toEqual([]);
+  expect(anomalies).toEqual([expect.objectContaining({ problem: 'keys_do_not_match_content' })]);
+  expect(existsSync(dump)).toBe(false);
+  client.destroy();
+});
+
 it('moves records of the earlier layout to keys per server, unchanged, once', async () => {
   const client = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
   await client.send(new CreateTableCommand(EARLIER_LAYOUT));
@@ -43,11 +64,12 @@ it('moves records of the earlier layout to keys per server, unchanged, once', as
     await client.send(new PutItemCommand({ TableName: 'audit', Item: marshall({ ...record, pk: `DAY#${day}`, sk: `${record.time}#${record.event_id}`, tool_pk: 'TOOL#x' }, { removeUndefinedValues: true }) }));
   }
 
-  expect(await migrateLocalAuditTable(client, 'audit')).toBe(2);
+  const dump = join(await mkdtemp(join(tmpdir(), 'migration-')), 'dump.json');
+  expect(await migrateLocalAuditTable(client, 'audit', dump)).toBe(2);
   const { records: found, anomalies } = await createDynamoDbAuditStore(client, 'audit').query({ since: new Date(Date.now() - 60_000), limit: 10 });
   expect(anomalies).toEqual([]);
   expect(found).toEqual([...records].sort((a, b) => b.time.localeCompare(a.time)));
   expect(found.every((record) => signer.verify(record))).toBe(true);
-  expect(await migrateLocalAuditTable(client, 'audit')).toBe(0);
+  expect(await migrateLocalAuditTable(client, 'audit', dump)).toBe(0);
   client.destroy();
 });
