@@ -294,19 +294,21 @@ describe('rate limits and concurrency', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     const token = await issuer.token({ scopes: ['echo:read'] });
-    // The store answers slowly, so the client is gone by the time the decision record lands.
+    // The client goes away while the decision record is being written (not on a timer: under
+    // load a timer can fire before the request even reaches the gate), and the store answers slowly.
     const store = state.governance.auditStore;
     const append = store.append.bind(store);
-    store.append = async (record) => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      return append(record);
-    };
     const { request: httpRequest } = await import('node:http');
     const aborted = httpRequest({ port, host: '127.0.0.1', path: '/mcp', method: 'POST', headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` } });
     aborted.on('error', () => undefined);
+    store.append = async (record) => {
+      if (record.event === 'tool_allowed') aborted.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return append(record);
+    };
     aborted.end(JSON.stringify(rpc('tools/call', { name: 'echo', arguments: { message: 'gone' } })));
-    setTimeout(() => aborted.destroy(), 10);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const events = async () => (await records(state.governance.auditStore)).map((record) => record.event);
+    for (let waited = 0; waited < 5000 && !(await events()).includes('tool_not_run'); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     store.append = append;
 
     expect(state.probe.calls).toBe(0);
