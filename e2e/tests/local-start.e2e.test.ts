@@ -22,6 +22,7 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       POLICY_READER_PORT: String(await freePort()),
       OPS_READER_PORT: String(await freePort()),
       OPS_WRITER_PORT: String(await freePort()),
+      CONSOLE_PORT: String(await freePort()),
       LOCAL_DYNAMODB_PORT: String(await freePort()),
       POLICY_READER_LOG_LEVEL: 'WARN',
       OPS_READER_LOG_LEVEL: 'WARN',
@@ -36,6 +37,7 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       // A fresh state folder: the policy index is built and the embedded database seeded first (slow on a busy CI machine).
       const [, policyUrl] = await platform.waitFor(/policy-reader\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/, 60_000);
       expect(platform.output()).toMatch(new RegExp(`dev-issuer\\s+http://127\\.0\\.0\\.1:${env.DEV_ISSUER_PORT}\\n`));
+      expect(platform.output()).toMatch(new RegExp(`console\\s+http://127\\.0\\.0\\.1:${env.CONSOLE_PORT}\\n`));
       expect(policyUrl).toBe(`http://127.0.0.1:${env.POLICY_READER_PORT}/mcp`);
 
       const { code, stdout } = await npmOutput(['run', '--silent', 'token', '--', '--sub', 'alice', '--scope', 'policies:read', '--ttl', '10m'], env);
@@ -51,7 +53,8 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       expect((result.structuredContent as { hits: { document_id: string }[] }).hits[0]!.document_id).toBe('parental-family-leave');
       await client.close();
 
-      expect(await readdir(join(stateDir, 'dev-issuer'))).toEqual(['signing-key.json']);
+      // The signing key, and the state holding the console's registered client (no assistant has signed in).
+      expect(await readdir(join(stateDir, 'dev-issuer'))).toEqual(['oauth-state.json', 'signing-key.json']);
 
       // The banner says how to connect an assistant by OAuth, with the ports in force.
       for (const [name, port] of [['policy-reader', env.POLICY_READER_PORT], ['ops-reader', env.OPS_READER_PORT], ['ops-writer', env.OPS_WRITER_PORT]]) {
@@ -137,7 +140,7 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       await writer.close();
       const trail = await npmOutput(['run', '--silent', 'audit', '--', 'query', '--tool', 'change_incident_severity', '--since', '1h'], env);
       for (const event of ['approval_requested', 'approval_decided', 'approval_executed']) expect(trail.stdout).toContain(event);
-      expect((await readdir(stateDir)).sort()).toEqual(['approvals', 'audit', 'dev-issuer', 'dynamodb', 'ops-db']);
+      expect((await readdir(stateDir)).sort()).toEqual(['approvals', 'audit', 'console', 'dev-issuer', 'dynamodb', 'ops-db']);
     } finally {
       platform.interrupt();
     }

@@ -10,13 +10,13 @@ export const SERVER_RESOURCES = ['policy-bucket', 'ops-database', 'approvals'] a
 export type ServerResource = (typeof SERVER_RESOURCES)[number];
 
 /** Names other parts of the platform already use (local services, the migration bundle). */
-export const RESERVED_SERVER_NAMES = ['dev-issuer', 'local-dynamodb', 'ops-migrate'] as const;
+export const RESERVED_SERVER_NAMES = ['dev-issuer', 'local-dynamodb', 'ops-migrate', 'console'] as const;
 
 /** Function and role names (`gmcp-<stage>-<server>-api`) must fit AWS's 64 characters with the longest stage. */
 const MAX_SERVER_NAME = 30;
 
-/** Ports the local contract keeps for the development issuer and the local DynamoDB. */
-export const RESERVED_LOCAL_PORTS = [4100, 4110] as const;
+/** Ports the local contract keeps for the development issuer, the approvals console and the local DynamoDB. */
+export const RESERVED_LOCAL_PORTS = [4100, 4104, 4110] as const;
 
 export const SERVER_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 

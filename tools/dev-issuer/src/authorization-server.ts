@@ -26,6 +26,8 @@ export interface AuthorizationServerOptions {
   clients?: readonly ClientMetadata[];
   /** Offer client ID metadata documents (a machine with no internet access cannot fetch Claude's or VS Code's). */
   clientIdMetadataDocuments: boolean;
+  /** Scopes a client may have for a server beyond what it advertises (see ResourcePolicyOptions). */
+  clientScopes?: (clientId: string, resource: string) => readonly string[];
 }
 
 export const ROUTES = {

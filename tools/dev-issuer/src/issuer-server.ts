@@ -38,6 +38,8 @@ export interface DevIssuerOptions {
   clientMetadataFetch?: Partial<ClientMetadataFetchPolicy>;
   /** Offer client ID metadata documents (default); off, clients register dynamically instead (a machine with no internet access). */
   clientIdMetadataDocuments?: boolean;
+  /** Scopes one client may have for a server beyond what the server advertises (the approvals console's `approvals:decide`). */
+  clientScopes?: (clientId: string, resource: string) => readonly string[];
   /** Keeps registered clients, grants and refresh tokens across restarts. */
   stateFile?: string;
   clients?: readonly ClientMetadata[];
@@ -72,6 +74,7 @@ export async function startDevIssuer(key: SigningKey, options: DevIssuerOptions)
     cookieKeys: [randomBytes(32).toString('base64url')],
     ...(options.stateFile ? { stateFile: options.stateFile } : {}),
     ...(options.clients ? { clients: options.clients } : {}),
+    ...(options.clientScopes ? { clientScopes: options.clientScopes } : {}),
   });
   reportIssuerEvents(provider, options.logger ?? SILENT);
   const oidc = provider.callback();

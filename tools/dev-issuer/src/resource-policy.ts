@@ -17,6 +17,12 @@ export interface ResourcePolicyOptions {
   resources: ResourceCatalog;
   directory: DevDirectory;
   accessTokenTtlSeconds: number;
+  /**
+   * Scopes one client may have for a server beyond what the server advertises, as an IdP grants
+   * an application a permission (the approvals console: `approvals:decide` on the writer, which
+   * assistants, asking for what the server advertises, never get).
+   */
+  clientScopes?: (clientId: string, resource: string) => readonly string[];
 }
 
 /**
@@ -29,9 +35,11 @@ export async function resourceServerInfo(ctx: KoaContextWithOIDC, indicator: str
   if (ctx.oidc.route === 'authorization' && Array.isArray(ctx.oidc.params?.resource) && ctx.oidc.params.resource.length > 1) {
     throw new errors.InvalidTarget('one resource per authorization: a token names exactly one MCP server');
   }
-  const server = await options.resources.lookup(indicator).catch((error: unknown) => {
+  const advertised = await options.resources.lookup(indicator).catch((error: unknown) => {
     throw error instanceof ResourceRefused ? new errors.InvalidTarget(error.message) : error;
   });
+  const clientId = (ctx.oidc.client as { clientId?: string } | undefined)?.clientId;
+  const server = { ...advertised, scopes: [...new Set([...advertised.scopes, ...(clientId ? (options.clientScopes?.(clientId, advertised.resource) ?? []) : [])])] };
   if (ctx.oidc.route === 'authorization') {
     const unknown = String(ctx.oidc.params?.scope ?? '').split(' ').filter((scope) => scope && !server.scopes.includes(scope) && !isIssuerScope(scope));
     if (unknown.length) throw new errors.InvalidScope(`${server.name} does not define ${unknown.join(', ')} (it defines ${server.scopes.join(', ')})`, unknown.join(' '));

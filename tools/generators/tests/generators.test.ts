@@ -32,7 +32,7 @@ afterAll(() => workspace?.remove());
 
 describe('the server generator', () => {
   it('registers the server once, with the next free local port, an empty allowlist and settings in every stage', () => {
-    expect(JSON.parse(read('config/servers.json')).servers['hr-reader']).toEqual({ access: 'read', localPort: 4104, uses: [] });
+    expect(JSON.parse(read('config/servers.json')).servers['hr-reader']).toEqual({ access: 'read', localPort: 4105, uses: [] });
     expect(JSON.parse(read('config/governance/hr-reader.json')).tools).toEqual([{ name: 'get_leave_balance', definition: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) }]);
     for (const stage of ['dev', 'production']) {
       const { services } = JSON.parse(read(`infra/stages/${stage}.json`));

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -40,10 +40,20 @@ export function copyWorkspace(): WorkspaceCopy {
     if (entry !== '@gmcp' && entry !== '.cache') symlinkSync(join(REPO_ROOT, 'node_modules', entry), join(modules, entry));
   }
   const linkPackage = (name: string, directory: string) => symlinkSync(join(root, directory), join(modules, '@gmcp', name.replace(/^@gmcp\//, '')));
+  // A package's own dependencies that npm could not hoist (another version at the root) live beside it.
+  const linkNestedModules = (directory: string) => {
+    if (existsSync(join(REPO_ROOT, directory, 'node_modules'))) symlinkSync(join(REPO_ROOT, directory, 'node_modules'), join(root, directory, 'node_modules'));
+  };
   for (const workspace of ['packages', 'apps', 'tools']) {
-    for (const entry of readdirSync(join(root, workspace))) linkPackage(entry, `${workspace}/${entry}`);
+    for (const entry of readdirSync(join(root, workspace))) {
+      linkPackage(entry, `${workspace}/${entry}`);
+      linkNestedModules(`${workspace}/${entry}`);
+    }
   }
-  for (const single of ['infra', 'e2e', 'bench']) linkPackage(single, single);
+  for (const single of ['infra', 'e2e', 'bench']) {
+    linkPackage(single, single);
+    linkNestedModules(single);
+  }
 
   return {
     root,

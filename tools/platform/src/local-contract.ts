@@ -11,10 +11,11 @@ export const LOCAL_HOST = '127.0.0.1';
 export const LOCAL_SERVICES: Record<LocalServiceName, { port: number; portVariable: string }> = {
   'dev-issuer': { port: 4100, portVariable: 'DEV_ISSUER_PORT' },
   'local-dynamodb': { port: 4110, portVariable: 'LOCAL_DYNAMODB_PORT' },
+  console: { port: 4104, portVariable: 'CONSOLE_PORT' },
   ...(Object.fromEntries(SERVER_NAMES.map((name) => [name, { port: SERVERS[name].localPort, portVariable: `${envPrefix(name)}PORT` }])) as Record<ServerName, { port: number; portVariable: string }>),
 };
 export type McpServerName = ServerName;
-export type LocalServiceName = 'dev-issuer' | 'local-dynamodb' | McpServerName;
+export type LocalServiceName = 'dev-issuer' | 'local-dynamodb' | 'console' | McpServerName;
 
 /** A server's own shell variables start with its name in capitals: OPS_READER_LOG_LEVEL. */
 export function envPrefix(name: McpServerName): string {
@@ -77,6 +78,11 @@ export function dynamoDbDataDir(env: Env = process.env): string {
 /** The embedded PostgreSQL (PGlite) folder of tickets and incidents, shared by the ops servers. */
 export function opsDataDir(env: Env = process.env): string {
   return resolve(stateDir(env), 'ops-db');
+}
+
+/** The approvals console's client secret at the development authorization server. */
+export function consoleSecretPath(env: Env = process.env): string {
+  return resolve(stateDir(env), 'console', 'client-secret');
 }
 
 /** The key that signs approval decisions (distinct from the audit key). */

@@ -2,8 +2,8 @@ import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Duration, loadDevDirectory, loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuerOptions } from '@gmcp/dev-issuer';
-import { createDynamoDbAuditStore, createDynamoDbClient, createLogger, type AuditStore, type LogLevel, type RunningService } from '@gmcp/mcp-kit/platform';
-import { SERVER_MODULES, SERVER_NAMES, SERVERS, type ServerResource } from '@gmcp/infra';
+import { APPROVER_SCOPE, createDynamoDbAuditStore, createDynamoDbClient, createLogger, type AuditStore, type LogLevel, type RunningService } from '@gmcp/mcp-kit/platform';
+import { SERVER_MODULES, SERVER_NAMES, SERVERS, type ServerName, type ServerResource } from '@gmcp/infra';
 import {
   approvalKeyPath,
   serverAuditKeyPath,
@@ -23,6 +23,8 @@ import { loadOrCreateKey } from './local-secrets';
 import { localGovernanceEnv, startPlatformDynamoDb } from './local-aws';
 import { digestLocalAudit } from './local-digests';
 import { digestIntervalSeconds, startPeriodicDigests } from './periodic-digests';
+import { CONSOLE_CLIENT_ID, startLocalConsole } from './local-console';
+import type { RunningConsole } from '@gmcp/console';
 import { takenPorts } from './local-ports';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
@@ -38,7 +40,7 @@ const RESOURCE_DEFAULTS: Record<ServerResource, (env: Env, local: LocalServerSet
   'policy-bucket': () => ({}),
   'ops-database': (env) => ({ OPS_DATABASE: 'embedded', OPS_DATA_DIR: opsDataDir(env) }),
   // Decisions only through the approvals CLI, never with an assistant's token.
-  approvals: (_env, local) => ({ APPROVAL_HMAC_KEY: local.approvalKey, APPROVAL_TABLE: LOCAL_TABLES.approvals, APPROVER_CLIENT_IDS: 'approvals-cli' }),
+  approvals: (_env, local) => ({ APPROVAL_HMAC_KEY: local.approvalKey, APPROVAL_TABLE: LOCAL_TABLES.approvals, APPROVER_CLIENT_IDS: `approvals-cli,${CONSOLE_CLIENT_ID}` }),
 };
 
 /** What local mode provides every server: the audit store, its signing key, the policy file. */
@@ -118,7 +120,7 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
   const servers = options.servers ?? SERVER_NAMES;
   digestIntervalSeconds(env); // a bad setting stops here, before anything starts
   if (!options.ephemeralPorts) {
-    const taken = await takenPorts(['dev-issuer', 'local-dynamodb', ...servers], env);
+    const taken = await takenPorts(['dev-issuer', 'local-dynamodb', ...servers, ...(servesApprovals(servers) ? (['console'] as const) : [])], env);
     if (taken) throw new Error(taken);
   }
   const ports = (name: 'dev-issuer' | 'local-dynamodb') => (options.ephemeralPorts ? 0 : localPort(name, env));
@@ -131,10 +133,12 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
   const dynamodb = await startPlatformDynamoDb(env, ports('local-dynamodb'));
   const running: RunningService[] = [];
   let issuer: Awaited<ReturnType<typeof startDevIssuer>> | undefined;
+  let approvalsConsole: RunningConsole | undefined;
   // Every minute while it runs, so that a record deleted meanwhile is caught by the digests too.
   const digests = startPeriodicDigests(dynamodb.endpoint, env, (message) => console.error(message));
   const stop = async () => {
     await digests.stop();
+    await approvalsConsole?.stop();
     await Promise.allSettled(running.map((service) => service.stop()));
     await issuer?.stop();
     // Every writer has stopped: digest what they wrote, before the store closes.
@@ -150,6 +154,9 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
       stateFile: issuerStatePath(env),
       accessTokenTtlSeconds: accessTokenTtlSeconds(env),
       clientIdMetadataDocuments: clientIdMetadataDocuments(env),
+      // The console, and only the console, may hold approvals:decide for the server that takes decisions.
+      clientScopes: (clientId, resource) =>
+        clientId === CONSOLE_CLIENT_ID && running.some((service) => service.config.resourceUrl === resource && SERVERS[service.name as ServerName]?.uses.includes('approvals')) ? [APPROVER_SCOPE] : [],
       logger: createLogger('dev-issuer', logLevelOf(env.DEV_ISSUER_LOG_LEVEL ?? env.LOG_LEVEL)),
       ...options.issuer,
     });
@@ -160,6 +167,8 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
     for (const result of started) if (result.status === 'fulfilled') running.push(result.value);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
+    const writer = running.find((service) => SERVERS[service.name as ServerName]?.uses.includes('approvals'));
+    if (writer) approvalsConsole = await startLocalConsole(issuer, writer, env, options.ephemeralPorts ?? false);
   } catch (error) {
     await stop();
     throw error;
@@ -168,6 +177,7 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
     ['dev-issuer', issuer.issuer],
     ['local-dynamodb', dynamodb.endpoint],
     ...running.map((service) => [service.name, service.url]),
+    ...(approvalsConsole ? [['console', approvalsConsole.url]] : []),
   ]);
   const issuerUrl = issuer.issuer;
   const token: Platform['token'] = (server, { sub = 'alice', scopes, clientId }) => {
@@ -186,6 +196,11 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
       await stop();
     },
   };
+}
+
+/** A server with approvals among those started: the console comes with it. */
+function servesApprovals(servers: readonly ServerName[]): boolean {
+  return servers.some((name) => SERVERS[name].uses.includes('approvals'));
 }
 
 function logLevelOf(value: string | undefined): LogLevel {
@@ -222,7 +237,7 @@ async function main(): Promise<void> {
   console.log('  npm run token -- --sub alice --scope "policies:read"');
   console.log('  npm run token -- --sub alice --scope "tickets:read incidents:read" --aud ops-reader');
   console.log('  npm run token -- --sub alice --scope "tickets:write incidents:write approvals:read" --aud ops-writer');
-  console.log('Approvals:   npm run approvals -- list --as carol');
+  if (platform.urls.console) console.log(`Approvals:   ${platform.urls.console} (sign in as carol), or npm run approvals -- list --as carol`);
   console.log('Audit trail: npm run audit -- query --since 1h');
   console.log('Press Ctrl-C to stop.\n');
 

@@ -1,0 +1,159 @@
+import { resolve } from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { ConsoleConfig } from './config';
+import { messagePage } from './pages/layout';
+import { pendingPage, requestPage } from './pages/approvals';
+import { csrfMatches, safeReturnPath, type Session, type SessionStore } from './sessions';
+import { SignInError, type SignIn } from './sign-in';
+import { WriterRefusal, type WriterApi } from './writer-api';
+
+/** Cookie names: `__Host-` where cookies are Secure, so that no sibling (sub)domain can plant them. */
+export const cookieNames = (secure: boolean) => ({ session: `${secure ? '__Host-' : ''}gmcp_console`, signIn: `${secure ? '__Host-' : ''}gmcp_console_sign_in` });
+
+/** No script anywhere, styles from this origin only, forms only to this origin, never framed. */
+const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const ApprovalId = z.uuid();
+const DecisionForm = z.object({ csrf: z.string(), decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(2000).optional() });
+const MIN_REASON = 5;
+
+export interface ConsoleDeps {
+  config: ConsoleConfig;
+  sessions: SessionStore;
+  signIn: SignIn;
+  writer: WriterApi;
+}
+
+/** The console's routes: sign-in and sign-out, the pending list, one request and its decision. */
+export function createConsoleApp({ config, sessions, signIn, writer }: ConsoleDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const cookie = { httpOnly: true, secure: !config.loopback, sameSite: 'lax' as const, path: '/' };
+  const { session: SESSION_COOKIE, signIn: SIGN_IN_COOKIE } = cookieNames(cookie.secure);
+
+  app.use((_req, res, next) => {
+    res.set({
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+    });
+    next();
+  });
+  app.get('/console.css', (_req, res) => res.sendFile(resolve(__dirname, '..', 'public', 'console.css'), { headers: { 'Cache-Control': 'max-age=300' } }));
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok', service: 'console' }));
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+
+  const sessionOf = (req: Request) => sessions.get(cookieOf(req, SESSION_COOKIE));
+  const page = (res: Response, status: number, body: string) => void res.status(status).type('html').send(body);
+
+  /** Pages for signed-in users only: others are sent to sign in and brought back. */
+  const signedIn = (handler: (req: Request, res: Response, session: Session) => Promise<void>) => async (req: Request, res: Response, next: NextFunction) => {
+    const session = sessionOf(req);
+    if (!session) {
+      if (req.method !== 'GET') return page(res, 401, messagePage('Signed out', 'Your session has ended: sign in again, then repeat what you were doing.', undefined, { href: '/sign-in', text: 'Sign in' }));
+      return res.redirect(303, `/sign-in?return=${encodeURIComponent(req.originalUrl)}`);
+    }
+    handler(req, res, session).catch(next);
+  };
+
+  app.get('/', (_req, res) => res.redirect(303, '/approvals'));
+
+  app.get('/sign-in', async (req, res, next) => {
+    try {
+      const { url, state } = await signIn.start(safeReturnPath(req.query.return));
+      res.cookie(SIGN_IN_COOKIE, state, { ...cookie, maxAge: 10 * 60 * 1000 });
+      res.redirect(303, url.href);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.get('/callback', async (req, res, next) => {
+    try {
+      const { session, returnTo } = await signIn.finish(new URL(req.originalUrl, config.publicUrl), cookieOf(req, SIGN_IN_COOKIE));
+      sessions.end(cookieOf(req, SESSION_COOKIE)); // a new sign-in never continues an earlier session
+      res.clearCookie(SIGN_IN_COOKIE, cookie);
+      res.cookie(SESSION_COOKIE, session.id, { ...cookie, maxAge: config.SESSION_IDLE_SECONDS * 1000 });
+      res.redirect(303, returnTo);
+    } catch (error) {
+      if (error instanceof SignInError || isOAuthError(error)) return page(res, 400, messagePage('Sign-in failed', (error as Error).message, undefined, { href: '/sign-in', text: 'Sign in again' }));
+      next(error);
+    }
+  });
+
+  app.post('/sign-out', (req, res) => {
+    const session = sessionOf(req);
+    if (session && !csrfMatches(session, req.body?.csrf)) return page(res, 403, messagePage('Refused', 'This form is not from your session: nothing was done.', session));
+    sessions.end(session?.id);
+    res.clearCookie(SESSION_COOKIE, cookie);
+    page(res, 200, messagePage('Signed out', 'You are signed out.', undefined, { href: '/sign-in', text: 'Sign in again' }));
+  });
+
+  app.get(
+    '/approvals',
+    signedIn(async (_req, res, session) => page(res, 200, pendingPage(session, await writer.pending(session.accessToken)))),
+  );
+
+  app.get(
+    '/approvals/:id',
+    signedIn(async (req, res, session) => {
+      const id = ApprovalId.safeParse(req.params.id);
+      if (!id.success) return page(res, 404, messagePage('Not found', 'There is no such request.', session, { href: '/approvals', text: 'Pending approvals' }));
+      const notice = req.query.done === 'approved' ? 'Approved.' : req.query.done === 'rejected' ? 'Rejected.' : undefined;
+      page(res, 200, requestPage(session, await writer.get(session.accessToken, id.data), notice));
+    }),
+  );
+
+  app.post(
+    '/approvals/:id/decision',
+    signedIn(async (req, res, session) => {
+      const id = ApprovalId.safeParse(req.params.id);
+      const form = DecisionForm.safeParse(req.body);
+      if (!form.success || !csrfMatches(session, form.data.csrf)) {
+        return page(res, 403, messagePage('Refused', 'This form is not from your session (a missing or wrong CSRF token): nothing was decided.', session, { href: '/approvals', text: 'Pending approvals' }));
+      }
+      if (!id.success) return page(res, 404, messagePage('Not found', 'There is no such request.', session));
+      const { decision, reason } = form.data;
+      if (decision === 'reject' && (reason ?? '').length < MIN_REASON) {
+        return page(res, 400, messagePage('Reason needed', `A rejection needs a reason of at least ${MIN_REASON} characters: nothing was decided.`, session, { href: `/approvals/${id.data}`, text: 'Back to the request' }));
+      }
+      await writer.decide(session.accessToken, id.data, { decision, ...(reason ? { reason } : {}) });
+      res.redirect(303, `/approvals/${id.data}?done=${decision === 'approve' ? 'approved' : 'rejected'}`);
+    }),
+  );
+
+  app.use((_req: Request, res: Response) => page(res, 404, messagePage('Not found', 'There is no such page.', undefined, { href: '/approvals', text: 'Pending approvals' })));
+  app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
+    const session = sessionOf(req);
+    if (error instanceof WriterRefusal && error.status === 401) {
+      // The writer no longer takes the session's token: the session is over.
+      sessions.end(session?.id);
+      res.clearCookie(SESSION_COOKIE, cookie);
+      if (req.method === 'GET') return res.redirect(303, `/sign-in?return=${encodeURIComponent(req.originalUrl)}`);
+      return page(res, 401, messagePage('Signed out', 'Your sign-in has expired: sign in again, then repeat what you were doing. Nothing was decided.', undefined, { href: '/sign-in', text: 'Sign in' }));
+    }
+    if (error instanceof WriterRefusal) {
+      const title = error.status === 403 ? 'Not allowed' : error.status === 404 ? 'Not found' : 'Refused';
+      return page(res, error.status >= 400 && error.status < 500 ? error.status : 502, messagePage(title, error.message, session, { href: '/approvals', text: 'Pending approvals' }));
+    }
+    console.error('console error', error);
+    page(res, 500, messagePage('Something went wrong', 'The console could not complete this request. Nothing was decided.', session));
+  });
+  return app;
+}
+
+function cookieOf(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+const isOAuthError = (error: unknown) => error instanceof Error && ['ResponseBodyError', 'AuthorizationResponseError', 'ClientError'].includes(error.constructor.name);

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
+const isLoopbackUrl = (url: string) => LOOPBACK.includes(URL.parse(url)?.hostname.replace(/^\[|\]$/g, '') ?? '');
+
+/** A URL the console sends secrets, codes or tokens to, or is reached at: HTTPS, or plain HTTP on this machine only. */
+const SecureUrl = z.url().refine((url) => URL.parse(url)?.protocol === 'https:' || isLoopbackUrl(url), 'must be https (plain http only on loopback)');
+
+/** The console's environment: where it listens, who signs users in, and the writer whose approvals it shows. */
+export const ConsoleEnv = z
+  .object({
+    HOST: z.string().default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(4104),
+    /** The console's own origin as browsers reach it (its callback is `<PUBLIC_URL>/callback`). */
+    PUBLIC_URL: SecureUrl.optional(),
+    /** The OpenID Connect issuer users sign in with (locally the development authorization server). */
+    AUTH_ISSUER: SecureUrl,
+    /** The console's client at the issuer: a confidential client with the authorization code flow and PKCE. */
+    CONSOLE_CLIENT_ID: z.string().min(1).default('approvals-console'),
+    CONSOLE_CLIENT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    /** The writer's base URL: its approval API is `<WRITER_URL>/approvals`. */
+    WRITER_URL: SecureUrl,
+    /** The resource the console's access tokens are for (the writer's MCP URL, its token audience). */
+    WRITER_RESOURCE: SecureUrl,
+    /** A session ends after this long without a request. */
+    SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  })
+  .transform((env) => {
+    const publicUrl = (env.PUBLIC_URL ?? `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`).replace(/\/$/, '');
+    return { ...env, publicUrl, loopback: isLoopbackUrl(publicUrl) };
+  });
+export type ConsoleConfig = z.output<typeof ConsoleEnv>;
+
+/** The configuration, or an error naming every variable that is wrong. */
+export function consoleConfig(env: Record<string, string | undefined>): ConsoleConfig {
+  const parsed = ConsoleEnv.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new Error(`Invalid console configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+}
+
+/** What the console asks for: who the user is, and the right to read and decide approvals on the writer. */
+export const CONSOLE_SCOPES = ['openid', 'approvals:read', 'approvals:decide'] as const;

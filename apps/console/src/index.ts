@@ -1,0 +1,2 @@
+export { startConsole, type RunningConsole } from './start';
+export { ConsoleEnv, consoleConfig, CONSOLE_SCOPES, type ConsoleConfig } from './config';

@@ -1,0 +1,41 @@
+import { startConsole, type RunningConsole } from '@gmcp/console';
+import type { DevIssuer } from '@gmcp/dev-issuer';
+import type { RunningService } from '@gmcp/mcp-kit/platform';
+import { consoleSecretPath, LOCAL_HOST, localPort } from './local-contract';
+import { loadOrCreateKey } from './local-secrets';
+
+type Env = Record<string, string | undefined>;
+
+/** The console's client at the authorization server, as the stage files name it among the approver clients. */
+export const CONSOLE_CLIENT_ID = 'approvals-console';
+
+/**
+ * The approvals console beside the writer: its own port (4104, CONSOLE_PORT), signing users in at
+ * the development authorization server as the confidential client `approvals-console` (its
+ * secret kept in the state folder, its redirect URI registered once the console listens), and
+ * deciding through the writer's approval API with the signed-in user's token.
+ */
+export async function startLocalConsole(issuer: DevIssuer, writer: RunningService, env: Env, ephemeralPorts: boolean): Promise<RunningConsole> {
+  const secret = await loadOrCreateKey(consoleSecretPath(env), 48);
+  const running = await startConsole({
+    HOST: LOCAL_HOST,
+    PORT: String(ephemeralPorts ? 0 : localPort('console', env)),
+    AUTH_ISSUER: issuer.issuer,
+    CONSOLE_CLIENT_ID,
+    CONSOLE_CLIENT_SECRET: secret,
+    WRITER_URL: new URL(writer.config.resourceUrl).origin,
+    WRITER_RESOURCE: writer.config.resourceUrl,
+    ...(env.CONSOLE_SESSION_IDLE_SECONDS ? { SESSION_IDLE_SECONDS: env.CONSOLE_SESSION_IDLE_SECONDS } : {}),
+  });
+  await issuer.registerClient({
+    client_id: CONSOLE_CLIENT_ID,
+    client_secret: secret,
+    client_name: 'Approvals console',
+    redirect_uris: [`${running.url}/callback`],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    application_type: 'web',
+  });
+  return running;
+}
