@@ -19,15 +19,17 @@ export function digestIntervalSeconds(env: Env): number {
 export function startPeriodicDigests(dynamoDbEndpoint: string, env: Env, report: (message: string) => void): { stop(): Promise<void> } {
   const seconds = digestIntervalSeconds(env);
   if (seconds === 0) return { stop: async () => undefined };
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<void> | undefined;
+  // One digest at a time, and none waits forever: a tick while one runs is skipped, not queued.
+  const limitMs = Math.max(10_000, 5 * seconds * 1000);
   const tick = () => {
-    running = running.then(async () => {
-      try {
-        await digestLocalAudit(dynamoDbEndpoint, env, Math.min(30_000, (seconds * 1000) / 2));
-      } catch (error) {
-        report(`The periodic audit digest could not be written (retried in ${seconds} s): ${(error as Error).message}`);
-      }
-    });
+    if (running) return;
+    const digest = digestLocalAudit(dynamoDbEndpoint, env, Math.min(30_000, (seconds * 1000) / 2));
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${limitMs / 1000} s`)), limitMs).unref());
+    running = Promise.race([digest, timeout])
+      .then(() => undefined)
+      .catch((error: unknown) => report(`The periodic audit digest could not be written (retried in ${seconds} s): ${(error as Error).message}`))
+      .finally(() => (running = undefined));
   };
   const timer = setInterval(tick, seconds * 1000);
   timer.unref();
