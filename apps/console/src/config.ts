@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
-const isLoopbackUrl = (url: string) => LOOPBACK.includes(URL.parse(url)?.hostname.replace(/^\[|\]$/g, '') ?? '');
+import { isLoopbackOrigin as isLoopbackUrl } from '@gmcp/mcp-kit';
 
 /** A URL the console sends secrets, codes or tokens to, or is reached at: HTTPS, or plain HTTP on this machine only. */
 const SecureUrl = z.url().refine((url) => URL.parse(url)?.protocol === 'https:' || isLoopbackUrl(url), 'must be https (plain http only on loopback)');

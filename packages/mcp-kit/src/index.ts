@@ -24,6 +24,7 @@ export {
 } from './tool/define-tool';
 export { pagingCursor, requestFingerprint, CursorInput, type PagingCursor } from './tool/paging-cursor';
 export { DateInput } from './tool/input-types';
+export { isLoopbackOrigin } from './config/loopback';
 export { sensitive } from './audit/redact';
 export type { Actor } from './auth/actor';
 

@@ -233,7 +233,6 @@ async function query(store: AuditStore, options: Options): Promise<number> {
 }
 
 async function verify(store: AuditStore, verifier: RecordVerifier, options: Options): Promise<number> {
-  const signer = verifier;
   const request = { ...toQuery(options, 86_400), limit: 1000, cursor: undefined };
   const records: AuditRecord[] = [];
   const tampered: AuditRecord[] = [];
@@ -243,7 +242,7 @@ async function verify(store: AuditStore, verifier: RecordVerifier, options: Opti
     const page = await store.query({ ...request, cursor });
     for (const record of page.records) {
       records.push(record);
-      if (!signer.verify(record)) tampered.push(record);
+      if (!verifier.verify(record)) tampered.push(record);
     }
     anomalies.push(...page.anomalies);
     cursor = page.cursor;
