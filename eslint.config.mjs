@@ -5,12 +5,12 @@ import gmcp from './tools/lint/src/index.cjs';
 
 /**
  * Which projects a project's src/ may use, by the Nx tags in each package.json: apps build on
- * the kit (for app authors, tests and Lambda, never the platform's entry) and on shared
+ * the kit (for app authors, tests, Lambda and the console's audit pages, never the platform's entry) and on shared
  * libraries; libraries and the kit stand alone. Tools, infra, e2e and bench are free, through
  * entry points only.
  */
 export const DEPENDENCY_CONSTRAINTS = [
-  { sourceTag: 'type:app', onlyDependOnTags: ['type:kit', 'type:lib'], entries: { '@gmcp/mcp-kit': ['.', './testing', './lambda'] } },
+  { sourceTag: 'type:app', onlyDependOnTags: ['type:kit', 'type:lib'], entries: { '@gmcp/mcp-kit': ['.', './testing', './lambda', './audit'] } },
   { sourceTag: 'type:lib', onlyDependOnTags: ['type:lib'] },
   { sourceTag: 'type:kit', onlyDependOnTags: [] },
 ];

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Client } from '@modelcontextprotocol/client';
-import { startPlatform, type Platform } from '@gmcp/platform';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { auditItemKey, createAuditDigest, createDynamoDbClient } from '@gmcp/mcp-kit/platform';
+import { listInDigestIndex, localDigestSigner, localDigestStore, LOCAL_TABLES, startPlatform, type Platform } from '@gmcp/platform';
 import { launchBrowser } from './support/browser';
 import { connectClient } from './support/mcp-client';
 
@@ -73,6 +75,11 @@ describe('the approvals console', () => {
     await page.getByRole('heading', { name: 'resolve_incident' }).waitFor();
     expect(page.url()).toBe(consoleUrl(`/approvals/${approvalId}`));
     await expect(page.getByText('INC-2031').count()).resolves.toBeGreaterThan(0);
+    // What the tool is, and the incident's status now beside the proposed one, read at page time.
+    await page.getByRole('heading', { name: 'Resolve an incident' }).waitFor();
+    await expect(page.getByText(/^sha256:[0-9a-f]{64}$/).count()).resolves.toBe(1);
+    const change = page.getByRole('table', { name: /What it would change/ }).getByRole('row', { name: /status/ });
+    expect((await change.innerText()).split(/\s+/)).toEqual(['status', 'identified', 'resolved']);
     await page.screenshot({ path: join(SCREENSHOTS, 'request.png'), fullPage: true });
     await page.getByRole('button', { name: 'Approve and run' }).click();
     await page.getByText('Approved.').waitFor();
@@ -121,12 +128,30 @@ describe('the approvals console', () => {
     expect(await statusOf(approvalId)).toMatchObject({ status: 'pending' });
     await carol.context.close();
 
-    // alice holds no approvals:decide: the writer refuses her the request; the console says so.
+    // alice holds no approvals:decide: she reads her own request, without the forms, and not the pending list.
     const own = await signedIn('alice', `/approvals/${approvalId}`);
-    await own.page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+    await own.page.getByText('You asked for this change: a second person must decide it.').waitFor();
     expect(await own.page.getByRole('button', { name: 'Approve and run' }).count()).toBe(0);
+    await own.page.goto(consoleUrl('/approvals'));
+    await own.page.getByRole('heading', { name: 'Not allowed' }).waitFor();
     await own.context.close();
     expect(await statusOf(approvalId)).toMatchObject({ status: 'pending' });
+  });
+
+  it('shows a requester their own requests, whatever became of them', async () => {
+    const approvalId = await ask('change_incident_severity', { incident_id: 'INC-2047', severity: 'SEV1', reason: 'Customer-facing checkout errors are spreading to a second region.' });
+    const { context, page } = await signedIn('alice', '/mine');
+    await page.getByRole('heading', { name: 'My requests' }).waitFor();
+    const rows = page.getByRole('row');
+    await expect(page.getByRole('link', { name: /change_incident_severity/ }).count()).resolves.toBe(1);
+    await expect(rows.filter({ hasText: 'executed' }).count()).resolves.toBeGreaterThan(0);
+    await expect(rows.filter({ hasText: 'rejected' }).count()).resolves.toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'my-requests.png'), fullPage: true });
+    await page.getByRole('link', { name: /change_incident_severity/ }).click();
+    expect(page.url()).toBe(consoleUrl(`/approvals/${approvalId}`));
+    const change = page.getByRole('table', { name: /What it would change/ }).getByRole('row', { name: /severity/ });
+    expect((await change.innerText()).split(/\s+/)).toEqual(['severity', 'SEV2', 'SEV1']);
+    await context.close();
   });
 
   it('never lets an approver decide their own request (four-eyes, the writer’s rule, shown in the page)', async () => {
@@ -160,5 +185,50 @@ describe('the approvals console', () => {
     expect(after.status).toBe(303);
     expect(after.headers.get('location')).toMatch(/^\/sign-in\?return=/);
     await context.close();
+  });
+
+  it('an auditor finds the calls, reads a record as signed, sees the trail and the digest chain intact, then a deleted record reported', async () => {
+    const env = { GMCP_STATE_DIR: stateDir };
+    const digest = await createAuditDigest({ store: platform.auditStore, digests: localDigestStore(env), signer: await localDigestSigner(env), settleMs: 0 });
+    await listInDigestIndex(digest!, env);
+
+    const { context, page } = await signedIn('erin', '/audit?tool=resolve_incident&since=1h');
+    await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
+    const rows = page.getByRole('table').getByRole('row').filter({ hasText: 'resolve_incident' });
+    await expect(rows.count()).resolves.toBeGreaterThan(3);
+    await expect(rows.filter({ hasText: 'changed' }).count()).resolves.toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'audit.png'), fullPage: true });
+    await rows.filter({ hasText: 'approval_decided' }).first().getByRole('link').click();
+    await page.getByRole('heading', { name: 'Audit record' }).waitFor();
+    await page.getByText('Its signature holds').waitFor();
+    await expect(page.getByText('"approvals-console"', { exact: false }).count()).resolves.toBe(1);
+
+    await page.goto(consoleUrl('/audit/integrity'));
+    await page.getByText('The chain is intact').waitFor();
+    await page.getByText(/All \d+ record\(s\) match their signatures/).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'audit-integrity.png'), fullPage: true });
+    const exported = await page.request.get(consoleUrl('/audit/export'));
+    expect(exported.headers()['content-disposition']).toMatch(/^attachment; filename="audit-export-/);
+    const lines = (await exported.text()).trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+    expect(lines[0]).toMatchObject({ type: 'digest' });
+    expect(lines.filter((line) => line.type === 'record').length).toBeGreaterThan(10);
+
+    // Someone deletes a digested record from the store: the next look says so, naming it.
+    const { records } = await platform.auditStore.query({ tool: 'resolve_incident', event: 'approval_requested', since: new Date(Date.now() - 3_600_000), limit: 1 });
+    const victim = records[0]!;
+    const dynamodb = createDynamoDbClient({ region: 'local', endpoint: platform.urls['local-dynamodb']! });
+    await dynamodb.send(new DeleteItemCommand({ TableName: LOCAL_TABLES.audit, Key: auditItemKey(victim) }));
+    dynamodb.destroy();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Integrity of the audit trail' }).waitFor();
+    expect(await page.title()).toContain('problems found');
+    await expect(page.getByText(`record ${victim.event_id} is listed in the digest but not in the store`, { exact: false }).count()).resolves.toBe(1);
+    await expect(page.getByText('writer_gap').count()).resolves.toBeGreaterThan(0);
+    await context.close();
+
+    // An approver without audit:read does not read the trail.
+    const carol = await signedIn('carol', '/audit');
+    await carol.page.getByRole('heading', { name: 'Auditors only' }).waitFor();
+    await carol.context.close();
   });
 });

@@ -15,7 +15,10 @@ describe('tables', () => {
   it('deploys the keys and indexes the kit queries, from the kit’s own definitions', () => {
     expect(tables.audit).toMatchObject({ name: 'gmcp-production-audit', primaryIndex: { hashKey: 'pk', rangeKey: 'sk' } });
     expect(Object.keys(tables.audit.globalIndexes ?? {}).sort()).toEqual((auditTableDefinition('x').GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort());
-    expect(tables.approvals.globalIndexes).toEqual({ by_status: { hashKey: 'status', rangeKey: 'requested_at', projection: 'all' } });
+    expect(tables.approvals.globalIndexes).toEqual({
+      by_status: { hashKey: 'status', rangeKey: 'requested_at', projection: 'all' },
+      by_requester: { hashKey: 'requester', rangeKey: 'requested_at', projection: 'all' },
+    });
     expect(Object.keys(tables.approvals.fields).sort()).toEqual((approvalTableDefinition('x').AttributeDefinitions ?? []).map((a) => a.AttributeName).sort());
   });
 

@@ -3,10 +3,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { z } from 'zod';
 import type { ConsoleConfig } from './config';
 import { messagePage } from './pages/layout';
-import { pendingPage, requestPage } from './pages/approvals';
+import { myRequestsPage, pendingPage, requestPage } from './pages/approvals';
 import { csrfMatches, safeReturnPath, type Session, type SessionStore } from './sessions';
 import { SignInError, type SignIn } from './sign-in';
 import { WriterRefusal, type WriterApi } from './writer-api';
+import type { AuditReader } from '@gmcp/mcp-kit/audit';
+import { auditRoutes } from './audit-routes';
 
 /** Cookie names: `__Host-` where cookies are Secure, so that no sibling (sub)domain can plant them. */
 export const cookieNames = (secure: boolean) => ({ session: `${secure ? '__Host-' : ''}gmcp_console`, signIn: `${secure ? '__Host-' : ''}gmcp_console_sign_in` });
@@ -17,16 +19,23 @@ const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src '
 const ApprovalId = z.uuid();
 const DecisionForm = z.object({ csrf: z.string(), decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(2000).optional() });
 const MIN_REASON = 5;
+const ListFilters = z.object({
+  tool: z.string().regex(/^[a-z0-9_]{1,64}$/).optional().or(z.literal('').transform(() => undefined)),
+  requester: z.string().min(1).max(256).optional().or(z.literal('').transform(() => undefined)),
+  after: z.string().regex(/^[A-Za-z0-9_-]{1,2048}$/).optional(),
+});
 
 export interface ConsoleDeps {
   config: ConsoleConfig;
   sessions: SessionStore;
   signIn: SignIn;
   writer: WriterApi;
+  /** The audit trail for auditors' pages; without it they say it is unavailable. */
+  audit?: AuditReader;
 }
 
 /** The console's routes: sign-in and sign-out, the pending list, one request and its decision. */
-export function createConsoleApp({ config, sessions, signIn, writer }: ConsoleDeps): express.Express {
+export function createConsoleApp({ config, sessions, signIn, writer, audit }: ConsoleDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -95,7 +104,19 @@ export function createConsoleApp({ config, sessions, signIn, writer }: ConsoleDe
 
   app.get(
     '/approvals',
-    signedIn(async (_req, res, session) => page(res, 200, pendingPage(session, await writer.pending(session.accessToken)))),
+    signedIn(async (req, res, session) => {
+      const filters = ListFilters.safeParse(req.query);
+      if (!filters.success) return page(res, 400, messagePage('Not a filter', 'Filters name a tool or a requester: this one is not valid.', session, { href: '/approvals', text: 'All pending approvals' }));
+      page(res, 200, pendingPage(session, await writer.pending(session.accessToken, filters.data.after), filters.data));
+    }),
+  );
+
+  app.get(
+    '/mine',
+    signedIn(async (req, res, session) => {
+      const after = ListFilters.shape.after.safeParse(req.query.after);
+      page(res, 200, myRequestsPage(session, await writer.mine(session.accessToken, after.success ? after.data : undefined)));
+    }),
   );
 
   app.get(
@@ -125,6 +146,8 @@ export function createConsoleApp({ config, sessions, signIn, writer }: ConsoleDe
       res.redirect(303, `/approvals/${id.data}?done=${decision === 'approve' ? 'approved' : 'rejected'}`);
     }),
   );
+
+  app.use(auditRoutes(audit, signedIn, page));
 
   app.use((_req: Request, res: Response) => page(res, 404, messagePage('Not found', 'There is no such page.', undefined, { href: '/approvals', text: 'Pending approvals' })));
   app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {

@@ -36,5 +36,5 @@ export function consoleConfig(env: Record<string, string | undefined>): ConsoleC
   throw new Error(`Invalid console configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
 }
 
-/** What the console asks for: who the user is, and the right to read and decide approvals on the writer. */
-export const CONSOLE_SCOPES = ['openid', 'approvals:read', 'approvals:decide'] as const;
+/** What the console asks for: who the user is, the right to read and decide approvals on the writer, and to read the audit trail (granted to those who hold each). */
+export const CONSOLE_SCOPES = ['openid', 'approvals:read', 'approvals:decide', 'audit:read'] as const;

@@ -1,2 +1,3 @@
 export { startConsole, type RunningConsole } from './start';
 export { ConsoleEnv, consoleConfig, CONSOLE_SCOPES, type ConsoleConfig } from './config';
+export { AUDITOR_SCOPE } from './audit-routes';

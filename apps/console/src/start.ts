@@ -5,6 +5,7 @@ import { createConsoleApp } from './app';
 import { createSessionStore, type SessionStore } from './sessions';
 import { createSignIn, type SignIn } from './sign-in';
 import { createWriterApi } from './writer-api';
+import type { AuditReader } from '@gmcp/mcp-kit/audit';
 
 export interface RunningConsole {
   /** Where browsers reach it; its sign-in callback is `<url>/callback`. */
@@ -14,9 +15,10 @@ export interface RunningConsole {
 
 /**
  * Starts the console on HOST and PORT (0: a free one, its URL known once it listens), signing
- * users in at AUTH_ISSUER and deciding through the writer at WRITER_URL.
+ * users in at AUTH_ISSUER and deciding through the writer at WRITER_URL; auditors read the
+ * trail through `options.audit`.
  */
-export async function startConsole(env: Record<string, string | undefined>): Promise<RunningConsole> {
+export async function startConsole(env: Record<string, string | undefined>, options: { audit?: AuditReader } = {}): Promise<RunningConsole> {
   const parsed = consoleConfig(env);
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -26,7 +28,7 @@ export async function startConsole(env: Record<string, string | undefined>): Pro
   const { port } = server.address() as AddressInfo;
   const config: ConsoleConfig = parsed.PUBLIC_URL ? parsed : { ...parsed, publicUrl: parsed.publicUrl.replace(/:\d+$/, `:${port}`) };
   const sessions = createSessionStore({ idleMs: config.SESSION_IDLE_SECONDS * 1000 });
-  server.on('request', createConsoleApp({ config, sessions, signIn: lazySignIn(config, sessions), writer: createWriterApi(config.WRITER_URL) }));
+  server.on('request', createConsoleApp({ config, sessions, signIn: lazySignIn(config, sessions), writer: createWriterApi(config.WRITER_URL), audit: options.audit }));
   return {
     url: config.publicUrl,
     stop: () =>

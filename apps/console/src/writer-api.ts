@@ -15,8 +15,22 @@ export const ApprovalView = z.object({
   executed_at: z.string().nullable(),
   result: z.record(z.string(), z.unknown()).nullable(),
   arguments: z.unknown().optional(),
+  /** On one request: the tool as served now and, while pending, what the call would change. */
+  details: z
+    .object({
+      tool: z.object({ title: z.string(), description: z.string(), risk: z.string(), owner: z.string(), definition_hash: z.string() }).nullable(),
+      requested_definition_hash: z.string().nullable(),
+      definition_changed: z.boolean(),
+      changes: z.array(z.object({ field: z.string(), current: z.string().nullable(), proposed: z.string().nullable() })).nullable(),
+      would_fail: z.string().nullable(),
+    })
+    .optional(),
 });
 export type ApprovalView = z.output<typeof ApprovalView>;
+
+/** A page of requests and where the next one starts. */
+export const ApprovalPage = z.object({ approvals: z.array(ApprovalView), next: z.string().nullable().default(null) });
+export type ApprovalPage = z.output<typeof ApprovalPage>;
 
 /** The writer refused: its status and its words, shown to the user as they are. */
 export class WriterRefusal extends Error {
@@ -46,10 +60,16 @@ export function createWriterApi(writerUrl: string, fetchImpl: typeof fetch = fet
     return payload;
   };
   return {
-    pending: async (token: string) => z.object({ approvals: z.array(ApprovalView) }).parse(await call(token, 'GET', '?status=pending&limit=100')).approvals,
+    /** Pending requests for approvers, newest first, 100 a page. */
+    pending: async (token: string, after?: string) => ApprovalPage.parse(await call(token, 'GET', `?${pageQuery({ status: 'pending', after })}`)),
+    /** The signed-in user's own requests, of any status, newest first. */
+    mine: async (token: string, after?: string) => ApprovalPage.parse(await call(token, 'GET', `?${pageQuery({ mine: 'true', after })}`)),
     get: async (token: string, approvalId: string) => ApprovalView.parse(await call(token, 'GET', `/${encodeURIComponent(approvalId)}`)),
     decide: async (token: string, approvalId: string, decision: { decision: 'approve' | 'reject'; reason?: string }) =>
       ApprovalView.parse(await call(token, 'POST', `/${encodeURIComponent(approvalId)}/decision`, decision)),
   };
 }
 export type WriterApi = ReturnType<typeof createWriterApi>;
+
+const pageQuery = (query: Record<string, string | undefined>) =>
+  new URLSearchParams({ ...Object.fromEntries(Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined)), limit: '100' }).toString();

@@ -49,6 +49,7 @@ export { auditTableDefinition, AUDIT_INDEXES } from './audit/audit-table';
 export { createRecordSigner, createRecordVerifier, auditKeyId, type RecordSigner, type ServerKeys, type LegacyKeys } from './audit/signer';
 export { createAuditTrail, type AuditTrail, type AuditEntry, type RequestOrigin } from './audit/audit-trail';
 export { checkWriterChains, checkCallPairs, type TrailFinding, type TrailFindingKind } from './audit/writer-chains';
+export { createAuditReader, type AuditReader, type AuditReaderOptions, type ChainState, type CheckedRecord, type RecordVerifier, type TrailCheck } from './audit/audit-reader';
 export { verifyAuditDigests, recordHash, digestHash, keyIdOf, DIGEST_VERSION, type AuditDigest, type VerifyReport, type RangeReport, type Finding, type FindingKind } from './audit/digests/digest-core';
 export { type DigestSigner } from './audit/digests/digest-signer';
 export { createEd25519DigestSigner } from './audit/digests/ed25519-digest-signer';

@@ -12,6 +12,7 @@ import {
   defineTool,
   ensureTables,
   ToolDefinitionError,
+  ToolError,
   type GovernanceAdapters,
   type ToolContext,
 } from '../src/platform';
@@ -37,6 +38,26 @@ const snapshotVolume = defineTool({
     snapshots.push(volume);
     return { snapshot: `${volume}-snap` };
   },
+});
+
+const sizes = new Map<string, number>([['vol-21', 10]]);
+const resizeVolume = defineTool({
+  name: 'resize_volume',
+  title: 'Resize a volume',
+  description: 'Changes the size of a storage volume.',
+  owner: 'storage',
+  scope: 'storage:write',
+  risk: 'high',
+  access: 'write',
+  classification: 'internal',
+  input: z.object({ volume: z.string().regex(/^vol-\d+$/), size_gib: z.number().int().min(1) }),
+  output: z.object({ size_gib: z.number() }),
+  precheck: async ({ volume, size_gib }) => {
+    const current = sizes.get(volume);
+    if (current === undefined) throw new ToolError(`Volume ${volume} does not exist.`);
+    return [{ field: 'size_gib', current: String(current), proposed: String(size_gib) }];
+  },
+  handler: async ({ volume, size_gib }, _ctx: ToolContext<Probe>) => (sizes.set(volume, size_gib), { size_gib }),
 });
 
 describe('a service with a high-risk tool', () => {
@@ -152,6 +173,50 @@ describe('a service with a high-risk tool', () => {
     const approved = await request(cognito).post(`/approvals/${approval_id}/decision`).set('Authorization', `Bearer ${await tokenFor('approval-console', 'approvals:decide')}`).send({ decision: 'approve' });
     expect(approved.body).toMatchObject({ status: 'executed', decided_by: 'bob' });
     expect(wiped).toContain('vol-12');
+  });
+
+  it('shows approvers a request with its tool and what it would change, read now; requesters list and read their own', async () => {
+    pinnable([resizeVolume]);
+    governance.setPolicy({ tools: [{ name: 'wipe_volume' }, { name: 'get_request_status' }, { name: 'snapshot_volume', risk: 'high' }, { name: 'resize_volume' }] });
+    const resizing = testService(testConfig(issuer.issuer.issuer), {} as Probe, { ...governance.adapters, approvals: approvalAdapters }, { access: 'write', tools: [resizeVolume] }).app;
+    const requester = `Bearer ${await issuer.token({ sub: 'dana', scopes: ['storage:write'] })}`;
+    const approver = `Bearer ${await issuer.token({ sub: 'bob', scopes: ['approvals:decide'] })}`;
+    const ids: string[] = [];
+    for (const size of [20, 30, 40]) {
+      const called = await request(resizing).post('/mcp').set(MCP_HEADERS).set('Authorization', requester).send(rpc('tools/call', { name: 'resize_volume', arguments: { volume: 'vol-21', size_gib: size } }));
+      ids.push((jsonRpcBody(called).result!.structuredContent as { approval_id: string }).approval_id);
+    }
+
+    const shown = await request(resizing).get(`/approvals/${ids[0]}`).set('Authorization', approver).expect(200);
+    expect(shown.body.details).toEqual({
+      tool: { title: 'Resize a volume', description: 'Changes the size of a storage volume.', risk: 'high', owner: 'storage', definition_hash: expect.stringMatching(/^sha256:/) },
+      requested_definition_hash: shown.body.details.tool.definition_hash,
+      definition_changed: false,
+      changes: [{ field: 'size_gib', current: '10', proposed: '20' }],
+      would_fail: null,
+    });
+    // Read at page time: a change made meanwhile shows, and a call that can no longer succeed says why.
+    sizes.set('vol-21', 15);
+    expect((await request(resizing).get(`/approvals/${ids[0]}`).set('Authorization', approver)).body.details.changes).toEqual([{ field: 'size_gib', current: '15', proposed: '20' }]);
+    sizes.delete('vol-21');
+    expect((await request(resizing).get(`/approvals/${ids[0]}`).set('Authorization', approver)).body.details).toMatchObject({ changes: null, would_fail: 'Volume vol-21 does not exist.' });
+    sizes.set('vol-21', 10);
+
+    // The requester lists and reads their own, without the approver scope, a page at a time; not others'.
+    const first = await request(resizing).get('/approvals?mine=true&limit=2').set('Authorization', requester).expect(200);
+    expect(first.body.approvals.map((shownRequest: { approval_id: string }) => shownRequest.approval_id)).toEqual([ids[2], ids[1]]);
+    const second = await request(resizing).get(`/approvals?mine=true&limit=2&after=${first.body.next}`).set('Authorization', requester).expect(200);
+    expect(second.body.approvals.map((shownRequest: { approval_id: string }) => shownRequest.approval_id)).toEqual([ids[0]]);
+    await request(resizing).get(`/approvals/${ids[1]}`).set('Authorization', requester).expect(200);
+    const stranger = `Bearer ${await issuer.token({ sub: 'mallory', scopes: ['storage:write'] })}`;
+    expect((await request(resizing).get('/approvals?mine=true').set('Authorization', stranger).expect(200)).body.approvals).toEqual([]);
+    await request(resizing).get(`/approvals/${ids[1]}`).set('Authorization', stranger).expect(404);
+    await request(resizing).get('/approvals').set('Authorization', requester).expect(403);
+    // A cursor that was not handed out is refused, not queried.
+    const forged = Buffer.from(JSON.stringify({ approval_id: ids[0], status: 'pending', requested_at: '2000-01-01' })).toString('base64url');
+    const refused = await request(resizing).get(`/approvals?mine=true&after=${forged}`).set('Authorization', requester);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error_description).toContain('not one this list handed out');
   });
 
   it('refuses to start when approvals are not configured', () => {

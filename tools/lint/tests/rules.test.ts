@@ -49,7 +49,7 @@ describe('gmcp/no-import-cycles', () => {
 describe('gmcp/project-boundaries', () => {
   it('lets an app use the kit’s entry points for app authors, and nothing else', () => {
     expect(messages.get('apps/app/src/server.ts')).toEqual([
-      '3: @fx/kit/platform is not for type:app projects: use @fx/kit, @fx/kit/testing, @fx/kit/lambda.',
+      '3: @fx/kit/platform is not for type:app projects: use @fx/kit, @fx/kit/testing, @fx/kit/lambda, @fx/kit/audit.',
       '4: @fx/kit/src/pipeline/run reaches into @fx/kit: import one of its entry points (@fx/kit, @fx/kit/platform, @fx/kit/testing).',
       '5: @fx/kit has no entry point ./extras: use one of @fx/kit, @fx/kit/platform, @fx/kit/testing.',
       '6: A type:app project may depend only on type:kit, type:lib; @fx/peer is type:tool.',

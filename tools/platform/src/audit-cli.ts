@@ -9,27 +9,24 @@ import {
   createKmsClient,
   createKmsDigestSigner,
   createS3DigestStore,
-  type DigestStore,
-  exportLines,
   formatReport,
-  recordsIn,
-  verifyAuditDigests,
-  checkCallPairs,
-  checkWriterChains,
+  createAuditReader,
   createDynamoDbClient,
+  type AuditReader,
+  type AuditReaderOptions,
   createRecordVerifier,
+  type RecordVerifier,
   DECISIONS,
-  type AuditAnomaly,
   type AuditQuery,
   type AuditRecord,
   type AuditStore,
 } from '@gmcp/mcp-kit/platform';
-import { digestIndexPath, digestPublicKeyPath, legacyAuditKeyPath, LOCAL_TABLES, serverAuditKeyDir } from './local-contract';
+import { digestIndexPath, digestPublicKeyPath, LOCAL_TABLES } from './local-contract';
 import { connectLocalDynamoDb } from './local-aws';
-import { checkDigestIndex, listInDigestIndex, localDigestSigner, localDigestStore, startDigestIndex } from './local-digests';
+import { listInDigestIndex, localDigestSigner, localDigestStore, startDigestIndex } from './local-digests';
+import { localDigestChecks, localVerifier } from './local-audit-reader';
 import { verifyExport } from './standalone-verifier';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -133,16 +130,15 @@ async function main(): Promise<number> {
   try {
     if (command === 'query') return await query(store.audit, parsed.data);
     if (command === 'digest') return await digestNow(store.audit);
-    if (command === 'export') return await exportAudit(store.audit, parsed.data, values.out);
-    const signatures = await verify(store.audit, store.verifier, parsed.data);
-    const chain = await verifyChain(store.audit);
+    const reader = createAuditReader({ store: store.audit, verifier: store.verifier, ...digestChecks() });
+    if (command === 'export') return await exportAudit(reader, parsed.data, values.out);
+    const signatures = await verify(reader, parsed.data);
+    const chain = await verifyChain(reader);
     return signatures || chain;
   } finally {
     await store.close();
   }
 }
-
-type RecordVerifier = ReturnType<typeof createRecordVerifier>;
 
 async function openStore(): Promise<{ audit: AuditStore; verifier: RecordVerifier; close(): Promise<void> }> {
   if (process.env.AUDIT_MODE === 'aws') {
@@ -179,28 +175,6 @@ function awsVerifier(env: NodeJS.ProcessEnv): RecordVerifier {
   return createRecordVerifier(keys, env.AUDIT_HMAC_KEY ? { keys: [Buffer.from(env.AUDIT_HMAC_KEY, 'base64')], until: new Date(env.AUDIT_LEGACY_UNTIL!).toISOString() } : undefined);
 }
 
-/** Every server's keys in the state folder (never created here: verifying with a new key would call every record tampered). */
-async function localVerifier(): Promise<RecordVerifier> {
-  const servers = await readdir(dirname(serverAuditKeyDir('any')), { withFileTypes: true }).catch(() => []);
-  const keys: Record<string, Buffer[]> = {};
-  let firstKeyAt = Date.now();
-  for (const entry of servers.filter((candidate) => candidate.isDirectory())) {
-    const folder = serverAuditKeyDir(entry.name);
-    keys[entry.name] = await Promise.all(
-      (await readdir(folder)).map(async (file) => {
-        firstKeyAt = Math.min(firstKeyAt, (await stat(join(folder, file))).mtimeMs);
-        return Buffer.from((await readFile(join(folder, file), 'utf8')).trim(), 'base64');
-      }),
-    );
-  }
-  const legacy = await readFile(legacyAuditKeyPath(), 'utf8').then((text) => [Buffer.from(text.trim(), 'base64')], () => []);
-  if (Object.keys(keys).length === 0 && legacy.length === 0) {
-    throw new Error(`No audit keys under ${dirname(serverAuditKeyDir('any'))}: the platform has not written any audit record in this state folder yet.`);
-  }
-  // The shared key of earlier versions counts for records older than the first key per server only.
-  return createRecordVerifier(keys, legacy.length ? { keys: legacy, until: new Date(firstKeyAt).toISOString() } : undefined);
-}
-
 function toQuery(options: Options, defaultSince: number): AuditQuery {
   return {
     actor: options.actor,
@@ -232,59 +206,46 @@ async function query(store: AuditStore, options: Options): Promise<number> {
   return 0;
 }
 
-async function verify(store: AuditStore, verifier: RecordVerifier, options: Options): Promise<number> {
-  const request = { ...toQuery(options, 86_400), limit: 1000, cursor: undefined };
-  const records: AuditRecord[] = [];
-  const tampered: AuditRecord[] = [];
-  const anomalies: AuditAnomaly[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.query({ ...request, cursor });
-    for (const record of page.records) {
-      records.push(record);
-      if (!verifier.verify(record)) tampered.push(record);
-    }
-    anomalies.push(...page.anomalies);
-    cursor = page.cursor;
-  } while (cursor);
-  console.log(`Checked ${records.length + anomalies.length} stored item(s) since ${request.since.toISOString()}.`);
-  // Chains and pairs are judged on the records whose signatures hold, and only on a whole range (a filter would leave holes).
-  const genuine = records.filter((record) => !tampered.includes(record));
-  const whole = [options.actor, options.tool, options.decision, options.event, options.server].every((filter) => filter === undefined);
-  const trail = whole ? [...checkWriterChains(genuine), ...checkCallPairs(genuine, { since: request.since, until: request.until ?? new Date() })] : [];
-  if (!whole) console.log('Filtered: writer chains and call pairs are checked on a whole time range only (no --actor, --tool, --decision, --event, --server).');
-  if (tampered.length === 0 && anomalies.length === 0 && trail.length === 0) {
+async function verify(reader: AuditReader, options: Options): Promise<number> {
+  const { limit: _limit, cursor: _cursor, ...range } = toQuery(options, 86_400);
+  const check = await reader.verify(range);
+  console.log(`Checked ${check.checked} stored item(s) since ${check.since.toISOString()}.`);
+  if (!check.whole) console.log('Filtered: writer chains and call pairs are checked on a whole time range only (no --actor, --tool, --decision, --event, --server).');
+  if (check.ok) {
     console.log(`All signatures match; every writer's records follow each other without a gap, and every call has its outcome.`);
     return 0;
   }
-  if (trail.length > 0) {
-    console.log(`${trail.length} finding(s) in the trail (a gap is a deleted record, or one the store refused: see AuditWriteFailures and the log):`);
-    for (const finding of trail) console.log(`  ${finding.kind}  ${finding.detail}`);
+  if (check.findings.length > 0) {
+    console.log(`${check.findings.length} finding(s) in the trail (a gap is a deleted record, or one the store refused: see AuditWriteFailures and the log):`);
+    for (const finding of check.findings) console.log(`  ${finding.kind}  ${finding.detail}`);
   }
-  if (tampered.length > 0) {
-    console.log(`${tampered.length} record(s) no longer match their signature:`);
-    printTable(tampered);
+  if (check.tampered.length > 0) {
+    console.log(`${check.tampered.length} record(s) no longer match their signature:`);
+    printTable(check.tampered);
   }
-  if (anomalies.length > 0) {
-    console.log(`${anomalies.length} stored item(s) are not records as written:`);
-    for (const anomaly of anomalies) console.log(`  ${anomaly.location}  ${anomaly.problem}  ${anomaly.detail}`);
+  if (check.anomalies.length > 0) {
+    console.log(`${check.anomalies.length} stored item(s) are not records as written:`);
+    for (const anomaly of check.anomalies) console.log(`  ${anomaly.location}  ${anomaly.problem}  ${anomaly.detail}`);
   }
   return 1;
 }
 
 const COMMANDS = ['query', 'verify', 'digest', 'export', 'verify-export', 'public-key', 'start-index'] as const;
 
-/** Where the digests and their public key are: the state folder, or (AUDIT_MODE=aws) the stage's digest bucket. */
-function digestSource(): { store: DigestStore; publicKey(): Promise<string> } {
-  if (process.env.AUDIT_MODE !== 'aws') return { store: localDigestStore(), publicKey: () => readFile(digestPublicKeyPath(), 'utf8') };
+/** Where the digests and their public key are, and what else is checked: the state folder (with its digest index), or (AUDIT_MODE=aws) the stage's digest bucket. */
+function digestChecks(): Pick<AuditReaderOptions, 'digests' | 'checkIndex' | 'chainStart' | 'maxRangeMs'> {
+  const maxRange = Number(process.env.AUDIT_DIGEST_MAX_RANGE_MINUTES ?? 0);
+  const schedule = { chainStart: process.env.AUDIT_DIGEST_CHAIN_START, maxRangeMs: maxRange > 0 ? maxRange * 60_000 : undefined };
+  if (process.env.AUDIT_MODE !== 'aws') return { ...localDigestChecks(), ...schedule };
   const bucket = process.env.AUDIT_DIGEST_BUCKET;
   if (!bucket) throw new Error('AUDIT_DIGEST_BUCKET is required with AUDIT_MODE=aws (the stage output auditDigests)');
   const keyId = process.env.AUDIT_DIGEST_KEY_ID;
   if (!keyId) throw new Error('AUDIT_DIGEST_KEY_ID is required with AUDIT_MODE=aws: the public key is read from KMS, never from the bucket');
   const region = process.env.AWS_REGION ?? 'us-east-1';
+  // On AWS, S3 Object Lock keeps the newest digest from being removed with its records: no index.
   return {
-    store: createS3DigestStore(createDigestS3Client({ region }), bucket),
-    publicKey: () => createKmsDigestSigner(createKmsClient({ region }), keyId).publicKeyPem(),
+    digests: { store: createS3DigestStore(createDigestS3Client({ region }), bucket), publicKey: () => createKmsDigestSigner(createKmsClient({ region }), keyId).publicKeyPem() },
+    ...schedule,
   };
 }
 
@@ -302,42 +263,23 @@ async function digestNow(store: AuditStore): Promise<number> {
 }
 
 /** The digest chain from its first range to now, against the published public key. */
-async function verifyChain(store: AuditStore): Promise<number> {
-  const source = digestSource();
-  const digests = await source.store.list();
-  // Locally the index is what shows the newest digest removed together with its records (on AWS, S3 Object Lock keeps it).
-  const index = process.env.AUDIT_MODE === 'aws' ? [] : await checkDigestIndex(digests);
-  if (index.length > 0) console.log(`\nDigest index (${digestIndexPath()}):\n${index.map((finding) => `  ${finding}`).join('\n')}`);
-  if (digests.length === 0) {
+async function verifyChain(reader: AuditReader): Promise<number> {
+  const state = await reader.chain();
+  if (state.index.length > 0) console.log(`\nDigest index (${digestIndexPath()}):\n${state.index.map((finding) => `  ${finding}`).join('\n')}`);
+  if (!state.report) {
     console.log('No audit digests yet (npm run audit -- digest).');
-    return index.length === 0 ? 0 : 1;
+    return state.ok ? 0 : 1;
   }
-  const records = await recordsIn(store, digests[0]!.range.start, new Date(Date.now() + 1000).toISOString());
-  const maxRange = Number(process.env.AUDIT_DIGEST_MAX_RANGE_MINUTES ?? 0);
-  const report = verifyAuditDigests({
-    records,
-    digests,
-    publicKey: await source.publicKey(),
-    anchor: 'genesis',
-    chainStart: process.env.AUDIT_DIGEST_CHAIN_START,
-    maxRangeMs: maxRange > 0 ? maxRange * 60_000 : undefined,
-  });
-  console.log(`\nDigest chain (${source.store.description}):\n${formatReport(report)}`);
-  return report.ok && index.length === 0 ? 0 : 1;
+  console.log(`\nDigest chain (${state.description}):\n${formatReport(state.report)}`);
+  return state.ok ? 0 : 1;
 }
 
-async function exportAudit(store: AuditStore, options: Options, out: string | undefined): Promise<number> {
-  const since = (options.since ?? new Date(Date.now() - 86_400_000)).toISOString();
-  const all = await digestSource().store.list();
-  const digests = all.filter((digest) => digest.range.end > since);
-  // Whole ranges: a record of a range that starts before --since is still exported, so that the range verifies.
-  const from = digests[0]?.range.start ?? since;
-  const records = await recordsIn(store, from < since ? from : since, new Date(Date.now() + 1000).toISOString());
-  const text = exportLines(digests, records);
-  if (out) await writeFile(out, text);
-  else process.stdout.write(text);
+async function exportAudit(reader: AuditReader, options: Options, out: string | undefined): Promise<number> {
+  const exported = await reader.exportSince(options.since ?? new Date(Date.now() - 86_400_000));
+  if (out) await writeFile(out, exported.text);
+  else process.stdout.write(exported.text);
   const key = process.env.AUDIT_MODE === 'aws' ? `<the PEM of aws kms get-public-key --key-id ${process.env.AUDIT_DIGEST_KEY_ID}>` : digestPublicKeyPath();
-  console.error(`Exported ${digests.length} digest(s) and ${records.length} record(s) since ${from < since ? from : since}${out ? ` to ${out}` : ''}; verify with: npm run audit -- verify-export <file> --public-key ${key}`);
+  console.error(`Exported ${exported.digests} digest(s) and ${exported.records} record(s) since ${exported.from}${out ? ` to ${out}` : ''}; verify with: npm run audit -- verify-export <file> --public-key ${key}`);
   return 0;
 }
 

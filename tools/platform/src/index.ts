@@ -5,4 +5,4 @@ export * from './local-contract';
 export { startAwsStage, type AwsStage, type AwsStageOptions, type DeployedService } from './aws-stage/start-aws-stage';
 export { FACADE_CLIENT_ID, type StageIdentityStyle } from './aws-stage/stage-identity';
 export { buildVerifier, VERIFIER_BUNDLE } from './build-verifier';
-export { localDigestStore } from './local-digests';
+export { listInDigestIndex, localDigestSigner, localDigestStore } from './local-digests';

@@ -1,7 +1,7 @@
 import { approvalTableDefinition, auditTableDefinition, createDynamoDbClient, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit/platform';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
 import { resolve } from 'node:path';
-import { migrateLocalAuditTable } from './local-audit-migration';
+import { migrateLocalAuditTable, migrateLocalTable } from './local-table-migration';
 import { dynamoDbDataDir, LOCAL_TABLES, localDynamoDbEndpoint, localPort } from './local-contract';
 
 type Env = Record<string, string | undefined>;
@@ -25,6 +25,7 @@ export async function prepareLocalTables(endpoint: string, stateEnv?: Env): Prom
   // Only the state folder's own store can hold an audit table of the earlier layout.
   const moved = stateEnv ? await migrateLocalAuditTable(client, LOCAL_TABLES.audit, resolve(dynamoDbDataDir(stateEnv), '..', 'audit-migration.json')) : 0;
   if (moved > 0) console.error(`Moved ${moved} local audit record(s) to the table's new layout (keys per server).`);
+  if (stateEnv) await migrateLocalTable(client, approvalTableDefinition(LOCAL_TABLES.approvals), resolve(dynamoDbDataDir(stateEnv), '..', 'approvals-migration.json'));
   await ensureTables(client, [auditTableDefinition(LOCAL_TABLES.audit), rateLimitTableDefinition(LOCAL_TABLES.rateLimits), approvalTableDefinition(LOCAL_TABLES.approvals)]);
   client.destroy();
 }

@@ -1,6 +1,6 @@
 import { startConsole, type RunningConsole } from '@gmcp/console';
 import type { DevIssuer } from '@gmcp/dev-issuer';
-import type { RunningService } from '@gmcp/mcp-kit/platform';
+import type { AuditReader, RunningService } from '@gmcp/mcp-kit/platform';
 import { consoleSecretPath, LOCAL_HOST, localPort } from './local-contract';
 import { loadOrCreateKey } from './local-secrets';
 
@@ -13,9 +13,10 @@ export const CONSOLE_CLIENT_ID = 'approvals-console';
  * The approvals console beside the writer: its own port (4104, CONSOLE_PORT), signing users in at
  * the development authorization server as the confidential client `approvals-console` (its
  * secret kept in the state folder, its redirect URI registered once the console listens), and
- * deciding through the writer's approval API with the signed-in user's token.
+ * deciding through the writer's approval API with the signed-in user's token; auditors read the
+ * local audit trail through `audit`.
  */
-export async function startLocalConsole(issuer: DevIssuer, writer: RunningService, env: Env, ephemeralPorts: boolean): Promise<RunningConsole> {
+export async function startLocalConsole(issuer: DevIssuer, writer: RunningService, env: Env, ephemeralPorts: boolean, audit: AuditReader): Promise<RunningConsole> {
   const secret = await loadOrCreateKey(consoleSecretPath(env), 48);
   const running = await startConsole({
     HOST: LOCAL_HOST,
@@ -26,7 +27,7 @@ export async function startLocalConsole(issuer: DevIssuer, writer: RunningServic
     WRITER_URL: new URL(writer.config.resourceUrl).origin,
     WRITER_RESOURCE: writer.config.resourceUrl,
     ...(env.CONSOLE_SESSION_IDLE_SECONDS ? { SESSION_IDLE_SECONDS: env.CONSOLE_SESSION_IDLE_SECONDS } : {}),
-  });
+  }, { audit });
   await issuer.registerClient({
     client_id: CONSOLE_CLIENT_ID,
     client_secret: secret,

@@ -24,7 +24,8 @@ import { localGovernanceEnv, startPlatformDynamoDb } from './local-aws';
 import { digestLocalAudit } from './local-digests';
 import { digestIntervalSeconds, startPeriodicDigests } from './periodic-digests';
 import { CONSOLE_CLIENT_ID, startLocalConsole } from './local-console';
-import type { RunningConsole } from '@gmcp/console';
+import { localAuditReader } from './local-audit-reader';
+import { AUDITOR_SCOPE, type RunningConsole } from '@gmcp/console';
 import { takenPorts } from './local-ports';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
@@ -131,6 +132,8 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
   ]);
   const auditKeys = Object.fromEntries(servers.map((name, index) => [name, serverAuditKeys[index]!]));
   const dynamodb = await startPlatformDynamoDb(env, ports('local-dynamodb'));
+  const auditClient = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
+  const auditStore = createDynamoDbAuditStore(auditClient, LOCAL_TABLES.audit);
   const running: RunningService[] = [];
   let issuer: Awaited<ReturnType<typeof startDevIssuer>> | undefined;
   let approvalsConsole: RunningConsole | undefined;
@@ -143,6 +146,7 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
     await issuer?.stop();
     // Every writer has stopped: digest what they wrote, before the store closes.
     if (running.length > 0) await digestAtShutdown(dynamodb.endpoint, env, !options.ephemeralPorts);
+    auditClient.destroy();
     await dynamodb.stop();
   };
   try {
@@ -154,9 +158,9 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
       stateFile: issuerStatePath(env),
       accessTokenTtlSeconds: accessTokenTtlSeconds(env),
       clientIdMetadataDocuments: clientIdMetadataDocuments(env),
-      // The console, and only the console, may hold approvals:decide for the server that takes decisions.
+      // The console, and only the console, may hold approvals:decide (and audit:read) for the server that takes decisions.
       clientScopes: (clientId, resource) =>
-        clientId === CONSOLE_CLIENT_ID && running.some((service) => service.config.resourceUrl === resource && SERVERS[service.name as ServerName]?.uses.includes('approvals')) ? [APPROVER_SCOPE] : [],
+        clientId === CONSOLE_CLIENT_ID && running.some((service) => service.config.resourceUrl === resource && SERVERS[service.name as ServerName]?.uses.includes('approvals')) ? [APPROVER_SCOPE, AUDITOR_SCOPE] : [],
       logger: createLogger('dev-issuer', logLevelOf(env.DEV_ISSUER_LOG_LEVEL ?? env.LOG_LEVEL)),
       ...options.issuer,
     });
@@ -168,7 +172,7 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     const writer = running.find((service) => SERVERS[service.name as ServerName]?.uses.includes('approvals'));
-    if (writer) approvalsConsole = await startLocalConsole(issuer, writer, env, options.ephemeralPorts ?? false);
+    if (writer) approvalsConsole = await startLocalConsole(issuer, writer, env, options.ephemeralPorts ?? false, await localAuditReader(auditStore, env));
   } catch (error) {
     await stop();
     throw error;
@@ -185,16 +189,11 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
     if (!service) throw new Error(`${server} is not running`);
     return mintAccessToken(key, { issuer: issuerUrl, subject: sub, audience: service.config.auth.audience, scopes: [...scopes], ttlSeconds: 300, ...(clientId ? { clientId } : {}) });
   };
-  const auditClient = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
-  const auditStore = createDynamoDbAuditStore(auditClient, LOCAL_TABLES.audit);
   return {
     urls,
     token,
     auditStore,
-    stop: async () => {
-      auditClient.destroy();
-      await stop();
-    },
+    stop,
   };
 }
 

@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html';
 import type { Session } from '../sessions';
-import type { ApprovalView } from '../writer-api';
+import type { ApprovalPage, ApprovalView } from '../writer-api';
 import { layout } from './layout';
 
 /** "12 min ago", "in 48 min": what an approver paged at night reads at a glance. */
@@ -10,15 +10,25 @@ export function relative(iso: string, now: number = Date.now()): string {
   return minutes < 0 ? `${span} ago` : `in ${span}`;
 }
 
-/** Pending requests, newest first. */
-export function pendingPage(session: Session, approvals: readonly ApprovalView[], now: number = Date.now()): string {
-  const rows = [...approvals].sort((a, b) => b.requested_at.localeCompare(a.requested_at));
+/** What the pending list is narrowed to (query parameters of `/approvals`). */
+export interface PendingFilters {
+  tool?: string;
+  requester?: string;
+  after?: string;
+}
+
+/** Pending requests, newest first, narrowed by tool and requester, a page at a time. */
+export function pendingPage(session: Session, page: ApprovalPage, filters: PendingFilters = {}, now: number = Date.now()): string {
+  const shown = page.approvals.filter((request) => (!filters.tool || request.tool === filters.tool) && (!filters.requester || request.requester === filters.requester));
+  const rows = [...shown].sort((a, b) => b.requested_at.localeCompare(a.requested_at));
+  const narrowed = Boolean(filters.tool || filters.requester);
   const body = html`<h1>Pending approvals</h1>
+${filterForm(page.approvals, filters)}
 ${
   rows.length === 0
-    ? html`<p>Nothing is waiting for a decision.</p>`
+    ? html`<p>${narrowed ? 'Nothing waiting matches these filters.' : 'Nothing is waiting for a decision.'}</p>`
     : html`<table>
-<caption>${rows.length} request(s) waiting for a second person, newest first</caption>
+<caption>${rows.length} high-risk request(s) waiting for a second person${narrowed ? ' (filtered)' : ''}, newest first</caption>
 <thead><tr><th scope="col">Tool</th><th scope="col">Requested by</th><th scope="col">Asked</th><th scope="col">Expires</th><th scope="col">Status</th></tr></thead>
 <tbody>
 ${rows.map(
@@ -32,9 +42,49 @@ ${rows.map(
 )}
 </tbody>
 </table>`
-}`;
+}
+${page.next ? html`<p><a href="/approvals?${new URLSearchParams({ ...definedOnly({ tool: filters.tool, requester: filters.requester }), after: page.next }).toString()}">Older requests</a></p>` : ''}`;
   return layout('Pending approvals', body, session);
 }
+
+/** The signed-in user's own requests, of any status, newest first. */
+export function myRequestsPage(session: Session, page: ApprovalPage, now: number = Date.now()): string {
+  const body = html`<h1>My requests</h1>
+${
+  page.approvals.length === 0
+    ? html`<p>You have not asked for any high-risk change.</p>`
+    : html`<table>
+<caption>Changes you asked for that need a second person, newest first</caption>
+<thead><tr><th scope="col">Tool</th><th scope="col">Asked</th><th scope="col">Status</th><th scope="col">Decided by</th></tr></thead>
+<tbody>
+${page.approvals.map(
+  (request) => html`<tr>
+<td><a href="/approvals/${encodeURIComponent(request.approval_id)}">${request.tool}<span class="visually-hidden">, asked ${relative(request.requested_at, now)}</span></a></td>
+<td><time datetime="${request.requested_at}">${relative(request.requested_at, now)}</time></td>
+<td>${statusBadge(request)}</td>
+<td>${request.decided_by ?? '—'}</td>
+</tr>`,
+)}
+</tbody>
+</table>`
+}
+${page.next ? html`<p><a href="/mine?${new URLSearchParams({ after: page.next }).toString()}">Older requests</a></p>` : ''}`;
+  return layout('My requests', body, session);
+}
+
+function filterForm(approvals: readonly ApprovalView[], filters: PendingFilters): SafeHtml {
+  const options = (values: readonly string[], selected: string | undefined) =>
+    [...new Set(values)].sort().map((value) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${value}</option>`);
+  return html`<form method="get" action="/approvals" class="filters" role="search" aria-label="Filter pending approvals">
+  <label for="filter-tool">Tool</label>
+  <select id="filter-tool" name="tool"><option value="">Any tool</option>${options(approvals.map((request) => request.tool).concat(filters.tool ?? []), filters.tool)}</select>
+  <label for="filter-requester">Requested by</label>
+  <select id="filter-requester" name="requester"><option value="">Anyone</option>${options(approvals.map((request) => request.requester).concat(filters.requester ?? []), filters.requester)}</select>
+  <button type="submit">Filter</button>
+</form>`;
+}
+
+const definedOnly = (values: Record<string, string | undefined>) => Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => Boolean(entry[1])));
 
 /** One request: what would run, with which arguments, where it stands, and the decision form when the user may decide. */
 export function requestPage(session: Session, request: ApprovalView, notice?: string): string {
@@ -51,12 +101,44 @@ ${notice ? html`<p role="status" class="notice">${notice}</p>` : ''}
   ${request.reason ? html`<dt>Reason</dt><dd>${request.reason}</dd>` : ''}
   ${request.executed_at ? html`<dt>Ran</dt><dd><time datetime="${request.executed_at}">${request.executed_at}</time></dd>` : ''}
 </dl>
+${toolSection(request)}
+${changeSection(request)}
 <h2>Arguments</h2>
 ${argumentList(request.arguments)}
 ${request.result ? html`<h2>Result</h2><pre>${JSON.stringify(request.result, null, 2)}</pre>` : ''}
 ${own && request.status === 'pending' ? html`<p class="notice">You asked for this change: a second person must decide it.</p>` : ''}
 ${decidable ? decisionForms(session, request) : ''}`;
   return layout(notice ? `${notice} ${request.tool}` : request.tool, body, session);
+}
+
+/** What the tool does and which definition the request was made against. */
+function toolSection(request: ApprovalView): SafeHtml {
+  const details = request.details;
+  if (!details) return html``;
+  if (!details.tool) return html`<p class="warning" role="alert">This server no longer serves ${request.tool}: the request cannot run.</p>`;
+  return html`<section aria-labelledby="tool-heading">
+<h2 id="tool-heading">${details.tool.title}</h2>
+<p>${details.tool.description}</p>
+<dl class="facts">
+  <dt>Risk</dt><dd>${details.tool.risk}</dd>
+  <dt>Owner</dt><dd>${details.tool.owner}</dd>
+  <dt>Definition</dt><dd><code>${details.tool.definition_hash}</code></dd>
+</dl>
+${details.definition_changed ? html`<p class="warning" role="alert">The tool has changed since this request was made (asked against <code>${details.requested_definition_hash}</code>): it will not run.</p>` : ''}
+</section>`;
+}
+
+/** For a pending change: each field's value now beside the proposed one, read when the page was made. */
+function changeSection(request: ApprovalView): SafeHtml {
+  const details = request.details;
+  if (!details || request.status !== 'pending') return html``;
+  if (details.would_fail) return html`<p class="warning" role="alert">If it ran now it would fail: ${details.would_fail}</p>`;
+  if (!details.changes?.length) return html``;
+  return html`<table class="changes">
+<caption>What it would change (current values read just now)</caption>
+<thead><tr><th scope="col">Field</th><th scope="col">Now</th><th scope="col">Proposed</th></tr></thead>
+<tbody>${details.changes.map((change) => html`<tr><th scope="row">${change.field}</th><td>${change.current ?? '(none)'}</td><td><strong>${change.proposed ?? '(none)'}</strong></td></tr>`)}</tbody>
+</table>`;
 }
 
 function decisionForms(session: Session, request: ApprovalView): SafeHtml {

@@ -32,6 +32,7 @@ export const changeIncidentSeverity = tool({
   precheck: async ({ incident_id, severity }, ctx) => {
     const incident = await existingIncident(incident_id, ctx);
     if (incident.severity === severity) throw new ToolError(`Incident ${incident_id} is already ${severity}.`);
+    return [{ field: 'severity', current: incident.severity, proposed: severity }];
   },
   handler: async ({ incident_id, severity, reason }, ctx) => {
     const { incident, entry } = await ctx.deps.incidents.changeSeverity({ actor: ctx.actor.subject, idempotencyKey: ctx.approvalId }, incident_id, severity, reason);
@@ -48,7 +49,9 @@ export const resolveIncident = tool({
   input: z.object({ incident_id: IncidentId, summary: z.string().trim().min(10).max(20_000).optional() }),
   output: IncidentChangeView,
   precheck: async ({ incident_id }, ctx) => {
-    if ((await existingIncident(incident_id, ctx)).status === 'resolved') throw new ToolError(`Incident ${incident_id} is already resolved.`);
+    const incident = await existingIncident(incident_id, ctx);
+    if (incident.status === 'resolved') throw new ToolError(`Incident ${incident_id} is already resolved.`);
+    return [{ field: 'status', current: incident.status, proposed: 'resolved' }];
   },
   handler: async ({ incident_id, summary }, ctx) => {
     const { incident, entry } = await ctx.deps.incidents.resolve({ actor: ctx.actor.subject, idempotencyKey: ctx.approvalId }, incident_id, summary);

@@ -75,6 +75,10 @@ export const closeTicketAsWontFix = tool({
     const detail = await ctx.deps.reads.tickets.get(ticket_id, 0);
     if (!detail) throw new NotFoundError(`Ticket ${ticket_id} does not exist.`);
     if (detail.ticket.status === 'closed') throw new ToolError(`Ticket ${ticket_id} is already closed.`);
+    return [
+      { field: 'status', current: detail.ticket.status, proposed: 'closed' },
+      { field: 'resolution', current: detail.ticket.resolution ?? null, proposed: 'wont_fix' },
+    ];
   },
   handler: async ({ ticket_id, reason }, ctx) => {
     const { ticket, comment } = await ctx.deps.tickets.closeAsWontFix(writeContext(ctx, ctx.approvalId), ticket_id, reason);

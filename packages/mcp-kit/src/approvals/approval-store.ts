@@ -1,5 +1,14 @@
 import type { ApprovalDecision, ApprovalRequest, ApprovalStatus, ApprovalTransition } from './approval-request';
 
+/** A status's requests, or one requester's (of any status unless `status` is given); newest first unless `oldestFirst`. */
+export interface ApprovalListQuery {
+  status?: ApprovalStatus;
+  requester?: string;
+  server?: string;
+  limit: number;
+  oldestFirst?: boolean;
+}
+
 /** Which request is pending for one requester, tool and arguments (see `reservePending`). */
 export interface PendingReservation {
   approval_id: string;
@@ -16,8 +25,9 @@ export interface PendingReservation {
 export interface ApprovalStore {
   create(request: ApprovalRequest): Promise<void>;
   get(approvalId: string): Promise<ApprovalRequest | undefined>;
-  /** Newest first unless `oldestFirst`; pending ones for approvers to work through. */
-  list(query: { status?: ApprovalStatus; server?: string; limit: number; oldestFirst?: boolean }): Promise<ApprovalRequest[]>;
+  list(query: ApprovalListQuery): Promise<ApprovalRequest[]>;
+  /** One page of `list`, with the cursor of the next page when there may be one. */
+  page(query: ApprovalListQuery & { after?: string }): Promise<{ requests: ApprovalRequest[]; next?: string }>;
   recordWorkflow(approvalId: string, workflowRef: string): Promise<void>;
   /** Records the waiting task's token; only while pending. */
   recordTaskToken(approvalId: string, taskToken: string): Promise<boolean>;
@@ -41,4 +51,11 @@ export interface ApprovalStore {
    * no longer pending): false when another request took it first.
    */
   reservePending(key: string, reservation: PendingReservation, replacing: string | undefined): Promise<boolean>;
+}
+
+/** A page cursor that `page` did not hand out (altered, or from another list). */
+export class InvalidPageCursorError extends Error {
+  constructor() {
+    super('The page cursor is not one this list handed out');
+  }
 }

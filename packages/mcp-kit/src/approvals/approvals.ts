@@ -56,7 +56,8 @@ export interface Approvals {
   recordTaskToken(approvalId: string, taskToken: string): Promise<'waiting' | 'delivered' | 'closed'>;
   /** The request as it stands; a pending request past its expiry is marked expired first. */
   status(approvalId: string): Promise<ApprovalRequest | undefined>;
-  list(query: { status: ApprovalRequest['status']; limit: number }): Promise<ApprovalRequest[]>;
+  /** A status's requests or one requester's, newest first, a page at a time. */
+  list(query: { status?: ApprovalRequest['status']; requester?: string; limit: number; after?: string }): Promise<{ requests: ApprovalRequest[]; next?: string }>;
   /** Why a stored request cannot be trusted as it stands (tampered), or undefined. */
   integrity(request: ApprovalRequest): string | undefined;
   /** Whether `actor` may read `request`: its requester, or an approver through an approver client. */
@@ -279,7 +280,7 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
       const request = await options.store.get(approvalId);
       return request && request.server === options.server ? expireIfDue(request) : undefined;
     },
-    list: (query) => options.store.list({ ...query, server: options.server }),
+    list: (query) => options.store.page({ ...query, server: options.server }),
     integrity: (request) => integrityProblem(request, options.signer),
     visibleTo: (request, actor) =>
       request.requester === actor.subject ||

@@ -10,15 +10,17 @@ export interface ApproverNotifier {
  * the details. Never the arguments: a notification travels to mail and chat systems; the
  * arguments are read through the authenticated approval API.
  */
-export function notificationOf(request: ApprovalRequest): { subject: string; message: string } {
+export function notificationOf(request: ApprovalRequest, consoleUrl?: string): { subject: string; message: string } {
+  const id = encodeURIComponent(request.approval_id);
   return {
     subject: `Approval needed: ${request.tool} on ${request.server}`.slice(0, 100),
     message: [
       `${request.requester} asks to run ${request.tool} on ${request.server}.`,
       `Approval id: ${request.approval_id}`,
       `Decide before: ${request.expires_at}`,
-      `Details: GET /approvals/${request.approval_id} on the ${request.server} server (scope approvals:decide),`,
-      `or locally: npm run approvals -- show ${request.approval_id}`,
+      ...(consoleUrl ? [`Decide in the console: ${consoleUrl.replace(/\/$/, '')}/approvals/${id}`] : []),
+      `Details: GET /approvals/${id} on the ${request.server} server (scope approvals:decide),`,
+      `or locally: npm run approvals -- show ${id}`,
     ].join('\n'),
   };
 }

@@ -8,17 +8,19 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { z } from 'zod';
 import { ApprovalRequest } from './approval-request';
-import type { ApprovalStore, PendingReservation } from './approval-store';
+import { InvalidPageCursorError, type ApprovalStore, type PendingReservation } from './approval-store';
 import type { ApprovalTransition } from './approval-request';
 
 /**
  * The approvals table: one item per request, keyed by approval id, with a `by_status` index
- * (status, requested_at) for "what is pending". Items are updated only under a condition on
+ * (status, requested_at) for "what is pending" and a `by_requester` index (requester,
+ * requested_at) for "my requests". Items are updated only under a condition on
  * their current status. Beside them, one reservation item per requester, tool and arguments
  * (key `pending:<hash>`, no status, so outside the index) names the request pending for them.
  */
-export const APPROVAL_INDEXES = { byStatus: 'by_status' } as const;
+export const APPROVAL_INDEXES = { byStatus: 'by_status', byRequester: 'by_requester' } as const;
 
 export function approvalTableDefinition(tableName: string): CreateTableCommandInput {
   return {
@@ -28,6 +30,7 @@ export function approvalTableDefinition(tableName: string): CreateTableCommandIn
       { AttributeName: 'approval_id', AttributeType: 'S' },
       { AttributeName: 'status', AttributeType: 'S' },
       { AttributeName: 'requested_at', AttributeType: 'S' },
+      { AttributeName: 'requester', AttributeType: 'S' },
     ],
     KeySchema: [{ AttributeName: 'approval_id', KeyType: 'HASH' }],
     GlobalSecondaryIndexes: [
@@ -35,6 +38,14 @@ export function approvalTableDefinition(tableName: string): CreateTableCommandIn
         IndexName: APPROVAL_INDEXES.byStatus,
         KeySchema: [
           { AttributeName: 'status', KeyType: 'HASH' },
+          { AttributeName: 'requested_at', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: APPROVAL_INDEXES.byRequester,
+        KeySchema: [
+          { AttributeName: 'requester', KeyType: 'HASH' },
           { AttributeName: 'requested_at', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
@@ -81,6 +92,28 @@ export function createDynamoDbApprovalStore(client: DynamoDBClient, tableName: s
     }
   };
 
+  const page: ApprovalStore['page'] = async ({ status, server, requester, limit, oldestFirst = false, after }) => {
+    if (!status && !requester) throw new Error('Listing approvals needs a status or a requester');
+    const partition = requester ? { index: APPROVAL_INDEXES.byRequester, name: 'requester', value: requester } : { index: APPROVAL_INDEXES.byStatus, name: 'status', value: status! };
+    const filters = { ...(server ? { server } : {}), ...(requester && status ? { status } : {}) };
+    const filterNames = Object.keys(filters);
+    const { Items = [], LastEvaluatedKey } = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: partition.index,
+        KeyConditionExpression: '#partition = :partition',
+        ...(filterNames.length ? { FilterExpression: filterNames.map((name) => `#${name} = :${name}`).join(' AND ') } : {}),
+        ExpressionAttributeNames: { '#partition': partition.name, ...Object.fromEntries(filterNames.map((name) => [`#${name}`, name])) },
+        ExpressionAttributeValues: marshall({ ':partition': partition.value, ...Object.fromEntries(Object.entries(filters).map(([name, value]) => [`:${name}`, value])) }),
+        ScanIndexForward: oldestFirst,
+        Limit: limit,
+        ...(after ? { ExclusiveStartKey: marshall(pageKey(after, partition)) } : {}),
+      }),
+    );
+    const last = LastEvaluatedKey ? (unmarshall(LastEvaluatedKey) as Record<string, string>) : undefined;
+    return { requests: Items.map(read), ...(last ? { next: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}) };
+  };
+
   return {
     async create(request) {
       await client.send(
@@ -91,22 +124,8 @@ export function createDynamoDbApprovalStore(client: DynamoDBClient, tableName: s
       const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: key(approvalId), ConsistentRead: true }));
       return Item ? read(Item) : undefined;
     },
-    async list({ status, server, limit, oldestFirst = false }) {
-      if (!status) throw new Error('Listing approvals needs a status');
-      const { Items = [] } = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: APPROVAL_INDEXES.byStatus,
-          KeyConditionExpression: '#status = :status',
-          ...(server ? { FilterExpression: '#server = :server' } : {}),
-          ExpressionAttributeNames: { '#status': 'status', ...(server ? { '#server': 'server' } : {}) },
-          ExpressionAttributeValues: marshall({ ':status': status, ...(server ? { ':server': server } : {}) }),
-          ScanIndexForward: oldestFirst,
-          Limit: limit,
-        }),
-      );
-      return Items.map(read);
-    },
+    list: async (query) => (await page(query)).requests,
+    page,
     async recordWorkflow(approvalId, workflowRef) {
       await transition(approvalId, 'SET workflow_ref = :ref', 'attribute_exists(#status)', { ':ref': workflowRef });
     },
@@ -155,4 +174,20 @@ export function createDynamoDbApprovalStore(client: DynamoDBClient, tableName: s
       }
     },
   };
+}
+
+const PageKey = z.record(z.string(), z.string().max(512));
+
+/** The key a page ended at, as `page` handed it out: anything else is refused, not queried. */
+function pageKey(cursor: string, partition: { name: string; value: string }): Record<string, string> {
+  const parsed = PageKey.safeParse((() => {
+    try {
+      return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  })());
+  const keys = parsed.success ? Object.keys(parsed.data).sort().join(',') : '';
+  if (!parsed.success || keys !== ['approval_id', partition.name, 'requested_at'].sort().join(',') || parsed.data[partition.name] !== partition.value) throw new InvalidPageCursorError();
+  return parsed.data;
 }

@@ -3,10 +3,10 @@ import { awsClientConfig, type AwsClientOptions } from '../aws/clients';
 import { notificationOf, type ApproverNotifier } from './approver-notifier';
 
 /** Approvers subscribe to an SNS topic (mail, chat, paging). */
-export function createSnsApproverNotifier(options: { client: SNSClient; topicArn: string }): ApproverNotifier {
+export function createSnsApproverNotifier(options: { client: SNSClient; topicArn: string; consoleUrl?: string }): ApproverNotifier {
   return {
     async notify(request) {
-      const { subject, message } = notificationOf(request);
+      const { subject, message } = notificationOf(request, options.consoleUrl);
       await options.client.send(
         new PublishCommand({
           TopicArn: options.topicArn,

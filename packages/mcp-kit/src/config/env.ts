@@ -108,6 +108,8 @@ export const ServiceEnvSchema = z.object({
   /** The SNS topic approvers subscribe to; without it, notifications go to the log. */
   APPROVAL_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/, 'must be an SNS topic ARN').optional(),
   SNS_ENDPOINT: z.url().optional(),
+  /** The approvals console: notifications link to the request's page there. */
+  APPROVAL_CONSOLE_URL: z.url({ protocol: /^https?$/ }).optional(),
 
   /**
    * Medium-risk calls need the user's in-band confirmation (2026-07-28 elicitation). What

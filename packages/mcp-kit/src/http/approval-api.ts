@@ -8,39 +8,70 @@ import { ApprovalError, InsufficientScopeError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
 import type { AuditTrail } from '../audit/audit-trail';
 import { contextOf } from './request-context';
+import type { Actor } from '../auth/actor';
+import type { ApprovalRequest } from '../approvals/approval-request';
+import type { ApprovalRequestDetails } from '../approvals/approval-request-details';
+import { InvalidPageCursorError } from '../approvals/approval-store';
 import { jsonBody } from './json-body';
 import { sendError } from './send-error';
 
 export const APPROVALS_PATH = '/approvals';
 
-const ListQuery = z.object({ status: z.enum(APPROVAL_STATUSES).default('pending'), limit: z.coerce.number().int().min(1).max(100).default(50) });
+const ListQuery = z
+  .object({
+    status: z.enum(APPROVAL_STATUSES).optional(),
+    /** `mine=true`: the caller's own requests (of any status unless one is given); anyone signed in may ask. */
+    mine: z.enum(['true', 'false']).default('false'),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    after: z.string().max(2048).optional(),
+  })
+  .strict();
 const DecisionBody = z.object({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(2000).optional() }).strict();
 const ApprovalIdParam = z.object({ id: z.uuid('the approval id must be a UUID') });
 
 /**
- * The approvers' API, behind the same authentication as `/mcp` and the `approvals:decide`
- * scope: list requests, show one, and approve or reject it. The decision is signed and
- * audited by the approvals module; the approver can never be the requester.
+ * The approvers' API, behind the same authentication as `/mcp`: approvers (`approvals:decide`
+ * through an approver client) list requests, read one with its details and approve or reject
+ * it; anyone signed in lists and reads their own requests. The decision is signed and audited
+ * by the approvals module; the approver can never be the requester.
  */
-export function approvalApi(approvals: Approvals, answers: AnswerContext, logger: Logger, audit: AuditTrail, approverClientIds?: readonly string[]): Router {
+export function approvalApi(
+  approvals: Approvals,
+  answers: AnswerContext,
+  logger: Logger,
+  audit: AuditTrail,
+  approverClientIds?: readonly string[],
+  details?: (request: ApprovalRequest) => Promise<ApprovalRequestDetails>,
+): Router {
   const router = express.Router();
-  const handle = (work: (req: Request, res: Response) => Promise<unknown>) => async (req: Request, res: Response) => {
+  /** Why `actor` may not act as an approver, or undefined when it may. */
+  const approverRefusal = (actor: Actor | undefined) =>
+    !actor || !actor.scopes.has(APPROVER_SCOPE) ? 'insufficient_scope' : approverClientIds && !approverClientIds.includes(actor.clientId) ? 'client_not_allowed' : undefined;
+  const refusalError = (refusal: 'insufficient_scope' | 'client_not_allowed', actor: Actor | undefined) =>
+    refusal === 'insufficient_scope'
+      ? new InsufficientScopeError('approvals', APPROVER_SCOPE, 'The approval API')
+      : new ApprovalError(`Decisions cannot come through client ${actor!.clientId}; use the approval console or CLI`, 'forbidden');
+  /** `approverOnly`: refused (and a decision attempt audited) unless the caller is an approver; otherwise the route checks what it shows. */
+  const handle = (approverOnly: boolean, work: (req: Request, res: Response, actor: Actor) => Promise<unknown>) => async (req: Request, res: Response) => {
     try {
       const actor = contextOf(res).actor;
-      const refusal = !actor || !actor.scopes.has(APPROVER_SCOPE) ? 'insufficient_scope' : approverClientIds && !approverClientIds.includes(actor.clientId) ? 'client_not_allowed' : undefined;
-      if (refusal) {
+      const refusal = approverRefusal(actor);
+      if (approverOnly && refusal) {
         if (req.method === 'POST') {
           await audit
             .record({ event: 'approval_decided', decision: 'denied', reason: refusal, origin: { requestId: contextOf(res).requestId, ip: req.ip }, actor, approvalId: String(req.params.id) })
             .catch(() => undefined);
         }
-        throw refusal === 'insufficient_scope'
-          ? new InsufficientScopeError('approvals', APPROVER_SCOPE, 'The approval API')
-          : new ApprovalError(`Decisions cannot come through client ${actor!.clientId}; use the approval console or CLI`, 'forbidden');
+        throw refusalError(refusal, actor);
       }
-      res.json(await work(req, res));
+      res.json(await work(req, res, actor!));
     } catch (error) {
-      const refusal = error instanceof z.ZodError ? new ApprovalError(error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; '), 'invalid') : error;
+      const refusal =
+        error instanceof z.ZodError
+          ? new ApprovalError(error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; '), 'invalid')
+          : error instanceof InvalidPageCursorError
+            ? new ApprovalError(error.message, 'invalid')
+            : error;
       if (!(refusal instanceof ApprovalError) && !(refusal instanceof InsufficientScopeError)) logger.error('approval API failed', { error: refusal as Error });
       sendError(res, refusal, answers);
     }
@@ -48,23 +79,32 @@ export function approvalApi(approvals: Approvals, answers: AnswerContext, logger
 
   router.get(
     '/',
-    handle(async (req) => {
+    handle(false, async (req, _res, actor) => {
       const query = ListQuery.parse(req.query);
-      return { approvals: (await approvals.list(query)).map((request) => requestStatusView(request, approvals.integrity(request))) };
+      const mine = query.mine === 'true';
+      const refusal = approverRefusal(actor);
+      if (!mine && refusal) throw refusalError(refusal, actor);
+      const page = await approvals.list({ ...(mine ? { requester: actor.subject, status: query.status } : { status: query.status ?? 'pending' }), limit: query.limit, after: query.after });
+      return { approvals: page.requests.map((request) => requestStatusView(request, approvals.integrity(request))), next: page.next ?? null };
     }),
   );
   router.get(
     '/:id',
-    handle(async (req) => {
+    handle(false, async (req, _res, actor) => {
       const request = await approvals.status(ApprovalIdParam.parse(req.params).id);
-      if (!request) throw new ApprovalError(`No approval request ${req.params.id}`, 'not_found');
-      return { ...requestStatusView(request, approvals.integrity(request)), arguments: JSON.parse(request.arguments) as unknown };
+      // Requesters see their own requests (as through get_request_status); approvers see all.
+      if (!request || !approvals.visibleTo(request, actor)) throw new ApprovalError(`No approval request ${req.params.id}`, 'not_found');
+      return {
+        ...requestStatusView(request, approvals.integrity(request)),
+        arguments: JSON.parse(request.arguments) as unknown,
+        ...(details ? { details: await details(request) } : {}),
+      };
     }),
   );
   router.post(
     '/:id/decision',
     ...jsonBody({ limit: '16kb' }),
-    handle(async (req, res) => {
+    handle(true, async (req, res) => {
       const body = DecisionBody.parse(req.body);
       const decided = await approvals.decide(ApprovalIdParam.parse(req.params).id, {
         approver: contextOf(res).actor!,

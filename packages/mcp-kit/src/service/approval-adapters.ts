@@ -32,8 +32,8 @@ export function createApprovalAdapters(env: ServiceEnv, dynamodb: DynamoDBClient
     throw new ConfigError('Invalid configuration: APPROVAL_HMAC_KEY must differ from AUDIT_HMAC_KEY', ['APPROVAL_HMAC_KEY']);
   }
   const notifier = env.APPROVAL_TOPIC_ARN
-    ? createSnsApproverNotifier({ client: createSnsClient({ region: env.AWS_REGION, endpoint: env.SNS_ENDPOINT }), topicArn: env.APPROVAL_TOPIC_ARN })
-    : createLogApproverNotifier(logger);
+    ? createSnsApproverNotifier({ client: createSnsClient({ region: env.AWS_REGION, endpoint: env.SNS_ENDPOINT }), topicArn: env.APPROVAL_TOPIC_ARN, consoleUrl: env.APPROVAL_CONSOLE_URL })
+    : createLogApproverNotifier(logger, env.APPROVAL_CONSOLE_URL);
   return {
     store: createDynamoDbApprovalStore(dynamodb, env.APPROVAL_TABLE),
     signer: createDecisionSigner(Buffer.from(env.APPROVAL_HMAC_KEY, 'base64')),

@@ -107,7 +107,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   app.use(MCP_PATH, originGuard(config, answers));
   app.get(MCP_PATH, methodNotAllowed);
   app.delete(MCP_PATH, methodNotAllowed);
-  if (approvals) app.use(APPROVALS_PATH, originGuard(config, answers), approverAuthenticated, approvalApi(approvals.service, answers, logger, audit, approverClientIds));
+  if (approvals) app.use(APPROVALS_PATH, originGuard(config, answers), approverAuthenticated, approvalApi(approvals.service, answers, logger, audit, approverClientIds, approvals.details));
   app.post(
     MCP_PATH,
     authenticated,

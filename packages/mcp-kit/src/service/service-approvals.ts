@@ -13,12 +13,18 @@ import type { RegisteredTool } from '../tool/tool-set';
 import { pinOf } from '../governance/pinned-allowlist';
 import type { ServiceDefinition } from './service-definition';
 import { requestStatusTool } from '../approvals/request-status-tool';
+import type { ApprovalRequest } from '../approvals/approval-request';
+import type { ToolContext } from '../tool/define-tool';
+import type { ApprovalRequestDetails } from '../approvals/approval-request-details';
+import { approvalRequestDetails } from './approval-request-details';
 
 type AnyTool<Deps> = ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, Deps>;
 
 export interface ServiceApprovals<Deps> {
   readonly service: Approvals;
   runApproved(approvalId: string): Promise<unknown>;
+  /** What an approver reads beside a request: the tool as served now and, while pending, what the call would change. */
+  details(request: ApprovalRequest): Promise<ApprovalRequestDetails>;
   /** Gives the runner the registered tools, once the tool set is built. */
   bind(tools: ReadonlyMap<string, RegisteredTool<Deps>>): void;
 }
@@ -41,7 +47,15 @@ export function approvalsFor<Deps>(
     throw new ToolDefinitionError(`High-risk tools (${highRisk.join(', ')}) need approvals: configure APPROVAL_HMAC_KEY (and the approval workflow)`);
   }
   let registered: ReadonlyMap<string, RegisteredTool<Deps>> = new Map();
-  // The approved call runs with the requester as actor, limited to the tool's own scope.
+  // The approved call (and its precheck for approvers) runs with the requester as actor, limited to the tool's own scope.
+  const contextFor = (request: ApprovalRequest, tool: RegisteredTool<Deps>, requestId: string): ToolContext<Deps> => ({
+    actor: { subject: request.requester, clientId: 'approval', scopes: new Set([tool.definition.scope]), issuer: 'approval', expiresAt: 0 },
+    requestId,
+    approvalId: request.approval_id,
+    logger,
+    deps: definition.deps,
+    cursors: governance.cursors(request.requester),
+  });
   const refused = (error: string) => ({ ok: false, result: JSON.stringify({ error }) });
   const runner: ApprovedCallRunner = async (request, input) => {
     const tool = registered.get(request.tool);
@@ -53,15 +67,7 @@ export function approvalsFor<Deps>(
     if (request.definition_hash !== undefined && request.definition_hash !== tool.definitionHash) return refused(`Tool ${request.tool} has changed since the request was made; nothing was run`);
     const validated = validateInput(tool, input);
     if (!validated.ok) return refused(validated.error.message);
-    const requester = { subject: request.requester, clientId: 'approval', scopes: new Set([tool.definition.scope]), issuer: 'approval', expiresAt: 0 };
-    const { result, outcome } = await executeTool(tool, validated.input, {
-      actor: requester,
-      requestId: `approval:${request.approval_id}`,
-      approvalId: request.approval_id,
-      logger,
-      deps: definition.deps,
-      cursors: governance.cursors(request.requester),
-    });
+    const { result, outcome } = await executeTool(tool, validated.input, contextFor(request, tool, `approval:${request.approval_id}`));
     return { ok: outcome === 'ok', result: JSON.stringify(result.structuredContent ?? { error: result.content[0]?.text ?? 'failed' }) };
   };
   const service: Approvals = createApprovals({
@@ -76,7 +82,8 @@ export function approvalsFor<Deps>(
     logger,
     workflow: adapters.workflow((approvalId) => service.execute(approvalId, runner)),
   });
-  return { service, runApproved: (approvalId) => service.execute(approvalId, runner), bind: (tools) => void (registered = tools) };
+  const details = (request: ApprovalRequest) => approvalRequestDetails(request, registered.get(request.tool), (tool) => contextFor(request, tool, `preview:${request.approval_id}`), logger);
+  return { service, runApproved: (approvalId) => service.execute(approvalId, runner), details, bind: (tools) => void (registered = tools) };
 }
 
 /**

@@ -31,6 +31,13 @@ export interface ToolContext<Deps = unknown> {
 
 type AnyObjectSchema = z.ZodObject<z.ZodRawShape>;
 
+/** One thing a change would alter, as an approver reads it: severity SEV2 → SEV1. */
+export interface ChangedField {
+  readonly field: string;
+  readonly current: string | null;
+  readonly proposed: string | null;
+}
+
 /** Everything a feature team declares about a tool. */
 export interface ToolSpec<In extends AnyObjectSchema, Out extends AnyObjectSchema, Deps> {
   /** Wire name: lowercase snake_case, unique within a server. */
@@ -52,8 +59,10 @@ export interface ToolSpec<In extends AnyObjectSchema, Out extends AnyObjectSchem
   /**
    * High-risk tools: refuses, before a human is asked to approve, what would fail anyway
    * (the ticket does not exist, the incident is already resolved). Throw a `ToolError`.
+   * It may return what the call would change (current and proposed values), which approvers
+   * see beside the arguments: it runs again whenever they open the request.
    */
-  precheck?: (input: z.output<In>, ctx: ToolContext<Deps>) => Promise<void>;
+  precheck?: (input: z.output<In>, ctx: ToolContext<Deps>) => Promise<void | readonly ChangedField[]>;
   /** Text rendering of the output for clients that do not read structuredContent; JSON by default. */
   render?: (output: z.output<Out>) => string;
   /** The classification of one result, when it can be lower than `classification`; recorded in the audit trail. */

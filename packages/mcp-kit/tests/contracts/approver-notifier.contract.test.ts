@@ -31,6 +31,7 @@ interface NotifierAdapter {
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:gmcp-approvers';
 const LOG_SERVICE = 'approver-notifier-contract';
+const CONSOLE = 'https://approvals.example.com/';
 
 /** Log lines the logger adapter wrote to stdout while the suite runs, by service name. */
 const logLines: { service: string; line: string }[] = [];
@@ -55,7 +56,7 @@ const adapters: NotifierAdapter[] = [
       const client = createSnsClient({ region: 'us-east-1', endpoint: sns.endpoint });
       const earlier: PublishedSnsMessage[] = [];
       return {
-        notifier: createSnsApproverNotifier({ client, topicArn: TOPIC }),
+        notifier: createSnsApproverNotifier({ client, topicArn: TOPIC, consoleUrl: CONSOLE }),
         sent: () =>
           [...earlier, ...(sns?.published ?? [])]
             .filter((message) => message.topicArn === TOPIC)
@@ -82,7 +83,7 @@ const adapters: NotifierAdapter[] = [
       const service = `${LOG_SERVICE}-${randomUUID()}`;
       const logger = createLogger(service, 'INFO');
       return {
-        notifier: createLogApproverNotifier(logger),
+        notifier: createLogApproverNotifier(logger, CONSOLE),
         sent: () =>
           logLines
             .filter((entry) => entry.service === service)
@@ -127,6 +128,8 @@ describe.each(adapters)('ApproverNotifier contract: $name', ({ start }) => {
     expect(sent()).toHaveLength(1);
     const { text } = sent()[0]!;
     for (const fact of ['restart_service', 'ops-writer', 'alice@example.com', request.approval_id, '2030-01-02T03:04:05.000Z']) expect(text).toContain(fact);
+    // A link to act on: the request's page in the approvals console.
+    expect(text).toContain(`Decide in the console: https://approvals.example.com/approvals/${request.approval_id}`);
   });
 
   it('never sends the arguments', async () => {

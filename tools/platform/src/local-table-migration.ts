@@ -8,35 +8,49 @@ import {
   ResourceNotFoundException,
   ScanCommand,
   type AttributeValue,
+  type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { AUDIT_INDEXES, AuditRecord, auditItem, auditTableDefinition } from '@gmcp/mcp-kit/platform';
+import { AuditRecord, auditItem, auditTableDefinition } from '@gmcp/mcp-kit/platform';
 
 type Item = Record<string, AttributeValue>;
 
 /**
- * A state folder from before the audit table was keyed by server (`pk = <server>#<day>`, with
- * the `by_day` index for time queries) is moved to the new layout when the platform starts:
- * every item is first saved to `dumpPath`, the table is created anew and each record written
- * back under its new keys, unchanged (its signature covers its content, not its keys); then the
- * dump is removed. dynalite cannot add an index to a table, hence the copy. A move interrupted
- * half-way resumes from the dump at the next start. An item whose stored keys do not follow from
- * its content (tampering) keeps them as they were, so that `verify` still reports it. Returns how
- * many items were moved.
+ * A local table made by an earlier version that lacks an index its definition now has is
+ * rebuilt when the platform starts: every item is first saved to `dumpPath`, the table is
+ * created anew from `definition` and each item written back through `moveItem`; then the dump
+ * is removed. dynalite cannot add an index to a table, hence the copy. A rebuild interrupted
+ * half-way resumes from the dump at the next start. Returns how many items were moved.
  */
-export async function migrateLocalAuditTable(client: DynamoDBClient, tableName: string, dumpPath: string): Promise<number> {
+export async function migrateLocalTable(
+  client: DynamoDBClient,
+  definition: CreateTableCommandInput,
+  dumpPath: string,
+  moveItem: (stored: Record<string, unknown>) => Record<string, unknown> = (stored) => stored,
+): Promise<number> {
+  const tableName = definition.TableName!;
   const interrupted = existsSync(dumpPath);
   const table = await describe(client, tableName);
-  if (!interrupted && (!table || table.GlobalSecondaryIndexes?.some((index) => index.IndexName === AUDIT_INDEXES.byDay))) return 0;
+  const present = new Set(table?.GlobalSecondaryIndexes?.map((index) => index.IndexName));
+  if (!interrupted && (!table || (definition.GlobalSecondaryIndexes ?? []).every((index) => present.has(index.IndexName)))) return 0;
   const items = interrupted ? (JSON.parse(await readFile(dumpPath, 'utf8')) as Item[]) : await scanAll(client, tableName);
   if (!interrupted) await writeFile(dumpPath, JSON.stringify(items), { mode: 0o600, flush: true });
   if (table) await client.send(new DeleteTableCommand({ TableName: tableName }));
-  await client.send(new CreateTableCommand(auditTableDefinition(tableName)));
-  for (const item of items) await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(movedItem(unmarshall(item)), { removeUndefinedValues: true }) }));
+  await client.send(new CreateTableCommand(definition));
+  for (const item of items) await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(moveItem(unmarshall(item)), { removeUndefinedValues: true }) }));
   await rm(dumpPath);
   return items.length;
 }
+
+/**
+ * A state folder from before the audit table was keyed by server (`pk = <server>#<day>`, with
+ * the `by_day` index for time queries) is moved to the new layout: each record is written back
+ * under its new keys, unchanged (its signature covers its content, not its keys). An item whose
+ * stored keys do not follow from its content (tampering) keeps them as they were, so that
+ * `verify` still reports it.
+ */
+export const migrateLocalAuditTable = (client: DynamoDBClient, tableName: string, dumpPath: string) => migrateLocalTable(client, auditTableDefinition(tableName), dumpPath, movedItem);
 
 /** A record under its new keys; anything else as it was stored, findable by day. */
 function movedItem(stored: Record<string, unknown>): Record<string, unknown> {

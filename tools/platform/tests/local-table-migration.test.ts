@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { CreateTableCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
-import { createDynamoDbAuditStore, createDynamoDbClient, createRecordSigner, newEventId } from '@gmcp/mcp-kit/platform';
-import { migrateLocalAuditTable } from '../src/local-audit-migration';
+import { approvalTableDefinition, createDynamoDbAuditStore, createDynamoDbClient, createRecordSigner, newEventId } from '@gmcp/mcp-kit/platform';
+import { migrateLocalAuditTable, migrateLocalTable } from '../src/local-table-migration';
 
 let dynamodb: LocalDynamoDb;
 beforeAll(async () => {
@@ -72,4 +72,20 @@ it('moves records of the earlier layout to keys per server, unchanged, once', as
   expect(found.every((record) => signer.verify(record))).toBe(true);
   expect(await migrateLocalAuditTable(client, 'audit', dump)).toBe(0);
   client.destroy();
+});
+
+it('rebuilds an approvals table made before the by_requester index, keeping its requests', async () => {
+  const client = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
+  const current = approvalTableDefinition('approvals_earlier');
+  await client.send(new CreateTableCommand({ ...current, GlobalSecondaryIndexes: current.GlobalSecondaryIndexes!.filter((index) => index.IndexName === 'by_status') }));
+  const item = { approval_id: '11111111-1111-4111-8111-111111111111', status: 'pending', requester: 'alice', requested_at: '2026-12-01T10:00:00.000Z', tool: 'resolve_incident' };
+  await client.send(new PutItemCommand({ TableName: 'approvals_earlier', Item: marshall(item) }));
+  const dump = join(await mkdtemp(join(tmpdir(), 'approvals-migration-')), 'approvals-migration.json');
+
+  expect(await migrateLocalTable(client, current, dump)).toBe(1);
+  expect(existsSync(dump)).toBe(false);
+  const { Items } = await client.send(new QueryCommand({ TableName: 'approvals_earlier', IndexName: 'by_requester', KeyConditionExpression: 'requester = :r', ExpressionAttributeValues: marshall({ ':r': 'alice' }) }));
+  expect(Items!.map((stored) => unmarshall(stored))).toEqual([item]);
+  // Once rebuilt, a start moves nothing.
+  expect(await migrateLocalTable(client, current, dump)).toBe(0);
 });
