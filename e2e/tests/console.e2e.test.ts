@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Client } from '@modelcontextprotocol/client';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { auditItemKey, createAuditDigest, createDynamoDbClient } from '@gmcp/mcp-kit/platform';
 import { listInDigestIndex, localDigestSigner, localDigestStore, LOCAL_TABLES, startPlatform, type Platform } from '@gmcp/platform';
@@ -230,5 +232,44 @@ describe('the approvals console', () => {
     const carol = await signedIn('carol', '/audit');
     await carol.page.getByRole('heading', { name: 'Auditors only' }).waitFor();
     await carol.context.close();
+  });
+
+  it('a 2025-era client (the v1 SDK) gets a link for update_ticket; only alice can confirm it, in the browser, and the change is made once', async () => {
+    const v1 = new V1Client({ name: 'e2e-v1-assistant', version: '1.0.0' });
+    const token = await platform.token('ops-writer', { sub: 'alice', scopes: WRITER_SCOPES });
+    await v1.connect(new V1StreamableHTTPClientTransport(new URL(platform.urls['ops-writer']!), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    const asked = await v1.callTool({ name: 'update_ticket', arguments: { ticket_id: 'TCK-1042', priority: 'P1' } });
+    expect(asked.isError).toBe(true);
+    const { approval_id: approvalId, confirm_url: link } = (asked._meta as Record<string, { approval_id: string; confirm_url: string }>)['dev.gmcp/confirmation']!;
+    expect(link).toBe(consoleUrl(`/approvals/${approvalId}`));
+    expect((asked.content as { text: string }[])[0]!.text).toContain(`open ${link}, sign in as yourself and confirm or cancel it`);
+    const status = async () => (await v1.callTool({ name: 'get_request_status', arguments: { approval_id: approvalId } })).structuredContent as { kind: string; status: string; result: { ticket?: { priority: string } } | null };
+    expect(await status()).toMatchObject({ kind: 'confirmation', status: 'pending' });
+
+    // carol, an approver, cannot confirm alice's change.
+    const carol = await signedIn('carol', new URL(link).pathname);
+    await carol.page.getByText('Only alice, who asked for this change, can confirm or cancel it.').waitFor();
+    expect(await carol.page.getByRole('button', { name: 'Confirm the change' }).count()).toBe(0);
+    const csrf = await carol.page.locator('input[name="csrf"]').first().inputValue();
+    const forced = await carol.page.request.post(consoleUrl(`/approvals/${approvalId}/decision`), { form: { decision: 'approve', csrf }, maxRedirects: 0 });
+    expect(forced.status()).toBe(403);
+    await carol.context.close();
+
+    const { context, page } = await signedIn('alice', new URL(link).pathname);
+    await page.getByRole('button', { name: 'Confirm the change' }).waitFor();
+    const change = page.getByRole('table', { name: /What it would change/ }).getByRole('row', { name: /priority/ });
+    expect((await change.innerText()).split(/\s+/)).toEqual(['priority', expect.stringMatching(/^P[2-4]$/), 'P1']);
+    await page.screenshot({ path: join(SCREENSHOTS, 'confirm.png'), fullPage: true });
+    const aliceCsrf = await page.locator('input[name="csrf"]').first().inputValue();
+    await page.getByRole('button', { name: 'Confirm the change' }).click();
+    await page.getByText('Confirmed.').waitFor();
+    expect(await status()).toMatchObject({ kind: 'confirmation', status: 'executed', result: { ticket: { priority: 'P1' } } });
+    // Single use: a replayed confirmation changes nothing.
+    const replay = await page.request.post(consoleUrl(`/approvals/${approvalId}/decision`), { form: { decision: 'approve', csrf: aliceCsrf }, maxRedirects: 0 });
+    expect(replay.status()).toBe(409);
+    const { records } = await platform.auditStore.query({ tool: 'update_ticket', approvalId, since: new Date(Date.now() - 600_000), limit: 20 });
+    expect(records.filter((record) => record.event === 'approval_executed' && record.decision === 'allowed')).toHaveLength(1);
+    await context.close();
+    await v1.close();
   });
 });

@@ -19,6 +19,7 @@ const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src '
 const ApprovalId = z.uuid();
 const DecisionForm = z.object({ csrf: z.string(), decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(2000).optional() });
 const MIN_REASON = 5;
+const DONE_NOTICES: Record<string, string | undefined> = { approved: 'Approved.', rejected: 'Rejected.', confirmed: 'Confirmed.', cancelled: 'Cancelled.' };
 const ListFilters = z.object({
   tool: z.string().regex(/^[a-z0-9_]{1,64}$/).optional().or(z.literal('').transform(() => undefined)),
   requester: z.string().min(1).max(256).optional().or(z.literal('').transform(() => undefined)),
@@ -124,7 +125,7 @@ export function createConsoleApp({ config, sessions, signIn, writer, audit }: Co
     signedIn(async (req, res, session) => {
       const id = ApprovalId.safeParse(req.params.id);
       if (!id.success) return page(res, 404, messagePage('Not found', 'There is no such request.', session, { href: '/approvals', text: 'Pending approvals' }));
-      const notice = req.query.done === 'approved' ? 'Approved.' : req.query.done === 'rejected' ? 'Rejected.' : undefined;
+      const notice = DONE_NOTICES[String(req.query.done)];
       page(res, 200, requestPage(session, await writer.get(session.accessToken, id.data), notice));
     }),
   );
@@ -139,11 +140,14 @@ export function createConsoleApp({ config, sessions, signIn, writer, audit }: Co
       }
       if (!id.success) return page(res, 404, messagePage('Not found', 'There is no such request.', session));
       const { decision, reason } = form.data;
-      if (decision === 'reject' && (reason ?? '').length < MIN_REASON) {
+      // A cancelled confirmation needs no reason: it is the requester's own change.
+      const confirmation = (await writer.get(session.accessToken, id.data)).kind === 'confirmation';
+      if (decision === 'reject' && !confirmation && (reason ?? '').length < MIN_REASON) {
         return page(res, 400, messagePage('Reason needed', `A rejection needs a reason of at least ${MIN_REASON} characters: nothing was decided.`, session, { href: `/approvals/${id.data}`, text: 'Back to the request' }));
       }
       await writer.decide(session.accessToken, id.data, { decision, ...(reason ? { reason } : {}) });
-      res.redirect(303, `/approvals/${id.data}?done=${decision === 'approve' ? 'approved' : 'rejected'}`);
+      const done = confirmation ? (decision === 'approve' ? 'confirmed' : 'cancelled') : decision === 'approve' ? 'approved' : 'rejected';
+      res.redirect(303, `/approvals/${id.data}?done=${done}`);
     }),
   );
 

@@ -4,13 +4,17 @@ import { isLoopbackOrigin as isLoopbackUrl } from '@gmcp/mcp-kit';
 /** A URL the console sends secrets, codes or tokens to, or is reached at: HTTPS, or plain HTTP on this machine only. */
 const SecureUrl = z.url().refine((url) => URL.parse(url)?.protocol === 'https:' || isLoopbackUrl(url), 'must be https (plain http only on loopback)');
 
+/** Where the console listens, and the origin browsers reach it at. */
+export const ConsoleListenEnv = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4104),
+  PUBLIC_URL: SecureUrl.optional(),
+});
+
 /** The console's environment: where it listens, who signs users in, and the writer whose approvals it shows. */
 export const ConsoleEnv = z
   .object({
-    HOST: z.string().default('127.0.0.1'),
-    PORT: z.coerce.number().int().min(0).max(65_535).default(4104),
-    /** The console's own origin as browsers reach it (its callback is `<PUBLIC_URL>/callback`). */
-    PUBLIC_URL: SecureUrl.optional(),
+    ...ConsoleListenEnv.shape,
     /** The OpenID Connect issuer users sign in with (locally the development authorization server). */
     AUTH_ISSUER: SecureUrl,
     /** The console's client at the issuer: a confidential client with the authorization code flow and PKCE. */

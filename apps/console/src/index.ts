@@ -1,3 +1,3 @@
-export { startConsole, type RunningConsole } from './start';
+export { listenConsole, startConsole, type ListeningConsole, type RunningConsole } from './start';
 export { ConsoleEnv, consoleConfig, CONSOLE_SCOPES, type ConsoleConfig } from './config';
 export { AUDITOR_SCOPE } from './audit-routes';

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { consoleConfig, type ConsoleConfig } from './config';
+import { consoleConfig, ConsoleListenEnv, type ConsoleConfig } from './config';
 import { createConsoleApp } from './app';
 import { createSessionStore, type SessionStore } from './sessions';
 import { createSignIn, type SignIn } from './sign-in';
@@ -19,23 +19,42 @@ export interface RunningConsole {
  * trail through `options.audit`.
  */
 export async function startConsole(env: Record<string, string | undefined>, options: { audit?: AuditReader } = {}): Promise<RunningConsole> {
-  const parsed = consoleConfig(env);
+  const listening = await listenConsole(env);
+  return listening.serve(env, options);
+}
+
+/** A console that listens but does not serve yet: its URL is known before what it needs is (the writer links to it). */
+export interface ListeningConsole {
+  readonly url: string;
+  /** Serves with the full configuration (HOST, PORT and PUBLIC_URL as when it started listening). */
+  serve(env: Record<string, string | undefined>, options?: { audit?: AuditReader }): RunningConsole;
+  stop(): Promise<void>;
+}
+
+export async function listenConsole(env: Record<string, string | undefined>): Promise<ListeningConsole> {
+  const { HOST, PORT, PUBLIC_URL } = ConsoleListenEnv.parse(env);
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(parsed.PORT, parsed.HOST, () => resolve());
+    server.listen(PORT, HOST, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const config: ConsoleConfig = parsed.PUBLIC_URL ? parsed : { ...parsed, publicUrl: parsed.publicUrl.replace(/:\d+$/, `:${port}`) };
-  const sessions = createSessionStore({ idleMs: config.SESSION_IDLE_SECONDS * 1000 });
-  server.on('request', createConsoleApp({ config, sessions, signIn: lazySignIn(config, sessions), writer: createWriterApi(config.WRITER_URL), audit: options.audit }));
+  const url = (PUBLIC_URL ?? `http://${HOST.includes(':') ? `[${HOST}]` : HOST}:${port}`).replace(/\/$/, '');
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return {
-    url: config.publicUrl,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url,
+    serve(fullEnv, serveOptions = {}) {
+      const parsed = consoleConfig(fullEnv);
+      const config: ConsoleConfig = { ...parsed, publicUrl: url };
+      const sessions = createSessionStore({ idleMs: config.SESSION_IDLE_SECONDS * 1000 });
+      server.on('request', createConsoleApp({ config, sessions, signIn: lazySignIn(config, sessions), writer: createWriterApi(config.WRITER_URL), audit: serveOptions.audit }));
+      return { url, stop };
+    },
+    stop,
   };
 }
 

@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const ApprovalView = z.object({
   approval_id: z.string(),
   tool: z.string(),
+  /** approval: a second person decides; confirmation: the requester confirms their own change. */
+  kind: z.enum(['approval', 'confirmation']).default('approval'),
   status: z.string(),
   tampered: z.string().nullable().optional(),
   requester: z.string(),

@@ -18,6 +18,7 @@ describe('pages render what users and assistants wrote as text', () => {
     const request = {
       approval_id: '6f1d5a2e-0000-4000-8000-000000000001',
       tool: 'resolve_incident',
+      kind: 'approval' as const,
       status: 'pending',
       requester: 'alice',
       requested_at: '2026-12-03T12:00:00.000Z',
@@ -35,6 +36,16 @@ describe('pages render what users and assistants wrote as text', () => {
     expect(page).toContain('a second person must decide it');
     expect(page).not.toContain('Approve and run');
     expect(requestPage({ ...session, subject: 'carol' }, request)).toContain('Approve and run');
+
+    // A confirmation is the requester's own to make, with no reason to cancel; nobody else gets the forms.
+    const confirmation = { ...request, tool: 'update_ticket', kind: 'confirmation' as const };
+    const ownPage = requestPage(session, confirmation);
+    expect(ownPage).toContain('Confirm the change');
+    expect(ownPage).toContain('Cancel it');
+    expect(ownPage).not.toContain('Reason for rejecting');
+    const othersPage = requestPage({ ...session, subject: 'carol' }, confirmation);
+    expect(othersPage).not.toContain('Confirm the change');
+    expect(othersPage).toContain('Only alice, who asked for this change, can confirm or cancel it.');
   });
 
   it('says when in words an approver reads at a glance', () => {

@@ -60,6 +60,21 @@ const resizeVolume = defineTool({
   handler: async ({ volume, size_gib }, _ctx: ToolContext<Probe>) => (sizes.set(volume, size_gib), { size_gib }),
 });
 
+const tagged: string[] = [];
+const tagVolume = defineTool({
+  name: 'tag_volume',
+  title: 'Tag a volume',
+  description: 'Sets the tag of a storage volume.',
+  owner: 'storage',
+  scope: 'storage:write',
+  risk: 'medium',
+  access: 'write',
+  classification: 'internal',
+  input: z.object({ volume: z.string().regex(/^vol-\d+$/), tag: z.string().max(20) }),
+  output: z.object({ tagged: z.string() }),
+  handler: async ({ volume, tag }, _ctx: ToolContext<Probe>) => (tagged.push(`${volume}:${tag}`), { tagged: tag }),
+});
+
 describe('a service with a high-risk tool', () => {
   const notified: { approval_id: string; tool: string }[] = [];
   const notifier = { notify: async (request: { approval_id: string; tool: string }) => void notified.push({ approval_id: request.approval_id, tool: request.tool }) };
@@ -217,6 +232,54 @@ describe('a service with a high-risk tool', () => {
     const refused = await request(resizing).get(`/approvals?mine=true&after=${forged}`).set('Authorization', requester);
     expect(refused.status).toBe(400);
     expect(refused.body.error_description).toContain('not one this list handed out');
+  });
+
+  it('answers a 2025-era medium-risk call with a console link; only its caller confirms it, through an approver client, and it runs once', async () => {
+    pinnable([tagVolume]);
+    governance.setPolicy({ tools: [{ name: 'wipe_volume' }, { name: 'get_request_status' }, { name: 'tag_volume' }] });
+    const adapters = {
+      ...governance.adapters,
+      approvals: { ...approvalAdapters, approverClientIds: ['approval-console'] },
+      confirmation: { secret: Buffer.alloc(32, 5), ttlSeconds: 120, whenUnsupported: 'link' as const, consoleUrl: 'https://console.example.com/' },
+    };
+    const linking = testService(testConfig(issuer.issuer.issuer), {} as Probe, adapters, { access: 'write', tools: [tagVolume, wipeVolume] }).app;
+    const tokenFor = (sub: string, clientId: string, scopes: string[]) => mintAccessToken(issuer.key, { issuer: issuer.issuer.issuer, subject: sub, audience: TEST_AUDIENCE, scopes, clientId, ttlSeconds: 60 });
+    const assistant = `Bearer ${await tokenFor('dana', 'claude-desktop', ['storage:write', 'approvals:read'])}`;
+    const call = async (name: string, args: Record<string, unknown>) =>
+      jsonRpcBody(await request(linking).post('/mcp').set(MCP_HEADERS).set('Authorization', assistant).send(rpc('tools/call', { name, arguments: args })));
+
+    const asked = await call('tag_volume', { volume: 'vol-31', tag: 'gold' });
+    const pending = (asked.result!._meta as Record<string, unknown>)['dev.gmcp/confirmation'] as { status: string; approval_id: string; confirm_url: string };
+    expect(asked.result).toMatchObject({ isError: true, content: [{ text: expect.stringContaining(`open https://console.example.com/approvals/${pending.approval_id}`) }] });
+    expect(pending).toMatchObject({ status: 'pending_confirmation', confirm_url: `https://console.example.com/approvals/${pending.approval_id}` });
+    expect(tagged).toEqual([]);
+    // Asked again, the same pending confirmation answers.
+    expect((await call('tag_volume', { volume: 'vol-31', tag: 'gold' })).result!.content).toEqual([{ type: 'text', text: expect.stringContaining(pending.approval_id) }]);
+    expect(asked.result!.structuredContent).toBeUndefined();
+
+    const decide = async (token: string) => request(linking).post(`/approvals/${pending.approval_id}/decision`).set('Authorization', `Bearer ${token}`).send({ decision: 'approve' });
+    // Not with the token the assistant holds, not by another person (approver or not).
+    expect((await decide(await tokenFor('dana', 'claude-desktop', ['storage:write', 'approvals:read']))).status).toBe(403);
+    const other = await decide(await tokenFor('bob', 'approval-console', ['approvals:read', 'approvals:decide']));
+    expect(other.status).toBe(403);
+    expect(other.body.error_description).toContain('Only dana, who asked for this change, can confirm or cancel it');
+    expect(tagged).toEqual([]);
+
+    const confirmed = await decide(await tokenFor('dana', 'approval-console', ['approvals:read']));
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ kind: 'confirmation', status: 'executed', decided_by: 'dana', result: { tagged: 'gold' } });
+    expect((await decide(await tokenFor('dana', 'approval-console', ['approvals:read']))).status).toBe(409);
+    expect(tagged).toEqual(['vol-31:gold']);
+    expect((await call('get_request_status', { approval_id: pending.approval_id })).result!.structuredContent).toMatchObject({ kind: 'confirmation', status: 'executed' });
+
+    // A high-risk request turned into a "confirmation" in the store is tampered: its requester still cannot decide it.
+    const high = (await call('wipe_volume', { volume: 'vol-32' })).result!.structuredContent as { approval_id: string };
+    const client = createDynamoDbClient({ region: 'local', endpoint: governance.dynamodb.endpoint });
+    await client.send(new UpdateItemCommand({ TableName: 'approvals', Key: marshall({ approval_id: high.approval_id }), UpdateExpression: 'SET kind = :k', ExpressionAttributeValues: marshall({ ':k': 'confirmation' }) }));
+    const forged = await request(linking).post(`/approvals/${high.approval_id}/decision`).set('Authorization', `Bearer ${await tokenFor('dana', 'approval-console', ['approvals:read'])}`).send({ decision: 'approve' });
+    expect(forged.status).toBe(409);
+    expect(forged.body.error_description).toContain('has been tampered with');
+    expect(wiped).not.toContain('vol-32');
   });
 
   it('refuses to start when approvals are not configured', () => {

@@ -1,4 +1,4 @@
-import { startConsole, type RunningConsole } from '@gmcp/console';
+import { listenConsole, type ListeningConsole, type RunningConsole } from '@gmcp/console';
 import type { DevIssuer } from '@gmcp/dev-issuer';
 import type { AuditReader, RunningService } from '@gmcp/mcp-kit/platform';
 import { consoleSecretPath, LOCAL_HOST, localPort } from './local-contract';
@@ -16,11 +16,15 @@ export const CONSOLE_CLIENT_ID = 'approvals-console';
  * deciding through the writer's approval API with the signed-in user's token; auditors read the
  * local audit trail through `audit`.
  */
-export async function startLocalConsole(issuer: DevIssuer, writer: RunningService, env: Env, ephemeralPorts: boolean, audit: AuditReader): Promise<RunningConsole> {
+export function listenLocalConsole(env: Env, ephemeralPorts: boolean): Promise<ListeningConsole> {
+  return listenConsole(consoleListenEnv(env, ephemeralPorts));
+}
+
+/** Serves the console that listens already (its URL went into the writer's notifications and links) once the writer runs. */
+export async function serveLocalConsole(listening: ListeningConsole, issuer: DevIssuer, writer: RunningService, env: Env, ephemeralPorts: boolean, audit: AuditReader): Promise<RunningConsole> {
   const secret = await loadOrCreateKey(consoleSecretPath(env), 48);
-  const running = await startConsole({
-    HOST: LOCAL_HOST,
-    PORT: String(ephemeralPorts ? 0 : localPort('console', env)),
+  const running = listening.serve({
+    ...consoleListenEnv(env, ephemeralPorts),
     AUTH_ISSUER: issuer.issuer,
     CONSOLE_CLIENT_ID,
     CONSOLE_CLIENT_SECRET: secret,
@@ -40,3 +44,5 @@ export async function startLocalConsole(issuer: DevIssuer, writer: RunningServic
   });
   return running;
 }
+
+const consoleListenEnv = (env: Env, ephemeralPorts: boolean) => ({ HOST: LOCAL_HOST, PORT: String(ephemeralPorts ? 0 : localPort('console', env)) });

@@ -23,9 +23,9 @@ import { loadOrCreateKey } from './local-secrets';
 import { localGovernanceEnv, startPlatformDynamoDb } from './local-aws';
 import { digestLocalAudit } from './local-digests';
 import { digestIntervalSeconds, startPeriodicDigests } from './periodic-digests';
-import { CONSOLE_CLIENT_ID, startLocalConsole } from './local-console';
+import { CONSOLE_CLIENT_ID, listenLocalConsole, serveLocalConsole } from './local-console';
 import { localAuditReader } from './local-audit-reader';
-import { AUDITOR_SCOPE, type RunningConsole } from '@gmcp/console';
+import { AUDITOR_SCOPE, type ListeningConsole, type RunningConsole } from '@gmcp/console';
 import { takenPorts } from './local-ports';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
@@ -40,8 +40,14 @@ type Env = Record<string, string | undefined>;
 const RESOURCE_DEFAULTS: Record<ServerResource, (env: Env, local: LocalServerSettings) => Env> = {
   'policy-bucket': () => ({}),
   'ops-database': (env) => ({ OPS_DATABASE: 'embedded', OPS_DATA_DIR: opsDataDir(env) }),
-  // Decisions only through the approvals CLI, never with an assistant's token.
-  approvals: (_env, local) => ({ APPROVAL_HMAC_KEY: local.approvalKey, APPROVAL_TABLE: LOCAL_TABLES.approvals, APPROVER_CLIENT_IDS: `approvals-cli,${CONSOLE_CLIENT_ID}` }),
+  // Decisions (and confirmations) only through the approvals CLI and console, never with an
+  // assistant's token; notifications and confirmations by link point at the console.
+  approvals: (_env, local) => ({
+    APPROVAL_HMAC_KEY: local.approvalKey,
+    APPROVAL_TABLE: LOCAL_TABLES.approvals,
+    APPROVER_CLIENT_IDS: `approvals-cli,${CONSOLE_CLIENT_ID}`,
+    ...(local.consoleUrl ? { APPROVAL_CONSOLE_URL: local.consoleUrl } : {}),
+  }),
 };
 
 /** What local mode provides every server: the audit store, its signing key, the policy file. */
@@ -52,6 +58,8 @@ export interface LocalServerSettings {
   auditKeys: Readonly<Record<string, string>>;
   approvalKey: string;
   ephemeralPorts?: boolean;
+  /** The approvals console, listening before the servers start: the writer links to it. */
+  consoleUrl?: string;
 }
 
 /** Unprefixed shell variables that apply to every server; anything else must be prefixed. */
@@ -137,11 +145,12 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
   const running: RunningService[] = [];
   let issuer: Awaited<ReturnType<typeof startDevIssuer>> | undefined;
   let approvalsConsole: RunningConsole | undefined;
+  let listeningConsole: ListeningConsole | undefined;
   // Every minute while it runs, so that a record deleted meanwhile is caught by the digests too.
   const digests = startPeriodicDigests(dynamodb.endpoint, env, (message) => console.error(message));
   const stop = async () => {
     await digests.stop();
-    await approvalsConsole?.stop();
+    await (approvalsConsole ?? listeningConsole)?.stop();
     await Promise.allSettled(running.map((service) => service.stop()));
     await issuer?.stop();
     // Every writer has stopped: digest what they wrote, before the store closes.
@@ -164,7 +173,8 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
       logger: createLogger('dev-issuer', logLevelOf(env.DEV_ISSUER_LOG_LEVEL ?? env.LOG_LEVEL)),
       ...options.issuer,
     });
-    const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKeys, approvalKey, ephemeralPorts: options.ephemeralPorts };
+    if (servesApprovals(servers)) listeningConsole = await listenLocalConsole(env, options.ephemeralPorts ?? false);
+    const local = { issuer: issuer.issuer, dynamoDbEndpoint: dynamodb.endpoint, auditKeys, approvalKey, ephemeralPorts: options.ephemeralPorts, consoleUrl: listeningConsole?.url };
     // Side by side: the policy index and the embedded database load at the same time (a server
     // that fails still lets the others finish starting, so that stop() closes them all).
     const started = await Promise.allSettled(servers.map((name) => SERVER_MODULES[name].start(serverEnv(name, env, local))));
@@ -172,7 +182,7 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     const writer = running.find((service) => SERVERS[service.name as ServerName]?.uses.includes('approvals'));
-    if (writer) approvalsConsole = await startLocalConsole(issuer, writer, env, options.ephemeralPorts ?? false, await localAuditReader(auditStore, env));
+    if (writer && listeningConsole) approvalsConsole = await serveLocalConsole(listeningConsole, issuer, writer, env, options.ephemeralPorts ?? false, await localAuditReader(auditStore, env));
   } catch (error) {
     await stop();
     throw error;

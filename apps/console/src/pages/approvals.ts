@@ -19,7 +19,8 @@ export interface PendingFilters {
 
 /** Pending requests, newest first, narrowed by tool and requester, a page at a time. */
 export function pendingPage(session: Session, page: ApprovalPage, filters: PendingFilters = {}, now: number = Date.now()): string {
-  const shown = page.approvals.filter((request) => (!filters.tool || request.tool === filters.tool) && (!filters.requester || request.requester === filters.requester));
+  // Confirmations are their requesters' own to make: not an approver's work.
+  const shown = page.approvals.filter((request) => request.kind === 'approval' && (!filters.tool || request.tool === filters.tool) && (!filters.requester || request.requester === filters.requester));
   const rows = [...shown].sort((a, b) => b.requested_at.localeCompare(a.requested_at));
   const narrowed = Boolean(filters.tool || filters.requester);
   const body = html`<h1>Pending approvals</h1>
@@ -55,11 +56,12 @@ ${
     ? html`<p>You have not asked for any high-risk change.</p>`
     : html`<table>
 <caption>Changes you asked for that need a second person, newest first</caption>
-<thead><tr><th scope="col">Tool</th><th scope="col">Asked</th><th scope="col">Status</th><th scope="col">Decided by</th></tr></thead>
+<thead><tr><th scope="col">Tool</th><th scope="col">Kind</th><th scope="col">Asked</th><th scope="col">Status</th><th scope="col">Decided by</th></tr></thead>
 <tbody>
 ${page.approvals.map(
   (request) => html`<tr>
 <td><a href="/approvals/${encodeURIComponent(request.approval_id)}">${request.tool}<span class="visually-hidden">, asked ${relative(request.requested_at, now)}</span></a></td>
+<td>${request.kind === 'confirmation' ? 'your confirmation' : 'approval'}</td>
 <td><time datetime="${request.requested_at}">${relative(request.requested_at, now)}</time></td>
 <td>${statusBadge(request)}</td>
 <td>${request.decided_by ?? '—'}</td>
@@ -89,7 +91,8 @@ const definedOnly = (values: Record<string, string | undefined>) => Object.fromE
 /** One request: what would run, with which arguments, where it stands, and the decision form when the user may decide. */
 export function requestPage(session: Session, request: ApprovalView, notice?: string): string {
   const own = request.requester === session.subject;
-  const decidable = request.status === 'pending' && !own;
+  const confirmation = request.kind === 'confirmation';
+  const decidable = request.status === 'pending' && (confirmation ? own : !own);
   const body = html`<h1>${request.tool}</h1>
 ${notice ? html`<p role="status" class="notice">${notice}</p>` : ''}
 <dl class="facts">
@@ -106,7 +109,7 @@ ${changeSection(request)}
 <h2>Arguments</h2>
 ${argumentList(request.arguments)}
 ${request.result ? html`<h2>Result</h2><pre>${JSON.stringify(request.result, null, 2)}</pre>` : ''}
-${own && request.status === 'pending' ? html`<p class="notice">You asked for this change: a second person must decide it.</p>` : ''}
+${pendingNotice(request, own)}
 ${decidable ? decisionForms(session, request) : ''}`;
   return layout(notice ? `${notice} ${request.tool}` : request.tool, body, session);
 }
@@ -141,21 +144,34 @@ function changeSection(request: ApprovalView): SafeHtml {
 </table>`;
 }
 
+function pendingNotice(request: ApprovalView, own: boolean): SafeHtml | '' {
+  if (request.status !== 'pending') return '';
+  if (request.kind === 'confirmation') {
+    return own
+      ? html`<p class="notice">You asked for this change through an assistant that cannot ask you itself: confirm it to make it now, or cancel it. Nothing has changed yet.</p>`
+      : html`<p class="notice">Only ${request.requester}, who asked for this change, can confirm or cancel it.</p>`;
+  }
+  return own ? html`<p class="notice">You asked for this change: a second person must decide it.</p>` : '';
+}
+
+/**
+ * The two forms on a pending request: approve or reject it with a required reason (an approver),
+ * or confirm or cancel one's own change (a confirmation by link, no reason needed).
+ */
 function decisionForms(session: Session, request: ApprovalView): SafeHtml {
   const action = `/approvals/${encodeURIComponent(request.approval_id)}/decision`;
-  return html`<h2>Decide</h2>
-<form method="post" action="${action}" class="decision">
+  const confirmation = request.kind === 'confirmation';
+  const form = (decision: 'approve' | 'reject', button: SafeHtml) => html`<form method="post" action="${action}" class="decision">
   <input type="hidden" name="csrf" value="${session.csrf}">
-  <input type="hidden" name="decision" value="approve">
-  <button type="submit" class="approve">Approve and run</button>
-</form>
-<form method="post" action="${action}" class="decision">
-  <input type="hidden" name="csrf" value="${session.csrf}">
-  <input type="hidden" name="decision" value="reject">
-  <label for="reason">Reason for rejecting (required, at least 5 characters)</label>
-  <textarea id="reason" name="reason" required minlength="5" maxlength="2000" rows="3"></textarea>
-  <button type="submit" class="reject">Reject</button>
+  <input type="hidden" name="decision" value="${decision}">
+  ${button}
 </form>`;
+  const reason = html`<label for="reason">Reason for rejecting (required, at least 5 characters)</label>
+  <textarea id="reason" name="reason" required minlength="5" maxlength="2000" rows="3"></textarea>`;
+  return html`<h2>${confirmation ? 'Confirm' : 'Decide'}</h2>
+${form('approve', html`<button type="submit" class="approve">${confirmation ? 'Confirm the change' : 'Approve and run'}</button>`)}
+${form('reject', confirmation ? html`<button type="submit" class="reject">Cancel it</button>` : html`${reason}
+  <button type="submit" class="reject">Reject</button>`)}`;
 }
 
 /** Each argument on its own line, its value as JSON: text from assistants is shown, never interpreted. */

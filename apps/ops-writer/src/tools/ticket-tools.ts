@@ -59,6 +59,17 @@ export const updateTicket = tool({
     })
     .refine((input) => input.status !== undefined || input.assignee !== undefined || input.priority !== undefined, { message: 'change at least one of status, assignee, priority' }),
   output: z.object({ ticket: TicketView }),
+  // What the user sees when they confirm it in the console (a client that cannot ask them).
+  precheck: async ({ ticket_id, status, assignee, priority }, ctx) => {
+    const detail = await ctx.deps.reads.tickets.get(ticket_id, 0);
+    if (!detail) throw new NotFoundError(`Ticket ${ticket_id} does not exist.`);
+    const { ticket } = detail;
+    return [
+      ...(status !== undefined ? [{ field: 'status', current: ticket.status, proposed: status }] : []),
+      ...(priority !== undefined ? [{ field: 'priority', current: ticket.priority, proposed: priority }] : []),
+      ...(assignee !== undefined ? [{ field: 'assignee', current: ticket.assignee ?? null, proposed: assignee }] : []),
+    ];
+  },
   handler: async ({ ticket_id, idempotency_key, ...changes }, ctx) => ({ ticket: ticketView(await ctx.deps.tickets.update(writeContext(ctx, idempotency_key), ticket_id, changes)) }),
   render: ({ ticket }) => `Updated ${ticket.ticket_id}: ${ticket.status}${ticket.resolution ? ` (${ticket.resolution})` : ''}, ${ticket.priority}, assignee ${ticket.assignee ?? 'nobody'}.`,
 });

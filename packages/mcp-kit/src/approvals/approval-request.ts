@@ -53,6 +53,11 @@ export const ApprovalRequest = z.object({
   /** The tool definition the request was made under (see definition-hash.ts): the approved call runs only under it. */
   definition_hash: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
   requester: z.string(),
+  /**
+   * `confirmation`: a medium-risk change its own caller confirms in the console (a client that
+   * cannot answer in band); no second person decides it. Absent: a high-risk approval.
+   */
+  kind: z.enum(['confirmation']).optional(),
   /** The request id of the tools/call that asked for it (joins the audit trail). */
   request_id: z.string(),
   requested_at: z.iso.datetime(),

@@ -7,7 +7,7 @@ export type UnsignedDecision = Omit<ApprovalDecision, 'signature'>;
 export type UnsignedTransition = Omit<ApprovalTransition, 'signature'>;
 
 /** The fields of a request that are fixed when it is recorded. */
-export type SignedRequestFields = Pick<ApprovalRequest, 'approval_id' | 'server' | 'tool' | 'arguments_hash' | 'definition_hash' | 'requester' | 'request_id' | 'requested_at' | 'expires_at'>;
+export type SignedRequestFields = Pick<ApprovalRequest, 'approval_id' | 'server' | 'tool' | 'arguments_hash' | 'definition_hash' | 'requester' | 'kind' | 'request_id' | 'requested_at' | 'expires_at'>;
 
 /**
  * Signs requests when they are recorded, and decisions over approval id, arguments hash,
@@ -35,6 +35,8 @@ export function createDecisionSigner(key: Buffer): DecisionSigner {
       arguments_hash: request.arguments_hash,
       definition_hash: request.definition_hash,
       requester: request.requester,
+      // Signed, so that no edit in the store turns an approval into a self-confirmed change (absent for approvals: their MAC is unchanged).
+      request_kind: request.kind,
       request_id: request.request_id,
       requested_at: request.requested_at,
       expires_at: request.expires_at,

@@ -13,9 +13,9 @@ import type { ApprovalStore, PendingReservation } from './approval-store';
 import type { ApprovalWorkflow } from './approval-workflow';
 import { ApprovalWorkflowError } from './step-functions-workflow';
 
-/** What a high-risk call returns at once instead of its result. */
+/** What a high-risk call (or a medium-risk one waiting for its caller's confirmation) returns at once instead of its result. */
 export interface PendingApproval {
-  status: 'pending_approval';
+  status: 'pending_approval' | 'pending_confirmation';
   approval_id: string;
   expires_at: string;
   message: string;
@@ -44,7 +44,11 @@ export interface ApprovalsOptions {
 
 export interface Approvals {
   /** `definitionHash`: the tool's definition now; the approved call runs only if it is unchanged. */
-  request(call: { tool: string; definitionHash?: string; input: unknown; actor: Actor; requestId: string }): Promise<PendingApproval>;
+  /**
+   * `confirmation`: the caller confirms it themselves in the console, within `ttlSeconds`; no
+   * workflow starts and no approver is told.
+   */
+  request(call: { tool: string; definitionHash?: string; input: unknown; actor: Actor; requestId: string; confirmation?: { ttlSeconds: number } }): Promise<PendingApproval>;
   decide(approvalId: string, decision: { approver: Actor; decision: 'approved' | 'rejected'; reason: string | null; requestId: string }): Promise<ApprovalRequest>;
   /** Checks the signed decision against the stored request, claims it (single use) and runs it. */
   execute(approvalId: string, run: ApprovedCallRunner): Promise<ApprovalRequest>;
@@ -81,7 +85,9 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
     const tampered = approvals.integrity(request);
     if (tampered) return new ApprovalError(`Approval ${request.approval_id} has been tampered with and cannot be decided: ${tampered}`, 'conflict');
     if (request.status !== 'pending') return new ApprovalError(`Approval ${request.approval_id} is ${request.status}, not pending`);
-    if (personOf(approver.subject) === personOf(request.requester)) return new ApprovalError('The requester cannot approve or reject their own request', 'forbidden');
+    const own = personOf(approver.subject) === personOf(request.requester);
+    if (request.kind === 'confirmation') return own ? undefined : new ApprovalError(`Only ${request.requester}, who asked for this change, can confirm or cancel it`, 'forbidden');
+    if (own) return new ApprovalError('The requester cannot approve or reject their own request', 'forbidden');
     if (decision === 'rejected' && !reason?.trim()) return new ApprovalError('A rejection needs a reason', 'invalid');
     return undefined;
   };
@@ -106,17 +112,25 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
     return load(request.approval_id);
   };
 
-  const pendingAnswer = (tool: string, approvalId: string, expiresAt: string): PendingApproval => ({
-    status: 'pending_approval',
-    approval_id: approvalId,
-    expires_at: expiresAt,
-    message: `Waiting for a human to approve ${tool}. Check with get_request_status until it is approved and executed, rejected or expired.`,
-  });
+  const pendingAnswer = (tool: string, approvalId: string, expiresAt: string, kind?: 'confirmation'): PendingApproval =>
+    kind === 'confirmation'
+      ? {
+          status: 'pending_confirmation',
+          approval_id: approvalId,
+          expires_at: expiresAt,
+          message: `Waiting for the user to confirm ${tool}. Check with get_request_status until it is executed, rejected (cancelled) or expired.`,
+        }
+      : {
+          status: 'pending_approval',
+          approval_id: approvalId,
+          expires_at: expiresAt,
+          message: `Waiting for a human to approve ${tool}. Check with get_request_status until it is approved and executed, rejected or expired.`,
+        };
 
   /** The request already pending for the same requester, tool and arguments, if there is one. */
   const stillPending = async (
     reservation: PendingReservation | undefined,
-    call: { tool: string; actor: Actor; argumentsHash: string },
+    call: { tool: string; actor: Actor; argumentsHash: string; kind?: 'confirmation' },
   ): Promise<PendingApproval | 'replace' | undefined> => {
     if (!reservation) return undefined;
     const existing = await options.store.get(reservation.approval_id);
@@ -124,13 +138,14 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
       // Reserved by a request being recorded right now; one that never got recorded is replaced after a while.
       return clock().getTime() - new Date(reservation.reserved_at).getTime() < RESERVATION_GRACE_MS ? pendingAnswer('the request', reservation.approval_id, reservation.expires_at) : 'replace';
     }
-    const same = existing.server === options.server && existing.tool === call.tool && existing.requester === call.actor.subject && existing.arguments_hash === call.argumentsHash;
+    const same =
+      existing.server === options.server && existing.tool === call.tool && existing.requester === call.actor.subject && existing.arguments_hash === call.argumentsHash && existing.kind === call.kind;
     const open = same && existing.status === 'pending' && new Date(existing.expires_at) > clock() && !approvals.integrity(existing);
-    return open ? pendingAnswer(existing.tool, existing.approval_id, existing.expires_at) : 'replace';
+    return open ? pendingAnswer(existing.tool, existing.approval_id, existing.expires_at, existing.kind) : 'replace';
   };
 
   const recordRequest = async (
-    { tool, definitionHash, input, actor, requestId }: Parameters<Approvals['request']>[0],
+    { tool, definitionHash, input, actor, requestId, confirmation }: Parameters<Approvals['request']>[0],
     approvalId: string,
     now: Date,
     expiresAt: string,
@@ -143,12 +158,18 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
       arguments_hash: bound.argumentsHash,
       ...(definitionHash ? { definition_hash: definitionHash } : {}),
       requester: actor.subject,
+      ...(confirmation ? { kind: 'confirmation' as const } : {}),
       request_id: requestId,
       requested_at: now.toISOString(),
       expires_at: expiresAt,
     };
     const request: ApprovalRequest = { ...fixed, arguments: bound.arguments, request_signature: options.signer.signRequest(fixed), ...NEW_REQUEST_STATE, transitions: [] };
     await options.store.create(request);
+    if (confirmation) {
+      // The caller confirms it in the console: no workflow, no approver told; it runs when confirmed.
+      await options.audit.record({ event: 'approval_requested', decision: 'allowed', reason: 'confirmation_required', origin: origin(requestId), actor, tool, risk: 'medium', arguments: input, approvalId });
+      return pendingAnswer(tool, approvalId, expiresAt, 'confirmation');
+    }
     await options.audit.record({ event: 'approval_requested', decision: 'allowed', reason: 'approval_required', origin: origin(requestId), actor, tool, risk: 'high', arguments: input, approvalId });
     const { workflowRef, taskToken } = await options.workflow.start(request).catch(async (error: unknown) => {
       await options.store.abandon(approvalId, 'the approval workflow could not be started', nextTransition(request, options.signer, { status: 'failed', at: clock() }));
@@ -173,18 +194,21 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
   const approvals: Approvals = {
     async request(call) {
       const { tool, input, actor } = call;
+      const kind = call.confirmation ? ('confirmation' as const) : undefined;
       const argumentsHash = bindArguments(input).argumentsHash;
-      const key = createHash('sha256').update(JSON.stringify([options.server, tool, actor.subject, argumentsHash])).digest('hex');
+      const key = createHash('sha256')
+        .update(JSON.stringify([options.server, tool, actor.subject, argumentsHash, ...(kind ? [kind] : [])]))
+        .digest('hex');
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const reservation = await options.store.pendingFor(key);
-        const existing = await stillPending(reservation, { tool, actor, argumentsHash });
+        const existing = await stillPending(reservation, { tool, actor, argumentsHash, kind });
         if (existing && existing !== 'replace') {
           options.logger.info('identical approval request already pending', { approvalId: existing.approval_id, tool, requester: actor.subject });
           return existing;
         }
         const approvalId = randomUUID();
         const now = clock();
-        const expiresAt = new Date(now.getTime() + options.ttlSeconds * 1000).toISOString();
+        const expiresAt = new Date(now.getTime() + (call.confirmation?.ttlSeconds ?? options.ttlSeconds) * 1000).toISOString();
         if (await options.store.reservePending(key, { approval_id: approvalId, expires_at: expiresAt, reserved_at: now.toISOString() }, reservation?.approval_id)) {
           return recordRequest(call, approvalId, now, expiresAt);
         }
@@ -222,7 +246,7 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
       await options.audit.record({
         event: 'approval_decided',
         decision: decision === 'approved' ? 'allowed' : 'denied',
-        reason: decision === 'approved' ? 'approved' : `rejected: ${signed.reason}`,
+        reason: request.kind === 'confirmation' ? (decision === 'approved' ? 'confirmed' : 'cancelled') : decision === 'approved' ? 'approved' : `rejected: ${signed.reason}`,
         origin: origin(requestId),
         actor: approver,
         tool: request.tool,
@@ -264,7 +288,7 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
       await options.audit.record({
         event: 'approval_executed',
         decision: 'allowed',
-        reason: `approved by ${request.decision!.approver}`,
+        reason: `${request.kind === 'confirmation' ? 'confirmed' : 'approved'} by ${request.decision!.approver}`,
         origin: origin(request.request_id),
         actor: { subject: request.requester, clientId: 'approval', scopes: new Set(), issuer: 'approval', expiresAt: 0 },
         tool: request.tool,
@@ -316,7 +340,9 @@ export function executionRefusal(request: ApprovalRequest, signer: DecisionSigne
   if (decision.arguments_hash !== request.arguments_hash || bindArguments(JSON.parse(request.arguments)).argumentsHash !== request.arguments_hash) {
     return 'the arguments differ from those approved';
   }
-  if (personOf(decision.approver) === personOf(request.requester)) return 'it was approved by its requester';
+  const byRequester = personOf(decision.approver) === personOf(request.requester);
+  if (request.kind === 'confirmation' && !byRequester) return 'it was confirmed by someone other than its requester';
+  if (request.kind !== 'confirmation' && byRequester) return 'it was approved by its requester';
   if (new Date(decision.decided_at) > new Date(request.expires_at)) return 'it was approved after it expired';
   if (now.getTime() > new Date(request.expires_at).getTime() + EXECUTION_GRACE_MS) return 'it was not run in time';
   return undefined;

@@ -10,6 +10,7 @@ export const REQUEST_STATUS_SCOPE = 'approvals:read';
 const RequestStatus = z.object({
   approval_id: z.string(),
   tool: z.string(),
+  kind: z.enum(['approval', 'confirmation']).describe('approval: a second person decides; confirmation: the requester confirms it in the approvals console'),
   status: z.enum([...APPROVAL_STATUSES, 'tampered']).describe('tampered: the stored request no longer matches what was signed; it will never run'),
   tampered: z.string().nullable().describe('what no longer matches, when tampered'),
   requester: z.string(),
@@ -27,6 +28,7 @@ export function requestStatusView(request: ApprovalRequest, tampered: string | u
   return {
     approval_id: request.approval_id,
     tool: request.tool,
+    kind: request.kind ?? 'approval',
     status: tampered ? 'tampered' : request.status,
     tampered: tampered ?? null,
     requester: request.requester,
@@ -46,7 +48,7 @@ export function requestStatusTool(approvals: Approvals) {
     name: 'get_request_status',
     title: 'Status of an approval request',
     description:
-      'Where a high-risk request stands: pending (waiting for a human approver), approved, rejected (with the reason), expired, ' +
+      'Where a high-risk request (or a change waiting for its requester\'s confirmation in the approvals console) stands: pending (waiting for a human approver, or for the confirmation), approved, rejected (with the reason; a cancelled confirmation), expired, ' +
       'executed (with the tool result) or failed; tampered if the stored request no longer matches what was signed (it never runs). ' +
       'Pass the approval_id a high-risk tool returned. Requesters see their own requests; approvers (through an approver client) see all.',
     owner: 'platform',

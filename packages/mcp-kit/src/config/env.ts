@@ -113,9 +113,11 @@ export const ServiceEnvSchema = z.object({
 
   /**
    * Medium-risk calls need the user's in-band confirmation (2026-07-28 elicitation). What
-   * happens when the client cannot give it (2025-era requests, no elicitation capability).
+   * happens when the client cannot give it (2025-era requests, no elicitation capability):
+   * `link` answers with a link to confirm it in the approvals console (APPROVAL_CONSOLE_URL),
+   * `refuse` refuses it, `allow` runs it. Default: `link` with a console, `refuse` without.
    */
-  MEDIUM_RISK_UNCONFIRMED: z.enum(['refuse', 'allow']).default('refuse'),
+  MEDIUM_RISK_UNCONFIRMED: z.enum(['refuse', 'allow', 'link']).optional(),
   CONFIRMATION_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
 
   /**

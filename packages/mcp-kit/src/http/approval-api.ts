@@ -51,20 +51,19 @@ export function approvalApi(
     refusal === 'insufficient_scope'
       ? new InsufficientScopeError('approvals', APPROVER_SCOPE, 'The approval API')
       : new ApprovalError(`Decisions cannot come through client ${actor!.clientId}; use the approval console or CLI`, 'forbidden');
-  /** `approverOnly`: refused (and a decision attempt audited) unless the caller is an approver; otherwise the route checks what it shows. */
-  const handle = (approverOnly: boolean, work: (req: Request, res: Response, actor: Actor) => Promise<unknown>) => async (req: Request, res: Response) => {
+  /** A decision attempt the API refuses before the approvals module sees it: audited, then answered. */
+  const refuseDecision = async (req: Request, res: Response, actor: Actor | undefined, refusal: 'insufficient_scope' | 'client_not_allowed') => {
+    await audit
+      .record({ event: 'approval_decided', decision: 'denied', reason: refusal, origin: { requestId: contextOf(res).requestId, ip: req.ip }, actor, approvalId: String(req.params.id) })
+      .catch(() => undefined);
+    throw refusalError(refusal, actor);
+  };
+  /** Runs a route; each route checks who may see or do what (approvers, or the requester for their own). */
+  const handle = (work: (req: Request, res: Response, actor: Actor) => Promise<unknown>) => async (req: Request, res: Response) => {
     try {
       const actor = contextOf(res).actor;
-      const refusal = approverRefusal(actor);
-      if (approverOnly && refusal) {
-        if (req.method === 'POST') {
-          await audit
-            .record({ event: 'approval_decided', decision: 'denied', reason: refusal, origin: { requestId: contextOf(res).requestId, ip: req.ip }, actor, approvalId: String(req.params.id) })
-            .catch(() => undefined);
-        }
-        throw refusalError(refusal, actor);
-      }
-      res.json(await work(req, res, actor!));
+      if (!actor) throw refusalError('insufficient_scope', actor);
+      res.json(await work(req, res, actor));
     } catch (error) {
       const refusal =
         error instanceof z.ZodError
@@ -79,7 +78,7 @@ export function approvalApi(
 
   router.get(
     '/',
-    handle(false, async (req, _res, actor) => {
+    handle(async (req, _res, actor) => {
       const query = ListQuery.parse(req.query);
       const mine = query.mine === 'true';
       const refusal = approverRefusal(actor);
@@ -90,7 +89,7 @@ export function approvalApi(
   );
   router.get(
     '/:id',
-    handle(false, async (req, _res, actor) => {
+    handle(async (req, _res, actor) => {
       const request = await approvals.status(ApprovalIdParam.parse(req.params).id);
       // Requesters see their own requests (as through get_request_status); approvers see all.
       if (!request || !approvals.visibleTo(request, actor)) throw new ApprovalError(`No approval request ${req.params.id}`, 'not_found');
@@ -104,10 +103,16 @@ export function approvalApi(
   router.post(
     '/:id/decision',
     ...jsonBody({ limit: '16kb' }),
-    handle(true, async (req, res) => {
+    handle(async (req, res, actor) => {
+      const { id } = ApprovalIdParam.parse(req.params);
+      // A confirmation is its requester's to make (the approvals module checks who), through an
+      // approver client only: never with the token the assistant that asked holds.
+      const confirmation = (await approvals.status(id))?.kind === 'confirmation';
+      const refusal = confirmation ? (approverClientIds && !approverClientIds.includes(actor.clientId) ? 'client_not_allowed' : undefined) : approverRefusal(actor);
+      if (refusal) await refuseDecision(req, res, actor, refusal);
       const body = DecisionBody.parse(req.body);
-      const decided = await approvals.decide(ApprovalIdParam.parse(req.params).id, {
-        approver: contextOf(res).actor!,
+      const decided = await approvals.decide(id, {
+        approver: actor,
         decision: body.decision === 'approve' ? 'approved' : 'rejected',
         reason: body.reason ?? null,
         requestId: contextOf(res).requestId,

@@ -10,15 +10,27 @@ import { canonicalJson } from '../signing/canonical-json';
 import { toolErrorResult } from '../pipeline/call';
 import type { ConfirmationVerdict, Confirmer } from '../pipeline/run';
 import type { RegisteredTool } from '../tool/tool-set';
+import type { Approvals } from '../approvals/approvals';
 import { callerOf } from './caller';
+
+/** Where a confirmation by link travels in a tool result (`_meta`): status, approval id, expiry and the console URL. */
+export const CONFIRMATION_META_KEY = 'dev.gmcp/confirmation';
 
 export interface ConfirmationSettings {
   /** The secret the confirmation state is signed with (derived from the approval key). */
   secret: Buffer;
   ttlSeconds: number;
-  /** What a medium-risk call does when the client cannot confirm (2025-era, or no elicitation): refuse it or run it. */
-  whenUnsupported: 'refuse' | 'allow';
+  /**
+   * What a medium-risk call does when the client cannot confirm (2025-era, or no elicitation):
+   * answer with a link to confirm it in the console, refuse it, or run it.
+   */
+  whenUnsupported: 'link' | 'refuse' | 'allow';
+  /** The approvals console, where a linked confirmation is made (`<consoleUrl>/approvals/<id>`). */
+  consoleUrl?: string;
 }
+
+/** Records a confirmation its caller makes in the console (`Approvals.request` with `confirmation`). */
+export type LinkedConfirmations = Pick<Approvals, 'request'>;
 
 interface ConfirmationState {
   v: 1;
@@ -43,7 +55,7 @@ const CONFIRM_SCHEMA = {
  * This is a safeguard against an assistant acting without the user's say-so, not an
  * authorization control (a client can answer by itself); high risk stays on approvals.
  */
-export function createMediumRiskConfirmation(settings: ConfirmationSettings) {
+export function createMediumRiskConfirmation(settings: ConfirmationSettings, linked?: LinkedConfirmations) {
   const codec = createRequestStateCodec<ConfirmationState>({
     key: Buffer.from(hkdfSync('sha256', settings.secret, Buffer.alloc(0), 'gmcp/confirmation-state', 32)),
     ttlSeconds: settings.ttlSeconds,
@@ -62,6 +74,7 @@ export function createMediumRiskConfirmation(settings: ConfirmationSettings) {
     const capabilities = era === 'modern' ? (envelope?.[CLIENT_CAPABILITIES_META_KEY] as { elicitation?: unknown } | undefined) : undefined;
     if (!capabilities?.elicitation) {
       if (settings.whenUnsupported === 'allow') return { kind: 'run', reason: 'confirmation_unavailable_allowed' };
+      if (settings.whenUnsupported === 'link' && linked && settings.consoleUrl) return confirmByLink(tool, input, ctx, linked, settings.consoleUrl);
       return {
         kind: 'stop',
         reason: 'confirmation_unavailable',
@@ -91,6 +104,36 @@ export function createMediumRiskConfirmation(settings: ConfirmationSettings) {
       }),
     };
   };
+
+  /**
+   * For a client that cannot be asked: a confirmation request bound, as approvals are, to the
+   * caller, the tool, the arguments and the definition, which only the caller can confirm in the
+   * console, once, within the confirmation TTL; the call runs then, and get_request_status tells.
+   */
+  async function confirmByLink<Deps>(tool: RegisteredTool<Deps>, input: unknown, ctx: ServerContext, confirmations: LinkedConfirmations, consoleUrl: string): Promise<ConfirmationVerdict> {
+    const name = tool.definition.name;
+    const caller = callerOf(ctx.http?.authInfo);
+    try {
+      if (!caller) throw new Error('no caller on the request');
+      const pending = await confirmations.request({
+        tool: name,
+        definitionHash: tool.definitionHash,
+        input,
+        actor: caller.actor,
+        requestId: caller.origin.requestId,
+        confirmation: { ttlSeconds: settings.ttlSeconds },
+      });
+      const url = `${consoleUrl.replace(/\/$/, '')}/approvals/${encodeURIComponent(pending.approval_id)}`;
+      const text =
+        `${name} needs your confirmation before it runs, and this client cannot ask for it: open ${url}, sign in as yourself and confirm or cancel it before ${pending.expires_at}. ` +
+        `Nothing has changed yet. Then check with get_request_status (approval_id ${pending.approval_id}).`;
+      // An error result (nothing ran), its details in `_meta`: clients validate structuredContent against the tool's output schema, even on errors.
+      return { kind: 'stop', reason: 'confirmation_pending', result: { isError: true, content: [{ type: 'text', text }], _meta: { [CONFIRMATION_META_KEY]: { ...pending, confirm_url: url } } } };
+    } catch (error) {
+      ctx.mcpReq.log?.('error', `confirmation request failed: ${(error as Error).message}`);
+      return { kind: 'stop', reason: 'confirmation_unavailable', result: toolErrorResult(`The confirmation for ${name} could not be started; nothing was changed. Retry shortly.`) };
+    }
+  }
 
   async function verifiedState(ctx: ServerContext): Promise<ConfirmationState | undefined> {
     const raw = ctx.mcpReq.requestState();

@@ -12,7 +12,7 @@ import { requestApproval } from './approve';
 export type ConfirmationVerdict =
   | { kind: 'run'; reason: 'confirmed' | 'confirmation_unavailable_allowed' }
   /** Stopped before the handler; `result` is what the client gets (a refusal, or the question to answer). */
-  | { kind: 'stop'; reason: 'confirmation_requested' | 'confirmation_declined' | 'confirmation_unavailable'; result: unknown };
+  | { kind: 'stop'; reason: 'confirmation_requested' | 'confirmation_pending' | 'confirmation_declined' | 'confirmation_unavailable'; result: unknown };
 
 /** Asks the user to confirm a call, in band; provided by the MCP layer, which owns the round trip. */
 export type Confirmer = <Deps>(tool: RegisteredTool<Deps>, input: unknown) => Promise<ConfirmationVerdict>;

@@ -47,9 +47,7 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
     signer: createRecordSigner(Buffer.from(env.AUDIT_HMAC_KEY, 'base64')),
     cursors: createCursorSeals(cursorKeyFrom(Buffer.from(env.AUDIT_HMAC_KEY, 'base64'), serviceName)),
     approvals: createApprovalAdapters(env, dynamodb, logger),
-    confirmation: env.APPROVAL_HMAC_KEY
-      ? { secret: Buffer.from(env.APPROVAL_HMAC_KEY, 'base64'), ttlSeconds: env.CONFIRMATION_TTL_SECONDS, whenUnsupported: env.MEDIUM_RISK_UNCONFIRMED }
-      : undefined,
+    confirmation: confirmationSettings(env),
     rateLimiter: env.RATE_LIMIT_STORE === 'dynamodb' ? createDynamoDbRateLimiter(dynamodb, env.RATE_LIMIT_TABLE) : createMemoryRateLimiter(),
     policy: createCachedPolicy({
       source: policySource(env),
@@ -68,4 +66,19 @@ function policySource(env: ServiceEnv): PolicySource {
   }
   if (!env.GOVERNANCE_FILE) throw new ConfigError('Invalid configuration: GOVERNANCE_FILE is required when GOVERNANCE_SOURCE=file', ['GOVERNANCE_FILE']);
   return filePolicySource(env.GOVERNANCE_FILE);
+}
+
+/** The medium-risk confirmation's settings: with the approval key, which also signs its state. */
+function confirmationSettings(env: ServiceEnv): ConfirmationSettings | undefined {
+  if (!env.APPROVAL_HMAC_KEY) return undefined;
+  const whenUnsupported = env.MEDIUM_RISK_UNCONFIRMED ?? (env.APPROVAL_CONSOLE_URL ? 'link' : 'refuse');
+  if (whenUnsupported === 'link' && !env.APPROVAL_CONSOLE_URL) {
+    throw new ConfigError('Invalid configuration: MEDIUM_RISK_UNCONFIRMED=link needs APPROVAL_CONSOLE_URL (where the caller confirms)', ['MEDIUM_RISK_UNCONFIRMED', 'APPROVAL_CONSOLE_URL']);
+  }
+  return {
+    secret: Buffer.from(env.APPROVAL_HMAC_KEY, 'base64'),
+    ttlSeconds: env.CONFIRMATION_TTL_SECONDS,
+    whenUnsupported,
+    ...(env.APPROVAL_CONSOLE_URL ? { consoleUrl: env.APPROVAL_CONSOLE_URL } : {}),
+  };
 }

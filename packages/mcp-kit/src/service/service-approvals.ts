@@ -64,13 +64,15 @@ export function approvalsFor<Deps>(
     const entry = (await governance.policy.current()).tools.find((candidate) => candidate.name === request.tool);
     if (!entry) return refused(`Tool ${request.tool} is no longer allowlisted`);
     if (pinOf(entry, tool as RegisteredTool<unknown>)) return refused(`Tool ${request.tool} no longer has the definition its allowlist entry approved`);
+    // A confirmation (no second person) never runs a tool that is high risk now, whatever it was when asked.
+    if (request.kind === 'confirmation' && (entry.risk ?? tool.definition.risk) === 'high') return refused(`Tool ${request.tool} now needs a second person's approval; nothing was run`);
     if (request.definition_hash !== undefined && request.definition_hash !== tool.definitionHash) return refused(`Tool ${request.tool} has changed since the request was made; nothing was run`);
     const validated = validateInput(tool, input);
     if (!validated.ok) return refused(validated.error.message);
     const { result, outcome } = await executeTool(tool, validated.input, contextFor(request, tool, `approval:${request.approval_id}`));
     return { ok: outcome === 'ok', result: JSON.stringify(result.structuredContent ?? { error: result.content[0]?.text ?? 'failed' }) };
   };
-  const service: Approvals = createApprovals({
+  const base: Approvals = createApprovals({
     server: definition.name,
     store: adapters.store,
     signer: adapters.signer,
@@ -82,6 +84,14 @@ export function approvalsFor<Deps>(
     logger,
     workflow: adapters.workflow((approvalId) => service.execute(approvalId, runner)),
   });
+  // A confirmed change runs at once, in the request that confirms it: no workflow waits for it.
+  const service: Approvals = {
+    ...base,
+    decide: async (approvalId, decision) => {
+      const decided = await base.decide(approvalId, decision);
+      return decided.kind === 'confirmation' && decided.status === 'approved' ? base.execute(approvalId, runner) : decided;
+    },
+  };
   const details = (request: ApprovalRequest) => approvalRequestDetails(request, registered.get(request.tool), (tool) => contextFor(request, tool, `preview:${request.approval_id}`), logger);
   return { service, runApproved: (approvalId) => service.execute(approvalId, runner), details, bind: (tools) => void (registered = tools) };
 }
@@ -104,11 +114,12 @@ export function servedTools<Deps>(declared: readonly AnyTool<Deps>[], approvals?
 }
 
 /** The confirmation of medium-risk writes; a server with one and no approval key refuses to start. */
-export function confirmationFor<Deps>(tools: readonly AnyTool<Deps>[], governance: GovernanceAdapters): MediumRiskConfirmation | undefined {
+export function confirmationFor<Deps>(tools: readonly AnyTool<Deps>[], governance: GovernanceAdapters, approvals?: Approvals): MediumRiskConfirmation | undefined {
   const confirmed = tools.filter(needsConfirmation).map((tool) => tool.name);
   if (confirmed.length === 0) return undefined;
   if (!governance.confirmation) {
     throw new ToolDefinitionError(`Medium-risk write tools (${confirmed.join(', ')}) need confirmation: configure APPROVAL_HMAC_KEY, which signs its state`);
   }
-  return createMediumRiskConfirmation(governance.confirmation);
+  // Confirmation by link keeps its requests with the approvals (a server without them cannot offer it).
+  return createMediumRiskConfirmation(governance.confirmation, approvals);
 }
