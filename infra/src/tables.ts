@@ -27,7 +27,8 @@ export function tableSpecs(config: Pick<StageConfig, 'stage' | 'account'>, retai
   const names = resourceNames(config);
   return {
     audit: toSpec(auditTableDefinition(names.auditTable), { deletionProtection: true }),
-    approvals: toSpec(approvalTableDefinition(names.approvalsTable), { deletionProtection: retained }),
+    // Only single-use marks carry purge_at; requests are kept.
+    approvals: toSpec(approvalTableDefinition(names.approvalsTable), { deletionProtection: retained, ttl: 'purge_at' }),
     rateLimits: toSpec(rateLimitTableDefinition(names.rateLimitTable), { deletionProtection: false, ttl: 'expires_at' }),
   };
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
-import { defineTool, ToolDefinitionError, type ToolContext } from '../src/platform';
+import { approvalTableDefinition, createDecisionSigner, createDynamoDbApprovalStore, createDynamoDbClient, defineTool, ensureTables, ToolDefinitionError, type ToolContext } from '../src/platform';
 import { pinnable, startTestGovernance, startTestIssuer, testConfig, testService, type Probe, type TestGovernance, type TestIssuer } from './support/harness';
 
 const renamed: string[] = [];
@@ -40,13 +40,20 @@ describe('in-band confirmation of medium-risk writes', () => {
     await issuer.stop();
   });
 
-  const serve = async (whenUnsupported: 'refuse' | 'allow') => {
-    const adapters = { ...governance.adapters, confirmation: { secret: Buffer.alloc(32, 5), ttlSeconds: 60, whenUnsupported } };
+  const serve = async (whenUnsupported: 'refuse' | 'allow', withApprovalStore = false) => {
+    const store = withApprovalStore ? await approvalStore() : undefined;
+    const approvals = store && { store, signer: createDecisionSigner(Buffer.alloc(32, 9)), ttlSeconds: 600, workflow: () => ({}) as never, notifier: { notify: async () => undefined } };
+    const adapters = { ...governance.adapters, ...(approvals ? { approvals } : {}), confirmation: { secret: Buffer.alloc(32, 5), ttlSeconds: 60, whenUnsupported } };
     const app = testService(testConfig(issuer.issuer.issuer), {} as Probe, adapters, { access: 'write', tools: [renameVolume] }).app;
     const server = app.listen(0, '127.0.0.1');
     servers.push(server);
     await new Promise((resolve) => server.once('listening', resolve));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+  };
+  const approvalStore = async () => {
+    const dynamodb = createDynamoDbClient({ region: 'local', endpoint: governance.dynamodb.endpoint });
+    await ensureTables(dynamodb, [approvalTableDefinition('approvals_once')]);
+    return createDynamoDbApprovalStore(dynamodb, 'approvals_once');
   };
   const connect = async (url: string, options: ConstructorParameters<typeof Client>[1], answer?: (message: string) => { action: 'accept' | 'decline'; content?: Record<string, string | number | boolean | string[]> }) => {
     const client = new Client({ name: 'test', version: '1' }, options);
@@ -89,6 +96,17 @@ describe('in-band confirmation of medium-risk writes', () => {
     expect(renamed.filter((entry) => entry.startsWith('vol-3') || entry.startsWith('vol-9'))).toEqual([]);
     const confirmed = await client.callTool({ name: 'rename_volume', arguments: { volume: 'vol-3', name: 'a' }, inputResponses: yes, requestState: first.requestState } as never, { allowInputRequired: true });
     expect(confirmed.structuredContent).toEqual({ renamed: 'a' });
+    await client.close();
+  });
+
+  it('takes a confirming answer once: the same state and answer replayed get the question again', async () => {
+    const client = await connect(await serve('refuse', true), { ...modern, inputRequired: { autoFulfill: false } }, () => ({ action: 'accept', content: { confirm: true } }));
+    const first = (await client.callTool({ name: 'rename_volume', arguments: { volume: 'vol-6', name: 'b' } }, { allowInputRequired: true })) as unknown as { requestState: string };
+    const answer = { name: 'rename_volume', arguments: { volume: 'vol-6', name: 'b' }, inputResponses: { confirm: { action: 'accept', content: { confirm: true } } }, requestState: first.requestState };
+    expect((await client.callTool(answer as never, { allowInputRequired: true })).structuredContent).toEqual({ renamed: 'b' });
+    const replayed = await client.callTool(answer as never, { allowInputRequired: true });
+    expect((replayed as unknown as { resultType: string }).resultType).toBe('input_required');
+    expect(renamed.filter((entry) => entry === 'vol-6->b')).toHaveLength(1);
     await client.close();
   });
 

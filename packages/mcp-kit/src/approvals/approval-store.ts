@@ -51,6 +51,11 @@ export interface ApprovalStore {
    * no longer pending): false when another request took it first.
    */
   reservePending(key: string, reservation: PendingReservation, replacing: string | undefined): Promise<boolean>;
+  /**
+   * Marks `key` used, once (an in-band confirmation's answer): false when it was used before.
+   * The mark is kept until `expiresAt` at least (then the table's TTL may remove it).
+   */
+  takeOnce(key: string, expiresAt: Date): Promise<boolean>;
 }
 
 /** A page cursor that `page` did not hand out (altered, or from another list). */

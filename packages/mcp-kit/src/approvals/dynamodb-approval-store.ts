@@ -18,7 +18,8 @@ import type { ApprovalTransition } from './approval-request';
  * (status, requested_at) for "what is pending" and a `by_requester` index (requester,
  * requested_at) for "my requests". Items are updated only under a condition on
  * their current status. Beside them, one reservation item per requester, tool and arguments
- * (key `pending:<hash>`, no status, so outside the index) names the request pending for them.
+ * (key `pending:<hash>`, no status, so outside the index) names the request pending for them,
+ * and single-use marks (key `once:<key>`, removed by the table's TTL on `purge_at`).
  */
 export const APPROVAL_INDEXES = { byStatus: 'by_status', byRequester: 'by_requester' } as const;
 
@@ -167,6 +168,17 @@ export function createDynamoDbApprovalStore(client: DynamoDBClient, tableName: s
             ...(replacing ? { ExpressionAttributeValues: marshall({ ':replacing': replacing }) } : {}),
           }),
         );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
+    },
+    async takeOnce(key, expiresAt) {
+      try {
+        // `purge_at` is the table's TTL attribute: only these marks carry it, never a request.
+        const item = { approval_id: `once:${key}`, expires_at: expiresAt.toISOString(), purge_at: Math.ceil(expiresAt.getTime() / 1000) + 86_400 };
+        await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(item), ConditionExpression: 'attribute_not_exists(approval_id)' }));
         return true;
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;

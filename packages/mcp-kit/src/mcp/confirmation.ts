@@ -11,6 +11,7 @@ import { toolErrorResult } from '../pipeline/call';
 import type { ConfirmationVerdict, Confirmer } from '../pipeline/run';
 import type { RegisteredTool } from '../tool/tool-set';
 import type { Approvals } from '../approvals/approvals';
+import type { ApprovalStore } from '../approvals/approval-store';
 import { callerOf } from './caller';
 
 /** Where a confirmation by link travels in a tool result (`_meta`): status, approval id, expiry and the console URL. */
@@ -29,13 +30,19 @@ export interface ConfirmationSettings {
   consoleUrl?: string;
 }
 
-/** Records a confirmation its caller makes in the console (`Approvals.request` with `confirmation`). */
-export type LinkedConfirmations = Pick<Approvals, 'request'>;
+/** Where confirmations are kept, when the server has approvals configured. */
+export interface ConfirmationStores {
+  /** Records a confirmation its caller makes in the console (`Approvals.request` with `confirmation`): a server with approvals. */
+  requests?: Pick<Approvals, 'request'>;
+  /** Marks an answer's nonce used, once (the approvals table): any server with the approval key. */
+  takeOnce?: ApprovalStore['takeOnce'];
+}
 
 interface ConfirmationState {
   v: 1;
   /** sha256 of the tool name and the validated arguments: an answer confirms these and only these. */
   call: string;
+  /** Taken once when the answer runs the call (with approvals configured): a replayed answer is asked again. */
   nonce: string;
 }
 
@@ -55,7 +62,7 @@ const CONFIRM_SCHEMA = {
  * This is a safeguard against an assistant acting without the user's say-so, not an
  * authorization control (a client can answer by itself); high risk stays on approvals.
  */
-export function createMediumRiskConfirmation(settings: ConfirmationSettings, linked?: LinkedConfirmations) {
+export function createMediumRiskConfirmation(settings: ConfirmationSettings, stores: ConfirmationStores = {}) {
   const codec = createRequestStateCodec<ConfirmationState>({
     key: Buffer.from(hkdfSync('sha256', settings.secret, Buffer.alloc(0), 'gmcp/confirmation-state', 32)),
     ttlSeconds: settings.ttlSeconds,
@@ -74,7 +81,7 @@ export function createMediumRiskConfirmation(settings: ConfirmationSettings, lin
     const capabilities = era === 'modern' ? (envelope?.[CLIENT_CAPABILITIES_META_KEY] as { elicitation?: unknown } | undefined) : undefined;
     if (!capabilities?.elicitation) {
       if (settings.whenUnsupported === 'allow') return { kind: 'run', reason: 'confirmation_unavailable_allowed' };
-      if (settings.whenUnsupported === 'link' && linked && settings.consoleUrl) return confirmByLink(tool, input, ctx, linked, settings.consoleUrl);
+      if (settings.whenUnsupported === 'link' && stores.requests && settings.consoleUrl) return confirmByLink(tool, input, ctx, stores.requests, settings.consoleUrl);
       return {
         kind: 'stop',
         reason: 'confirmation_unavailable',
@@ -89,7 +96,7 @@ export function createMediumRiskConfirmation(settings: ConfirmationSettings, lin
     const answer = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
     if (state?.call === call && answer.kind === 'elicit') {
       const content = answer.content as { confirm?: unknown } | undefined;
-      if (answer.action === 'accept' && content?.confirm === true) return { kind: 'run', reason: 'confirmed' };
+      if (answer.action === 'accept' && content?.confirm === true && (await firstUse(state))) return { kind: 'run', reason: 'confirmed' };
       if (answer.action !== 'accept' || content?.confirm === false) {
         return { kind: 'stop', reason: 'confirmation_declined', result: toolErrorResult(`The user did not confirm ${name}; nothing was changed.`) };
       }
@@ -110,7 +117,7 @@ export function createMediumRiskConfirmation(settings: ConfirmationSettings, lin
    * caller, the tool, the arguments and the definition, which only the caller can confirm in the
    * console, once, within the confirmation TTL; the call runs then, and get_request_status tells.
    */
-  async function confirmByLink<Deps>(tool: RegisteredTool<Deps>, input: unknown, ctx: ServerContext, confirmations: LinkedConfirmations, consoleUrl: string): Promise<ConfirmationVerdict> {
+  async function confirmByLink<Deps>(tool: RegisteredTool<Deps>, input: unknown, ctx: ServerContext, confirmations: Pick<Approvals, 'request'>, consoleUrl: string): Promise<ConfirmationVerdict> {
     const name = tool.definition.name;
     const caller = callerOf(ctx.http?.authInfo);
     try {
@@ -133,6 +140,12 @@ export function createMediumRiskConfirmation(settings: ConfirmationSettings, lin
       ctx.mcpReq.log?.('error', `confirmation request failed: ${(error as Error).message}`);
       return { kind: 'stop', reason: 'confirmation_unavailable', result: toolErrorResult(`The confirmation for ${name} could not be started; nothing was changed. Retry shortly.`) };
     }
+  }
+
+  /** The answer's nonce, taken once: the same confirmed state replayed runs nothing (it gets the question again). */
+  async function firstUse(state: ConfirmationState): Promise<boolean> {
+    if (!stores.takeOnce) return true;
+    return stores.takeOnce(`confirmation:${state.nonce}`, new Date(Date.now() + settings.ttlSeconds * 1000));
   }
 
   async function verifiedState(ctx: ServerContext): Promise<ConfirmationState | undefined> {

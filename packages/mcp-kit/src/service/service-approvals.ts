@@ -120,6 +120,8 @@ export function confirmationFor<Deps>(tools: readonly AnyTool<Deps>[], governanc
   if (!governance.confirmation) {
     throw new ToolDefinitionError(`Medium-risk write tools (${confirmed.join(', ')}) need confirmation: configure APPROVAL_HMAC_KEY, which signs its state`);
   }
-  // Confirmation by link keeps its requests with the approvals (a server without them cannot offer it).
-  return createMediumRiskConfirmation(governance.confirmation, approvals);
+  // Confirmation by link keeps its requests with the approvals (a server without high-risk tools
+  // cannot offer it); an answer's nonce is taken once in the approvals table.
+  const store = governance.approvals?.store;
+  return createMediumRiskConfirmation(governance.confirmation, { requests: approvals, ...(store ? { takeOnce: (key, expiresAt) => store.takeOnce(key, expiresAt) } : {}) });
 }
