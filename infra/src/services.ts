@@ -1,4 +1,4 @@
-import { APPROVER_SCOPE, DEFAULT_METRICS_NAMESPACE, FACADE_ROUTES } from '@gmcp/mcp-kit/platform';
+import { APPROVER_SCOPE, DEFAULT_METRICS_NAMESPACE, FACADE_ROUTES, REQUEST_STATUS_SCOPE } from '@gmcp/mcp-kit/platform';
 import { arns, resourceNames, type FunctionKind } from './names';
 import { SERVER_MODULES } from './server-modules';
 import { SERVERS, serverUses, type ServerName } from './servers';
@@ -42,8 +42,9 @@ export function routesOf(config: StageConfig, service: ServerName): RouteSpec[] 
     ...(config.auth.facade ? FACADE_ROUTES.map(open) : []),
   ];
   if (!serverUses(service, 'approvals')) return routes;
-  const approver = { scopes: [APPROVER_SCOPE] };
-  return [...routes, { route: 'GET /approvals', auth: approver }, { route: 'GET /approvals/{id}', auth: approver }, { route: 'POST /approvals/{id}/decision', auth: approver }];
+  // Approvers, and requesters for their own requests and confirmations (the function checks which).
+  const approvalApi = { scopes: [APPROVER_SCOPE, REQUEST_STATUS_SCOPE] };
+  return [...routes, { route: 'GET /approvals', auth: approvalApi }, { route: 'GET /approvals/{id}', auth: approvalApi }, { route: 'POST /approvals/{id}/decision', auth: approvalApi }];
 }
 
 /**

@@ -77,9 +77,9 @@ describe('routes', () => {
       );
     }
     expect(routesOf(config, 'ops-writer').filter((route) => route.auth !== false)).toEqual([
-      { route: 'GET /approvals', auth: { scopes: ['approvals:decide'] } },
-      { route: 'GET /approvals/{id}', auth: { scopes: ['approvals:decide'] } },
-      { route: 'POST /approvals/{id}/decision', auth: { scopes: ['approvals:decide'] } },
+      { route: 'GET /approvals', auth: { scopes: ['approvals:decide', 'approvals:read'] } },
+      { route: 'GET /approvals/{id}', auth: { scopes: ['approvals:decide', 'approvals:read'] } },
+      { route: 'POST /approvals/{id}/decision', auth: { scopes: ['approvals:decide', 'approvals:read'] } },
     ]);
   });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ConsoleConfig } from './config';
 import { messagePage } from './pages/layout';
 import { myRequestsPage, pendingPage, requestPage } from './pages/approvals';
-import { csrfMatches, safeReturnPath, type Session, type SessionStore } from './sessions';
+import { csrfMatches, safeReturnPath, type Session, type SessionStore } from './sessions/session-store';
 import { SignInError, type SignIn } from './sign-in';
 import { WriterRefusal, type WriterApi } from './writer-api';
 import type { AuditReader } from '@gmcp/mcp-kit/audit';
@@ -62,12 +62,17 @@ export function createConsoleApp({ config, sessions, signIn, writer, audit }: Co
 
   /** Pages for signed-in users only: others are sent to sign in and brought back. */
   const signedIn = (handler: (req: Request, res: Response, session: Session) => Promise<void>) => async (req: Request, res: Response, next: NextFunction) => {
-    const session = sessionOf(req);
-    if (!session) {
-      if (req.method !== 'GET') return page(res, 401, messagePage('Signed out', 'Your session has ended: sign in again, then repeat what you were doing.', undefined, { href: '/sign-in', text: 'Sign in' }));
-      return res.redirect(303, `/sign-in?return=${encodeURIComponent(req.originalUrl)}`);
+    try {
+      const session = await sessionOf(req);
+      if (!session) {
+        if (req.method !== 'GET') return page(res, 401, messagePage('Signed out', 'Your session has ended: sign in again, then repeat what you were doing.', undefined, { href: '/sign-in', text: 'Sign in' }));
+        return res.redirect(303, `/sign-in?return=${encodeURIComponent(req.originalUrl)}`);
+      }
+      res.locals.session = session;
+      await handler(req, res, session);
+    } catch (error) {
+      next(error);
     }
-    handler(req, res, session).catch(next);
   };
 
   app.get('/', (_req, res) => res.redirect(303, '/approvals'));
@@ -85,7 +90,7 @@ export function createConsoleApp({ config, sessions, signIn, writer, audit }: Co
   app.get('/callback', async (req, res, next) => {
     try {
       const { session, returnTo } = await signIn.finish(new URL(req.originalUrl, config.publicUrl), cookieOf(req, SIGN_IN_COOKIE));
-      sessions.end(cookieOf(req, SESSION_COOKIE)); // a new sign-in never continues an earlier session
+      await sessions.end(cookieOf(req, SESSION_COOKIE)); // a new sign-in never continues an earlier session
       res.clearCookie(SIGN_IN_COOKIE, cookie);
       res.cookie(SESSION_COOKIE, session.id, { ...cookie, maxAge: config.SESSION_IDLE_SECONDS * 1000 });
       res.redirect(303, returnTo);
@@ -95,10 +100,10 @@ export function createConsoleApp({ config, sessions, signIn, writer, audit }: Co
     }
   });
 
-  app.post('/sign-out', (req, res) => {
-    const session = sessionOf(req);
+  app.post('/sign-out', async (req, res) => {
+    const session = await sessionOf(req).catch(() => undefined);
     if (session && !csrfMatches(session, req.body?.csrf)) return page(res, 403, messagePage('Refused', 'This form is not from your session: nothing was done.', session));
-    sessions.end(session?.id);
+    await sessions.end(session?.id);
     res.clearCookie(SESSION_COOKIE, cookie);
     page(res, 200, messagePage('Signed out', 'You are signed out.', undefined, { href: '/sign-in', text: 'Sign in again' }));
   });
@@ -154,11 +159,12 @@ export function createConsoleApp({ config, sessions, signIn, writer, audit }: Co
   app.use(auditRoutes(audit, signedIn, page));
 
   app.use((_req: Request, res: Response) => page(res, 404, messagePage('Not found', 'There is no such page.', undefined, { href: '/approvals', text: 'Pending approvals' })));
-  app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
-    const session = sessionOf(req);
+  app.use(async (error: Error, req: Request, res: Response, _next: NextFunction) => {
+    // The session the failed page was for, as `signedIn` found it (none for public pages).
+    const session = res.locals.session as Session | undefined;
     if (error instanceof WriterRefusal && error.status === 401) {
       // The writer no longer takes the session's token: the session is over.
-      sessions.end(session?.id);
+      await sessions.end(session?.id).catch(() => undefined);
       res.clearCookie(SESSION_COOKIE, cookie);
       if (req.method === 'GET') return res.redirect(303, `/sign-in?return=${encodeURIComponent(req.originalUrl)}`);
       return page(res, 401, messagePage('Signed out', 'Your sign-in has expired: sign in again, then repeat what you were doing. Nothing was decided.', undefined, { href: '/sign-in', text: 'Sign in' }));

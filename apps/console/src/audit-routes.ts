@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AUDIT_EVENTS, DECISIONS, type AuditQuery, type AuditReader } from '@gmcp/mcp-kit/audit';
 import { messagePage } from './pages/layout';
 import { auditIntegrityPage, auditRecordPage, auditSearchPage, type AuditSearchForm } from './pages/audit';
-import type { Session } from './sessions';
+import type { Session } from './sessions/session-store';
 
 /** Those who read the audit trail: auditors, by the scope in their token. */
 export const AUDITOR_SCOPE = 'audit:read';

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { CONSOLE_SCOPES, type ConsoleConfig } from './config';
-import type { Session, SessionStore } from './sessions';
+import type { Session, SessionStore } from './sessions/session-store';
 
 /**
  * OpenID Connect sign-in with openid-client (certified relying party): authorization code with
@@ -19,7 +19,7 @@ export async function createSignIn(config: ConsoleConfig, sessions: SessionStore
     /** Where to send the browser to sign in, returning to `returnTo` afterwards. */
     async start(returnTo: string): Promise<{ url: URL; state: string }> {
       const codeVerifier = oidc.randomPKCECodeVerifier();
-      const pending = sessions.beginSignIn({ codeVerifier, returnTo });
+      const pending = await sessions.beginSignIn({ codeVerifier, returnTo });
       const url = oidc.buildAuthorizationUrl(issuer, {
         redirect_uri: redirectUri,
         scope: CONSOLE_SCOPES.join(' '),
@@ -33,7 +33,7 @@ export async function createSignIn(config: ConsoleConfig, sessions: SessionStore
     },
     /** Completes a sign-in from the callback URL, with the state its cookie names; throws when anything does not match. */
     async finish(callbackUrl: URL, stateCookie: string | undefined): Promise<{ session: Session; returnTo: string }> {
-      const pending = sessions.takeSignIn(stateCookie);
+      const pending = await sessions.takeSignIn(stateCookie);
       if (!pending) throw new SignInError('This sign-in has expired or was already used: sign in again.');
       const tokens = await oidc.authorizationCodeGrant(issuer, callbackUrl, {
         pkceCodeVerifier: pending.codeVerifier,
@@ -43,7 +43,7 @@ export async function createSignIn(config: ConsoleConfig, sessions: SessionStore
       });
       const claims = tokens.claims();
       if (!claims || typeof claims.sub !== 'string') throw new SignInError('The identity provider did not say who signed in.');
-      const session = sessions.create({
+      const session = await sessions.create({
         subject: claims.sub,
         name: typeof claims.name === 'string' ? claims.name : claims.sub,
         scopes: new Set((tokens.scope ?? '').split(' ').filter(Boolean)),

@@ -2,7 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { consoleConfig, ConsoleListenEnv, type ConsoleConfig } from './config';
 import { createConsoleApp } from './app';
-import { createSessionStore, type SessionStore } from './sessions';
+import type { SessionStore } from './sessions/session-store';
+import { createMemorySessionStore } from './sessions/memory-session-store';
 import { createSignIn, type SignIn } from './sign-in';
 import { createWriterApi } from './writer-api';
 import type { AuditReader } from '@gmcp/mcp-kit/audit';
@@ -50,7 +51,7 @@ export async function listenConsole(env: Record<string, string | undefined>): Pr
     serve(fullEnv, serveOptions = {}) {
       const parsed = consoleConfig(fullEnv);
       const config: ConsoleConfig = { ...parsed, publicUrl: url };
-      const sessions = createSessionStore({ idleMs: config.SESSION_IDLE_SECONDS * 1000 });
+      const sessions = createMemorySessionStore({ idleMs: config.SESSION_IDLE_SECONDS * 1000 });
       server.on('request', createConsoleApp({ config, sessions, signIn: lazySignIn(config, sessions), writer: createWriterApi(config.WRITER_URL), audit: serveOptions.audit }));
       return { url, stop };
     },

@@ -1,5 +1,6 @@
 import { html, escapeHtml } from '../src/html';
-import { createSessionStore, csrfMatches, safeReturnPath } from '../src/sessions';
+import { csrfMatches, safeReturnPath } from '../src/sessions/session-store';
+import { createMemorySessionStore as createSessionStore } from '../src/sessions/memory-session-store';
 import { consoleConfig } from '../src/config';
 import { requestPage, relative } from '../src/pages/approvals';
 
@@ -13,8 +14,8 @@ describe('pages render what users and assistants wrote as text', () => {
     expect(html`<p>${inner}${['<', html`<br>`]}</p>`.text).toBe('<p><b>&lt;i&gt;</b>&lt;<br></p>');
   });
 
-  it('shows the arguments of a request inert, and no decision form to its requester', () => {
-    const session = createSessionStore({ idleMs: 60_000 }).create({ subject: 'alice', name: 'Alice', scopes: new Set(), accessToken: 't', accessTokenExpiresAt: Date.now() + 60_000 });
+  it('shows the arguments of a request inert, and no decision form to its requester', async () => {
+    const session = await createSessionStore({ idleMs: 60_000 }).create({ subject: 'alice', name: 'Alice', scopes: new Set(), accessToken: 't', accessTokenExpiresAt: Date.now() + 60_000 });
     const request = {
       approval_id: '6f1d5a2e-0000-4000-8000-000000000001',
       tool: 'resolve_incident',
@@ -55,44 +56,21 @@ describe('pages render what users and assistants wrote as text', () => {
   });
 });
 
-describe('sessions', () => {
-  it('end after the idle time, and a sign-in state is taken once', () => {
+describe('sessions in memory', () => {
+  it('hold a bounded number of sign-ins under way, dropping the expired and then the oldest', async () => {
     let now = 0;
     const sessions = createSessionStore({ idleMs: 1000, clock: () => now });
-    const session = sessions.create({ subject: 'carol', name: 'Carol', scopes: new Set(), accessToken: 't', accessTokenExpiresAt: 10_000 });
-    now = 900;
-    expect(sessions.get(session.id)).toBe(session);
-    now = 1800;
-    expect(sessions.get(session.id)).toBe(session);
-    now = 3000;
-    expect(sessions.get(session.id)).toBeUndefined();
-    const pending = sessions.beginSignIn({ codeVerifier: 'v', returnTo: '/approvals' });
-    expect(sessions.takeSignIn(pending.state)).toBe(pending);
-    expect(sessions.takeSignIn(pending.state)).toBeUndefined();
-  });
-
-  it('end when the token they act with expires', () => {
-    let now = 0;
-    const sessions = createSessionStore({ idleMs: 60_000, clock: () => now });
-    const session = sessions.create({ subject: 'carol', name: 'Carol', scopes: new Set(), accessToken: 't', accessTokenExpiresAt: 500 });
-    now = 500;
-    expect(sessions.get(session.id)).toBeUndefined();
-  });
-
-  it('hold a bounded number of sign-ins under way, dropping the expired and then the oldest', () => {
-    let now = 0;
-    const sessions = createSessionStore({ idleMs: 1000, clock: () => now });
-    const first = sessions.beginSignIn({ codeVerifier: 'v', returnTo: '/' });
-    for (let started = 0; started < 10_050; started += 1) sessions.beginSignIn({ codeVerifier: 'v', returnTo: '/' });
+    const first = await sessions.beginSignIn({ codeVerifier: 'v', returnTo: '/' });
+    for (let started = 0; started < 10_050; started += 1) await sessions.beginSignIn({ codeVerifier: 'v', returnTo: '/' });
     expect(sessions.size().signIns).toBeLessThanOrEqual(10_000);
-    expect(sessions.takeSignIn(first.state)).toBeUndefined();
+    expect(await sessions.takeSignIn(first.state)).toBeUndefined();
     now = 11 * 60 * 1000;
-    sessions.beginSignIn({ codeVerifier: 'v', returnTo: '/' });
+    await sessions.beginSignIn({ codeVerifier: 'v', returnTo: '/' });
     expect(sessions.size().signIns).toBe(1);
   });
 
-  it('match a CSRF token only exactly', () => {
-    const session = createSessionStore({ idleMs: 1000 }).create({ subject: 'carol', name: 'Carol', scopes: new Set(), accessToken: 't', accessTokenExpiresAt: Date.now() + 1000 });
+  it('match a CSRF token only exactly', async () => {
+    const session = await createSessionStore({ idleMs: 1000 }).create({ subject: 'carol', name: 'Carol', scopes: new Set(), accessToken: 't', accessTokenExpiresAt: Date.now() + 1000 });
     expect(csrfMatches(session, session.csrf)).toBe(true);
     for (const posted of [undefined, '', 'x', `${session.csrf}x`, ['a']]) expect(csrfMatches(session, posted)).toBe(false);
   });

@@ -5,7 +5,8 @@ import { listenOnLoopback } from './loopback';
 /**
  * A small, protocol-faithful SSM Parameter Store endpoint (AWS JSON 1.1: POST /,
  * `X-Amz-Target: AmazonSSM.<Operation>`) so that the real `@aws-sdk/client-ssm`
- * sends real requests in tests. It implements GetParameter, GetParameters and PutParameter,
+ * sends real requests in tests. It implements GetParameter, GetParameters, GetParameterHistory
+ * (every version, paged by MaxResults and NextToken) and PutParameter,
  * with String and SecureString parameters (a SecureString reads back as ciphertext unless
  * the request asks for decryption).
  */
@@ -30,10 +31,15 @@ interface Parameter {
 
 export async function startSsmTestEndpoint(): Promise<SsmTestEndpoint> {
   const parameters = new Map<string, Parameter>();
+  /** Every version of each parameter, oldest first. */
+  const history = new Map<string, Parameter[]>();
   let available = true;
   let requests = 0;
-  const put = (name: string, value: string, type: ParameterType = 'String') =>
-    parameters.set(name, { type, value, version: (parameters.get(name)?.version ?? 0) + 1, modified: Date.now() / 1000 });
+  const put = (name: string, value: string, type: ParameterType = 'String') => {
+    const parameter = { type, value, version: (parameters.get(name)?.version ?? 0) + 1, modified: Date.now() / 1000 };
+    parameters.set(name, parameter);
+    history.set(name, [...(history.get(name) ?? []), parameter]);
+  };
   const wire = (name: string, parameter: Parameter, decrypt: boolean) => ({
     Name: name,
     Type: parameter.type,
@@ -48,7 +54,7 @@ export async function startSsmTestEndpoint(): Promise<SsmTestEndpoint> {
     requests += 1;
     if (!available) return send(res, 500, { __type: 'InternalServerError', message: 'Service unavailable' });
     const target = String(req.headers['x-amz-target'] ?? '');
-    const body = JSON.parse((await readBody(req)) || '{}') as { Name?: string; Names?: string[]; Value?: string; Type?: ParameterType; WithDecryption?: boolean };
+    const body = JSON.parse((await readBody(req)) || '{}') as { Name?: string; Names?: string[]; Value?: string; Type?: ParameterType; WithDecryption?: boolean; MaxResults?: number; NextToken?: string };
     if (req.method !== 'POST' || !String(req.headers['content-type']).startsWith('application/x-amz-json-1.1')) {
       return send(res, 400, { __type: 'SerializationException', message: 'Expected POST with application/x-amz-json-1.1' });
     }
@@ -63,6 +69,15 @@ export async function startSsmTestEndpoint(): Promise<SsmTestEndpoint> {
         Parameters: found.map((name) => wire(name, parameters.get(name)!, body.WithDecryption === true)),
         InvalidParameters: body.Names.filter((name) => !parameters.has(name)),
       });
+    }
+    if (target === 'AmazonSSM.GetParameterHistory') {
+      const versions = body.Name === undefined ? undefined : history.get(body.Name);
+      if (!versions) return send(res, 400, { __type: 'ParameterNotFound', message: `Parameter ${body.Name} not found.` });
+      const start = Number(body.NextToken ?? 0);
+      const size = Math.min(body.MaxResults ?? 50, 50);
+      const page = versions.slice(start, start + size);
+      const next = start + size < versions.length ? String(start + size) : undefined;
+      return send(res, 200, { Parameters: page.map((parameter) => ({ ...wire(body.Name!, parameter, body.WithDecryption === true), ARN: undefined })), ...(next ? { NextToken: next } : {}) });
     }
     if (target === 'AmazonSSM.PutParameter' && body.Name !== undefined && body.Value !== undefined) {
       put(body.Name, body.Value, body.Type ?? 'String');

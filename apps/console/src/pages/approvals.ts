@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../html';
-import type { Session } from '../sessions';
+import type { Session } from '../sessions/session-store';
 import type { ApprovalPage, ApprovalView } from '../writer-api';
 import { layout } from './layout';
 

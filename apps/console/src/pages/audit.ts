@@ -1,7 +1,7 @@
 import type { AuditAnomaly, ChainState, CheckedRecord, TrailCheck } from '@gmcp/mcp-kit/audit';
 import { AUDIT_EVENTS, DECISIONS } from '@gmcp/mcp-kit/audit';
 import { html, type SafeHtml } from '../html';
-import type { Session } from '../sessions';
+import type { Session } from '../sessions/session-store';
 import { layout } from './layout';
 
 /** The search as the form holds it (strings, as typed). */

@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../html';
-import type { Session } from '../sessions';
+import type { Session } from '../sessions/session-store';
 
 /** Every page: one stylesheet from this origin, no script, readable on a phone. */
 export function layout(title: string, body: SafeHtml, session?: Session): string {

@@ -44,7 +44,8 @@ export interface ChainState {
 
 export interface AuditReaderOptions {
   store: AuditStore;
-  verifier: RecordVerifier;
+  /** The verifier, or how to get the current one (keys read from a parameter store, cached by the loader). */
+  verifier: RecordVerifier | (() => Promise<RecordVerifier>);
   digests: { store: DigestStore; publicKey(): Promise<string> };
   /** Checks beyond the chain itself, given the digests listed (locally, the digest index). */
   checkIndex?: (digests: readonly AuditDigest[]) => Promise<string[]>;
@@ -59,11 +60,15 @@ export interface AuditReaderOptions {
  * digest chain, and export a range with its digests for verification elsewhere.
  */
 export function createAuditReader(options: AuditReaderOptions) {
-  const { store, verifier } = options;
-  const checked = (record: AuditRecord): CheckedRecord => ({ ...record, signature_valid: verifier.verify(record) });
+  const { store } = options;
+  const currentVerifier = async () => (typeof options.verifier === 'function' ? options.verifier() : options.verifier);
+  const checker = async () => {
+    const verifier = await currentVerifier();
+    return (record: AuditRecord): CheckedRecord => ({ ...record, signature_valid: verifier.verify(record) });
+  };
   return {
     async search(query: AuditQuery): Promise<{ records: CheckedRecord[]; anomalies: AuditAnomaly[]; cursor?: string }> {
-      const page = await store.query(query);
+      const [page, checked] = await Promise.all([store.query(query), checker()]);
       return { records: page.records.map(checked), anomalies: page.anomalies, ...(page.cursor ? { cursor: page.cursor } : {}) };
     },
 
@@ -71,6 +76,7 @@ export function createAuditReader(options: AuditReaderOptions) {
     async record(ref: { server: string; time: string; eventId: string }): Promise<CheckedRecord | undefined> {
       const at = new Date(ref.time);
       if (Number.isNaN(at.getTime())) return undefined;
+      const checked = await checker();
       let cursor: string | undefined;
       do {
         const page = await store.query({ server: ref.server, since: at, until: new Date(at.getTime() + 1), limit: 100, cursor });
@@ -82,6 +88,7 @@ export function createAuditReader(options: AuditReaderOptions) {
     },
 
     async verify(query: Omit<AuditQuery, 'limit' | 'cursor'>): Promise<TrailCheck> {
+      const verifier = await currentVerifier();
       const records: AuditRecord[] = [];
       const tampered: AuditRecord[] = [];
       const anomalies: AuditAnomaly[] = [];
