@@ -113,7 +113,7 @@ export function createConsoleApp({ config, sessions, signIn, writer, audit }: Co
     signedIn(async (req, res, session) => {
       const filters = ListFilters.safeParse(req.query);
       if (!filters.success) return page(res, 400, messagePage('Not a filter', 'Filters name a tool or a requester: this one is not valid.', session, { href: '/approvals', text: 'All pending approvals' }));
-      page(res, 200, pendingPage(session, await writer.pending(session.accessToken, filters.data.after), filters.data));
+      page(res, 200, pendingPage(session, await writer.pending(session.accessToken, filters.data), filters.data));
     }),
   );
 

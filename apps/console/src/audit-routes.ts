@@ -8,6 +8,8 @@ import type { Session } from './sessions/session-store';
 /** Those who read the audit trail: auditors, by the scope in their token. */
 export const AUDITOR_SCOPE = 'audit:read';
 const DAY_MS = 86_400_000;
+/** How far back a page reaches: each check reads its whole range (npm run audit verifies longer ones). */
+const MAX_BACK_DAYS = 31;
 
 type SignedInHandler = (handler: (req: Request, res: Response, session: Session) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => Promise<void>;
 type SendPage = (res: Response, status: number, body: string) => void;
@@ -21,10 +23,13 @@ const When = (fallbackMs: number | undefined) =>
     .transform((text, ctx) => {
       if (!text) return fallbackMs === undefined ? undefined : new Date(Date.now() - fallbackMs);
       const duration = /^(\d{1,5})(m|h|d)$/.exec(text);
-      if (duration) return new Date(Date.now() - Number(duration[1]) * { m: 60_000, h: 3_600_000, d: DAY_MS }[duration[2] as 'm' | 'h' | 'd']);
-      const time = new Date(text);
-      if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time.getTime())) {
+      const time = duration ? new Date(Date.now() - Number(duration[1]) * { m: 60_000, h: 3_600_000, d: DAY_MS }[duration[2] as 'm' | 'h' | 'd']) : new Date(text);
+      if (!duration && (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time.getTime()))) {
         ctx.addIssue({ code: 'custom', message: `"${text}" is neither a duration (15m, 24h, 7d) nor an ISO time` });
+        return z.NEVER;
+      }
+      if (time.getTime() < Date.now() - MAX_BACK_DAYS * DAY_MS) {
+        ctx.addIssue({ code: 'custom', message: `the console reaches ${MAX_BACK_DAYS} days back at most: use npm run audit for longer ranges` });
         return z.NEVER;
       }
       return time;

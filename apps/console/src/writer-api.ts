@@ -17,6 +17,8 @@ export const ApprovalView = z.object({
   executed_at: z.string().nullable(),
   result: z.record(z.string(), z.unknown()).nullable(),
   arguments: z.unknown().optional(),
+  /** On one request: what the signed-in user may do with it (the writer's own rules, so the page offers exactly what it will take). */
+  viewer: z.object({ own: z.boolean(), may_confirm: z.boolean(), may_decide: z.boolean() }).optional(),
   /** On one request: the tool as served now and, while pending, what the call would change. */
   details: z
     .object({
@@ -62,8 +64,9 @@ export function createWriterApi(writerUrl: string, fetchImpl: typeof fetch = fet
     return payload;
   };
   return {
-    /** Pending requests for approvers, newest first, 100 a page. */
-    pending: async (token: string, after?: string) => ApprovalPage.parse(await call(token, 'GET', `?${pageQuery({ status: 'pending', after })}`)),
+    /** Pending approvals (not confirmations, which are their requesters' own) for approvers, newest first, 100 a page, narrowed on the writer. */
+    pending: async (token: string, filters: { tool?: string; requester?: string; after?: string } = {}) =>
+      ApprovalPage.parse(await call(token, 'GET', `?${pageQuery({ status: 'pending', kind: 'approval', ...filters })}`)),
     /** The signed-in user's own requests, of any status, newest first. */
     mine: async (token: string, after?: string) => ApprovalPage.parse(await call(token, 'GET', `?${pageQuery({ mine: 'true', after })}`)),
     get: async (token: string, approvalId: string) => ApprovalView.parse(await call(token, 'GET', `/${encodeURIComponent(approvalId)}`)),

@@ -1,4 +1,4 @@
-import { buildServiceConfig, ConfigError, parseEnv, ServiceEnvSchema } from '../src/platform';
+import { buildServiceConfig, ConfigError, createGovernanceAdapters, createLogger, parseEnv, ServiceEnvSchema } from '../src/platform';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const minimal = { PORT: '4101', AUTH_ISSUER: 'http://127.0.0.1:4100', AUDIT_HMAC_KEY: KEY };
@@ -71,5 +71,21 @@ describe('parseEnv', () => {
 
   it('treats empty variables as unset', () => {
     expect(parseEnv(ServiceEnvSchema, { ...minimal, AUTH_AUDIENCE: '' }).AUTH_AUDIENCE).toBeUndefined();
+  });
+});
+
+describe('confirmation of medium-risk calls by link', () => {
+  const approvalKey = Buffer.alloc(32, 8).toString('base64');
+  const adapters = (env: Record<string, string>) => createGovernanceAdapters(parseEnv(ServiceEnvSchema, { ...minimal, GOVERNANCE_FILE: '/nonexistent/governance.json', APPROVAL_HMAC_KEY: approvalKey, ...env }), 'ops-writer', createLogger('test', 'SILENT'));
+
+  it('is the default with a console and approver clients, and refused otherwise', () => {
+    expect(adapters({ APPROVAL_CONSOLE_URL: 'https://console.example.com', APPROVER_CLIENT_IDS: 'approvals-console' }).confirmation).toMatchObject({ whenUnsupported: 'link', consoleUrl: 'https://console.example.com' });
+    expect(adapters({ APPROVAL_CONSOLE_URL: 'https://console.example.com' }).confirmation).toMatchObject({ whenUnsupported: 'refuse' });
+    expect(adapters({}).confirmation).toMatchObject({ whenUnsupported: 'refuse' });
+  });
+
+  it('refuses to start in link mode without approver clients: the assistant holding the user’s token could confirm', () => {
+    expect(() => adapters({ MEDIUM_RISK_UNCONFIRMED: 'link', APPROVAL_CONSOLE_URL: 'https://console.example.com' })).toThrow(/APPROVER_CLIENT_IDS/);
+    expect(() => adapters({ MEDIUM_RISK_UNCONFIRMED: 'link', APPROVER_CLIENT_IDS: 'approvals-console' })).toThrow(/APPROVAL_CONSOLE_URL/);
   });
 });

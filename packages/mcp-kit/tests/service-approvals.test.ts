@@ -194,7 +194,7 @@ describe('a service with a high-risk tool', () => {
     pinnable([resizeVolume]);
     governance.setPolicy({ tools: [{ name: 'wipe_volume' }, { name: 'get_request_status' }, { name: 'snapshot_volume', risk: 'high' }, { name: 'resize_volume' }] });
     const resizing = testService(testConfig(issuer.issuer.issuer), {} as Probe, { ...governance.adapters, approvals: approvalAdapters }, { access: 'write', tools: [resizeVolume] }).app;
-    const requester = `Bearer ${await issuer.token({ sub: 'dana', scopes: ['storage:write'] })}`;
+    const requester = `Bearer ${await issuer.token({ sub: 'dana', scopes: ['storage:write', 'approvals:read'] })}`;
     const approver = `Bearer ${await issuer.token({ sub: 'bob', scopes: ['approvals:decide'] })}`;
     const ids: string[] = [];
     for (const size of [20, 30, 40]) {
@@ -210,6 +210,9 @@ describe('a service with a high-risk tool', () => {
       changes: [{ field: 'size_gib', current: '10', proposed: '20' }],
       would_fail: null,
     });
+    // What each may do, by the writer's own rules: the approver decides, the requester does not.
+    expect(shown.body.viewer).toEqual({ own: false, may_confirm: false, may_decide: true });
+    expect((await request(resizing).get(`/approvals/${ids[0]}`).set('Authorization', requester)).body.viewer).toEqual({ own: true, may_confirm: false, may_decide: false });
     // Read at page time: a change made meanwhile shows, and a call that can no longer succeed says why.
     sizes.set('vol-21', 15);
     expect((await request(resizing).get(`/approvals/${ids[0]}`).set('Authorization', approver)).body.details.changes).toEqual([{ field: 'size_gib', current: '15', proposed: '20' }]);
@@ -223,10 +226,18 @@ describe('a service with a high-risk tool', () => {
     const second = await request(resizing).get(`/approvals?mine=true&limit=2&after=${first.body.next}`).set('Authorization', requester).expect(200);
     expect(second.body.approvals.map((shownRequest: { approval_id: string }) => shownRequest.approval_id)).toEqual([ids[0]]);
     await request(resizing).get(`/approvals/${ids[1]}`).set('Authorization', requester).expect(200);
-    const stranger = `Bearer ${await issuer.token({ sub: 'mallory', scopes: ['storage:write'] })}`;
+    const stranger = `Bearer ${await issuer.token({ sub: 'mallory', scopes: ['storage:write', 'approvals:read'] })}`;
     expect((await request(resizing).get('/approvals?mine=true').set('Authorization', stranger).expect(200)).body.approvals).toEqual([]);
     await request(resizing).get(`/approvals/${ids[1]}`).set('Authorization', stranger).expect(404);
     await request(resizing).get('/approvals').set('Authorization', requester).expect(403);
+    // Without approvals:read, not even one's own (as get_request_status).
+    const withoutRead = `Bearer ${await issuer.token({ sub: 'dana', scopes: ['storage:write'] })}`;
+    await request(resizing).get('/approvals?mine=true').set('Authorization', withoutRead).expect(403);
+    await request(resizing).get(`/approvals/${ids[1]}`).set('Authorization', withoutRead).expect(404);
+    // Approvers narrow the pending list on the server: by tool and requester, a full page each time.
+    const narrowed = await request(resizing).get('/approvals?status=pending&kind=approval&tool=resize_volume&requester=dana&limit=2').set('Authorization', approver).expect(200);
+    expect(narrowed.body.approvals.map((shownRequest: { approval_id: string }) => shownRequest.approval_id)).toEqual([ids[2], ids[1]]);
+    expect((await request(resizing).get('/approvals?status=pending&tool=wipe_volume&requester=dana').set('Authorization', approver).expect(200)).body.approvals).toEqual([]);
     // A cursor that was not handed out is refused, not queried.
     const forged = Buffer.from(JSON.stringify({ approval_id: ids[0], status: 'pending', requested_at: '2000-01-01' })).toString('base64url');
     const refused = await request(resizing).get(`/approvals?mine=true&after=${forged}`).set('Authorization', requester);
@@ -253,6 +264,11 @@ describe('a service with a high-risk tool', () => {
     expect(asked.result).toMatchObject({ isError: true, content: [{ text: expect.stringContaining(`open https://console.example.com/approvals/${pending.approval_id}`) }] });
     expect(pending).toMatchObject({ status: 'pending_confirmation', confirm_url: `https://console.example.com/approvals/${pending.approval_id}` });
     expect(tagged).toEqual([]);
+    // Confirmations are not in the approvers' list; the requester's own view offers the confirmation.
+    const approverList = await request(linking).get('/approvals?status=pending&kind=approval').set('Authorization', `Bearer ${await tokenFor('bob', 'approval-console', ['approvals:decide'])}`);
+    expect(approverList.body.approvals.map((listed: { approval_id: string }) => listed.approval_id)).not.toContain(pending.approval_id);
+    const ownView = await request(linking).get(`/approvals/${pending.approval_id}`).set('Authorization', `Bearer ${await tokenFor('dana', 'approval-console', ['approvals:read'])}`);
+    expect(ownView.body).toMatchObject({ kind: 'confirmation', viewer: { own: true, may_confirm: true, may_decide: false } });
     // Asked again, the same pending confirmation answers.
     expect((await call('tag_volume', { volume: 'vol-31', tag: 'gold' })).result!.content).toEqual([{ type: 'text', text: expect.stringContaining(pending.approval_id) }]);
     expect(asked.result!.structuredContent).toBeUndefined();
@@ -265,6 +281,8 @@ describe('a service with a high-risk tool', () => {
     expect(other.body.error_description).toContain('Only dana, who asked for this change, can confirm or cancel it');
     expect(tagged).toEqual([]);
 
+    // Someone whose subject only folds to dana's is not dana.
+    expect((await decide(await tokenFor('Dana', 'approval-console', ['approvals:read']))).status).toBe(403);
     const confirmed = await decide(await tokenFor('dana', 'approval-console', ['approvals:read']));
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toMatchObject({ kind: 'confirmation', status: 'executed', decided_by: 'dana', result: { tagged: 'gold' } });

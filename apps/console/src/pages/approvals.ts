@@ -19,12 +19,11 @@ export interface PendingFilters {
 
 /** Pending requests, newest first, narrowed by tool and requester, a page at a time. */
 export function pendingPage(session: Session, page: ApprovalPage, filters: PendingFilters = {}, now: number = Date.now()): string {
-  // Confirmations are their requesters' own to make: not an approver's work.
-  const shown = page.approvals.filter((request) => request.kind === 'approval' && (!filters.tool || request.tool === filters.tool) && (!filters.requester || request.requester === filters.requester));
-  const rows = [...shown].sort((a, b) => b.requested_at.localeCompare(a.requested_at));
+  // The writer narrowed the list (approvals only, by tool and requester); newest first.
+  const rows = [...page.approvals].sort((a, b) => b.requested_at.localeCompare(a.requested_at));
   const narrowed = Boolean(filters.tool || filters.requester);
   const body = html`<h1>Pending approvals</h1>
-${filterForm(page.approvals, filters)}
+${filterForm(filters)}
 ${
   rows.length === 0
     ? html`<p>${narrowed ? 'Nothing waiting matches these filters.' : 'Nothing is waiting for a decision.'}</p>`
@@ -53,9 +52,9 @@ export function myRequestsPage(session: Session, page: ApprovalPage, now: number
   const body = html`<h1>My requests</h1>
 ${
   page.approvals.length === 0
-    ? html`<p>You have not asked for any high-risk change.</p>`
+    ? html`<p>You have not asked for any change that needs an approval or your confirmation.</p>`
     : html`<table>
-<caption>Changes you asked for that need a second person, newest first</caption>
+<caption>Changes you asked for that need a second person's approval or your confirmation, newest first</caption>
 <thead><tr><th scope="col">Tool</th><th scope="col">Kind</th><th scope="col">Asked</th><th scope="col">Status</th><th scope="col">Decided by</th></tr></thead>
 <tbody>
 ${page.approvals.map(
@@ -74,14 +73,12 @@ ${page.next ? html`<p><a href="/mine?${new URLSearchParams({ after: page.next })
   return layout('My requests', body, session);
 }
 
-function filterForm(approvals: readonly ApprovalView[], filters: PendingFilters): SafeHtml {
-  const options = (values: readonly string[], selected: string | undefined) =>
-    [...new Set(values)].sort().map((value) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${value}</option>`);
+function filterForm(filters: PendingFilters): SafeHtml {
   return html`<form method="get" action="/approvals" class="filters" role="search" aria-label="Filter pending approvals">
   <label for="filter-tool">Tool</label>
-  <select id="filter-tool" name="tool"><option value="">Any tool</option>${options(approvals.map((request) => request.tool).concat(filters.tool ?? []), filters.tool)}</select>
+  <input id="filter-tool" name="tool" value="${filters.tool ?? ''}" placeholder="resolve_incident" autocomplete="off">
   <label for="filter-requester">Requested by</label>
-  <select id="filter-requester" name="requester"><option value="">Anyone</option>${options(approvals.map((request) => request.requester).concat(filters.requester ?? []), filters.requester)}</select>
+  <input id="filter-requester" name="requester" value="${filters.requester ?? ''}" autocomplete="off">
   <button type="submit">Filter</button>
 </form>`;
 }
@@ -90,16 +87,17 @@ const definedOnly = (values: Record<string, string | undefined>) => Object.fromE
 
 /** One request: what would run, with which arguments, where it stands, and the decision form when the user may decide. */
 export function requestPage(session: Session, request: ApprovalView, notice?: string): string {
-  const own = request.requester === session.subject;
+  // The writer says what this user may do (its rules compare the subject of the token it takes, not the ID token's).
+  const own = request.viewer?.own ?? request.requester === session.subject;
   const confirmation = request.kind === 'confirmation';
-  const decidable = request.status === 'pending' && (confirmation ? own : !own);
+  const decidable = request.viewer ? (confirmation ? request.viewer.may_confirm : request.viewer.may_decide) : request.status === 'pending' && (confirmation ? own : !own);
   const body = html`<h1>${request.tool}</h1>
 ${notice ? html`<p role="status" class="notice">${notice}</p>` : ''}
 <dl class="facts">
   <dt>Status</dt><dd>${statusBadge(request)}${request.tampered ? html` <strong>${request.tampered}: it will never run.</strong>` : ''}</dd>
   <dt>Requested by</dt><dd>${request.requester}</dd>
   <dt>Requested</dt><dd><time datetime="${request.requested_at}">${request.requested_at}</time></dd>
-  <dt>Decide before</dt><dd><time datetime="${request.expires_at}">${request.expires_at}</time></dd>
+  <dt>${request.kind === 'confirmation' ? 'Confirm before' : 'Decide before'}</dt><dd><time datetime="${request.expires_at}">${request.expires_at}</time></dd>
   ${request.decided_by ? html`<dt>Decided by</dt><dd>${request.decided_by} at <time datetime="${request.decided_at}">${request.decided_at}</time></dd>` : ''}
   ${request.reason ? html`<dt>Reason</dt><dd>${request.reason}</dd>` : ''}
   ${request.executed_at ? html`<dt>Ran</dt><dd><time datetime="${request.executed_at}">${request.executed_at}</time></dd>` : ''}
@@ -182,6 +180,8 @@ function argumentList(args: unknown): SafeHtml {
   return html`<dl class="arguments">${entries.map(([name, value]) => html`<dt>${name}</dt><dd><code>${typeof value === 'string' ? value : JSON.stringify(value)}</code></dd>`)}</dl>`;
 }
 
+/** The status in words: a rejected confirmation is one its requester cancelled. */
 function statusBadge(request: ApprovalView): SafeHtml {
-  return html`<span class="status status-${request.status}">${request.status}</span>`;
+  const status = request.kind === 'confirmation' && request.status === 'rejected' ? 'cancelled' : request.status;
+  return html`<span class="status status-${request.status}">${status}</span>`;
 }

@@ -4,6 +4,9 @@ import type { ApprovalDecision, ApprovalRequest, ApprovalStatus, ApprovalTransit
 export interface ApprovalListQuery {
   status?: ApprovalStatus;
   requester?: string;
+  /** `approval` (no kind stored) or `confirmation`. */
+  kind?: 'approval' | 'confirmation';
+  tool?: string;
   server?: string;
   limit: number;
   oldestFirst?: boolean;
@@ -26,7 +29,7 @@ export interface ApprovalStore {
   create(request: ApprovalRequest): Promise<void>;
   get(approvalId: string): Promise<ApprovalRequest | undefined>;
   list(query: ApprovalListQuery): Promise<ApprovalRequest[]>;
-  /** One page of `list`, with the cursor of the next page when there may be one. */
+  /** One page of `list` (filled up to `limit` when more match), with the cursor of the next page when there may be one. */
   page(query: ApprovalListQuery & { after?: string }): Promise<{ requests: ApprovalRequest[]; next?: string }>;
   recordWorkflow(approvalId: string, workflowRef: string): Promise<void>;
   /** Records the waiting task's token; only while pending. */

@@ -61,7 +61,7 @@ export interface Approvals {
   /** The request as it stands; a pending request past its expiry is marked expired first. */
   status(approvalId: string): Promise<ApprovalRequest | undefined>;
   /** A status's requests or one requester's, newest first, a page at a time. */
-  list(query: { status?: ApprovalRequest['status']; requester?: string; limit: number; after?: string }): Promise<{ requests: ApprovalRequest[]; next?: string }>;
+  list(query: { status?: ApprovalRequest['status']; requester?: string; kind?: 'approval' | 'confirmation'; tool?: string; limit: number; after?: string }): Promise<{ requests: ApprovalRequest[]; next?: string }>;
   /** Why a stored request cannot be trusted as it stands (tampered), or undefined. */
   integrity(request: ApprovalRequest): string | undefined;
   /** Whether `actor` may read `request`: its requester, or an approver through an approver client. */
@@ -85,9 +85,9 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
     const tampered = approvals.integrity(request);
     if (tampered) return new ApprovalError(`Approval ${request.approval_id} has been tampered with and cannot be decided: ${tampered}`, 'conflict');
     if (request.status !== 'pending') return new ApprovalError(`Approval ${request.approval_id} is ${request.status}, not pending`);
-    const own = personOf(approver.subject) === personOf(request.requester);
-    if (request.kind === 'confirmation') return own ? undefined : new ApprovalError(`Only ${request.requester}, who asked for this change, can confirm or cancel it`, 'forbidden');
-    if (own) return new ApprovalError('The requester cannot approve or reject their own request', 'forbidden');
+    // A confirmation is its requester's, exactly (no folding: it grants, where four-eyes only refuses).
+    if (request.kind === 'confirmation') return approver.subject === request.requester ? undefined : new ApprovalError(`Only ${request.requester}, who asked for this change, can confirm or cancel it`, 'forbidden');
+    if (personOf(approver.subject) === personOf(request.requester)) return new ApprovalError('The requester cannot approve or reject their own request', 'forbidden');
     if (decision === 'rejected' && !reason?.trim()) return new ApprovalError('A rejection needs a reason', 'invalid');
     return undefined;
   };
@@ -136,7 +136,7 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
     const existing = await options.store.get(reservation.approval_id);
     if (!existing) {
       // Reserved by a request being recorded right now; one that never got recorded is replaced after a while.
-      return clock().getTime() - new Date(reservation.reserved_at).getTime() < RESERVATION_GRACE_MS ? pendingAnswer('the request', reservation.approval_id, reservation.expires_at) : 'replace';
+      return clock().getTime() - new Date(reservation.reserved_at).getTime() < RESERVATION_GRACE_MS ? pendingAnswer('the request', reservation.approval_id, reservation.expires_at, call.kind) : 'replace';
     }
     const same =
       existing.server === options.server && existing.tool === call.tool && existing.requester === call.actor.subject && existing.arguments_hash === call.argumentsHash && existing.kind === call.kind;
@@ -340,9 +340,8 @@ export function executionRefusal(request: ApprovalRequest, signer: DecisionSigne
   if (decision.arguments_hash !== request.arguments_hash || bindArguments(JSON.parse(request.arguments)).argumentsHash !== request.arguments_hash) {
     return 'the arguments differ from those approved';
   }
-  const byRequester = personOf(decision.approver) === personOf(request.requester);
-  if (request.kind === 'confirmation' && !byRequester) return 'it was confirmed by someone other than its requester';
-  if (request.kind !== 'confirmation' && byRequester) return 'it was approved by its requester';
+  if (request.kind === 'confirmation' && decision.approver !== request.requester) return 'it was confirmed by someone other than its requester';
+  if (request.kind !== 'confirmation' && personOf(decision.approver) === personOf(request.requester)) return 'it was approved by its requester';
   if (new Date(decision.decided_at) > new Date(request.expires_at)) return 'it was approved after it expired';
   if (now.getTime() > new Date(request.expires_at).getTime() + EXECUTION_GRACE_MS) return 'it was not run in time';
   return undefined;

@@ -93,26 +93,34 @@ export function createDynamoDbApprovalStore(client: DynamoDBClient, tableName: s
     }
   };
 
-  const page: ApprovalStore['page'] = async ({ status, server, requester, limit, oldestFirst = false, after }) => {
+  const page: ApprovalStore['page'] = async ({ status, server, requester, kind, tool, limit, oldestFirst = false, after }) => {
     if (!status && !requester) throw new Error('Listing approvals needs a status or a requester');
     const partition = requester ? { index: APPROVAL_INDEXES.byRequester, name: 'requester', value: requester } : { index: APPROVAL_INDEXES.byStatus, name: 'status', value: status! };
-    const filters = { ...(server ? { server } : {}), ...(requester && status ? { status } : {}) };
-    const filterNames = Object.keys(filters);
-    const { Items = [], LastEvaluatedKey } = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: partition.index,
-        KeyConditionExpression: '#partition = :partition',
-        ...(filterNames.length ? { FilterExpression: filterNames.map((name) => `#${name} = :${name}`).join(' AND ') } : {}),
-        ExpressionAttributeNames: { '#partition': partition.name, ...Object.fromEntries(filterNames.map((name) => [`#${name}`, name])) },
-        ExpressionAttributeValues: marshall({ ':partition': partition.value, ...Object.fromEntries(Object.entries(filters).map(([name, value]) => [`:${name}`, value])) }),
-        ScanIndexForward: oldestFirst,
-        Limit: limit,
-        ...(after ? { ExclusiveStartKey: marshall(pageKey(after, partition)) } : {}),
-      }),
-    );
-    const last = LastEvaluatedKey ? (unmarshall(LastEvaluatedKey) as Record<string, string>) : undefined;
-    return { requests: Items.map(read), ...(last ? { next: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}) };
+    const equal = { ...(server ? { server } : {}), ...(requester && status ? { status } : {}), ...(tool ? { tool } : {}), ...(kind === 'confirmation' ? { kind } : {}) };
+    const conditions = [...Object.keys(equal).map((name) => `#${name} = :${name}`), ...(kind === 'approval' ? ['attribute_not_exists(#kind)'] : [])];
+    const names = { '#partition': partition.name, ...Object.fromEntries(Object.keys(equal).map((name) => [`#${name}`, name])), ...(kind === 'approval' ? { '#kind': 'kind' } : {}) };
+    const requests: ApprovalRequest[] = [];
+    let start = after ? marshall(pageKey(after, partition)) : undefined;
+    // A filter applies after the query's Limit: query again until the page is full or the index ends.
+    do {
+      const { Items = [], LastEvaluatedKey } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: partition.index,
+          KeyConditionExpression: '#partition = :partition',
+          ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall({ ':partition': partition.value, ...Object.fromEntries(Object.entries(equal).map(([name, value]) => [`:${name}`, value])) }),
+          ScanIndexForward: oldestFirst,
+          Limit: limit - requests.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      requests.push(...Items.map(read));
+      start = LastEvaluatedKey;
+    } while (start && requests.length < limit);
+    const last = start ? (unmarshall(start) as Record<string, string>) : undefined;
+    return { requests, ...(last ? { next: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}) };
   };
 
   return {

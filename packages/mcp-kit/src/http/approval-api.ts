@@ -2,7 +2,8 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Approvals } from '../approvals/approvals';
 import { APPROVAL_STATUSES } from '../approvals/approval-request';
-import { APPROVER_SCOPE, requestStatusView } from '../approvals/request-status-tool';
+import { APPROVER_SCOPE, REQUEST_STATUS_SCOPE, requestStatusView } from '../approvals/request-status-tool';
+import { personOf } from '../auth/actor';
 import type { AnswerContext } from '../errors/error-table';
 import { ApprovalError, InsufficientScopeError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
@@ -20,8 +21,12 @@ export const APPROVALS_PATH = '/approvals';
 const ListQuery = z
   .object({
     status: z.enum(APPROVAL_STATUSES).optional(),
-    /** `mine=true`: the caller's own requests (of any status unless one is given); anyone signed in may ask. */
+    /** `mine=true`: the caller's own requests (of any status unless one is given). */
     mine: z.enum(['true', 'false']).default('false'),
+    /** `approval` (a second person decides) or `confirmation` (its requester's own). */
+    kind: z.enum(['approval', 'confirmation']).optional(),
+    tool: z.string().regex(/^[a-z0-9_]{1,64}$/).optional(),
+    requester: z.string().min(1).max(256).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     after: z.string().max(2048).optional(),
   })
@@ -65,37 +70,54 @@ export function approvalApi(
       if (!actor) throw refusalError('insufficient_scope', actor);
       res.json(await work(req, res, actor));
     } catch (error) {
-      const refusal =
-        error instanceof z.ZodError
-          ? new ApprovalError(error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; '), 'invalid')
-          : error instanceof InvalidPageCursorError
-            ? new ApprovalError(error.message, 'invalid')
-            : error;
+      // Only the request's own query, path and body are the caller's mistakes; anything else (a store item that does not parse) is the server's.
+      const refusal = error instanceof InvalidPageCursorError ? new ApprovalError(error.message, 'invalid') : error;
       if (!(refusal instanceof ApprovalError) && !(refusal instanceof InsufficientScopeError)) logger.error('approval API failed', { error: refusal as Error });
       sendError(res, refusal, answers);
     }
   };
 
+  /** Requesters read and confirm their own with `approvals:read`, as `get_request_status` shows them; approvers see all. */
+  const mayRead = (actor: Actor) => actor.scopes.has(REQUEST_STATUS_SCOPE) || actor.scopes.has(APPROVER_SCOPE);
+  const throughApproverClient = (actor: Actor) => approverClientIds !== undefined && approverClientIds.includes(actor.clientId);
+  /** What the caller may do with `request` now, so that pages offer exactly the forms the API will take. */
+  const viewerOf = (request: ApprovalRequest, actor: Actor) => {
+    const pending = request.status === 'pending' && !approvals.integrity(request);
+    const confirmation = request.kind === 'confirmation';
+    return {
+      own: personOf(actor.subject) === personOf(request.requester),
+      may_confirm: pending && confirmation && actor.subject === request.requester && throughApproverClient(actor) && mayRead(actor),
+      may_decide: pending && !confirmation && !approverRefusal(actor) && personOf(actor.subject) !== personOf(request.requester),
+    };
+  };
+
   router.get(
     '/',
     handle(async (req, _res, actor) => {
-      const query = ListQuery.parse(req.query);
+      const query = parseRequest(ListQuery, req.query);
       const mine = query.mine === 'true';
-      const refusal = approverRefusal(actor);
-      if (!mine && refusal) throw refusalError(refusal, actor);
-      const page = await approvals.list({ ...(mine ? { requester: actor.subject, status: query.status } : { status: query.status ?? 'pending' }), limit: query.limit, after: query.after });
+      const refusal = mine ? (mayRead(actor) ? undefined : 'insufficient_scope') : approverRefusal(actor);
+      if (refusal) throw refusalError(refusal, actor);
+      const filters = { kind: query.kind, tool: query.tool };
+      const page = await approvals.list({
+        ...(mine ? { requester: actor.subject, status: query.status } : { status: query.status ?? 'pending', requester: query.requester }),
+        ...filters,
+        limit: query.limit,
+        after: query.after,
+      });
       return { approvals: page.requests.map((request) => requestStatusView(request, approvals.integrity(request))), next: page.next ?? null };
     }),
   );
   router.get(
     '/:id',
     handle(async (req, _res, actor) => {
-      const request = await approvals.status(ApprovalIdParam.parse(req.params).id);
+      const request = await approvals.status(parseRequest(ApprovalIdParam, req.params).id);
       // Requesters see their own requests (as through get_request_status); approvers see all.
-      if (!request || !approvals.visibleTo(request, actor)) throw new ApprovalError(`No approval request ${req.params.id}`, 'not_found');
+      if (!request || !mayRead(actor) || !approvals.visibleTo(request, actor)) throw new ApprovalError(`No approval request ${req.params.id}`, 'not_found');
       return {
         ...requestStatusView(request, approvals.integrity(request)),
         arguments: JSON.parse(request.arguments) as unknown,
+        viewer: viewerOf(request, actor),
         ...(details ? { details: await details(request) } : {}),
       };
     }),
@@ -104,13 +126,14 @@ export function approvalApi(
     '/:id/decision',
     ...jsonBody({ limit: '16kb' }),
     handle(async (req, res, actor) => {
-      const { id } = ApprovalIdParam.parse(req.params);
-      // A confirmation is its requester's to make (the approvals module checks who), through an
-      // approver client only: never with the token the assistant that asked holds.
+      const { id } = parseRequest(ApprovalIdParam, req.params);
+      // A confirmation is its requester's to make (the approvals module checks who), with
+      // approvals:read, through an approver client only: never with the token the assistant
+      // that asked holds. Without configured approver clients, no confirmation is taken.
       const confirmation = (await approvals.status(id))?.kind === 'confirmation';
-      const refusal = confirmation ? (approverClientIds && !approverClientIds.includes(actor.clientId) ? 'client_not_allowed' : undefined) : approverRefusal(actor);
+      const refusal = confirmation ? (!mayRead(actor) ? 'insufficient_scope' : !throughApproverClient(actor) ? 'client_not_allowed' : undefined) : approverRefusal(actor);
       if (refusal) await refuseDecision(req, res, actor, refusal);
-      const body = DecisionBody.parse(req.body);
+      const body = parseRequest(DecisionBody, req.body);
       const decided = await approvals.decide(id, {
         approver: actor,
         decision: body.decision === 'approve' ? 'approved' : 'rejected',
@@ -121,4 +144,11 @@ export function approvalApi(
     }),
   );
   return router;
+}
+
+/** The caller's query, path or body, validated: a mistake there is a 400 naming the field. */
+function parseRequest<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ApprovalError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; '), 'invalid');
 }

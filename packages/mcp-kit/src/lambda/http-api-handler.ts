@@ -6,6 +6,8 @@ import { createLogger } from '../logging/logger';
 import type { McpService } from '../service/create-service';
 import { once } from './once';
 
+type RequestListener = Parameters<typeof serverless>[0];
+
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
@@ -16,20 +18,39 @@ export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) =
  * and kept for the life of the execution environment.
  */
 export function httpApiHandler(serverName: string, init: () => Promise<McpService>): HttpApiHandler {
+  return expressHttpApiHandler(
+    serverName,
+    async () => {
+      const service = await init();
+      return { app: service.app, trustedHops: typeof service.config.trustProxy === 'number' ? service.config.trustProxy : 0 };
+    },
+    unavailable,
+  );
+}
+
+/**
+ * Any express app behind an HTTP API (the approvals console too): built on the first event,
+ * kept for the life of the execution environment, rebuilt after a failed start; while it
+ * cannot start, each request gets `unavailableAnswer`.
+ */
+export function expressHttpApiHandler(
+  name: string,
+  init: () => Promise<{ app: RequestListener; trustedHops: number }>,
+  unavailableAnswer: (error: unknown) => APIGatewayProxyStructuredResultV2,
+): HttpApiHandler {
   const handlerOf = once(async () => {
-    const service = await init();
-    const hops = typeof service.config.trustProxy === 'number' ? service.config.trustProxy : 0;
-    const request = (req: { ip?: string }, event: APIGatewayProxyEventV2) => void (req.ip = clientAddress(event, hops));
-    return serverless(service.app, { provider: 'aws', binary: false, request }) as unknown as HttpApiHandler;
+    const { app, trustedHops } = await init();
+    const request = (req: { ip?: string }, event: APIGatewayProxyEventV2) => void (req.ip = clientAddress(event, trustedHops));
+    return serverless(app, { provider: 'aws', binary: false, request }) as unknown as HttpApiHandler;
   });
-  const logger = createLogger(serverName, 'INFO');
+  const logger = createLogger(name, 'INFO');
   return async (event, context) => {
     let handle: HttpApiHandler;
     try {
       handle = await handlerOf();
     } catch (error) {
       logger.error('service could not start; refusing the request', { error: error as Error });
-      return unavailable(error);
+      return unavailableAnswer(error);
     }
     return handle(event, context);
   };

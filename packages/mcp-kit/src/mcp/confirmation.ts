@@ -12,6 +12,7 @@ import type { ConfirmationVerdict, Confirmer } from '../pipeline/run';
 import type { RegisteredTool } from '../tool/tool-set';
 import type { Approvals } from '../approvals/approvals';
 import type { ApprovalStore } from '../approvals/approval-store';
+import type { Logger } from '../logging/logger';
 import { callerOf } from './caller';
 
 /** Where a confirmation by link travels in a tool result (`_meta`): status, approval id, expiry and the console URL. */
@@ -36,6 +37,8 @@ export interface ConfirmationStores {
   requests?: Pick<Approvals, 'request'>;
   /** Marks an answer's nonce used, once (the approvals table): any server with the approval key. */
   takeOnce?: ApprovalStore['takeOnce'];
+  /** Where a failure to record a confirmation is told (never to the client: its message may name tables or roles). */
+  logger?: Logger;
 }
 
 interface ConfirmationState {
@@ -137,7 +140,7 @@ export function createMediumRiskConfirmation(settings: ConfirmationSettings, sto
       // An error result (nothing ran), its details in `_meta`: clients validate structuredContent against the tool's output schema, even on errors.
       return { kind: 'stop', reason: 'confirmation_pending', result: { isError: true, content: [{ type: 'text', text }], _meta: { [CONFIRMATION_META_KEY]: { ...pending, confirm_url: url } } } };
     } catch (error) {
-      ctx.mcpReq.log?.('error', `confirmation request failed: ${(error as Error).message}`);
+      stores.logger?.error('confirmation request failed', { tool: name, error: error as Error });
       return { kind: 'stop', reason: 'confirmation_unavailable', result: toolErrorResult(`The confirmation for ${name} could not be started; nothing was changed. Retry shortly.`) };
     }
   }

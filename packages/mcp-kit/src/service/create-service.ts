@@ -82,7 +82,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
     config.auth.audienceClaim === 'client_id' ? authenticate({ ...records, passport: createJwtPassport(config.auth, keys, approverClientIds ?? []), answers }) : authenticated;
 
   const transport = createMcpTransport(
-    createServerFactory({ ...records, identity: definition, deps: definition.deps, cursors: governance.cursors, approvals: approvals?.service, confirmation: confirmationFor(declared, governance, approvals?.service) }),
+    createServerFactory({ ...records, identity: definition, deps: definition.deps, cursors: governance.cursors, approvals: approvals?.service, confirmation: confirmationFor(declared, governance, approvals?.service, logger) }),
     { maxBodyBytes: config.maxBodyBytes, logger },
   );
 

@@ -71,9 +71,12 @@ function policySource(env: ServiceEnv): PolicySource {
 /** The medium-risk confirmation's settings: with the approval key, which also signs its state. */
 function confirmationSettings(env: ServiceEnv): ConfirmationSettings | undefined {
   if (!env.APPROVAL_HMAC_KEY) return undefined;
-  const whenUnsupported = env.MEDIUM_RISK_UNCONFIRMED ?? (env.APPROVAL_CONSOLE_URL ? 'link' : 'refuse');
-  if (whenUnsupported === 'link' && !env.APPROVAL_CONSOLE_URL) {
-    throw new ConfigError('Invalid configuration: MEDIUM_RISK_UNCONFIRMED=link needs APPROVAL_CONSOLE_URL (where the caller confirms)', ['MEDIUM_RISK_UNCONFIRMED', 'APPROVAL_CONSOLE_URL']);
+  const whenUnsupported = env.MEDIUM_RISK_UNCONFIRMED ?? (env.APPROVAL_CONSOLE_URL && env.APPROVER_CLIENT_IDS?.length ? 'link' : 'refuse');
+  if (whenUnsupported === 'link' && (!env.APPROVAL_CONSOLE_URL || !env.APPROVER_CLIENT_IDS?.length)) {
+    throw new ConfigError(
+      'Invalid configuration: MEDIUM_RISK_UNCONFIRMED=link needs APPROVAL_CONSOLE_URL (where the caller confirms) and APPROVER_CLIENT_IDS (so that the assistant that asked, holding the same user\'s token, cannot confirm)',
+      ['MEDIUM_RISK_UNCONFIRMED', 'APPROVAL_CONSOLE_URL', 'APPROVER_CLIENT_IDS'],
+    );
   }
   return {
     secret: Buffer.from(env.APPROVAL_HMAC_KEY, 'base64'),

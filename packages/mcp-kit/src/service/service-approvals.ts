@@ -65,7 +65,7 @@ export function approvalsFor<Deps>(
     if (!entry) return refused(`Tool ${request.tool} is no longer allowlisted`);
     if (pinOf(entry, tool as RegisteredTool<unknown>)) return refused(`Tool ${request.tool} no longer has the definition its allowlist entry approved`);
     // A confirmation (no second person) never runs a tool that is high risk now, whatever it was when asked.
-    if (request.kind === 'confirmation' && (entry.risk ?? tool.definition.risk) === 'high') return refused(`Tool ${request.tool} now needs a second person's approval; nothing was run`);
+    if (request.kind === 'confirmation' && (entry.risk === 'high' || tool.definition.risk === 'high')) return refused(`Tool ${request.tool} now needs a second person's approval; nothing was run`);
     if (request.definition_hash !== undefined && request.definition_hash !== tool.definitionHash) return refused(`Tool ${request.tool} has changed since the request was made; nothing was run`);
     const validated = validateInput(tool, input);
     if (!validated.ok) return refused(validated.error.message);
@@ -88,7 +88,10 @@ export function approvalsFor<Deps>(
   const service: Approvals = {
     ...base,
     decide: async (approvalId, decision) => {
-      const decided = await base.decide(approvalId, decision);
+      // Confirmed but not run (the run failed to start, or the process stopped): the requester confirming again runs it (the claim is single-use).
+      const stored = await base.status(approvalId);
+      const retry = stored?.kind === 'confirmation' && stored.status === 'approved' && stored.decision?.approver === decision.approver.subject && decision.decision === 'approved';
+      const decided = retry ? stored : await base.decide(approvalId, decision);
       return decided.kind === 'confirmation' && decided.status === 'approved' ? base.execute(approvalId, runner) : decided;
     },
   };
@@ -114,7 +117,7 @@ export function servedTools<Deps>(declared: readonly AnyTool<Deps>[], approvals?
 }
 
 /** The confirmation of medium-risk writes; a server with one and no approval key refuses to start. */
-export function confirmationFor<Deps>(tools: readonly AnyTool<Deps>[], governance: GovernanceAdapters, approvals?: Approvals): MediumRiskConfirmation | undefined {
+export function confirmationFor<Deps>(tools: readonly AnyTool<Deps>[], governance: GovernanceAdapters, approvals: Approvals | undefined, logger: Logger): MediumRiskConfirmation | undefined {
   const confirmed = tools.filter(needsConfirmation).map((tool) => tool.name);
   if (confirmed.length === 0) return undefined;
   if (!governance.confirmation) {
@@ -123,5 +126,5 @@ export function confirmationFor<Deps>(tools: readonly AnyTool<Deps>[], governanc
   // Confirmation by link keeps its requests with the approvals (a server without high-risk tools
   // cannot offer it); an answer's nonce is taken once in the approvals table.
   const store = governance.approvals?.store;
-  return createMediumRiskConfirmation(governance.confirmation, { requests: approvals, ...(store ? { takeOnce: (key, expiresAt) => store.takeOnce(key, expiresAt) } : {}) });
+  return createMediumRiskConfirmation(governance.confirmation, { requests: approvals, logger, ...(store ? { takeOnce: (key, expiresAt) => store.takeOnce(key, expiresAt) } : {}) });
 }
