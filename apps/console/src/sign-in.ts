@@ -58,3 +58,17 @@ export type SignIn = Awaited<ReturnType<typeof createSignIn>>;
 
 /** A sign-in that cannot complete: shown to the user as a page, never a stack. */
 export class SignInError extends Error {}
+
+/** The issuer's metadata is read at the first sign-in (and again after a failure), so that the console starts before the issuer answers. */
+export function lazySignIn(config: ConsoleConfig, sessions: SessionStore): SignIn {
+  let ready: Promise<SignIn> | undefined;
+  const signIn = () =>
+    (ready ??= createSignIn(config, sessions).catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    }));
+  return {
+    start: async (returnTo) => (await signIn()).start(returnTo),
+    finish: async (url, state) => (await signIn()).finish(url, state),
+  };
+}

@@ -2,9 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { consoleConfig, ConsoleListenEnv, type ConsoleConfig } from './config';
 import { createConsoleApp } from './app';
-import type { SessionStore } from './sessions/session-store';
 import { createMemorySessionStore } from './sessions/memory-session-store';
-import { createSignIn, type SignIn } from './sign-in';
+import { lazySignIn } from './sign-in';
 import { createWriterApi } from './writer-api';
 import type { AuditReader } from '@gmcp/mcp-kit/audit';
 
@@ -56,19 +55,5 @@ export async function listenConsole(env: Record<string, string | undefined>): Pr
       return { url, stop };
     },
     stop,
-  };
-}
-
-/** The issuer's metadata is read at the first sign-in (and again after a failure), so that the console starts before the issuer answers. */
-function lazySignIn(config: ConsoleConfig, sessions: SessionStore): SignIn {
-  let ready: Promise<SignIn> | undefined;
-  const signIn = () =>
-    (ready ??= createSignIn(config, sessions).catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    }));
-  return {
-    start: async (returnTo) => (await signIn()).start(returnTo),
-    finish: async (url, state) => (await signIn()).finish(url, state),
   };
 }

@@ -11,3 +11,4 @@ export { auditDigestHandler } from './lambda/audit-digest-handler';
 export { runNotifierTask, type NotifierTaskInput } from './approvals/workflow-tasks';
 export { withSecretParameters, SECRET_VARIABLES } from './lambda/secret-parameters';
 export { once } from './lambda/once';
+export { awsClientConfig, type AwsClientOptions } from './aws/clients';
