@@ -31,6 +31,7 @@ export default $config({
     const { mcpService } = await import('./infra/sst/services');
     const { auditDigests } = await import('./infra/sst/audit-digests');
     const { approvalWorkflow } = await import('./infra/sst/approvals');
+    const { consoleApi, consoleFunction } = await import('./infra/sst/console');
 
     const plan = deploymentPlan($app.stage, process.cwd());
     assertBundlesCurrent(process.cwd());
@@ -46,18 +47,23 @@ export default $config({
     const { alarmTopic } = notificationTopics(plan);
     const edge = stageEdge(plan);
 
+    // The console's API first: the writer links to it; its function last: it calls the writer.
+    const consoleHttp = consoleApi(plan);
     const urls: Record<string, $util.Output<string>> = {};
     const functionsByName: Record<string, sst.aws.Function> = {};
     for (const service of plan.services) {
-      const deployed = mcpService(plan, service, { alarmTopic, edge, loginSecrets });
+      const deployed = mcpService(plan, service, { alarmTopic, edge, loginSecrets, consoleUrl: consoleHttp.url });
       urls[service.service] = deployed.url;
       Object.assign(functionsByName, deployed.functions);
     }
-    const digestBucket = auditDigests(plan, alarmTopic);
+    const { bucket: digestBucket, key: digestKey } = auditDigests(plan, alarmTopic);
     approvalWorkflow(plan, functionsByName);
+    consoleFunction(plan, consoleHttp, urls[plan.console.writer]!, digestKey.arn);
 
     return {
       ...urls,
+      console: consoleHttp.url,
+      consoleCallback: $interpolate`${consoleHttp.url}/callback`,
       policyBucket: policyBucket.name,
       approvalStateMachine: plan.stateMachine.arn,
       auditTable: tables.audit!.name,

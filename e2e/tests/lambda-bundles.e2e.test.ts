@@ -2,10 +2,10 @@ import { decodeJwt } from 'jose';
 import type { Browser } from 'playwright-core';
 import { Client as McpClient, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/client';
-import { auditDigestPolicy, BUNDLE_NAMES, bundleLambda, functionPolicy, isAllowed, migrationPolicy, type FunctionKind, type ServerName } from '@gmcp/infra';
+import { auditDigestPolicy, BUNDLE_NAMES, bundleLambda, consolePolicy, functionPolicy, isAllowed, migrationPolicy, type FunctionKind, type ServerName } from '@gmcp/infra';
 import { createDigestS3Client, createDynamoDbAuditStore, createDynamoDbClient, createKmsClient, createKmsDigestSigner, createS3DigestStore, recordsIn, verifyAuditDigests } from '@gmcp/mcp-kit/platform';
 import { connectClient } from './support/mcp-client';
-import { FACADE_CLIENT_ID, startAwsStage, type AwsStage, type DeployedService } from '@gmcp/platform';
+import { FACADE_CLIENT_ID, startAwsStage, type AwsStage, type DeployedConsole, type DeployedService } from '@gmcp/platform';
 import { launchBrowser, signIn } from './support/browser';
 import { startCallbackServer, type CallbackServer } from './support/callback-server';
 import { MemoryOAuthClientProvider } from './support/oauth-client-provider';
@@ -160,6 +160,54 @@ describe('Lambda bundles behind API Gateway', () => {
       const assistant = await stage.token('ops-writer', 'carol', ['approvals:decide'], 'assistant-app');
       const listed = await approvalApi('?status=pending', 'GET', assistant);
       expect(listed.status).toBe(403);
+    });
+
+    describe('the approvals console, its own function behind its own API', () => {
+      let browser: Browser;
+      let deployedConsole: DeployedConsole;
+      beforeAll(async () => {
+        [browser, deployedConsole] = await Promise.all([launchBrowser(), stage.deployConsole(deployed)]);
+      });
+      afterAll(() => browser?.close());
+
+      /** A person at the console: signs in as `user` at the stage's identity provider on the way to `path`. */
+      const signedIn = async (user: string, path: string) => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.goto(`${deployedConsole.url}${path}`);
+        await page.getByRole('radio', { name: new RegExp(`\\(${user}\\)`) }).check();
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Allow' }).click();
+        await page.waitForURL((url) => url.href.startsWith(deployedConsole.url));
+        return { context, page };
+      };
+
+      it('carol approves from the link in the notification; the executor runs it; each console call is within its own role', async () => {
+        const pending = await alice.callTool({ name: 'resolve_incident', arguments: { incident_id: 'INC-2031', summary: 'Card payments recovered after the gateway certificate was renewed.' } });
+        const approvalId = (pending.structuredContent as { approval_id: string }).approval_id;
+        // The approvers' notice carries the console link (and never the arguments).
+        await waitFor(async () => stage.sns.published.some((message) => message.message.includes(`${stage.consoleUrl}/approvals/${approvalId}`)));
+
+        const { context, page } = await signedIn('carol', `/approvals/${approvalId}`);
+        const change = page.getByRole('table', { name: /What it would change/ }).getByRole('row', { name: /status/ });
+        expect((await change.innerText()).split(/\s+/)).toEqual(['status', 'identified', 'resolved']);
+        await page.getByRole('button', { name: 'Approve and run' }).click();
+        await page.getByText('Approved.').waitFor();
+        await waitFor(async () => (await stage.ownerQuery("SELECT status FROM incidents WHERE id = 'INC-2031'"))[0]!.status === 'resolved');
+        expect((await alice.callTool({ name: 'get_request_status', arguments: { approval_id: approvalId } })).structuredContent).toMatchObject({ status: 'executed', decided_by: 'carol' });
+        await context.close();
+
+        // An auditor reads the trail the servers wrote, each record verified with its server's key history from SSM.
+        const erin = await signedIn('erin', '/audit/integrity');
+        await erin.page.getByRole('heading', { name: 'Integrity of the audit trail' }).waitFor();
+        await erin.page.getByText(/All \d+ record\(s\) match their signatures/).waitFor();
+        await erin.context.close();
+
+        const policy = consolePolicy(stage.config, { digestKeyArn: deployedConsole.env.AUDIT_DIGEST_KEY_ID! });
+        const calls = deployedConsole.calls();
+        expect(calls.filter((call) => !isAllowed(policy, call.action, call.resource, call.context)).map((call) => `${call.action} ${call.resource}`)).toEqual([]);
+        expect(new Set(calls.map((call) => call.action))).toEqual(new Set(['ssm:GetParameter', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'ssm:GetParameterHistory', 's3:ListBucket']));
+      });
     });
 
     it('reports the approval backlog from its scheduled function', async () => {

@@ -1,15 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createSsmClient } from '@gmcp/mcp-kit/platform';
-import { deploymentPlan, serviceTargets } from './deployment';
+import { deploymentPlan, serviceTargets, type DeployableService } from './deployment';
 import { preflight, type PreflightCheck } from './preflight';
-import { SERVER_NAMES, type ServerName } from './servers';
+import { SERVER_NAMES } from './servers';
 import { loadStageConfig, type StageConfig } from './stage-config';
 
 // See tools/jest/setup-env.js: the notice concerns SDK releases after January 2027.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const USAGE = `npm run deploy -- --stage <stage> [--service <${SERVER_NAMES.join('|')}>]... [--dry-run | --preflight] [--skip-preflight]
+const DEPLOYABLE: readonly DeployableService[] = [...SERVER_NAMES, 'console'];
+
+const USAGE = `npm run deploy -- --stage <stage> [--service <${DEPLOYABLE.join('|')}>]... [--dry-run | --preflight] [--skip-preflight]
 
 Checks what the stage needs before a deploy (the operator's keys in SSM, the issuer's
 published RSA keys), builds the Lambda bundles, then runs \`sst deploy --stage <stage>\`.
@@ -18,7 +20,7 @@ deployment of a stage must deploy everything. --preflight only runs the checks; 
 only prints the sst command. The stage's settings are infra/stages/<stage>.json.`;
 
 /** The `sst` arguments for a deployment: the whole stage, or only the named services' components. */
-export function sstDeployArgs(config: StageConfig, services: readonly ServerName[]): string[] {
+export function sstDeployArgs(config: StageConfig, services: readonly DeployableService[]): string[] {
   const targets = [...new Set(services.flatMap((service) => serviceTargets(service, config)))];
   return ['sst', 'deploy', '--stage', config.stage, ...(targets.length ? ['--target', targets.join(',')] : [])];
 }
@@ -47,11 +49,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.help) return console.log(USAGE), 0;
   const services = values.service ?? [];
-  const unknown = services.filter((service) => !(SERVER_NAMES as readonly string[]).includes(service));
+  const unknown = services.filter((service) => !(DEPLOYABLE as readonly string[]).includes(service));
   const problem = unknown.length ? `Unknown service: ${unknown.join(', ')}` : values['dry-run'] && values.preflight ? '--dry-run and --preflight exclude each other' : !values.stage ? '--stage is required' : undefined;
   if (problem) return console.error(`${problem}\n\n${USAGE}`), 2;
   const config = loadStageConfig(values.stage!);
-  const args = sstDeployArgs(config, services as ServerName[]);
+  const args = sstDeployArgs(config, services as DeployableService[]);
   if (values['dry-run']) return console.log(`npx ${args.join(' ')}`), 0;
   if (!values['skip-preflight']) {
     const ssm = createSsmClient({ region: config.region, endpoint: process.env.SSM_ENDPOINT || undefined });

@@ -12,6 +12,7 @@ import { approvalServer, databaseServers, SERVER_NAMES, serverUses, serversUsing
 import { loadStageConfig, type StageConfig } from './stage-config';
 import { approvalStateMachine } from './state-machine';
 import { tableSpecs } from './tables';
+import { CONSOLE_COMPONENTS, consolePlan } from './console';
 
 /** The repository root; sst.config.ts passes its own (SST evaluates a bundled copy elsewhere). */
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -19,9 +20,9 @@ const REPO_ROOT = resolve(__dirname, '..', '..');
 /** SST's names for the retention periods the stage config allows. */
 const RETENTION = { 30: '1 month', 60: '2 months', 90: '3 months' } as const;
 
-/** A Lambda bundle: one per server, and the database migration step. */
-export type BundleName = ServerName | 'ops-migrate' | 'audit-digest';
-export const BUNDLE_NAMES: readonly BundleName[] = [...SERVER_NAMES, 'ops-migrate', 'audit-digest'];
+/** A Lambda bundle: one per server, the approvals console, the database migration step and the audit digest. */
+export type BundleName = ServerName | 'console' | 'ops-migrate' | 'audit-digest';
+export const BUNDLE_NAMES: readonly BundleName[] = [...SERVER_NAMES, 'console', 'ops-migrate', 'audit-digest'];
 
 /** Where `npm run build:lambda` leaves each bundle, relative to the repository root (SST's `bundle`). */
 export const BUNDLE_PATHS = Object.fromEntries(BUNDLE_NAMES.map((name) => [name, `dist/lambda/${name}`])) as Record<BundleName, string>;
@@ -51,6 +52,7 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
       backlogFunction: names.function(approvalServer(), 'approval-backlog'),
     },
     backlogSchedule: BACKLOG_SCHEDULE,
+    console: { ...consolePlan(config), bundle: BUNDLE_PATHS.console },
     migration: {
       components: MIGRATION_COMPONENTS,
       name: names.migrationFunction,
@@ -118,7 +120,7 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
         }
       : undefined,
     /** SecureString parameters an operator creates before the first deploy (only the edge secret's current value enters IaC state: CloudFront sends it). */
-    operatorSecrets: [...SERVER_NAMES.map(names.auditKeyParameter), names.approvalKeyParameter, ...(config.edge.waf ? [names.edgeSecretParameter] : [])],
+    operatorSecrets: [...SERVER_NAMES.map(names.auditKeyParameter), names.approvalKeyParameter, names.consoleClientSecretParameter, ...(config.edge.waf ? [names.edgeSecretParameter] : [])],
   };
 }
 export type DeploymentPlan = ReturnType<typeof deploymentPlan>;
@@ -153,8 +155,13 @@ export const APPROVAL_COMPONENTS = {
   backlogInvoke: 'ApprovalBacklogInvoke',
 } as const;
 
+/** A service a release engineer deploys on its own: an MCP server, or the approvals console. */
+export type DeployableService = ServerName | 'console';
+
 /** The components `npm run deploy -- --service <name>` passes to `sst deploy --target` (their dependents follow). */
-export function serviceTargets(service: ServerName, config: StageConfig): string[] {
+export function serviceTargets(service: DeployableService, config: StageConfig): string[] {
+  // The console's API, function, role and sessions table (the writer links to its URL, which does not change).
+  if (service === 'console') return [...Object.values(CONSOLE_COMPONENTS), CONSOLE_SESSIONS_TABLE_COMPONENT];
   const names = componentNames(service);
   const kinds = functionsOf(service).map((fn) => fn.kind);
   return [
@@ -191,6 +198,9 @@ export const AUDIT_DIGEST_COMPONENTS = {
   invoke: 'AuditDigestInvoke',
   alarm: 'AuditDigestAlarmErrors',
 } as const;
+
+/** The console's sessions table component (infra/sst/storage.ts names tables `<Key>Table`). */
+const CONSOLE_SESSIONS_TABLE_COMPONENT = 'ConsoleSessionsTable';
 
 /** The migration step's components. */
 export const MIGRATION_COMPONENTS = { function: 'OpsMigrateFn', role: 'OpsMigrateRole', rolePolicy: 'OpsMigrateRolePolicy', run: 'OpsMigrateRun' } as const;

@@ -13,3 +13,4 @@ export { bundleDir, bundleLambda } from './bundle';
 export { deploymentPlan, componentNames, serviceTargets, APPROVAL_COMPONENTS, MIGRATION_COMPONENTS, AUDIT_DIGEST_COMPONENTS, BUNDLE_PATHS, BUNDLE_NAMES, type DeploymentPlan, type BundleName } from './deployment';
 export { sstDeployArgs } from './deploy-cli';
 export { assertBundlesCurrent, staleBundle } from './bundle-manifest';
+export { consolePlan, consolePolicy, CONSOLE_COMPONENTS, type ConsolePlan, type ConsoleLate } from './console';

@@ -41,6 +41,11 @@ export function resourceNames(config: Pick<StageConfig, 'stage' | 'account'>) {
     digestKeyAlias: `alias/${prefix}-audit-digests`,
     stateMachineRole: `${prefix}-approvals-sfn`,
     logGroup: (functionName: string) => `/aws/lambda/${functionName}`,
+    /** The approvals console: its API, function, sessions table and client secret. */
+    consoleApi: `${prefix}-console`,
+    consoleFunction: `${prefix}-console`,
+    consoleSessionTable: `${prefix}-console-sessions`,
+    consoleClientSecretParameter: parameter('console/client-secret'),
   };
 }
 export type ResourceNames = ReturnType<typeof resourceNames>;

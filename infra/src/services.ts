@@ -107,6 +107,8 @@ function resumeBudgetSeconds(config: StageConfig, spec: Pick<FunctionSpec, 'serv
 /** What only exists once deployed: the URL clients use, the service's database secret, and the API's own host. */
 export interface LateEnvironment {
   publicUrl: string;
+  /** The approvals console's URL (the approval server's notifications and confirmation links point there). */
+  consoleUrl?: string;
   databaseSecretArn?: string;
   /** The API's execute-api host name: behind CloudFront, requests arrive with it as Host. */
   apiHost?: string;
@@ -148,7 +150,7 @@ export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec
     ...kit,
     ...(serverUses(service, 'policy-bucket') ? { POLICY_SOURCE: 's3', POLICY_BUCKET: names.policyBucket, POLICY_PREFIX: names.policyPrefix } : {}),
     ...(serverUses(service, 'ops-database') ? databaseEnvironment(config, spec, late) : {}),
-    ...(serverUses(service, 'approvals') ? approvalEnvironment(config) : {}),
+    ...(serverUses(service, 'approvals') ? approvalEnvironment(config, late) : {}),
   };
 }
 
@@ -179,7 +181,7 @@ function databaseEnvironment(config: StageConfig, spec: Pick<FunctionSpec, 'serv
 }
 
 /** The stage's approval workflow: Step Functions, the approvers' topic, the signing key. */
-function approvalEnvironment(config: StageConfig): Record<string, string> {
+function approvalEnvironment(config: StageConfig, late: LateEnvironment): Record<string, string> {
   const names = resourceNames(config);
   return {
     APPROVAL_HMAC_KEY_PARAMETER: names.approvalKeyParameter,
@@ -189,6 +191,7 @@ function approvalEnvironment(config: StageConfig): Record<string, string> {
     APPROVAL_STATE_MACHINE_ARN: arns(config).stateMachine,
     APPROVAL_TOPIC_ARN: arns(config).topic(names.approverTopic),
     APPROVER_CLIENT_IDS: config.auth.approverClientIds.join(','),
-    MEDIUM_RISK_UNCONFIRMED: 'refuse',
+    // Clients that cannot confirm in band get a link to the console (refused without one).
+    ...(late.consoleUrl ? { APPROVAL_CONSOLE_URL: late.consoleUrl, MEDIUM_RISK_UNCONFIRMED: 'link' } : { MEDIUM_RISK_UNCONFIRMED: 'refuse' }),
   };
 }

@@ -1,5 +1,6 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { approvalTableDefinition, auditTableDefinition, rateLimitTableDefinition } from '@gmcp/mcp-kit/platform';
+import { SESSION_TABLE_KEY, SESSION_TTL_ATTRIBUTE } from '@gmcp/console/deployment-contract';
 import { resourceNames } from './names';
 import type { StageConfig } from './stage-config';
 
@@ -30,6 +31,21 @@ export function tableSpecs(config: Pick<StageConfig, 'stage' | 'account'>, retai
     // Only single-use marks carry purge_at; requests are kept.
     approvals: toSpec(approvalTableDefinition(names.approvalsTable), { deletionProtection: retained, ttl: 'purge_at' }),
     rateLimits: toSpec(rateLimitTableDefinition(names.rateLimitTable), { deletionProtection: false, ttl: 'expires_at' }),
+    // Sessions are short-lived: nothing to keep, removed by TTL once ended.
+    consoleSessions: consoleSessionTable(names.consoleSessionTable),
+  };
+}
+
+/** The console's sessions (see apps/console's deployment contract). */
+function consoleSessionTable(name: string): DynamoTableSpec {
+  return {
+    name,
+    fields: { [SESSION_TABLE_KEY]: 'string' },
+    primaryIndex: { hashKey: SESSION_TABLE_KEY },
+    ttl: SESSION_TTL_ATTRIBUTE,
+    deletionProtection: false,
+    kmsEncryption: true,
+    pointInTimeRecovery: true,
   };
 }
 

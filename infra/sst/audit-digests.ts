@@ -9,7 +9,7 @@ import { encryptedBucket } from './storage';
  * The scheduled audit digest: a signed, chained digest of the audit table per run, kept apart
  * from the records (its own bucket), signed by a KMS key whose public key it publishes.
  */
-export function auditDigests(plan: Plan, alarmTopic: aws.sns.Topic): sst.aws.Bucket {
+export function auditDigests(plan: Plan, alarmTopic: aws.sns.Topic): { bucket: sst.aws.Bucket; key: aws.kms.Key } {
   const digests = plan.auditDigests;
   const { components } = digests;
   const bucket = encryptedBucket(components.bucket, digests.bucket, plan, { objectLock: digests.objectLock !== null });
@@ -47,5 +47,5 @@ export function auditDigests(plan: Plan, alarmTopic: aws.sns.Topic): sst.aws.Buc
   );
   scheduled(digestFunction, digests.schedule, { rule: components.schedule, target: components.target, invoke: components.invoke });
   metricAlarm(components.alarm, digests.alarm, alarmTopic);
-  return bucket;
+  return { bucket, key };
 }

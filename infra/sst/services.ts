@@ -11,6 +11,8 @@ export interface StageResources {
   alarmTopic: aws.sns.Topic;
   edge?: Edge;
   loginSecrets: Record<string, LoginSecret>;
+  /** The approvals console's URL, for the approval server's notifications and confirmation links. */
+  consoleUrl: $util.Output<string>;
 }
 
 /**
@@ -30,7 +32,7 @@ export function mcpService(plan: Plan, service: ServicePlan, stage: StageResourc
     },
   });
   const publicUrl = stage.edge ? edgeDistribution(components.edge, plan, stage.edge, api.url) : api.url;
-  const functions = serviceFunctions(plan, service, api, publicUrl, stage.loginSecrets[service.service]?.secret.arn);
+  const functions = serviceFunctions(plan, service, api, publicUrl, stage.loginSecrets[service.service]?.secret.arn, stage.consoleUrl);
   serviceRoutes(plan, service, api, functions[service.functions[0]!.name]!);
   new aws.cloudwatch.LogMetricFilter(components.throttleFilter, {
     logGroupName: api.nodes.logGroup.name,
@@ -42,7 +44,14 @@ export function mcpService(plan: Plan, service: ServicePlan, stage: StageResourc
 }
 
 /** A role and a function per entry of the server (API handler, approval tasks, backlog report), each with exactly its plan's grants. */
-function serviceFunctions(plan: Plan, service: ServicePlan, api: sst.aws.ApiGatewayV2, publicUrl: $util.Output<string>, databaseSecretArn: $util.Output<string> | undefined) {
+function serviceFunctions(
+  plan: Plan,
+  service: ServicePlan,
+  api: sst.aws.ApiGatewayV2,
+  publicUrl: $util.Output<string>,
+  databaseSecretArn: $util.Output<string> | undefined,
+  consoleUrl: $util.Output<string>,
+) {
   const { components } = service;
   const functions: Record<string, sst.aws.Function> = {};
   for (const fn of service.functions) {
@@ -56,8 +65,8 @@ function serviceFunctions(plan: Plan, service: ServicePlan, api: sst.aws.ApiGate
       timeout: `${fn.timeoutSeconds} seconds`,
       role: role.arn,
       concurrency: { reserved: fn.reservedConcurrency },
-      environment: $resolve([publicUrl, api.url, databaseSecretArn ?? '']).apply(([url, apiUrl, secretArn]) =>
-        fn.environment({ publicUrl: url, apiHost: new URL(apiUrl).hostname, databaseSecretArn: secretArn || undefined }),
+      environment: $resolve([publicUrl, api.url, databaseSecretArn ?? '', consoleUrl]).apply(([url, apiUrl, secretArn, console]) =>
+        fn.environment({ publicUrl: url, apiHost: new URL(apiUrl).hostname, databaseSecretArn: secretArn || undefined, consoleUrl: console }),
       ),
       name: fn.name,
     });

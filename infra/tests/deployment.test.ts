@@ -42,7 +42,7 @@ describe('deployment plan', () => {
     expect(production.edge?.secretParameter).toBe('/gmcp/production/edge/origin-secret');
     expect(production.edge?.sentSecret(` ${'n'.repeat(40)}\n${'o'.repeat(40)}`)).toBe('n'.repeat(40));
     expect(dev.edge).toBeUndefined();
-    expect(production.operatorSecrets).toEqual([...SERVER_NAMES.map((service) => `/gmcp/production/${service}/audit/hmac-key`), '/gmcp/production/approvals/hmac-key', '/gmcp/production/edge/origin-secret']);
+    expect(production.operatorSecrets).toEqual([...SERVER_NAMES.map((service) => `/gmcp/production/${service}/audit/hmac-key`), '/gmcp/production/approvals/hmac-key', '/gmcp/production/console/client-secret', '/gmcp/production/edge/origin-secret']);
     expect([production.logRetention, dev.logRetention]).toEqual(['3 months', '1 month']);
   });
 
@@ -107,6 +107,8 @@ describe('deploying one service alone', () => {
     expect(sstDeployArgs(production, ['ops-reader', 'ops-writer']).at(-1)!.match(/OpsMigrateRun/g)).toHaveLength(1);
     expect(serviceTargets('ops-writer', loadStageConfig('dev'))).toEqual(expect.arrayContaining(['OpsWriterApprovalExecutorFn', 'ApprovalWorkflow', 'ApprovalBacklogSchedule', 'OpsWriterAlarmApprovalBacklogAge']));
     expect(serviceTargets('ops-writer', loadStageConfig('dev'))).not.toContain('OpsWriterEdge');
+    // The console alone: its API, function, role and sessions table.
+    expect(sstDeployArgs(production, ['console']).at(-1)!.split(',')).toEqual(['ConsoleHttp', 'ConsoleFn', 'ConsoleRole', 'ConsoleRolePolicy', 'ConsoleSessionsTable']);
   });
 
   it('gives every component a logical name SST accepts (letters and digits, capitalised)', () => {

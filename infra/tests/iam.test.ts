@@ -1,3 +1,4 @@
+import { consolePolicy } from '../src/console';
 import { auditDigestPolicy, functionPolicy, migrationPolicy, stateMachinePolicy, UNSCOPABLE_ACTIONS, AUDIT_MUTATIONS } from '../src/iam';
 import { arns, resourceNames, type FunctionKind } from '../src/names';
 import { isAllowed, type PolicyDocument } from '../src/policy-document';
@@ -258,5 +259,39 @@ describe('IAM pattern matching', () => {
     expect(isAllowed(statement({ ...forAll, Null: { 'dynamodb:LeadingKeys': 'false' } }), 'dynamodb:PutItem', 'x')).toBe(false);
     expect(isAllowed(statement({ ...forAll, Null: { 'dynamodb:LeadingKeys': 'false' } }), 'dynamodb:PutItem', 'x', { 'dynamodb:LeadingKeys': 'a#1' })).toBe(true);
     expect(isAllowed(statement({ ...forAll, Null: { 'dynamodb:LeadingKeys': 'false' } }), 'dynamodb:PutItem', 'x', { 'dynamodb:LeadingKeys': 'b#1' })).toBe(false);
+  });
+});
+
+describe('the approvals console’s role', () => {
+  const digestKeyArn = 'arn:aws:kms:eu-west-1:222222222222:key/6f1d5a2e-0000-4000-8000-000000000002';
+  const policy = consolePolicy(config, { digestKeyArn });
+  const bucket = 'arn:aws:s3:::gmcp-production-audit-digests-222222222222';
+
+  it('reaches its sessions, its client secret and, read only, the audit trail, every server’s key history and the digests', () => {
+    expect(grants(policy)).toEqual(
+      [
+        ...LOGS('console'),
+        ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map((action) => `dynamodb:${action} ${T}-console-sessions`),
+        `ssm:GetParameter ${P}/console/client-secret`,
+        `dynamodb:Query ${T}-audit`,
+        ...['by_day', 'by_actor', 'by_tool'].map((index) => `dynamodb:Query ${T}-audit/index/${index}`),
+        ...SERVER_NAMES.map((server) => `ssm:GetParameterHistory ${P}/${server}/audit/hmac-key`),
+        `s3:ListBucket ${bucket}`,
+        `s3:GetObject ${bucket}/digests/*`,
+        `kms:GetPublicKey ${digestKeyArn}`,
+      ].sort(),
+    );
+  });
+
+  it('takes no decision itself and reaches no approval, database or rate limit: it decides through the writer’s API with the user’s token', () => {
+    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']) expect(isAllowed(policy, action, arn.table(names.approvalsTable))).toBe(false);
+    expect(isAllowed(policy, 'ssm:GetParameters', arn.parameter(names.approvalKeyParameter))).toBe(false);
+    expect(isAllowed(policy, 'ssm:GetParameter', arn.parameter(names.auditKeyParameter('ops-writer')))).toBe(false);
+    expect(isAllowed(policy, 'rds-data:ExecuteStatement', arn.cluster)).toBe(false);
+    expect(isAllowed(policy, 'states:SendTaskSuccess', '*')).toBe(false);
+    expect(isAllowed(policy, 'kms:Sign', digestKeyArn)).toBe(false);
+    expect(isAllowed(policy, 's3:PutObject', `${bucket}/digests/x.json`)).toBe(false);
+    for (const action of AUDIT_MUTATIONS) expect(isAllowed(policy, action, arn.table(names.auditTable))).toBe(false);
+    expect(isAllowed(policy, 'dynamodb:PutItem', arn.table(names.auditTable))).toBe(false);
   });
 });

@@ -5,6 +5,8 @@ import { approvalAudiences, functionEnvironment, functionsOf, routesOf } from '.
 import { SERVER_MODULES } from '../src/server-modules';
 import { SERVER_NAMES, serverUses } from '../src/servers';
 import { loadStageConfig } from '../src/stage-config';
+import { consolePlan } from '../src/console';
+import { AwsConsoleEnv, consoleConfig } from '@gmcp/console';
 
 const config = loadStageConfig('production');
 const late = { publicUrl: 'https://d111111abcdef8.cloudfront.net', apiHost: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com', databaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:gmcp-production/ops-writer/database-AbC123' };
@@ -26,7 +28,21 @@ describe('each function’s environment', () => {
     if (serverUses(service, 'ops-database')) expect(parsed).toMatchObject({ OPS_DATABASE: 'data-api', DATA_API_RESOURCE_ARN: 'arn:aws:rds:eu-west-1:222222222222:cluster:gmcp-production-ops' });
     if (serverUses(service, 'approvals')) {
       expect(parsed).toMatchObject({ APPROVAL_WORKFLOW: 'stepfunctions', APPROVAL_TTL_SECONDS: config.approvals.ttlSeconds, APPROVER_CLIENT_IDS: ['approvals-console'], MEDIUM_RISK_UNCONFIRMED: 'refuse' });
+      // With the console deployed, clients that cannot confirm in band get its link; approvers' notices too.
+      const linked = SERVER_MODULES[service].parseEnv({ ...functionEnvironment(config, { service, kind: 'api' }, { ...late, consoleUrl: 'https://console.example.com' }), ...runtime }) as unknown as Record<string, unknown>;
+      expect(linked).toMatchObject({ MEDIUM_RISK_UNCONFIRMED: 'link', APPROVAL_CONSOLE_URL: 'https://console.example.com' });
     }
+  });
+
+  it('gives the console what its Lambda entry parses: its URL, the issuer, the writer, sessions, its secret by parameter name, the audit trail', () => {
+    const plan = consolePlan(config);
+    const env = plan.environment({ publicUrl: 'https://console.example.com', writerUrl: 'https://writer.example.com', digestKeyArn: 'arn:aws:kms:eu-west-1:222222222222:key/k' });
+    expect(AwsConsoleEnv.parse({ ...env, AWS_REGION: 'eu-west-1' })).toMatchObject({ SESSION_TABLE: 'gmcp-production-console-sessions', AUDIT_KEY_PARAMETERS: SERVER_NAMES.map((server) => `${server}=/gmcp/production/${server}/audit/hmac-key`) });
+    expect(consoleConfig({ ...env, CONSOLE_CLIENT_SECRET: 's'.repeat(40) })).toMatchObject({ publicUrl: 'https://console.example.com', WRITER_RESOURCE: config.services['ops-writer'].audience, CONSOLE_CLIENT_ID: 'approvals-console', loopback: false });
+    // The secret itself never sits in the function's configuration: only its parameter's name.
+    expect(Object.keys(env)).not.toContain('CONSOLE_CLIENT_SECRET');
+    expect(plan.routes.every((route) => route.auth === false)).toBe(true);
+    expect(() => consolePlan({ ...config, auth: { ...config.auth, approverClientIds: ['approvals-cli'] } })).toThrow('auth.approverClientIds must include approvals-console');
   });
 
   it('behind the edge, accepts the API’s own Host and believes one proxy for the caller’s address', () => {

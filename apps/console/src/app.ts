@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ConsoleConfig } from './config';
 import { messagePage } from './pages/layout';
+import { STYLESHEET } from './pages/stylesheet';
 import { myRequestsPage, pendingPage, requestPage } from './pages/approvals';
 import { csrfMatches, safeReturnPath, type Session, type SessionStore } from './sessions/session-store';
 import { SignInError, type SignIn } from './sign-in';
@@ -53,7 +53,7 @@ export function createConsoleApp({ config, sessions, signIn, writer, audit }: Co
     });
     next();
   });
-  app.get('/console.css', (_req, res) => res.sendFile(resolve(__dirname, '..', 'public', 'console.css'), { headers: { 'Cache-Control': 'max-age=300' } }));
+  app.get('/console.css', (_req, res) => void res.type('text/css').set('Cache-Control', 'max-age=300').send(STYLESHEET));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok', service: 'console' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
 

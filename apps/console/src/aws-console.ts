@@ -79,24 +79,3 @@ async function secretParameter(ssm: SSMClient, name: string): Promise<string> {
   if (!Parameter?.Value) throw new Error(`The console's client secret parameter ${name} is empty`);
   return Parameter.Value;
 }
-
-/**
- * The routes its HTTP API declares: exactly the console's pages (anything else is the
- * gateway's 404). None is behind the gateway's authorizer: the console signs people in itself.
- */
-export const CONSOLE_ROUTES = [
-  'GET /',
-  'GET /healthz',
-  'GET /console.css',
-  'GET /sign-in',
-  'GET /callback',
-  'POST /sign-out',
-  'GET /approvals',
-  'GET /approvals/{id}',
-  'POST /approvals/{id}/decision',
-  'GET /mine',
-  'GET /audit',
-  'GET /audit/record',
-  'GET /audit/integrity',
-  'GET /audit/export',
-] as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isLoopbackOrigin as isLoopbackUrl } from '@gmcp/mcp-kit';
+import { CONSOLE_CLIENT_ID } from './deployment-contract';
 
 /** A URL the console sends secrets, codes or tokens to, or is reached at: HTTPS, or plain HTTP on this machine only. */
 const SecureUrl = z.url().refine((url) => URL.parse(url)?.protocol === 'https:' || isLoopbackUrl(url), 'must be https (plain http only on loopback)');
@@ -18,12 +19,15 @@ export const ConsoleEnv = z
     /** The OpenID Connect issuer users sign in with (locally the development authorization server). */
     AUTH_ISSUER: SecureUrl,
     /** The console's client at the issuer: a confidential client with the authorization code flow and PKCE. */
-    CONSOLE_CLIENT_ID: z.string().min(1).default('approvals-console'),
+    CONSOLE_CLIENT_ID: z.string().min(1).default(CONSOLE_CLIENT_ID),
     CONSOLE_CLIENT_SECRET: z.string().min(32, 'must be at least 32 characters'),
     /** The writer's base URL: its approval API is `<WRITER_URL>/approvals`. */
     WRITER_URL: SecureUrl,
-    /** The resource the console's access tokens are for (the writer's MCP URL, its token audience). */
-    WRITER_RESOURCE: SecureUrl,
+    /** The resource the console's access tokens are for: the writer's token audience (its MCP URL, or an API identifier such as api://…). */
+    WRITER_RESOURCE: z
+      .string()
+      .min(1)
+      .refine((value) => URL.parse(value)?.protocol !== 'http:' || isLoopbackUrl(value), 'must not be plain http (except on loopback)'),
     /** A session ends after this long without a request. */
     SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   })

@@ -1,3 +1,4 @@
 export { listenConsole, startConsole, type ListeningConsole, type RunningConsole } from './start';
 export { ConsoleEnv, consoleConfig, CONSOLE_SCOPES, type ConsoleConfig } from './config';
 export { AUDITOR_SCOPE } from './audit-routes';
+export { AwsConsoleEnv } from './aws-console';

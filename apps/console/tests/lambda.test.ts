@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadOrCreateSigningKey, startDevIssuer, type DevIssuer } from '@gmcp/dev-issuer';
 import { startHttpApiTestEndpoint, startLocalDynamoDb, startSsmTestEndpoint, type HttpApiTestEndpoint, type LocalDynamoDb, type SsmTestEndpoint } from '@gmcp/local-aws';
 import { createDynamoDbClient, ensureTables } from '@gmcp/mcp-kit/platform';
-import { CONSOLE_ROUTES } from '../src/aws-console';
+import { CONSOLE_ROUTES } from '../src/deployment-contract';
 import { consoleHandler } from '../src/lambda';
 import { consoleSessionTableDefinition } from '../src/sessions/dynamodb-session-store';
 

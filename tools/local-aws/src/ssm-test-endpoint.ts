@@ -14,6 +14,8 @@ export interface SsmTestEndpoint {
   readonly endpoint: string;
   /** Sets a parameter as `PutParameter --overwrite` would. */
   put(name: string, value: string, type?: ParameterType): void;
+  /** A parameter's current value, as `get-parameter --with-decryption` shows it (tests). */
+  value(name: string): string;
   /** While false, every request fails with a 500 (an outage). */
   setAvailable(available: boolean): void;
   readonly requests: number;
@@ -89,6 +91,11 @@ export async function startSsmTestEndpoint(): Promise<SsmTestEndpoint> {
   return {
     endpoint: listening.url,
     put,
+    value: (name) => {
+      const parameter = parameters.get(name);
+      if (!parameter) throw new Error(`No parameter ${name}`);
+      return parameter.value;
+    },
     setAvailable: (value) => (available = value),
     get requests() {
       return requests;

@@ -2,7 +2,7 @@ export { startPlatform, serverEnv, type Platform, type LocalServerSettings } fro
 export { prepareLocalTables, startPlatformDynamoDb, connectLocalDynamoDb, localGovernanceEnv } from './local-aws';
 export { loadOrCreateKey } from './local-secrets';
 export * from './local-contract';
-export { startAwsStage, type AwsStage, type AwsStageOptions, type DeployedService } from './aws-stage/start-aws-stage';
+export { startAwsStage, type AwsStage, type AwsStageOptions, type DeployedConsole, type DeployedService } from './aws-stage/start-aws-stage';
 export { FACADE_CLIENT_ID, type StageIdentityStyle } from './aws-stage/stage-identity';
 export { buildVerifier, VERIFIER_BUNDLE } from './build-verifier';
 export { listInDigestIndex, localDigestSigner, localDigestStore } from './local-digests';

@@ -1,13 +1,11 @@
 import { listenConsole, type ListeningConsole, type RunningConsole } from '@gmcp/console';
+import { CONSOLE_CLIENT_ID } from '@gmcp/console/deployment-contract';
 import type { DevIssuer } from '@gmcp/dev-issuer';
 import type { AuditReader, RunningService } from '@gmcp/mcp-kit/platform';
 import { consoleSecretPath, LOCAL_HOST, localPort } from './local-contract';
 import { loadOrCreateKey } from './local-secrets';
 
 type Env = Record<string, string | undefined>;
-
-/** The console's client at the authorization server, as the stage files name it among the approver clients. */
-export const CONSOLE_CLIENT_ID = 'approvals-console';
 
 /**
  * The approvals console beside the writer: its own port (4104, CONSOLE_PORT), signing users in at

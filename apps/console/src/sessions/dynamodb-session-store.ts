@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
+import { SESSION_TABLE_KEY, SESSION_TTL_ATTRIBUTE } from '../deployment-contract';
 import { isLive, randomToken, SIGN_IN_TTL_MS, type PendingSignIn, type Session, type SessionStore } from './session-store';
 
 /** The console's sessions table: one item per session or sign-in under way, removed by TTL on `purge_at`. */
@@ -9,13 +10,10 @@ export function consoleSessionTableDefinition(tableName: string): CreateTableCom
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: SESSION_TABLE_KEY, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: SESSION_TABLE_KEY, KeyType: 'HASH' }],
   };
 }
-
-/** The table's TTL attribute (epoch seconds): DynamoDB removes what has ended, within a day or so. */
-export const SESSION_TTL_ATTRIBUTE = 'purge_at';
 
 const StoredSession = z.object({
   subject: z.string(),
@@ -38,7 +36,7 @@ const TOUCH_AFTER_MS = 30_000;
  */
 export function createDynamoDbSessionStore(client: DynamoDBClient, tableName: string, options: { idleMs: number; clock?: () => number }): SessionStore {
   const clock = options.clock ?? Date.now;
-  const key = (kind: 'session' | 'sign-in', secret: string) => marshall({ id: `${kind}#${createHash('sha256').update(secret).digest('base64url')}` });
+  const key = (kind: 'session' | 'sign-in', secret: string) => marshall({ [SESSION_TABLE_KEY]: `${kind}#${createHash('sha256').update(secret).digest('base64url')}` });
   const purgeAt = (ms: number) => Math.ceil(ms / 1000);
   const remove = (kind: 'session' | 'sign-in', secret: string) => client.send(new DeleteItemCommand({ TableName: tableName, Key: key(kind, secret), ReturnValues: 'ALL_OLD' }));
 

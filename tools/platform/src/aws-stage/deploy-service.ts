@@ -25,6 +25,8 @@ export interface DeployTarget {
   databaseSecretArn(service: ServerName): string;
   /** Hands the approval server's functions to the state machine's tasks. */
   registerApprovalTask(kind: FunctionKind, process: LambdaProcess): void;
+  /** The approvals console's URL (its API listens from the stage's start). */
+  consoleUrl?: string;
 }
 
 /**
@@ -48,7 +50,11 @@ export async function deployService(target: DeployTarget, service: ServerName, o
     const recording = await startRecorders(peers);
     recorders[spec.kind] = recording;
     environments[spec.kind] = {
-      ...functionEnvironment(config, spec, { publicUrl: api.url, databaseSecretArn: serverUses(service, 'ops-database') ? target.databaseSecretArn(service) : undefined }),
+      ...functionEnvironment(config, spec, {
+        publicUrl: api.url,
+        databaseSecretArn: serverUses(service, 'ops-database') ? target.databaseSecretArn(service) : undefined,
+        ...(target.consoleUrl ? { consoleUrl: target.consoleUrl } : {}),
+      }),
       ...recording.env,
       AWS_LAMBDA_FUNCTION_NAME: names.function(service, spec.kind),
       ...overrides,

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDevDirectory, loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer } from '@gmcp/dev-issuer';
 import { startLimitedIdentityProvider, type LimitedIdentityProvider } from '@gmcp/dev-issuer/testing';
-import { FACADE_PATHS } from '@gmcp/mcp-kit/platform';
-import { SERVER_MODULES, SERVER_NAMES, type ServerName, type StageConfig } from '@gmcp/infra';
+import { APPROVER_SCOPE, FACADE_PATHS } from '@gmcp/mcp-kit/platform';
+import { approvalServer, SERVER_MODULES, SERVER_NAMES, type ServerName, type StageConfig } from '@gmcp/infra';
+import { CONSOLE_CLIENT_ID } from '@gmcp/console/deployment-contract';
 import { devUsersFile } from '../local-contract';
 
 /**
@@ -22,6 +23,8 @@ export interface StageIdentity {
   readonly provider?: LimitedIdentityProvider;
   /** What an administrator does at the provider once a server has its URL: its façade's callback on the client it hands out. */
   registerServer(name: ServerName, publicUrl: string): Promise<void>;
+  /** What an administrator does for the approvals console: its confidential client, with its callback and secret (direct stages only). */
+  registerConsole(callbackUrl: string, secret: string): Promise<void>;
   /** A token as the provider would issue it (direct stages only: the others sign in through the façade). */
   token(service: ServerName, sub: string, scopes: string[], clientId?: string): Promise<string>;
   stop(): Promise<void>;
@@ -45,6 +48,8 @@ export async function startStageIdentity(style: StageIdentityStyle): Promise<Sta
     port: 0,
     directory: loadDevDirectory(devUsersFile()),
     apis: SERVER_NAMES.map((service) => ({ resource: apiOf(service), name: service, scopes: SERVER_MODULES[service].scopes })),
+    // As an IdP grants an application a permission: only the console may hold approvals:decide and audit:read, for the approval server.
+    clientScopes: (clientId, resource) => (clientId === CONSOLE_CLIENT_ID && resource === apiOf(approvalServer()) ? [APPROVER_SCOPE, 'audit:read'] : []),
   });
   const prefixOf = (service: string) => (style === 'cognito' ? `${cognitoClientOf(service)}/` : `${apiOf(service)}/`);
   const provider =
@@ -89,6 +94,19 @@ export async function startStageIdentity(style: StageIdentityStyle): Promise<Sta
       callbacks.set(name, `${publicUrl}${FACADE_PATHS.callback}`);
       if (style === 'cognito') await issuer.registerClient(publicClient(cognitoClientOf(name), [callbacks.get(name)!]));
       else await issuer.registerClient(publicClient(FACADE_CLIENT_ID, [...callbacks.values()]));
+    },
+    async registerConsole(callbackUrl, secret) {
+      if (provider) throw new Error(`The console on a ${style}-like stage signs in at that provider: not wired in the loopback stage yet`);
+      await issuer.registerClient({
+        client_id: CONSOLE_CLIENT_ID,
+        client_secret: secret,
+        client_name: 'Approvals console',
+        redirect_uris: [callbackUrl],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        application_type: 'web',
+      });
     },
     token: (service, sub, scopes, clientId) => {
       if (provider) throw new Error(`A ${style}-like stage's tokens come from signing in through the façade`);

@@ -5,12 +5,14 @@ import type { AwsCall, SnsTestEndpoint } from '@gmcp/local-aws';
 import { startApprovalPeers } from './approval-peers';
 import { startDatabasePeers } from './database-peers';
 import { deployService, type DeployedService } from './deploy-service';
+import { startConsoleApi, type DeployedConsole } from './deploy-console';
 import { invokeBundleOnce, type Peers } from './recorders';
 import { testStageConfig } from './stage-config';
 import { startStageIdentity, type StageIdentityStyle } from './stage-identity';
 import { startStoragePeers } from './storage-peers';
 
 export type { DeployedService } from './deploy-service';
+export type { DeployedConsole } from './deploy-console';
 
 /**
  * One stage of the platform on loopback, shaped as `sst.config.ts` deploys it: the names,
@@ -38,6 +40,10 @@ export interface AwsStage {
   ownerQuery(sql: string): Promise<readonly Record<string, unknown>[]>;
   token(service: ServerName, sub: string, scopes: string[], clientId?: string): Promise<string>;
   deploy(service: ServerName, overrides?: Record<string, string>): Promise<DeployedService>;
+  /** The approvals console's URL: its API listens from the start, so the writer's links name it. */
+  readonly consoleUrl: string;
+  /** Deploys the console's function, calling the approval server deployed as `writer`. */
+  deployConsole(writer: DeployedService): Promise<DeployedConsole>;
   /** Runs the bundled scheduled audit digest once, as EventBridge would, with the plan's environment. */
   runAuditDigest(): Promise<{ result: unknown; calls: readonly AwsCall[]; keyArn: string; logs: readonly string[] }>;
   stop(): Promise<void>;
@@ -62,7 +68,8 @@ export async function startAwsStage(options: AwsStageOptions = {}): Promise<AwsS
   const migration = await database.migrateAndSeed(plan, peers);
   const approvals = await startApprovalPeers(config, storage.dynamo);
   Object.assign(peers, approvals.peers);
-  const target = { config, identity, peers, databaseSecretArn: database.secretArn, registerApprovalTask: approvals.register };
+  const consoleApi = await startConsoleApi(plan, config.auth.issuer);
+  const target = { config, identity, peers, databaseSecretArn: database.secretArn, registerApprovalTask: approvals.register, consoleUrl: consoleApi.url };
   const deployed: DeployedService[] = [];
 
   return {
@@ -82,6 +89,9 @@ export async function startAwsStage(options: AwsStageOptions = {}): Promise<AwsS
       deployed.push(result);
       return result;
     },
+    consoleUrl: consoleApi.url,
+    deployConsole: async (writer) =>
+      consoleApi.deploy({ identity, peers, writerUrl: writer.url, digestKeyArn: storage.kms.keyArn, clientSecret: storage.ssm.value(plan.names.consoleClientSecretParameter) }),
     async runAuditDigest() {
       const environment = { ...plan.auditDigests.environment({ digestKeyArn: storage.kms.keyArn }), AUDIT_DIGEST_SETTLE_SECONDS: '0' };
       const run = await invokeBundleOnce(join(bundleDir('audit-digest'), 'index.mjs'), environment, peers, 'The audit digest');
@@ -89,6 +99,7 @@ export async function startAwsStage(options: AwsStageOptions = {}): Promise<AwsS
     },
     stop: async () => {
       for (const service of deployed) await service.stop();
+      await consoleApi.stop();
       await approvals.stop();
       await database.stop();
       await storage.stop();

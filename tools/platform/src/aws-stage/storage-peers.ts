@@ -7,6 +7,7 @@ import { startKmsTestEndpoint, startLocalDynamoDb, startLocalS3, startSsmTestEnd
 import { approvalTableDefinition, auditTableDefinition, createDynamoDbClient, createLogger, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit/platform';
 import { createPolicyLibrary, createS3BlobStore, DEFAULT_CORPUS_DIR, INDEX_KEY } from '@gmcp/policy-reader';
 import { governanceFile } from '../local-contract';
+import { SESSION_TABLE_KEY } from '@gmcp/console/deployment-contract';
 import { ACCOUNT, REGION } from './stage-config';
 
 /**
@@ -18,12 +19,14 @@ export async function startStoragePeers(config: StageConfig) {
   const names = resourceNames(config);
   const dynamodb = await startLocalDynamoDb({});
   const dynamo = createDynamoDbClient({ region: REGION, endpoint: dynamodb.endpoint });
-  await ensureTables(dynamo, [auditTableDefinition(names.auditTable), approvalTableDefinition(names.approvalsTable), rateLimitTableDefinition(names.rateLimitTable)]);
+  const consoleSessions = { TableName: names.consoleSessionTable, BillingMode: 'PAY_PER_REQUEST' as const, AttributeDefinitions: [{ AttributeName: SESSION_TABLE_KEY, AttributeType: 'S' as const }], KeySchema: [{ AttributeName: SESSION_TABLE_KEY, KeyType: 'HASH' as const }] };
+  await ensureTables(dynamo, [auditTableDefinition(names.auditTable), approvalTableDefinition(names.approvalsTable), rateLimitTableDefinition(names.rateLimitTable), consoleSessions]);
 
   const ssm = await startSsmTestEndpoint();
   for (const service of SERVER_NAMES) ssm.put(names.governanceParameter(service), await readFile(governanceFile(service), 'utf8'));
   for (const service of SERVER_NAMES) ssm.put(names.auditKeyParameter(service), randomBytes(32).toString('base64'), 'SecureString');
   ssm.put(names.approvalKeyParameter, randomBytes(32).toString('base64'), 'SecureString');
+  ssm.put(names.consoleClientSecretParameter, randomBytes(36).toString('base64url'), 'SecureString');
 
   // The digest bucket locked as the stage deploys it (production: S3 Object Lock in compliance mode).
   const s3 = await startLocalS3({ buckets: [names.policyBucket, names.digestBucket], objectLocked: config.auditDigests.objectLock ? [names.digestBucket] : [] });

@@ -1,4 +1,5 @@
-:root { color-scheme: light; --ink: #1a1a1a; --muted: #4a4a4a; --line: #c8c8c8; --accent: #0b5cad; --danger: #a4161a; --ok: #1b6e32; }
+/** The console's one stylesheet, served from this origin (CSP: style-src 'self'); in the module, so that the Lambda bundle carries it. */
+export const STYLESHEET = `:root { color-scheme: light; --ink: #1a1a1a; --muted: #4a4a4a; --line: #c8c8c8; --accent: #0b5cad; --danger: #a4161a; --ok: #1b6e32; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); background: #fff; }
 header { display: flex; flex-wrap: wrap; gap: .75rem 1.5rem; align-items: center; padding: .75rem 1rem; border-bottom: 1px solid var(--line); }
@@ -38,3 +39,4 @@ form.search p { margin: 0; display: grid; gap: .25rem; }
 input { font: inherit; padding: .4rem; min-height: 44px; border: 1px solid var(--muted); border-radius: .25rem; }
 input:focus { outline: 3px solid #ffbf47; outline-offset: 2px; }
 .hint { color: var(--muted); font-size: .875rem; }
+`;
