@@ -73,6 +73,13 @@ describe('the approvals console', () => {
     const { context, page } = await signedIn('carol', '/approvals');
     await page.getByRole('heading', { name: 'Pending approvals' }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'pending.png'), fullPage: true });
+    const row = page.getByRole('row', { name: /resolve_incident/ }).first();
+    expect(await row.innerText()).toMatch(/ops-writer\s+high\s+alice/);
+    // Approvers get paged: the list reads on a phone without sideways scrolling of the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(SCREENSHOTS, 'pending-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 720 });
     await page.getByRole('link', { name: 'resolve_incident' }).first().click();
     await page.getByRole('heading', { name: 'resolve_incident' }).waitFor();
     expect(page.url()).toBe(consoleUrl(`/approvals/${approvalId}`));

@@ -17,6 +17,9 @@ export const ApprovalView = z.object({
   executed_at: z.string().nullable(),
   result: z.record(z.string(), z.unknown()).nullable(),
   arguments: z.unknown().optional(),
+  /** In lists: the server it runs on, and its risk (approvals high, confirmations medium). */
+  server: z.string().optional(),
+  risk: z.string().optional(),
   /** On one request: what the signed-in user may do with it (the writer's own rules, so the page offers exactly what it will take). */
   viewer: z.object({ own: z.boolean(), may_confirm: z.boolean(), may_decide: z.boolean() }).optional(),
   /** On one request: the tool as served now and, while pending, what the call would change. */

@@ -6,6 +6,7 @@ import { layout } from './layout';
 /** "12 min ago", "in 48 min": what an approver paged at night reads at a glance. */
 export function relative(iso: string, now: number = Date.now()): string {
   const minutes = Math.round((Date.parse(iso) - now) / 60_000);
+  if (minutes === 0) return 'just now';
   const span = Math.abs(minutes) < 90 ? `${Math.abs(minutes)} min` : `${Math.round(Math.abs(minutes) / 60)} h`;
   return minutes < 0 ? `${span} ago` : `in ${span}`;
 }
@@ -27,17 +28,19 @@ ${filterForm(filters)}
 ${
   rows.length === 0
     ? html`<p>${narrowed ? 'Nothing waiting matches these filters.' : 'Nothing is waiting for a decision.'}</p>`
-    : html`<table>
+    : html`<table class="cards">
 <caption>${rows.length} high-risk request(s) waiting for a second person${narrowed ? ' (filtered)' : ''}, newest first</caption>
-<thead><tr><th scope="col">Tool</th><th scope="col">Requested by</th><th scope="col">Asked</th><th scope="col">Expires</th><th scope="col">Status</th></tr></thead>
+<thead><tr><th scope="col">Tool</th><th scope="col">Server</th><th scope="col">Risk</th><th scope="col">Requested by</th><th scope="col">Asked</th><th scope="col">Expires</th><th scope="col">Status</th></tr></thead>
 <tbody>
 ${rows.map(
   (request) => html`<tr>
-<td><a href="/approvals/${encodeURIComponent(request.approval_id)}">${request.tool}<span class="visually-hidden"> requested by ${request.requester}, ${relative(request.requested_at, now)}</span></a></td>
-<td>${request.requester}${request.requester === session.subject ? ' (you)' : ''}</td>
-<td><time datetime="${request.requested_at}">${relative(request.requested_at, now)}</time></td>
-<td><time datetime="${request.expires_at}">${relative(request.expires_at, now)}</time></td>
-<td>${statusBadge(request)}</td>
+<td data-label="Tool"><a href="/approvals/${encodeURIComponent(request.approval_id)}">${request.tool}<span class="visually-hidden"> requested by ${request.requester}, ${relative(request.requested_at, now)}</span></a></td>
+<td data-label="Server">${request.server ?? '—'}</td>
+<td data-label="Risk">${request.risk ?? 'high'}</td>
+<td data-label="Requested by">${request.requester}${request.requester === session.subject ? ' (you)' : ''}</td>
+<td data-label="Asked"><time datetime="${request.requested_at}">${relative(request.requested_at, now)}</time></td>
+<td data-label="Expires"><time datetime="${request.expires_at}">${relative(request.expires_at, now)}</time></td>
+<td data-label="Status">${statusBadge(request)}</td>
 </tr>`,
 )}
 </tbody>

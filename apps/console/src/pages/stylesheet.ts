@@ -27,6 +27,17 @@ button.approve { background: var(--ok); color: #fff; border-color: var(--ok); }
 button.reject { background: var(--danger); color: #fff; border-color: var(--danger); }
 textarea { font: inherit; padding: .5rem; width: 100%; }
 @media (max-width: 40rem) { dl.facts, dl.arguments { grid-template-columns: 1fr; } header .sign-out { margin-left: 0; } }
+/* On a phone, each row of a list becomes a card: label beside value, nothing to scroll sideways. */
+@media (max-width: 40rem) {
+  table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; }
+  table.cards tr { border: 1px solid var(--line); border-radius: .25rem; margin-bottom: .75rem; }
+  table.cards td { border: 0; display: grid; grid-template-columns: 8rem 1fr; gap: .5rem; }
+  table.cards td::before { content: attr(data-label); font-weight: 600; }
+  table.cards td > * { justify-self: start; }
+  table caption { display: block; }
+  table { display: block; overflow-x: auto; }
+}
 .skip { position: absolute; left: -999px; top: 0; background: #fff; padding: .5rem; }
 .skip:focus { left: .5rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }

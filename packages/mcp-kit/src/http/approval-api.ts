@@ -105,7 +105,9 @@ export function approvalApi(
         limit: query.limit,
         after: query.after,
       });
-      return { approvals: page.requests.map((request) => requestStatusView(request, approvals.integrity(request))), next: page.next ?? null };
+      // Lists add where each request runs and how risky it is (an approval: high; a confirmation: medium).
+      const listed = (request: ApprovalRequest) => ({ ...requestStatusView(request, approvals.integrity(request)), server: request.server, risk: request.kind === 'confirmation' ? 'medium' : 'high' });
+      return { approvals: page.requests.map(listed), next: page.next ?? null };
     }),
   );
   router.get(
