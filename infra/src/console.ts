@@ -27,8 +27,9 @@ export interface ConsoleLate {
  */
 export function consolePlan(config: Config) {
   const names = resourceNames(config);
-  if (!config.auth.approverClientIds.includes(CONSOLE_CLIENT_ID)) {
-    throw new Error(`auth.approverClientIds must include ${CONSOLE_CLIENT_ID}: the console decides through the writer's approval API as that client`);
+  const clientId = config.auth.consoleClientId ?? CONSOLE_CLIENT_ID;
+  if (!config.auth.approverClientIds.includes(clientId)) {
+    throw new Error(`auth.approverClientIds must include ${clientId} (auth.consoleClientId): the console decides through the writer's approval API as that client`);
   }
   const writer = approvalServer();
   return {
@@ -41,7 +42,9 @@ export function consolePlan(config: Config) {
     handler: 'index.handler',
     memoryMb: 512,
     timeoutSeconds: 15,
-    reservedConcurrency: 5,
+    reservedConcurrency: 10,
+    /** The API's stage throttle: sign-in starts cost a table write each, and approvers must not be locked out by a flood. */
+    throttle: { ratePerSecond: 20, burst: 40 },
     routes: CONSOLE_ROUTES.map((route) => ({ route, auth: false as const })),
     clientSecretParameter: names.consoleClientSecretParameter,
     policy: (late: Pick<ConsoleLate, 'digestKeyArn'>) => consolePolicy(config, late),
@@ -49,7 +52,7 @@ export function consolePlan(config: Config) {
       NODE_ENV: 'production',
       PUBLIC_URL: late.publicUrl,
       AUTH_ISSUER: config.auth.issuer,
-      CONSOLE_CLIENT_ID,
+      CONSOLE_CLIENT_ID: clientId,
       CONSOLE_CLIENT_SECRET_PARAMETER: names.consoleClientSecretParameter,
       WRITER_URL: late.writerUrl,
       WRITER_RESOURCE: config.services[writer].audience,

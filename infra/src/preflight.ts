@@ -23,7 +23,12 @@ export async function preflight(plan: DeploymentPlan, ssm: SSMClient, fetchJson:
   const { names, config } = plan;
   const read = (name: string) => readSecureString(ssm, name);
   const auditNames = SERVER_NAMES.map(names.auditKeyParameter);
-  const [approval, edge, ...audits] = await Promise.all([read(names.approvalKeyParameter), plan.edge ? read(plan.edge.secretParameter) : undefined, ...auditNames.map(read)]);
+  const [approval, edge, consoleSecret, ...audits] = await Promise.all([
+    read(names.approvalKeyParameter),
+    plan.edge ? read(plan.edge.secretParameter) : undefined,
+    read(names.consoleClientSecretParameter),
+    ...auditNames.map(read),
+  ]);
   const values = [...audits, approval].map((key) => key?.value).filter((value): value is string => Boolean(value));
   return [
     ...auditNames.map((name, index) => hmacKeyCheck(name, audits[index])),
@@ -35,6 +40,7 @@ export async function preflight(plan: DeploymentPlan, ssm: SSMClient, fetchJson:
       detail: new Set(values).size === values.length ? 'all different' : 'two parameters hold the same key: each server signs as itself only with a key of its own',
     },
     ...(plan.edge ? [edgeSecretCheck(plan.edge.secretParameter, edge)] : []),
+    consoleSecretCheck(names.consoleClientSecretParameter, consoleSecret),
     await issuerCheck(config.auth.issuer, config.auth.jwksUrl, fetchJson),
   ];
 }
@@ -69,6 +75,11 @@ function edgeSecretCheck(name: string, found: SecureString | undefined): Preflig
   const values = edgeSecretValues(found?.value ?? '');
   const problem = secureStringProblem(found) ?? (values.length < 1 || values.length > 2 || values.some((value) => value.length < 32) ? 'must hold one or two values of at least 32 characters (the first is the one CloudFront sends)' : undefined);
   return { check: `${name} holds the edge secret`, ok: !problem, detail: problem ?? `${values.length} value(s)` };
+}
+
+function consoleSecretCheck(name: string, found: SecureString | undefined): PreflightCheck {
+  const problem = secureStringProblem(found) ?? ((found!.value ?? '').length < 32 ? 'must hold the console client secret the provider issued (at least 32 characters)' : undefined);
+  return { check: `${name} holds the console's client secret`, ok: !problem, detail: problem ?? 'SecureString, at least 32 characters' };
 }
 
 async function issuerCheck(issuer: string, jwksUrl: string, fetchJson: Fetch): Promise<PreflightCheck> {

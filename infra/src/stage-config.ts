@@ -61,6 +61,11 @@ export const StageConfig = z.strictObject({
     jwksUrl: z.url().startsWith('https://', 'the JWKS URL must be https'),
     /** OAuth clients approvers decide through; an assistant's token cannot approve. */
     approverClientIds: z.array(z.string().min(1)).min(1),
+    /**
+     * The approvals console's client id at the provider (providers that assign ids themselves:
+     * Entra ID, Cognito, Auth0); one of `approverClientIds`. Default `approvals-console`.
+     */
+    consoleClientId: z.string().min(1).optional(),
     /** `aud`, or `client_id` for a provider whose access tokens carry no audience (Cognito). */
     audienceClaim: z.enum(['aud', 'client_id']),
     /** For a provider that lacks what MCP clients need: each server fronts it with the authorization façade (docs/identity.md). */

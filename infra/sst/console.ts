@@ -7,7 +7,10 @@ export function consoleApi(plan: Plan): sst.aws.ApiGatewayV2 {
   return new sst.aws.ApiGatewayV2(plan.console.components.api, {
     cors: false,
     accessLog: { retention: plan.logRetention },
-    transform: { api: (args) => void (args.name = plan.console.apiName) },
+    transform: {
+      api: (args) => void (args.name = plan.console.apiName),
+      stage: (args) => void (args.defaultRouteSettings = { throttlingRateLimit: plan.console.throttle.ratePerSecond, throttlingBurstLimit: plan.console.throttle.burst }),
+    },
   });
 }
 

@@ -49,6 +49,7 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
       ...AUDIT_KEYS.map((name) => `${name} holds an HMAC key: not found`),
       '/gmcp/production/approvals/hmac-key holds an HMAC key: not found',
       '/gmcp/production/edge/origin-secret holds the edge secret: not found',
+      "/gmcp/production/console/client-secret holds the console's client secret: not found",
     ]);
   });
 
@@ -58,10 +59,12 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
     for (const name of AUDIT_KEYS.slice(1)) ssm.put(name, key(), 'SecureString');
     ssm.put('/gmcp/production/approvals/hmac-key', shared, 'SecureString');
     ssm.put('/gmcp/production/edge/origin-secret', 'too-short', 'SecureString');
+    ssm.put('/gmcp/production/console/client-secret', 'short', 'SecureString');
     expect(await failures()).toEqual([
       `${AUDIT_KEYS[0]} holds an HMAC key: is a String, not a SecureString`,
       'every audit key and the approval key differ: two parameters hold the same key: each server signs as itself only with a key of its own',
       '/gmcp/production/edge/origin-secret holds the edge secret: must hold one or two values of at least 32 characters (the first is the one CloudFront sends)',
+      "/gmcp/production/console/client-secret holds the console's client secret: must hold the console client secret the provider issued (at least 32 characters)",
     ]);
     ssm.put('/gmcp/production/approvals/hmac-key', randomBytes(16).toString('base64'), 'SecureString');
     expect(await failures()).toContain('/gmcp/production/approvals/hmac-key holds an HMAC key: is not a base64 key of at least 32 bytes');
@@ -71,9 +74,10 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
     for (const name of AUDIT_KEYS) ssm.put(name, key(), 'SecureString');
     ssm.put('/gmcp/production/approvals/hmac-key', key(), 'SecureString');
     ssm.put('/gmcp/production/edge/origin-secret', `${'n'.repeat(40)} ${'o'.repeat(40)}`, 'SecureString');
+    ssm.put('/gmcp/production/console/client-secret', 'c'.repeat(48), 'SecureString');
     const lines: string[] = [];
     expect(reportPreflight(await run(), (line) => lines.push(line))).toBe(true);
-    expect(lines).toHaveLength(AUDIT_KEYS.length + 4);
+    expect(lines).toHaveLength(AUDIT_KEYS.length + 5);
     expect(lines.every((line) => line.startsWith('ok'))).toBe(true);
   });
 

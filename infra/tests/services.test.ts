@@ -43,6 +43,9 @@ describe('each function’s environment', () => {
     expect(Object.keys(env)).not.toContain('CONSOLE_CLIENT_SECRET');
     expect(plan.routes.every((route) => route.auth === false)).toBe(true);
     expect(() => consolePlan({ ...config, auth: { ...config.auth, approverClientIds: ['approvals-cli'] } })).toThrow('auth.approverClientIds must include approvals-console');
+    // A provider that assigns client ids itself: the stage names the console's.
+    const assigned = consolePlan({ ...config, auth: { ...config.auth, approverClientIds: ['0oa1b2c3d4'], consoleClientId: '0oa1b2c3d4' } });
+    expect(assigned.environment({ publicUrl: 'https://console.example.com', writerUrl: 'https://writer.example.com', digestKeyArn: 'k' }).CONSOLE_CLIENT_ID).toBe('0oa1b2c3d4');
   });
 
   it('behind the edge, accepts the API’s own Host and believes one proxy for the caller’s address', () => {

@@ -13,8 +13,12 @@ import { auditRoutes } from './audit-routes';
 /** Cookie names: `__Host-` where cookies are Secure, so that no sibling (sub)domain can plant them. */
 export const cookieNames = (secure: boolean) => ({ session: `${secure ? '__Host-' : ''}gmcp_console`, signIn: `${secure ? '__Host-' : ''}gmcp_console_sign_in` });
 
-/** No script anywhere, styles from this origin only, forms only to this origin, never framed. */
-const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/**
+ * No script anywhere, styles from this origin only, forms only to this origin (and the issuer:
+ * a form sent on an expired session is redirected to sign in there), never framed.
+ */
+const contentSecurityPolicy = (issuer: string) =>
+  `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' ${new URL(issuer).origin}; frame-ancestors 'none'; base-uri 'none'`;
 
 const ApprovalId = z.uuid();
 const DecisionForm = z.object({ csrf: z.string(), decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(2000).optional() });
@@ -38,6 +42,7 @@ export interface ConsoleDeps {
 /** The console's routes: sign-in and sign-out, the pending list, one request and its decision. */
 export function createConsoleApp({ config, sessions, signIn, writer, audit }: ConsoleDeps): express.Express {
   const app = express();
+  const csp = contentSecurityPolicy(config.AUTH_ISSUER);
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const cookie = { httpOnly: true, secure: !config.loopback, sameSite: 'lax' as const, path: '/' };
@@ -45,7 +50,7 @@ export function createConsoleApp({ config, sessions, signIn, writer, audit }: Co
 
   app.use((_req, res, next) => {
     res.set({
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'Content-Security-Policy': csp,
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': 'no-store',
@@ -189,4 +194,4 @@ function cookieOf(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-const isOAuthError = (error: unknown) => error instanceof Error && ['ResponseBodyError', 'AuthorizationResponseError', 'ClientError'].includes(error.constructor.name);
+const isOAuthError = (error: unknown) => error instanceof Error && ['ResponseBodyError', 'AuthorizationResponseError', 'ClientError', 'WWWAuthenticateChallengeError'].includes(error.constructor.name);

@@ -11,7 +11,8 @@ import type { Session, SessionStore } from './sessions/session-store';
 export async function createSignIn(config: ConsoleConfig, sessions: SessionStore) {
   // Plain HTTP only reaches here for a development issuer on loopback (the configuration refuses it elsewhere).
   const insecure = new URL(config.AUTH_ISSUER).protocol === 'http:';
-  const issuer = await oidc.discovery(new URL(config.AUTH_ISSUER), config.CONSOLE_CLIENT_ID, config.CONSOLE_CLIENT_SECRET, undefined, {
+  // client_secret_basic, as the console's client is registered (openid-client would otherwise post the secret in the body).
+  const issuer = await oidc.discovery(new URL(config.AUTH_ISSUER), config.CONSOLE_CLIENT_ID, config.CONSOLE_CLIENT_SECRET, oidc.ClientSecretBasic(config.CONSOLE_CLIENT_SECRET), {
     ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
   });
   const redirectUri = `${config.publicUrl}/callback`;
