@@ -36,6 +36,7 @@ export { pinOf, type PinRefusal } from './governance/pinned-allowlist';
 export { type RateLimiter } from './limits/rate-limiter';
 export { createMemoryRateLimiter } from './limits/memory-rate-limiter';
 export { createDynamoDbRateLimiter, rateLimitTableDefinition } from './limits/dynamodb-rate-limiter';
+export { createShardedRateLimiter, shardCount, MAX_WRITES_PER_SECOND_PER_KEY } from './limits/sharded-rate-limiter';
 export { METRIC, METRICS_SCOPE, DEFAULT_METRICS_NAMESPACE, type Metrics } from './metrics/metrics';
 export { createMemoryMetrics, type MemoryMetrics, type MetricsSnapshot } from './metrics/memory-metrics';
 export { createEmfMetrics } from './metrics/emf-metrics';

@@ -11,6 +11,7 @@ import { createRecordSigner, type RecordSigner } from '../audit/signer';
 import { type RateLimiter } from '../limits/rate-limiter';
 import { createDynamoDbRateLimiter } from '../limits/dynamodb-rate-limiter';
 import { createMemoryRateLimiter } from '../limits/memory-rate-limiter';
+import { createShardedRateLimiter } from '../limits/sharded-rate-limiter';
 import { createCachedPolicy, type PolicyProvider } from '../governance/cached-policy';
 import { type PolicySource } from '../governance/policy-source';
 import { filePolicySource } from '../governance/file-policy-source';
@@ -48,7 +49,8 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
     cursors: createCursorSeals(cursorKeyFrom(Buffer.from(env.AUDIT_HMAC_KEY, 'base64'), serviceName)),
     approvals: createApprovalAdapters(env, dynamodb, logger),
     confirmation: confirmationSettings(env),
-    rateLimiter: env.RATE_LIMIT_STORE === 'dynamodb' ? createDynamoDbRateLimiter(dynamodb, env.RATE_LIMIT_TABLE) : createMemoryRateLimiter(),
+    // Shared counters are spread over keys when a limit is high enough to make one item hot.
+    rateLimiter: env.RATE_LIMIT_STORE === 'dynamodb' ? createShardedRateLimiter(createDynamoDbRateLimiter(dynamodb, env.RATE_LIMIT_TABLE)) : createMemoryRateLimiter(),
     policy: createCachedPolicy({
       source: policySource(env),
       ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000,
