@@ -1,6 +1,6 @@
 /// <reference path="../../.sst/platform/config.d.ts" />
 import { lambdaRole } from './iam';
-import { functionDefaults, type Plan } from './plan';
+import { plannedFunction, type Plan } from './plan';
 
 /** The console's HTTP API, made first: the writer's notifications and confirmation links need its URL. */
 export function consoleApi(plan: Plan): sst.aws.ApiGatewayV2 {
@@ -21,16 +21,10 @@ export function consoleFunction(plan: Plan, api: sst.aws.ApiGatewayV2, writerUrl
   const fn = new sst.aws.Function(
     spec.components.function,
     {
-      ...functionDefaults(plan),
+      ...plannedFunction(plan, spec),
       description: 'The approvals console: approvers decide, requesters confirm, auditors read the trail',
-      bundle: spec.bundle,
-      handler: spec.handler,
-      memory: `${spec.memoryMb} MB`,
-      timeout: `${spec.timeoutSeconds} seconds`,
       role: role.arn,
-      concurrency: { reserved: spec.reservedConcurrency },
       environment: $resolve([api.url, writerUrl, digestKeyArn]).apply(([publicUrl, writer, digestKey]) => spec.environment({ publicUrl, writerUrl: writer, digestKeyArn: digestKey })),
-      name: spec.name,
     },
     { dependsOn: [policy] },
   );

@@ -23,3 +23,16 @@ export interface PlannedAlarm {
 export function functionDefaults(plan: Plan) {
   return { runtime: 'nodejs22.x', architecture: 'arm64', logging: { retention: plan.logRetention, format: 'json' } } as const;
 }
+
+/** A planned function's own settings as SST takes them: the defaults, its bundle, handler, size, reserved concurrency and name. */
+export function plannedFunction(plan: Plan, fn: { bundle: string; handler: string; memoryMb: number; timeoutSeconds: number; reservedConcurrency: number; name: string }) {
+  return {
+    ...functionDefaults(plan),
+    bundle: fn.bundle,
+    handler: fn.handler,
+    memory: `${fn.memoryMb} MB` as const,
+    timeout: `${fn.timeoutSeconds} seconds` as const,
+    concurrency: { reserved: fn.reservedConcurrency },
+    name: fn.name,
+  };
+}

@@ -3,7 +3,7 @@ import { metricAlarm } from './alarms';
 import type { LoginSecret } from './database';
 import { edgeDistribution, type Edge } from './edge';
 import { lambdaRole } from './iam';
-import { functionDefaults, type Plan } from './plan';
+import { plannedFunction, type Plan } from './plan';
 
 type ServicePlan = Plan['services'][number];
 
@@ -57,18 +57,12 @@ function serviceFunctions(
   for (const fn of service.functions) {
     const { role } = lambdaRole(components.role(fn.kind), fn.name, fn.policy, components.rolePolicy(fn.kind));
     functions[fn.name] = new sst.aws.Function(components.function(fn.kind), {
-      ...functionDefaults(plan),
+      ...plannedFunction(plan, fn),
       description: fn.description,
-      bundle: fn.bundle,
-      handler: fn.handler,
-      memory: `${fn.memoryMb} MB`,
-      timeout: `${fn.timeoutSeconds} seconds`,
       role: role.arn,
-      concurrency: { reserved: fn.reservedConcurrency },
       environment: $resolve([publicUrl, api.url, databaseSecretArn ?? '', consoleUrl]).apply(([url, apiUrl, secretArn, console]) =>
         fn.environment({ publicUrl: url, apiHost: new URL(apiUrl).hostname, databaseSecretArn: secretArn || undefined, consoleUrl: console }),
       ),
-      name: fn.name,
     });
   }
   return functions;

@@ -4,9 +4,8 @@ import { AUDIT_EVENTS, DECISIONS, type AuditQuery, type AuditReader } from '@gmc
 import { messagePage } from './pages/layout';
 import { auditIntegrityPage, auditRecordPage, auditSearchPage, type AuditSearchForm } from './pages/audit';
 import type { Session } from './sessions/session-store';
+import { AUDITOR_SCOPE } from './deployment-contract';
 
-/** Those who read the audit trail: auditors, by the scope in their token. */
-export const AUDITOR_SCOPE = 'audit:read';
 const DAY_MS = 86_400_000;
 /** How far back a page reaches: each check reads its whole range (npm run audit verifies longer ones). */
 const MAX_BACK_DAYS = 31;

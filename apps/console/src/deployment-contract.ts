@@ -31,3 +31,28 @@ export const SESSION_TTL_ATTRIBUTE = 'purge_at';
 
 /** The console's OAuth client at the identity provider: a confidential client, one of the stage's approver clients. */
 export const CONSOLE_CLIENT_ID = 'approvals-console';
+
+/** Those who read the audit trail in the console: auditors, by this scope in their token. */
+export const AUDITOR_SCOPE = 'audit:read';
+
+/**
+ * What the provider grants the console's client for the approval server beyond what that server
+ * advertises, as an application permission: deciding (approvers) and reading the audit trail
+ * (auditors), each to the users who hold it. Assistants, asking for what the server advertises,
+ * never get them.
+ */
+export const CONSOLE_CLIENT_SCOPES = ['approvals:decide', AUDITOR_SCOPE] as const;
+
+/** The console's client as a provider registers it: confidential, authorization code (with PKCE), its callback, the secret sent by basic authentication. */
+export function consoleClientRegistration(callbackUrl: string, secret: string, clientId: string = CONSOLE_CLIENT_ID) {
+  return {
+    client_id: clientId,
+    client_secret: secret,
+    client_name: 'Approvals console',
+    redirect_uris: [callbackUrl],
+    grant_types: ['authorization_code'],
+    response_types: ['code' as const],
+    token_endpoint_auth_method: 'client_secret_basic' as const,
+    application_type: 'web' as const,
+  };
+}

@@ -1,3 +1,8 @@
+/** A URL query of the values that are set (empty and undefined ones left out): what list links and API calls carry. */
+export function queryString(values: Record<string, string | undefined>): string {
+  return new URLSearchParams(Object.entries(values).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')).toString();
+}
+
 /** Text made safe for HTML: every value interpolated into a page goes through here. */
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')

@@ -1,4 +1,3 @@
 export { listenConsole, startConsole, type ListeningConsole, type RunningConsole } from './start';
 export { ConsoleEnv, consoleConfig, CONSOLE_SCOPES, type ConsoleConfig } from './config';
-export { AUDITOR_SCOPE } from './audit-routes';
 export { AwsConsoleEnv } from './aws-console';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryString } from './html';
 
 /** A request as the writer's approval API shows it. */
 export const ApprovalView = z.object({
@@ -79,5 +80,4 @@ export function createWriterApi(writerUrl: string, fetchImpl: typeof fetch = fet
 }
 export type WriterApi = ReturnType<typeof createWriterApi>;
 
-const pageQuery = (query: Record<string, string | undefined>) =>
-  new URLSearchParams({ ...Object.fromEntries(Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined)), limit: '100' }).toString();
+const pageQuery = (query: Record<string, string | undefined>) => queryString({ ...query, limit: '100' });

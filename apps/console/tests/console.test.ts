@@ -1,3 +1,5 @@
+import { APPROVER_SCOPE } from '@gmcp/mcp-kit/platform';
+import { CONSOLE_CLIENT_SCOPES } from '../src/deployment-contract';
 import { html, escapeHtml } from '../src/html';
 import { csrfMatches, safeReturnPath } from '../src/sessions/session-store';
 import { createMemorySessionStore as createSessionStore } from '../src/sessions/memory-session-store';
@@ -53,6 +55,12 @@ describe('pages render what users and assistants wrote as text', () => {
     const now = Date.parse('2026-12-03T12:00:00Z');
     expect(relative('2026-12-03T11:48:00Z', now)).toBe('12 min ago');
     expect(relative('2026-12-03T15:00:00Z', now)).toBe('in 3 h');
+  });
+});
+
+describe('the deployment contract', () => {
+  it('grants the console the kit’s own approver scope (the contract names it without depending on the kit)', () => {
+    expect(CONSOLE_CLIENT_SCOPES).toContain(APPROVER_SCOPE);
   });
 });
 

@@ -1,5 +1,5 @@
 import { listenConsole, type ListeningConsole, type RunningConsole } from '@gmcp/console';
-import { CONSOLE_CLIENT_ID } from '@gmcp/console/deployment-contract';
+import { CONSOLE_CLIENT_ID, consoleClientRegistration } from '@gmcp/console/deployment-contract';
 import type { DevIssuer } from '@gmcp/dev-issuer';
 import type { AuditReader, RunningService } from '@gmcp/mcp-kit/platform';
 import { consoleSecretPath, LOCAL_HOST, localPort } from './local-contract';
@@ -30,16 +30,7 @@ export async function serveLocalConsole(listening: ListeningConsole, issuer: Dev
     WRITER_RESOURCE: writer.config.resourceUrl,
     ...(env.CONSOLE_SESSION_IDLE_SECONDS ? { SESSION_IDLE_SECONDS: env.CONSOLE_SESSION_IDLE_SECONDS } : {}),
   }, { audit });
-  await issuer.registerClient({
-    client_id: CONSOLE_CLIENT_ID,
-    client_secret: secret,
-    client_name: 'Approvals console',
-    redirect_uris: [`${running.url}/callback`],
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-    application_type: 'web',
-  });
+  await issuer.registerClient(consoleClientRegistration(`${running.url}/callback`, secret));
   return running;
 }
 

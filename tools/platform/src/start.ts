@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Duration, loadDevDirectory, loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuerOptions } from '@gmcp/dev-issuer';
-import { APPROVER_SCOPE, createDynamoDbAuditStore, createDynamoDbClient, createLogger, type AuditStore, type LogLevel, type RunningService } from '@gmcp/mcp-kit/platform';
+import { createDynamoDbAuditStore, createDynamoDbClient, createLogger, type AuditStore, type LogLevel, type RunningService } from '@gmcp/mcp-kit/platform';
 import { SERVER_MODULES, SERVER_NAMES, SERVERS, type ServerName, type ServerResource } from '@gmcp/infra';
 import {
   approvalKeyPath,
@@ -24,9 +24,9 @@ import { localGovernanceEnv, startPlatformDynamoDb } from './local-aws';
 import { digestLocalAudit } from './local-digests';
 import { digestIntervalSeconds, startPeriodicDigests } from './periodic-digests';
 import { listenLocalConsole, serveLocalConsole } from './local-console';
-import { CONSOLE_CLIENT_ID } from '@gmcp/console/deployment-contract';
+import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_SCOPES } from '@gmcp/console/deployment-contract';
 import { localAuditReader } from './local-audit-reader';
-import { AUDITOR_SCOPE, type ListeningConsole, type RunningConsole } from '@gmcp/console';
+import type { ListeningConsole, RunningConsole } from '@gmcp/console';
 import { takenPorts } from './local-ports';
 
 // See tools/jest/setup-env.js: the Node 22 notice concerns SDK releases after January 2027.
@@ -170,7 +170,7 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
       clientIdMetadataDocuments: clientIdMetadataDocuments(env),
       // The console, and only the console, may hold approvals:decide (and audit:read) for the server that takes decisions.
       clientScopes: (clientId, resource) =>
-        clientId === CONSOLE_CLIENT_ID && running.some((service) => service.config.resourceUrl === resource && SERVERS[service.name as ServerName]?.uses.includes('approvals')) ? [APPROVER_SCOPE, AUDITOR_SCOPE] : [],
+        clientId === CONSOLE_CLIENT_ID && running.some((service) => service.config.resourceUrl === resource && SERVERS[service.name as ServerName]?.uses.includes('approvals')) ? CONSOLE_CLIENT_SCOPES : [],
       logger: createLogger('dev-issuer', logLevelOf(env.DEV_ISSUER_LOG_LEVEL ?? env.LOG_LEVEL)),
       ...options.issuer,
     });

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../html';
+import { html, queryString, type SafeHtml } from '../html';
 import type { Session } from '../sessions/session-store';
 import type { ApprovalPage, ApprovalView } from '../writer-api';
 import { layout } from './layout';
@@ -46,7 +46,7 @@ ${rows.map(
 </tbody>
 </table>`
 }
-${page.next ? html`<p><a href="/approvals?${new URLSearchParams({ ...definedOnly({ tool: filters.tool, requester: filters.requester }), after: page.next }).toString()}">Older requests</a></p>` : ''}`;
+${page.next ? html`<p><a href="/approvals?${queryString({ tool: filters.tool, requester: filters.requester, after: page.next })}">Older requests</a></p>` : ''}`;
   return layout('Pending approvals', body, session);
 }
 
@@ -72,7 +72,7 @@ ${page.approvals.map(
 </tbody>
 </table>`
 }
-${page.next ? html`<p><a href="/mine?${new URLSearchParams({ after: page.next }).toString()}">Older requests</a></p>` : ''}`;
+${page.next ? html`<p><a href="/mine?${queryString({ after: page.next })}">Older requests</a></p>` : ''}`;
   return layout('My requests', body, session);
 }
 
@@ -86,7 +86,6 @@ function filterForm(filters: PendingFilters): SafeHtml {
 </form>`;
 }
 
-const definedOnly = (values: Record<string, string | undefined>) => Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => Boolean(entry[1])));
 
 /** One request: what would run, with which arguments, where it stands, and the decision form when the user may decide. */
 export function requestPage(session: Session, request: ApprovalView, notice?: string): string {

@@ -1,6 +1,6 @@
 import type { AuditAnomaly, ChainState, CheckedRecord, TrailCheck } from '@gmcp/mcp-kit/audit';
 import { AUDIT_EVENTS, DECISIONS } from '@gmcp/mcp-kit/audit';
-import { html, type SafeHtml } from '../html';
+import { html, queryString, type SafeHtml } from '../html';
 import type { Session } from '../sessions/session-store';
 import { layout } from './layout';
 
@@ -21,7 +21,7 @@ export function auditSearchPage(session: Session, form: AuditSearchForm, result:
     html`<p><label for="audit-${name}">${label}</label>${hint ? html` <span class="hint" id="audit-${name}-hint">${hint}</span>` : ''}<input id="audit-${name}" name="${name}" value="${form[name] ?? ''}"${hint ? html` aria-describedby="audit-${name}-hint"` : ''}></p>`;
   const choice = (name: 'decision' | 'event', label: string, values: readonly string[]) =>
     html`<p><label for="audit-${name}">${label}</label><select id="audit-${name}" name="${name}"><option value="">Any</option>${values.map((value) => html`<option value="${value}"${form[name] === value ? html` selected` : ''}>${value}</option>`)}</select></p>`;
-  const next = result?.cursor ? new URLSearchParams({ ...definedOnly(form), cursor: result.cursor }).toString() : undefined;
+  const next = result?.cursor ? queryString({ ...form, cursor: result.cursor }) : undefined;
   const body = html`<h1>Audit trail</h1>
 <p><a href="/audit/integrity">Integrity: signatures, writer chains and the digest chain</a> · <a href="/audit/export" download>Export the last 24 h with their digests</a></p>
 <form method="get" action="/audit" class="search" role="search" aria-label="Search the audit trail">
@@ -99,7 +99,7 @@ function recordTable(records: readonly CheckedRecord[]): SafeHtml {
 <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Decision</th><th scope="col">Actor</th><th scope="col">Tool</th><th scope="col">Signature</th></tr></thead>
 <tbody>${records.map(
     (record) => html`<tr>
-<td><a href="/audit/record?${new URLSearchParams({ server: record.server, time: record.time, id: record.event_id }).toString()}"><time datetime="${record.time}">${record.time.replace('T', ' ').slice(0, 19)}</time><span class="visually-hidden"> ${record.event} record</span></a></td>
+<td><a href="/audit/record?${queryString({ server: record.server, time: record.time, id: record.event_id })}"><time datetime="${record.time}">${record.time.replace('T', ' ').slice(0, 19)}</time><span class="visually-hidden"> ${record.event} record</span></a></td>
 <td>${record.event}</td>
 <td>${record.decision}${record.reason ? html`<br><small>${record.reason}</small>` : ''}</td>
 <td>${record.actor?.subject ?? '—'}</td>
@@ -114,4 +114,3 @@ function anomalyList(anomalies: readonly AuditAnomaly[]): SafeHtml {
   return html`<h3>Stored items that are not records as written</h3><ul>${anomalies.map((anomaly) => html`<li><code>${anomaly.location}</code> ${anomaly.problem}: ${anomaly.detail}</li>`)}</ul>`;
 }
 
-const definedOnly = (values: object) => Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html';
 import type { Session } from '../sessions/session-store';
+import { AUDITOR_SCOPE } from '../deployment-contract';
 
 /** Every page: one stylesheet from this origin, no script, readable on a phone. */
 export function layout(title: string, body: SafeHtml, session?: Session): string {
@@ -17,7 +18,7 @@ export function layout(title: string, body: SafeHtml, session?: Session): string
   <a class="brand" href="/approvals">Approvals console</a>
   ${
     session
-      ? html`<nav aria-label="Main"><a href="/approvals">Pending</a> <a href="/mine">My requests</a>${session.scopes.has('audit:read') ? html` <a href="/audit">Audit</a>` : ''}</nav>
+      ? html`<nav aria-label="Main"><a href="/approvals">Pending</a> <a href="/mine">My requests</a>${session.scopes.has(AUDITOR_SCOPE) ? html` <a href="/audit">Audit</a>` : ''}</nav>
   <form method="post" action="/sign-out" class="sign-out">
     <input type="hidden" name="csrf" value="${session.csrf}">
     <span>${session.name === session.subject ? session.subject : `${session.name} (${session.subject})`}</span> <button type="submit">Sign out</button>

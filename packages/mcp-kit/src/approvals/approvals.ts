@@ -112,20 +112,15 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
     return load(request.approval_id);
   };
 
-  const pendingAnswer = (tool: string, approvalId: string, expiresAt: string, kind?: 'confirmation'): PendingApproval =>
-    kind === 'confirmation'
-      ? {
-          status: 'pending_confirmation',
-          approval_id: approvalId,
-          expires_at: expiresAt,
-          message: `Waiting for the user to confirm ${tool}. Check with get_request_status until it is executed, rejected (cancelled) or expired.`,
-        }
-      : {
-          status: 'pending_approval',
-          approval_id: approvalId,
-          expires_at: expiresAt,
-          message: `Waiting for a human to approve ${tool}. Check with get_request_status until it is approved and executed, rejected or expired.`,
-        };
+  const pendingAnswer = (tool: string, approvalId: string, expiresAt: string, kind?: 'confirmation'): PendingApproval => ({
+    status: kind === 'confirmation' ? 'pending_confirmation' : 'pending_approval',
+    approval_id: approvalId,
+    expires_at: expiresAt,
+    message:
+      kind === 'confirmation'
+        ? `Waiting for the user to confirm ${tool}. Check with get_request_status until it is executed, rejected (cancelled) or expired.`
+        : `Waiting for a human to approve ${tool}. Check with get_request_status until it is approved and executed, rejected or expired.`,
+  });
 
   /** The request already pending for the same requester, tool and arguments, if there is one. */
   const stillPending = async (

@@ -4,6 +4,7 @@ import {
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -88,7 +89,18 @@ export function createDynamoDbApprovalStore(client: DynamoDBClient, tableName: s
       );
       return read(Attributes ?? {});
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return undefined;
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  };
+
+  /** Writes an item only under `condition`; false when the condition did not hold. */
+  const conditionalPut = async (item: Record<string, AttributeValue>, condition: string, values?: Record<string, unknown>): Promise<boolean> => {
+    try {
+      await client.send(new PutItemCommand({ TableName: tableName, Item: item, ConditionExpression: condition, ...(values ? { ExpressionAttributeValues: marshall(values) } : {}) }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   };
@@ -166,33 +178,15 @@ export function createDynamoDbApprovalStore(client: DynamoDBClient, tableName: s
       const { pending_id, expires_at, reserved_at } = unmarshall(Item) as { pending_id: string; expires_at: string; reserved_at: string };
       return { approval_id: pending_id, expires_at, reserved_at };
     },
-    async reservePending(key, reservation: PendingReservation, replacing) {
-      try {
-        await client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: { ...reservationKey(key), ...marshall({ pending_id: reservation.approval_id, expires_at: reservation.expires_at, reserved_at: reservation.reserved_at }) },
-            ConditionExpression: replacing ? 'pending_id = :replacing' : 'attribute_not_exists(approval_id)',
-            ...(replacing ? { ExpressionAttributeValues: marshall({ ':replacing': replacing }) } : {}),
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
-    },
-    async takeOnce(key, expiresAt) {
-      try {
-        // `purge_at` is the table's TTL attribute: only these marks carry it, never a request.
-        const item = { approval_id: `once:${key}`, expires_at: expiresAt.toISOString(), purge_at: Math.ceil(expiresAt.getTime() / 1000) + 86_400 };
-        await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(item), ConditionExpression: 'attribute_not_exists(approval_id)' }));
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
-    },
+    reservePending: (key, reservation: PendingReservation, replacing) =>
+      conditionalPut(
+        { ...reservationKey(key), ...marshall({ pending_id: reservation.approval_id, expires_at: reservation.expires_at, reserved_at: reservation.reserved_at }) },
+        replacing ? 'pending_id = :replacing' : 'attribute_not_exists(approval_id)',
+        replacing ? { ':replacing': replacing } : undefined,
+      ),
+    // `purge_at` is the table's TTL attribute: only these marks carry it, never a request.
+    takeOnce: (key, expiresAt) =>
+      conditionalPut(marshall({ approval_id: `once:${key}`, expires_at: expiresAt.toISOString(), purge_at: Math.ceil(expiresAt.getTime() / 1000) + 86_400 }), 'attribute_not_exists(approval_id)'),
   };
 }
 
@@ -210,4 +204,8 @@ function pageKey(cursor: string, partition: { name: string; value: string }): Re
   const keys = parsed.success ? Object.keys(parsed.data).sort().join(',') : '';
   if (!parsed.success || keys !== ['approval_id', partition.name, 'requested_at'].sort().join(',') || parsed.data[partition.name] !== partition.value) throw new InvalidPageCursorError();
   return parsed.data;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
 }

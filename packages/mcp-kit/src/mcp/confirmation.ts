@@ -11,6 +11,7 @@ import { toolErrorResult } from '../pipeline/call';
 import type { ConfirmationVerdict, Confirmer } from '../pipeline/run';
 import type { RegisteredTool } from '../tool/tool-set';
 import type { Approvals } from '../approvals/approvals';
+import { consolePageOf } from '../approvals/approver-notifier';
 import type { ApprovalStore } from '../approvals/approval-store';
 import type { Logger } from '../logging/logger';
 import { callerOf } from './caller';
@@ -133,7 +134,7 @@ export function createMediumRiskConfirmation(settings: ConfirmationSettings, sto
         requestId: caller.origin.requestId,
         confirmation: { ttlSeconds: settings.ttlSeconds },
       });
-      const url = `${consoleUrl.replace(/\/$/, '')}/approvals/${encodeURIComponent(pending.approval_id)}`;
+      const url = consolePageOf(consoleUrl, pending.approval_id);
       const text =
         `${name} needs your confirmation before it runs, and this client cannot ask for it: open ${url}, sign in as yourself and confirm or cancel it before ${pending.expires_at}. ` +
         `Nothing has changed yet. Then check with get_request_status (approval_id ${pending.approval_id}).`;

@@ -1,8 +1,8 @@
 import type { Approvals } from '../approvals/approvals';
-import { ToolError } from '../errors/errors';
 import type { Classification, ToolContext } from '../tool/define-tool';
-import { appError, type RegisteredTool } from '../tool/tool-set';
+import type { RegisteredTool } from '../tool/tool-set';
 import { toolErrorResult, type ToolCallResult } from './call';
+import { runPrecheck } from './precheck';
 import type { ExecutionOutcome } from './execute';
 
 /**
@@ -18,12 +18,10 @@ export async function requestApproval<Deps>(
 ): Promise<{ result: ToolCallResult; outcome: ExecutionOutcome; classification: Classification }> {
   const { name, classification } = tool.definition;
   if (!approvals) return { result: toolErrorResult(`Tool ${name} needs approvals, which this server has not configured`), outcome: 'internal_error', classification };
-  try {
-    await tool.definition.precheck?.(input as never, ctx);
-  } catch (thrown) {
-    const error = appError(tool, thrown);
-    if (error instanceof ToolError) return { result: toolErrorResult(`${error.message} No approval was requested.`), outcome: 'tool_error', classification };
-    ctx.logger.error('approval precheck failed', { tool: name, requestId: ctx.requestId, error: error as Error });
+  const checked = await runPrecheck(tool, input, ctx);
+  if (checked.kind === 'refused') return { result: toolErrorResult(`${checked.message} No approval was requested.`), outcome: 'tool_error', classification };
+  if (checked.kind === 'failed') {
+    ctx.logger.error('approval precheck failed', { tool: name, requestId: ctx.requestId, error: checked.error as Error });
     return { result: toolErrorResult(`${name} could not be checked; no approval was requested. Retry shortly. Reference: ${ctx.requestId}`), outcome: 'internal_error', classification };
   }
   try {

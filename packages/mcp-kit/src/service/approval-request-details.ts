@@ -1,8 +1,8 @@
-import { ToolError } from '../errors/errors';
 import type { Logger } from '../logging/logger';
 import { validateInput } from '../pipeline/validate-input';
 import type { ToolContext } from '../tool/define-tool';
-import { appError, type RegisteredTool } from '../tool/tool-set';
+import type { RegisteredTool } from '../tool/tool-set';
+import { runPrecheck } from '../pipeline/precheck';
 import type { ApprovalRequest } from '../approvals/approval-request';
 import type { ApprovalRequestDetails } from '../approvals/approval-request-details';
 
@@ -25,13 +25,9 @@ export async function approvalRequestDetails<Deps>(
   if (!tool || request.status !== 'pending') return { ...base, changes: null, would_fail: null };
   const validated = validateInput(tool, JSON.parse(request.arguments));
   if (!validated.ok) return { ...base, changes: null, would_fail: validated.error.message };
-  try {
-    const changes = await tool.definition.precheck?.(validated.input as never, contextFor(tool));
-    return { ...base, changes: changes ? [...changes] : [], would_fail: null };
-  } catch (thrown) {
-    const error = appError(tool, thrown);
-    if (error instanceof ToolError) return { ...base, changes: null, would_fail: error.message };
-    logger.warn('approval preview precheck failed', { tool: tool.definition.name, approvalId: request.approval_id, error: error as Error });
-    return { ...base, changes: null, would_fail: null };
-  }
+  const checked = await runPrecheck(tool, validated.input, contextFor(tool));
+  if (checked.kind === 'ok') return { ...base, changes: checked.changes, would_fail: null };
+  if (checked.kind === 'refused') return { ...base, changes: null, would_fail: checked.message };
+  logger.warn('approval preview precheck failed', { tool: tool.definition.name, approvalId: request.approval_id, error: checked.error as Error });
+  return { ...base, changes: null, would_fail: null };
 }

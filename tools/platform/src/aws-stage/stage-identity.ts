@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDevDirectory, loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer } from '@gmcp/dev-issuer';
 import { startLimitedIdentityProvider, type LimitedIdentityProvider } from '@gmcp/dev-issuer/testing';
-import { APPROVER_SCOPE, FACADE_PATHS } from '@gmcp/mcp-kit/platform';
+import { FACADE_PATHS } from '@gmcp/mcp-kit/platform';
 import { approvalServer, SERVER_MODULES, SERVER_NAMES, type ServerName, type StageConfig } from '@gmcp/infra';
-import { CONSOLE_CLIENT_ID } from '@gmcp/console/deployment-contract';
+import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_SCOPES, consoleClientRegistration } from '@gmcp/console/deployment-contract';
 import { devUsersFile } from '../local-contract';
 
 /**
@@ -49,7 +49,7 @@ export async function startStageIdentity(style: StageIdentityStyle): Promise<Sta
     directory: loadDevDirectory(devUsersFile()),
     apis: SERVER_NAMES.map((service) => ({ resource: apiOf(service), name: service, scopes: SERVER_MODULES[service].scopes })),
     // As an IdP grants an application a permission: only the console may hold approvals:decide and audit:read, for the approval server.
-    clientScopes: (clientId, resource) => (clientId === CONSOLE_CLIENT_ID && resource === apiOf(approvalServer()) ? [APPROVER_SCOPE, 'audit:read'] : []),
+    clientScopes: (clientId, resource) => (clientId === CONSOLE_CLIENT_ID && resource === apiOf(approvalServer()) ? CONSOLE_CLIENT_SCOPES : []),
   });
   const prefixOf = (service: string) => (style === 'cognito' ? `${cognitoClientOf(service)}/` : `${apiOf(service)}/`);
   const provider =
@@ -97,16 +97,7 @@ export async function startStageIdentity(style: StageIdentityStyle): Promise<Sta
     },
     async registerConsole(callbackUrl, secret) {
       if (provider) throw new Error(`The console on a ${style}-like stage signs in at that provider: not wired in the loopback stage yet`);
-      await issuer.registerClient({
-        client_id: CONSOLE_CLIENT_ID,
-        client_secret: secret,
-        client_name: 'Approvals console',
-        redirect_uris: [callbackUrl],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
-        application_type: 'web',
-      });
+      await issuer.registerClient(consoleClientRegistration(callbackUrl, secret));
     },
     token: (service, sub, scopes, clientId) => {
       if (provider) throw new Error(`A ${style}-like stage's tokens come from signing in through the façade`);
