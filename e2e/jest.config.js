@@ -1,1 +1,3 @@
-module.exports = { ...require('../jest.preset.js') };
+const preset = require('../jest.preset.js');
+
+module.exports = { ...preset, setupFilesAfterEnv: ['<rootDir>/tests/support/retry-once.ts'] };
