@@ -37,6 +37,8 @@ export { type RateLimiter } from './limits/rate-limiter';
 export { createMemoryRateLimiter } from './limits/memory-rate-limiter';
 export { createDynamoDbRateLimiter, rateLimitTableDefinition } from './limits/dynamodb-rate-limiter';
 export { createShardedRateLimiter, shardCount, MAX_WRITES_PER_SECOND_PER_KEY } from './limits/sharded-rate-limiter';
+export { sequentialAdmission, type CallAdmission, type Admission, type Counter } from './audit/call-admission';
+export { createDynamoDbCallAdmission } from './audit/dynamodb-call-admission';
 export { METRIC, METRICS_SCOPE, DEFAULT_METRICS_NAMESPACE, type Metrics } from './metrics/metrics';
 export { createMemoryMetrics, type MemoryMetrics, type MetricsSnapshot } from './metrics/memory-metrics';
 export { createEmfMetrics } from './metrics/emf-metrics';

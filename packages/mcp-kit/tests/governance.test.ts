@@ -213,7 +213,8 @@ describe('fail closed on audit', () => {
     expect(refused.headers['retry-after']).toBe('5');
     expect(refused.body.error).toBe('temporarily_unavailable');
     expect(state.probe.calls).toBe(0);
-    expect(state.governance.metrics.counter(METRIC.auditWriteFailures, { server: 'test-server' })).toBe(1);
+    // The write-ahead record, then the denial that says why the call did not run: both lost (and logged whole).
+    expect(state.governance.metrics.counter(METRIC.auditWriteFailures, { server: 'test-server' })).toBe(2);
 
     down = false;
     const accepted = await post(rpc('tools/call', { name: 'echo', arguments: { message: 'hi' } }));

@@ -49,16 +49,10 @@ function describe(service: RecordedService, req: IncomingMessage, raw: Buffer, {
   const arn = (kind: string, rest: string) => `arn:aws:${kind}:${region}:${account}:${rest}`;
   switch (service) {
     case 'dynamodb': {
-      const { TableName, IndexName, Key, Item } = json() as { TableName?: string; IndexName?: string; Key?: Record<string, { S?: string }>; Item?: Record<string, { S?: string }> };
-      // An item's partition key, which `dynamodb:LeadingKeys` conditions hold a role to (tables keyed by `pk`).
-      const leadingKey = (Key ?? Item)?.pk?.S;
-      return [
-        {
-          action: `dynamodb:${operation}`,
-          resource: arn('dynamodb', `table/${TableName}${IndexName ? `/index/${IndexName}` : ''}`),
-          ...(leadingKey === undefined ? {} : { context: { 'dynamodb:LeadingKeys': leadingKey } }),
-        },
-      ];
+      const body = json();
+      // A write transaction is authorized item by item, each as its own action (there is no TransactWriteItems action).
+      if (operation === 'TransactWriteItems') return (body.TransactItems as Record<string, Body>[]).map((item) => dynamoDbCall(transactionAction(item), Object.values(item)[0]!, arn));
+      return [dynamoDbCall(`dynamodb:${operation}`, body, arn)];
     }
     case 'ssm': {
       const { Name, Names } = json() as { Name?: string; Names?: string[] };
@@ -108,4 +102,21 @@ function s3Call(req: IncomingMessage): AwsCall {
   }
   const objectAction = req.method === 'GET' || req.method === 'HEAD' ? 's3:GetObject' : req.method === 'DELETE' ? 's3:DeleteObject' : 's3:PutObject';
   return { action: objectAction, resource: `arn:aws:s3:::${bucket}/${decodeURIComponent(key.join('/'))}` };
+}
+
+const TRANSACTION_ACTIONS: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' };
+
+function transactionAction(item: Record<string, Body>): string {
+  return `dynamodb:${TRANSACTION_ACTIONS[Object.keys(item)[0]!] ?? 'Unknown'}`;
+}
+
+function dynamoDbCall(action: string, body: Body, arn: (kind: string, rest: string) => string): AwsCall {
+  const { TableName, IndexName, Key, Item } = body as { TableName?: string; IndexName?: string; Key?: Record<string, { S?: string }>; Item?: Record<string, { S?: string }> };
+  // An item's partition key, which `dynamodb:LeadingKeys` conditions hold a role to (tables keyed by `pk`).
+  const leadingKey = (Key ?? Item)?.pk?.S;
+  return {
+    action,
+    resource: arn('dynamodb', `table/${TableName}${IndexName ? `/index/${IndexName}` : ''}`),
+    ...(leadingKey === undefined ? {} : { context: { 'dynamodb:LeadingKeys': leadingKey } }),
+  };
 }

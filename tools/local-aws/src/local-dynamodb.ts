@@ -2,6 +2,7 @@
 /// <reference path="./dynalite.d.ts" />
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
+import { withWriteTransactions } from './dynamodb-transactions';
 
 export interface LocalDynamoDb {
   /** e.g. http://127.0.0.1:4110 */
@@ -10,11 +11,13 @@ export interface LocalDynamoDb {
 }
 
 /**
- * dynalite: the DynamoDB API on loopback. With a `path` the data persists in LevelDB
- * across restarts (local mode); without one it lives in memory (tests).
+ * dynalite: the DynamoDB API on loopback, with write transactions added in front of it. With a
+ * `path` the data persists in LevelDB across restarts (local mode); without one it lives in
+ * memory (tests).
  */
 export async function startLocalDynamoDb(options: { port?: number; path?: string } = {}): Promise<LocalDynamoDb> {
-  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const store = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const { server, stop: stopTransactions } = await withWriteTransactions(store);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -23,8 +26,8 @@ export async function startLocalDynamoDb(options: { port?: number; path?: string
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stop: () =>
       new Promise<void>((resolve, reject) => {
-        server.closeAllConnections?.();
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+        server.close(() => void stopTransactions().then(resolve, reject));
       }),
   };
 }

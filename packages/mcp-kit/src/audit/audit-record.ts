@@ -70,8 +70,11 @@ export const AuditRecord = z.object({
    * The writer's chain: one id per writing process (a server, a Lambda instance), its records
    * numbered 1, 2, 3… and each naming the hash of the one before, so that a record deleted
    * from the middle of any writer's run shows at once as a gap (see writer-chains.ts).
+   * `replaces`: the hash of the record this one stands in for at the same number — a call's
+   * write-ahead record that its rate counters refused, so it was never written (the denial
+   * was); a later record may name either as its predecessor.
    */
-  writer: z.object({ id: z.string(), seq: z.number().int().positive(), prev: z.string().nullable() }).optional(),
+  writer: z.object({ id: z.string(), seq: z.number().int().positive(), prev: z.string().nullable(), replaces: z.string().optional() }).optional(),
   /** Which of its server's keys signed it (see signer.ts): keys rotate, old records stay verifiable. */
   key_id: z.string().optional(),
   signature: z.string(),

@@ -8,6 +8,7 @@ import type { AuditStore } from './audit-store';
 import { canonicalJson } from '../signing/canonical-json';
 import type { RecordSigner } from './signer';
 import { recordHash } from './digests/digest-core';
+import type { Admission, CallAdmission, Counter } from './call-admission';
 
 const MAX_ARGUMENTS_CHARS = 8192;
 
@@ -21,14 +22,23 @@ function writerChain(server: string) {
   let seq = 0;
   let prev: string | null = null;
   return {
-    link(sign: (writer: { id: string; seq: number; prev: string | null }) => AuditRecord): AuditRecord {
+    link(sign: (writer: WriterLink) => AuditRecord): AuditRecord {
       seq += 1;
       const record = sign({ id, seq, prev });
       prev = recordHash(record);
       return record;
     },
+    /** A record in the place of one that was never written: same number and predecessor, naming what it replaces. */
+    replace(unwritten: AuditRecord, sign: (writer: WriterLink) => AuditRecord): AuditRecord {
+      const replaced = recordHash(unwritten);
+      const record = sign({ ...unwritten.writer!, replaces: replaced });
+      if (prev === replaced) prev = recordHash(record);
+      return record;
+    },
   };
 }
+
+type WriterLink = NonNullable<AuditRecord['writer']>;
 
 /** Where a request came from, as far as the server can tell. */
 export interface RequestOrigin {
@@ -57,6 +67,13 @@ export interface AuditEntry {
 export interface AuditTrail {
   /** Resolves once the record is durably written; rejects (and counts the failure) otherwise. */
   record(entry: AuditEntry): Promise<AuditRecord>;
+  /**
+   * Counts a call on its rate counters and writes its record, both or neither (see
+   * CallAdmission). When a counter is full, the record `refusal` builds is written in its place
+   * (best effort: the refusal stands without it). Rejects (and counts the failure) when the
+   * store cannot say.
+   */
+  admit(entry: AuditEntry, counters: readonly Counter[], refusal: (refused: Counter) => AuditEntry): Promise<Admission>;
 }
 
 export function createAuditTrail(options: {
@@ -66,44 +83,72 @@ export function createAuditTrail(options: {
   signer: RecordSigner;
   metrics: Metrics;
   logger: Logger;
+  /** How calls are counted and their write-ahead records written together (records only, without one). */
+  admission?: CallAdmission;
   clock?: () => Date;
 }): AuditTrail {
   const clock = options.clock ?? (() => new Date());
   const chain = writerChain(options.server);
+  const admission = options.admission ?? recordsOnly(options.store);
+  const signed = (entry: AuditEntry) => (writer: WriterLink) => options.signer.sign(unsignedRecord(entry, writer, clock(), options));
+  const failed = (entry: AuditEntry, record: AuditRecord, error: unknown) => {
+    options.metrics.count(METRIC.auditWriteFailures, { server: options.server });
+    // The signed record goes to the log, so that it survives the store's failure.
+    options.logger.error('audit write failed', { requestId: entry.origin.requestId, subject: entry.actor?.subject, record, error: error as Error });
+    return error;
+  };
   return {
     async record(entry) {
-      const now = clock();
-      const record = chain.link((writer) => options.signer.sign({
-        event_id: newEventId(now),
-        event: entry.event,
-        time: now.toISOString(),
-        server: options.server,
-        server_version: options.serverVersion,
-        request_id: entry.origin.requestId,
-        call_id: entry.callId,
-        tool: entry.tool,
-        actor: entry.actor && { subject: entry.actor.subject, client_id: entry.actor.clientId },
-        source: { ip: entry.origin.ip, user_agent: entry.origin.userAgent },
-        decision: entry.decision,
-        reason: entry.reason,
-        risk: entry.risk,
-        ...argumentsFields(entry.arguments),
-        outcome: entry.outcome,
-        output_classification: entry.outputClassification,
-        duration_ms: entry.durationMs === undefined ? undefined : Math.round(entry.durationMs),
-        approval_id: entry.approvalId,
-        writer,
-      }));
-      try {
-        await options.store.append(record);
-        return record;
-      } catch (error) {
-        options.metrics.count(METRIC.auditWriteFailures, { server: options.server });
-        // The signed record goes to the log, so that it survives the store's failure.
-        options.logger.error('audit write failed', { requestId: entry.origin.requestId, subject: entry.actor?.subject, record, error: error as Error });
-        throw error;
-      }
+      const record = chain.link(signed(entry));
+      await options.store.append(record).catch((error: unknown) => Promise.reject(failed(entry, record, error)));
+      return record;
     },
+
+    async admit(entry, counters, refusal) {
+      const record = chain.link(signed(entry));
+      const decision = await admission.admit(record, counters).catch((error: unknown) => Promise.reject(failed(entry, record, error)));
+      if (!decision.admitted) {
+        const denial = refusal(decision.counter);
+        const replacement = chain.replace(record, signed(denial));
+        await options.store.append(replacement).catch((error: unknown) => failed(denial, replacement, error));
+      }
+      return decision;
+    },
+  };
+}
+
+/** Without rate counters to keep, admission is the record alone; a call that names counters fails closed. */
+function recordsOnly(store: AuditStore): CallAdmission {
+  return {
+    async admit(record, counters) {
+      if (counters.length > 0) throw new Error('This audit trail keeps no rate counters (no admission configured): the call cannot be counted');
+      await store.append(record);
+      return { admitted: true };
+    },
+  };
+}
+
+function unsignedRecord(entry: AuditEntry, writer: WriterLink, now: Date, options: { server: string; serverVersion: string }) {
+  return {
+    event_id: newEventId(now),
+    event: entry.event,
+    time: now.toISOString(),
+    server: options.server,
+    server_version: options.serverVersion,
+    request_id: entry.origin.requestId,
+    call_id: entry.callId,
+    tool: entry.tool,
+    actor: entry.actor && { subject: entry.actor.subject, client_id: entry.actor.clientId },
+    source: { ip: entry.origin.ip, user_agent: entry.origin.userAgent },
+    decision: entry.decision,
+    reason: entry.reason,
+    risk: entry.risk,
+    ...argumentsFields(entry.arguments),
+    outcome: entry.outcome,
+    output_classification: entry.outputClassification,
+    duration_ms: entry.durationMs === undefined ? undefined : Math.round(entry.durationMs),
+    approval_id: entry.approvalId,
+    writer,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   QueryCommand,
   type AttributeValue,
   type DynamoDBClient,
+  type PutItemCommandInput,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -22,19 +23,21 @@ interface Cursor {
   key?: Record<string, AttributeValue>;
 }
 
+/** The put of a new record: refused (condition failed) rather than overwrite one. */
+export function auditPut(tableName: string, record: AuditRecord) {
+  return {
+    TableName: tableName,
+    Item: marshall(auditItem(record), { removeUndefinedValues: true }),
+    ConditionExpression: 'attribute_not_exists(pk)',
+  } satisfies PutItemCommandInput;
+}
+
 /** Audit store on DynamoDB: conditional puts only, queries on keys designed for them. */
 export function createDynamoDbAuditStore(client: DynamoDBClient, tableName: string): AuditStore {
   return {
     async append(record) {
-      const item = auditItem(record);
       try {
-        await client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: marshall(item, { removeUndefinedValues: true }),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
+        await client.send(new PutItemCommand(auditPut(tableName, record)));
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // The SDK retries a write whose acknowledgement was lost; if the stored record is

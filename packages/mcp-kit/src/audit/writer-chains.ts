@@ -10,10 +10,11 @@ export interface TrailFinding {
 
 /**
  * Checks each writer's chain within a set of records (a time range): numbers must follow each
- * other without a hole, and each record must name the hash of its predecessor. A hole is a
- * record deleted (or one the store refused: those are counted as AuditWriteFailures and logged
- * whole). Records before the range, and the newest ones of a writer, are not covered here:
- * the digests cover those.
+ * other without a hole, and each record must name the hash of its predecessor (or of the record
+ * it replaced: a refused call's denial, written at its write-ahead record's number instead). A
+ * hole is a record deleted (or one the store refused: those are counted as AuditWriteFailures
+ * and logged whole). Records before the range, and the newest ones of a writer, are not covered
+ * here: the digests cover those.
  */
 export function checkWriterChains(records: readonly AuditRecord[]): TrailFinding[] {
   const findings: TrailFinding[] = [];
@@ -30,7 +31,7 @@ export function checkWriterChains(records: readonly AuditRecord[]): TrailFinding
       if (missing > 0) {
         const range = missing === 1 ? `record ${before.writer!.seq + 1} is` : `records ${before.writer!.seq + 1}–${after.writer!.seq - 1} are`;
         findings.push({ kind: 'writer_gap', detail: `${writer}: ${range} missing (between ${before.time} and ${after.time})` });
-      } else if (after.writer!.prev !== recordHash(before)) {
+      } else if (after.writer!.prev !== recordHash(before) && after.writer!.prev !== before.writer!.replaces) {
         findings.push({ kind: 'writer_link_broken', detail: `${writer}: record ${after.writer!.seq} (${after.event_id}) does not follow record ${before.writer!.seq} (${before.event_id})` });
       }
     }

@@ -3,7 +3,6 @@ import type { AnswerContext } from '../errors/error-table';
 import type { PolicyProvider } from '../governance/cached-policy';
 import { pinnedAllowlist } from '../governance/pinned-allowlist';
 import type { ConcurrencyLimiter } from '../limits/concurrency';
-import type { RateLimiter } from '../limits/rate-limiter';
 import type { RecordDependencies } from '../pipeline/call-records';
 import { governRequest } from '../pipeline/govern-request';
 import { createCallVerdicts } from '../pipeline/verdicts';
@@ -15,7 +14,6 @@ import { sendError } from './send-error';
 export interface GateDependencies<Deps> extends RecordDependencies {
   tools: ReadonlyMap<string, RegisteredTool<Deps>>;
   policy: PolicyProvider;
-  rateLimiter: RateLimiter;
   concurrency: ConcurrencyLimiter;
 }
 

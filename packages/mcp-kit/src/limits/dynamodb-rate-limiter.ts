@@ -3,7 +3,9 @@ import {
   UpdateItemCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import type { Limit } from '../governance/governance-policy';
 import { fixedWindow, type RateLimiter } from './rate-limiter';
 
 /**
@@ -14,29 +16,32 @@ export function createDynamoDbRateLimiter(client: DynamoDBClient, tableName: str
   return {
     async consume(key, limit) {
       const now = clock();
-      const { start, retryAfterSeconds } = fixedWindow(limit, now);
       try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: { pk: { S: `${key}#${start}` } },
-            UpdateExpression: 'ADD #count :one SET expires_at = :expires',
-            ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-            ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: {
-              ':one': { N: '1' },
-              ':limit': { N: String(limit.requests) },
-              ':expires': { N: String(Math.ceil((start + limit.window_seconds * 1000) / 1000) + 3600) },
-            },
-          }),
-        );
+        await client.send(new UpdateItemCommand(counterUpdate(tableName, key, limit, now)));
         return { allowed: true, retryAfterSeconds: 0 };
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return { allowed: false, retryAfterSeconds };
+        if (error instanceof ConditionalCheckFailedException) return { allowed: false, retryAfterSeconds: fixedWindow(limit, now).retryAfterSeconds };
         throw error;
       }
     },
   };
+}
+
+/** The conditional increment of one counter in its current window: refused (condition failed) once the window holds the limit. */
+export function counterUpdate(tableName: string, key: string, limit: Limit, now: number) {
+  const { start } = fixedWindow(limit, now);
+  return {
+    TableName: tableName,
+    Key: { pk: { S: `${key}#${start}` } },
+    UpdateExpression: 'ADD #count :one SET expires_at = :expires',
+    ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+    ExpressionAttributeNames: { '#count': 'count' },
+    ExpressionAttributeValues: {
+      ':one': { N: '1' },
+      ':limit': { N: String(limit.requests) },
+      ':expires': { N: String(Math.ceil((start + limit.window_seconds * 1000) / 1000) + 3600) },
+    },
+  } satisfies UpdateItemCommandInput;
 }
 
 export function rateLimitTableDefinition(tableName: string): CreateTableCommandInput {

@@ -9,6 +9,16 @@ export function shardCount(limit: Limit, perKey: number = MAX_WRITES_PER_SECOND_
   return Math.max(1, Math.min(limit.requests, Math.ceil(limit.requests / limit.window_seconds / perKey)));
 }
 
+/** The key of one shard of a counter. */
+export function shardKey(key: string, shard: number): string {
+  return `${key}#s${shard}`;
+}
+
+/** One shard's share of the limit: the shares sum to the limit. */
+export function shardLimit(limit: Limit, shards: number, shard: number): Limit {
+  return { ...limit, requests: Math.floor(limit.requests / shards) + (shard < limit.requests % shards ? 1 : 0) };
+}
+
 /**
  * Spreads a high limit over several counters (`<key>#s<i>`, each holding its share, the shares
  * summing to the limit), so that no single item takes the whole traffic: a call counts on a
@@ -27,8 +37,7 @@ export function createShardedRateLimiter(inner: RateLimiter, options: { perKey?:
       let refused: RateDecision | undefined;
       for (let step = 0; step < shards; step += 1) {
         const shard = (first + step) % shards;
-        const share = Math.floor(limit.requests / shards) + (shard < limit.requests % shards ? 1 : 0);
-        const decision = await inner.consume(`${key}#s${shard}`, { ...limit, requests: share });
+        const decision = await inner.consume(shardKey(key, shard), shardLimit(limit, shards, shard));
         if (decision.allowed) return decision;
         refused = decision;
       }

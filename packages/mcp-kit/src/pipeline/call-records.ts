@@ -13,11 +13,23 @@ export interface RecordDependencies {
   logger: Logger;
 }
 
-/** Counts, logs and records a refusal (`tool_denied`). The refusal stands even when its record cannot be written. */
-export async function recordDenial(entry: Omit<AuditEntry, 'decision' | 'event'> & { reason: DenialReason }, deps: RecordDependencies): Promise<void> {
+export type DenialEntry = Omit<AuditEntry, 'decision' | 'event'> & { reason: DenialReason };
+
+/** The record of a refusal (`tool_denied`). */
+export function denialEntry(entry: DenialEntry): AuditEntry {
+  return { ...entry, event: 'tool_denied', decision: 'denied' };
+}
+
+/** Counts and logs a refusal, and gives its record. */
+export function denialRecord(entry: DenialEntry, deps: RecordDependencies): AuditEntry {
   deps.metrics.count(METRIC.toolDenied, { server: deps.server, reason: entry.reason });
   deps.logger.info('tool call denied', { requestId: entry.origin.requestId, subject: entry.actor?.subject, tool: entry.tool, reason: entry.reason });
-  await deps.audit.record({ ...entry, event: 'tool_denied', decision: 'denied' }).catch(() => {
+  return denialEntry(entry);
+}
+
+/** Counts, logs and records a refusal. The refusal stands even when its record cannot be written. */
+export async function recordDenial(entry: DenialEntry, deps: RecordDependencies): Promise<void> {
+  await deps.audit.record(denialRecord(entry, deps)).catch(() => {
     // Already counted and logged with the full record by the audit trail.
   });
 }
@@ -35,8 +47,8 @@ function callEntry<Deps>(verdict: RunVerdict<Deps>, caller: Caller) {
 }
 
 /** The write-ahead record (`tool_allowed`): once it is durably written, and only then, the call may run. */
-export function recordAllowed<Deps>(verdict: RunVerdict<Deps>, caller: Caller, deps: RecordDependencies) {
-  return deps.audit.record({ ...callEntry(verdict, caller), event: 'tool_allowed', decision: 'allowed', reason: 'policy_allowed' });
+export function allowedRecord<Deps>(verdict: RunVerdict<Deps>, caller: Caller): AuditEntry {
+  return { ...callEntry(verdict, caller), event: 'tool_allowed', decision: 'allowed', reason: 'policy_allowed' };
 }
 
 /**

@@ -1,20 +1,19 @@
 import type { AuditEntry } from '../audit/audit-trail';
 import type { DenialReason } from '../audit/audit-record';
 import { redact } from '../audit/redact';
-import { InsufficientScopeError, RateLimitedError, TemporarilyUnavailableError } from '../errors/errors';
+import { InsufficientScopeError, TemporarilyUnavailableError } from '../errors/errors';
 import type { GovernancePolicy } from '../governance/governance-policy';
 import type { PinRefusal } from '../governance/pinned-allowlist';
 import type { ConcurrencyLimiter } from '../limits/concurrency';
-import type { RateLimiter } from '../limits/rate-limiter';
 import { METRIC } from '../metrics/metrics';
 import type { RegisteredTool } from '../tool/tool-set';
 import { sanitizeToolName, type Caller, type RunVerdict, type ToolCallRequest, type Verdict } from './call';
-import { recordAllowed, recordDenial, type RecordDependencies } from './call-records';
-import { checkRateLimits, RETRY_AFTER_SECONDS } from './rate-limits';
+import { admitCall } from './admit';
+import { allowedRecord, denialEntry, denialRecord, recordDenial, type RecordDependencies } from './call-records';
+import { countersFor } from './rate-limits';
 import { validateInput } from './validate-input';
 
 export interface DecideDependencies<Deps> extends RecordDependencies {
-  rateLimiter: RateLimiter;
   concurrency: ConcurrencyLimiter;
   /** The policy snapshot this request is decided under. */
   policy: GovernancePolicy;
@@ -26,9 +25,12 @@ export interface DecideDependencies<Deps> extends RecordDependencies {
 
 /**
  * The decisions taken for one call before the SDK sees it, in order: allowlist → scope →
- * rate limits → input validation → concurrency → write-ahead record. Every refusal is
- * audited and logged; the call is allowed only once its write-ahead record is durably
- * written (no record, no run).
+ * input validation → concurrency → admission. Admission counts the call on its rate counters
+ * and writes its record in one step (one round trip on DynamoDB): the write-ahead record of a
+ * call that may run, or the denial of one refused by validation or concurrency — such calls
+ * count too. A full counter refuses the call (429), its denial written in the record's place.
+ * Every refusal is audited and logged; a call runs only once its write-ahead record is
+ * durably written (no record, no run).
  */
 export async function decideCall<Deps>(call: ToolCallRequest, caller: Caller, deps: DecideDependencies<Deps>): Promise<Verdict<Deps>> {
   const tool = deps.allowed.get(call.name);
@@ -52,37 +54,27 @@ export async function decideCall<Deps>(call: ToolCallRequest, caller: Caller, de
     return deny('insufficient_scope', { kind: 'http', error: new InsufficientScopeError(definition.name, definition.scope) });
   }
 
-  // 3. Rate limits.
-  const limited = await checkRateLimits(definition.name, caller.actor, deps);
-  if (limited instanceof RateLimitedError) {
-    deps.metrics.count(METRIC.rateLimited, { server: deps.server, tool: definition.name });
-    return deny('rate_limited', { kind: 'http', error: limited });
-  }
-  if (limited) return deny('governance_unavailable', { kind: 'http', error: limited });
+  // 3. Input validation, 4. concurrency: a call they refuse still counts, its denial as its record.
+  const counters = countersFor(definition.name, caller.actor, deps.server, deps.policy);
+  const refuse = (reason: DenialReason, verdict: Verdict<Deps>, extra: Partial<AuditEntry>) => {
+    const denial = { ...base, ...extra, reason };
+    return admitCall(denialEntry(denial), counters, () => (denialRecord(denial, deps), verdict), deps);
+  };
 
-  // 4. Input validation.
   const validated = validateInput(tool, call.arguments);
-  if (!validated.ok) {
-    return deny('invalid_input', { kind: 'refuse_invalid', message: validated.error.message }, { arguments: redact(call.arguments, definition.input) });
-  }
+  if (!validated.ok) return refuse('invalid_input', { kind: 'refuse_invalid', message: validated.error.message }, { arguments: redact(call.arguments, definition.input) });
   const auditArguments = redact(validated.input, definition.input);
 
-  // 5. Concurrency.
   const slot = deps.concurrency.tryAcquire(deps.policy.limits.max_concurrency);
   if (!slot) {
     deps.metrics.count(METRIC.concurrencyLimited, { server: deps.server });
     const error = new TemporarilyUnavailableError('Too many calls in progress on this server; retry shortly', 1);
-    return deny('concurrency_limited', { kind: 'http', error }, { arguments: auditArguments });
+    return refuse('concurrency_limited', { kind: 'http', error }, { arguments: auditArguments });
   }
 
-  // 6. Write-ahead record: fail closed.
+  // 5. Admission: the rate counters and the write-ahead record together; fail closed.
   const verdict: RunVerdict<Deps> = { kind: 'run', callId: String(call.id), tool, input: validated.input, auditArguments, slot };
-  try {
-    await recordAllowed(verdict, caller, deps);
-  } catch (cause) {
-    slot.release();
-    const error = new TemporarilyUnavailableError('The audit trail cannot be written, so no tool can run; retry shortly', RETRY_AFTER_SECONDS, { cause });
-    return { kind: 'http', error };
-  }
-  return verdict;
+  const decided = await admitCall(allowedRecord(verdict, caller), counters, () => verdict, deps);
+  if (decided !== verdict) slot.release();
+  return decided;
 }

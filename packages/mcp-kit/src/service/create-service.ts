@@ -3,6 +3,7 @@ import { hostHeaderValidation } from '@modelcontextprotocol/express';
 import type { z } from 'zod';
 import { runNotifierTask, type NotifierTaskInput } from '../approvals/workflow-tasks';
 import { createAuditTrail } from '../audit/audit-trail';
+import { sequentialAdmission } from '../audit/call-admission';
 import { createJwksKeyResolver, type KeyResolver } from '../auth/jwks-key-resolver';
 import { createJwtPassport } from '../auth/jwt-strategy';
 import type { ServiceConfig } from '../config/service-config';
@@ -65,7 +66,8 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   const logger = definition.logger ?? createLogger(definition.name, config.logLevel);
   const declared = definition.tools as readonly AnyTool<Deps>[];
   const { metrics } = governance;
-  const audit = createAuditTrail({ server: definition.name, serverVersion: definition.version, store: governance.auditStore, signer: governance.signer, metrics, logger });
+  const admission = governance.admission ?? sequentialAdmission(governance.rateLimiter, governance.auditStore);
+  const audit = createAuditTrail({ server: definition.name, serverVersion: definition.version, store: governance.auditStore, signer: governance.signer, admission, metrics, logger });
   const records = { server: definition.name, audit, metrics, logger };
   const approvals = approvalsFor(declared, definition, governance, audit, logger);
   const tools = createToolSet(servedTools(declared, approvals?.service), { serverAccess: definition.access, mapError: definition.mapError });
@@ -112,7 +114,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
     MCP_PATH,
     authenticated,
     ...jsonBody({ limit: config.maxBodyBytes, type: 'application/json' }),
-    governanceGate({ ...records, tools, policy: governance.policy, rateLimiter: governance.rateLimiter, concurrency: createConcurrencyLimiter() }, answers),
+    governanceGate({ ...records, tools, policy: governance.policy, concurrency: createConcurrencyLimiter() }, answers),
     mcpRoute(transport),
   );
   app.all(MCP_PATH, methodNotAllowed);

@@ -12,6 +12,8 @@ import { type RateLimiter } from '../limits/rate-limiter';
 import { createDynamoDbRateLimiter } from '../limits/dynamodb-rate-limiter';
 import { createMemoryRateLimiter } from '../limits/memory-rate-limiter';
 import { createShardedRateLimiter } from '../limits/sharded-rate-limiter';
+import type { CallAdmission } from '../audit/call-admission';
+import { createDynamoDbCallAdmission } from '../audit/dynamodb-call-admission';
 import { createCachedPolicy, type PolicyProvider } from '../governance/cached-policy';
 import { type PolicySource } from '../governance/policy-source';
 import { filePolicySource } from '../governance/file-policy-source';
@@ -26,6 +28,12 @@ export interface GovernanceAdapters {
   auditStore: AuditStore;
   signer: RecordSigner;
   rateLimiter: RateLimiter;
+  /**
+   * Counts calls and writes their write-ahead records in one step, where the counters and the
+   * trail share a store (DynamoDB: one transaction). Without it, counters then record (memory
+   * counters take no round trip).
+   */
+  admission?: CallAdmission;
   metrics: Metrics;
   /** Seals the paging cursors of its tools, with a key of its own (derived from its record-signing secret). */
   cursors: CursorSeals;
@@ -51,6 +59,7 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
     confirmation: confirmationSettings(env),
     // Shared counters are spread over keys when a limit is high enough to make one item hot.
     rateLimiter: env.RATE_LIMIT_STORE === 'dynamodb' ? createShardedRateLimiter(createDynamoDbRateLimiter(dynamodb, env.RATE_LIMIT_TABLE)) : createMemoryRateLimiter(),
+    ...(env.RATE_LIMIT_STORE === 'dynamodb' ? { admission: createDynamoDbCallAdmission(dynamodb, { counters: env.RATE_LIMIT_TABLE, audit: env.AUDIT_TABLE }) } : {}),
     policy: createCachedPolicy({
       source: policySource(env),
       ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000,
