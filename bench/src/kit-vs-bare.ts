@@ -5,15 +5,11 @@
  *
  *   npm run bench            (CALLS=4000 ROUNDS=8 npm run bench for a longer run)
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
-import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createGovernanceAdapters, createLogger, parseEnv, ServiceEnvSchema, startService, type AuditRecord } from '@gmcp/mcp-kit/platform';
 import { allowlistOf, percentile, runBenchmark, startBenchPlatform } from './support/bench-platform';
-import { EchoInput, EchoOutput, echoTool } from './support/echo-tool';
+import { startBareServer } from './support/bare-server';
+import { echoTool } from './support/echo-tool';
 
 const CALLS = Number(process.env.CALLS ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
@@ -21,31 +17,6 @@ const WARMUP = 200;
 const TARGET_RATIO = 1.5;
 
 const kitEcho = echoTool();
-
-async function startBareServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const handler = createMcpHandler(() => {
-    const server = new McpServer({ name: 'bare', version: '1.0.0' });
-    server.registerTool('echo', { description: 'Echoes a message', inputSchema: EchoInput, outputSchema: EchoOutput }, async ({ message }) => ({
-      content: [{ type: 'text', text: JSON.stringify({ message }) }],
-      structuredContent: { message },
-    }));
-    return server;
-  });
-  const node = toNodeHandler(handler);
-  const app = express();
-  app.use(express.json());
-  app.post('/mcp', (req, res) => void node(req, res, req.body));
-  const server: Server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
-    stop: async () => {
-      await handler.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 async function connect(url: string, era: 'legacy' | 'modern', token?: string): Promise<Client> {
   const client = new Client({ name: 'bench', version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
