@@ -10,8 +10,7 @@ import { bindArguments, type DecisionSigner } from './approval-signer';
 import { integrityProblem, nextTransition } from './approval-history';
 import { closingRecord } from './approval-finality';
 import type { ApprovalStore, PendingReservation } from './approval-store';
-import type { ApprovalWorkflow } from './approval-workflow';
-import { ApprovalWorkflowError } from './step-functions-workflow';
+import { ApprovalWorkflowError, type ApprovalWorkflow } from './approval-workflow';
 
 /** What a high-risk call (or a medium-risk one waiting for its caller's confirmation) returns at once instead of its result. */
 export interface PendingApproval {

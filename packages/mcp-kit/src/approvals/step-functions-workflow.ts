@@ -6,45 +6,17 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { awsClientConfig, type AwsClientOptions } from '../aws/clients';
-import { KitError } from '../errors/errors';
 import type { ApprovalDecision, ApprovalRequest } from './approval-request';
 import { APPROVAL_REJECTED_ERROR } from './approval-state-machine';
-import type { ApprovalWorkflow } from './approval-workflow';
+import { ApprovalWorkflowError, type ApprovalWorkflow, type ApprovalWorkflowFailure } from './approval-workflow';
 
-/**
- * Why a workflow call was refused, in terms the caller can act on. Stable values.
- * - `task_timed_out`: the waiting task no longer takes a decision (Step Functions'
- *   TaskTimedOut, "Provided task does not exist anymore"): the wait timed out, so the
- *   approval expired, or a decision was already delivered (possibly by an earlier attempt of
- *   the same call). The approvals store says which.
- * - `task_not_found`: no such task (TaskDoesNotExist).
- * - `invalid_token`: the token is not a task token (InvalidToken).
- * - `execution_conflict`: an execution named after this approval exists with another input.
- */
-export type ApprovalWorkflowFailure = 'task_timed_out' | 'task_not_found' | 'invalid_token' | 'execution_conflict';
+export { ApprovalWorkflowError, type ApprovalWorkflowFailure } from './approval-workflow';
 
 const FAILURE_BY_SDK_ERROR: Readonly<Record<string, ApprovalWorkflowFailure>> = {
   TaskTimedOut: 'task_timed_out',
   TaskDoesNotExist: 'task_not_found',
   InvalidToken: 'invalid_token',
 };
-
-const DESCRIPTIONS: Readonly<Record<ApprovalWorkflowFailure, string>> = {
-  task_timed_out: 'The approval is no longer waiting for a decision: it expired, or a decision was already delivered',
-  task_not_found: 'No approval is waiting with this task token',
-  invalid_token: 'The task token is not valid',
-  execution_conflict: 'An approval workflow with this id already exists for a different request',
-};
-
-/** A decision or a start the workflow refused; `reason` says why. */
-export class ApprovalWorkflowError extends KitError {
-  constructor(
-    readonly reason: ApprovalWorkflowFailure,
-    options?: ErrorOptions,
-  ) {
-    super(DESCRIPTIONS[reason], options);
-  }
-}
 
 export interface StepFunctionsWorkflowOptions {
   client: SFNClient;
