@@ -1,8 +1,8 @@
 /**
  * The local platform under load, as a user meets it: `npm start`'s policy reader (audit on, its
  * limits raised by a governance file given to it, nothing else changed), 10 concurrent MCP
- * clients calling list_policies, against a bare SDK server with a trivial tool under the same
- * load in the same run. Prints calls/s, p50 and p99 for each and the ratio.
+ * clients in a process of their own calling list_policies, against a bare SDK server with a
+ * trivial tool under the same load in the same run. Prints calls/s, p50 and p99 for each and the ratio.
  * Targets (issue 20): ≥ 0.5x the bare server's calls/s, p99 under 50 ms.
  *
  *   npm run bench:local            (CLIENTS=10 CALLS=200 per client by default)
@@ -10,9 +10,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { execFile } from 'node:child_process';
 import { startPlatform } from '@gmcp/platform';
-import { percentile, runBenchmark } from './support/bench-platform';
+import { runBenchmark } from './support/bench-platform';
+import type { LoadFigures } from './support/load-client';
 import { startBareServer } from './support/bare-server';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 10);
@@ -20,37 +21,15 @@ const CALLS = Number(process.env.CALLS ?? 200);
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 50;
 
-interface Load {
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
-
-async function load(url: string, token: string | undefined, call: { name: string; arguments: Record<string, unknown> }): Promise<Load> {
-  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-  const clients = await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      const client = new Client({ name: 'bench', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
-      return client;
-    }),
-  );
-  const samples: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    clients.map(async (client) => {
-      for (let i = 0; i < CALLS; i += 1) {
-        const sent = performance.now();
-        const result = await client.callTool(call);
-        samples.push(performance.now() - sent);
-        if (result.isError) throw new Error(`${call.name} failed: ${JSON.stringify(result.content)}`);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  await Promise.all(clients.map((client) => client.close()));
-  samples.sort((a, b) => a - b);
-  return { perSecond: samples.length / seconds, p50: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
+/** Runs the load from a process of its own (as assistants are separate programs), so that the clients' work does not share the servers' event loop. */
+function load(url: string, token: string | undefined, call: { name: string; arguments: Record<string, unknown> }): Promise<LoadFigures> {
+  const request = JSON.stringify({ url, token, tool: call.name, args: call.arguments, clients: CLIENTS, calls: CALLS });
+  return new Promise((resolveFigures, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', resolve(__dirname, 'support/load-client.ts'), request], { maxBuffer: 1 << 20 }, (error, stdout) => {
+      if (error) reject(error);
+      else resolveFigures(JSON.parse(stdout.trim().split('\n').pop()!) as LoadFigures);
+    });
+  });
 }
 
 /** The shipped policy reader's allowlist with its limits raised out of the way. */
@@ -81,7 +60,7 @@ async function main(): Promise<void> {
 
     console.log(`${CLIENTS} concurrent clients, ${CALLS} calls each, on loopback\n`);
     console.log('server                                              calls/s   p50 ms   p99 ms');
-    const row = (name: string, figures: Load) => console.log(`${name.padEnd(50)} ${figures.perSecond.toFixed(0).padStart(7)}   ${figures.p50.toFixed(1).padStart(6)}   ${figures.p99.toFixed(1).padStart(6)}`);
+    const row = (name: string, figures: LoadFigures) => console.log(`${name.padEnd(50)} ${figures.perSecond.toFixed(0).padStart(7)}   ${figures.p50.toFixed(1).padStart(6)}   ${figures.p99.toFixed(1).padStart(6)}`);
     row('npm start: policy-reader list_policies (audit on)', local);
     row('bare SDK server: echo', bareLoad);
     const ratio = local.perSecond / bareLoad.perSecond;

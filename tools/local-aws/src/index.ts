@@ -1,4 +1,5 @@
 export { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
+export { startLocalDynamoDbProcess } from './dynamodb-process';
 export { startLocalS3, type LocalS3 } from './local-s3';
 export { startSsmTestEndpoint, type SsmTestEndpoint } from './ssm-test-endpoint';
 export { startDataApiTestEndpoint, type DataApiTestEndpoint, type DataApiTestEndpointOptions } from './data-api-test-endpoint';

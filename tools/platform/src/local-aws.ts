@@ -1,5 +1,5 @@
 import { approvalTableDefinition, auditTableDefinition, createDynamoDbClient, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit/platform';
-import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
+import { startLocalDynamoDb, startLocalDynamoDbProcess, type LocalDynamoDb } from '@gmcp/local-aws';
 import { resolve } from 'node:path';
 import { migrateLocalAuditTable, migrateLocalTable } from './local-table-migration';
 import { dynamoDbDataDir, LOCAL_TABLES, localDynamoDbEndpoint, localPort } from './local-contract';
@@ -32,7 +32,7 @@ export async function prepareLocalTables(endpoint: string, stateEnv?: Env): Prom
 
 /** dynalite on its local-contract port (or the one given), persisting under the state folder, with tables ready. */
 export async function startPlatformDynamoDb(env: Env, port: number = localPort('local-dynamodb', env)): Promise<LocalDynamoDb> {
-  const dynamodb = await startLocalDynamoDb({ port, path: dynamoDbDataDir(env) });
+  const dynamodb = await startLocalDynamoDbProcess({ port, path: dynamoDbDataDir(env) });
   await prepareLocalTables(dynamodb.endpoint, env);
   return dynamodb;
 }

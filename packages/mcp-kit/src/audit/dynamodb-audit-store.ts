@@ -3,13 +3,17 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   type AttributeValue,
   type DynamoDBClient,
   type PutItemCommandInput,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { createHash } from 'node:crypto';
 import { AuditRecord } from './audit-record';
+import { groupCommit } from './group-commit';
 import type { AuditAnomaly, AuditQuery, AuditStore } from './audit-store';
 import { AUDIT_INDEXES } from './audit-table';
 import { canonicalJson } from '../signing/canonical-json';
@@ -32,22 +36,42 @@ export function auditPut(tableName: string, record: AuditRecord) {
   } satisfies PutItemCommandInput;
 }
 
-/** Audit store on DynamoDB: conditional puts only, queries on keys designed for them. */
+/** Records written together by group commit, at most (DynamoDB takes 100 items in a transaction). */
+const MAX_GROUP = 25;
+
+/**
+ * Audit store on DynamoDB: conditional puts only, queries on keys designed for them. Records
+ * appended while a write is in flight (concurrent calls in one process) are written together,
+ * in one transaction of conditional puts (group commit); each append still resolves only once
+ * its own record is written. A Lambda instance serves one request at a time, so there each
+ * record is its own put.
+ */
 export function createDynamoDbAuditStore(client: DynamoDBClient, tableName: string): AuditStore {
-  return {
-    async append(record) {
-      try {
-        await client.send(new PutItemCommand(auditPut(tableName, record)));
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // The SDK retries a write whose acknowledgement was lost; if the stored record is
-        // this very record, the first attempt landed and all is well.
-        const stored = await client.send(new GetItemCommand({ TableName: tableName, Key: auditItemKey(record), ConsistentRead: true }));
-        const existing = stored.Item && readItem(stored.Item);
-        if (existing && 'record' in existing && canonicalJson(existing.record) === canonicalJson(record)) return;
-        throw new Error(`Audit record ${record.event_id} already exists; records are never overwritten`, { cause: error });
-      }
+  const putOne = async (record: AuditRecord) => {
+    try {
+      await client.send(new PutItemCommand(auditPut(tableName, record)));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The SDK retries a write whose acknowledgement was lost; if the stored record is
+      // this very record, the first attempt landed and all is well.
+      const stored = await client.send(new GetItemCommand({ TableName: tableName, Key: auditItemKey(record), ConsistentRead: true }));
+      const existing = stored.Item && readItem(stored.Item);
+      if (existing && 'record' in existing && canonicalJson(existing.record) === canonicalJson(record)) return;
+      throw new Error(`Audit record ${record.event_id} already exists; records are never overwritten`, { cause: error });
+    }
+  };
+  const append = groupCommit<AuditRecord>({
+    writeOne: putOne,
+    writeAll: async (records) => {
+      // The token makes the SDK's retry of a transaction whose answer was lost idempotent.
+      const token = createHash('sha256').update(records.map((record) => record.event_id).join(',')).digest('base64url').slice(0, 36);
+      await client.send(new TransactWriteItemsCommand({ TransactItems: records.map((record) => ({ Put: auditPut(tableName, record) })), ClientRequestToken: token }));
     },
+    refusedForAnItem: (error) => error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed'),
+    maxBatch: MAX_GROUP,
+  });
+  return {
+    append,
 
     async query(query) {
       const until = query.until ?? new Date();

@@ -3,7 +3,7 @@ import { RateLimitedError, TemporarilyUnavailableError } from '../errors/errors'
 import type { Counter } from '../audit/call-admission';
 import { METRIC } from '../metrics/metrics';
 import type { Verdict } from './call';
-import { denialRecord, recordDenial, type RecordDependencies } from './call-records';
+import { announceDenial, denialEntry, recordDenial, type RecordDependencies } from './call-records';
 import { RETRY_AFTER_SECONDS } from './rate-limits';
 
 /**
@@ -13,7 +13,11 @@ import { RETRY_AFTER_SECONDS } from './rate-limits';
  */
 export async function admitCall<Deps>(entry: AuditEntry, counters: readonly Counter[], admitted: () => Verdict<Deps>, deps: RecordDependencies): Promise<Verdict<Deps>> {
   const tool = entry.tool ?? '';
-  const rateLimited = () => denialRecord({ ...entry, reason: 'rate_limited' }, deps);
+  const rateLimited = () => {
+    const denial = { ...entry, reason: 'rate_limited' as const };
+    announceDenial(denial, deps);
+    return denialEntry(denial);
+  };
   try {
     const admission = await deps.audit.admit(entry, counters, rateLimited);
     if (admission.admitted) return admitted();

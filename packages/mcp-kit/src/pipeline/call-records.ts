@@ -20,16 +20,16 @@ export function denialEntry(entry: DenialEntry): AuditEntry {
   return { ...entry, event: 'tool_denied', decision: 'denied' };
 }
 
-/** Counts and logs a refusal, and gives its record. */
-export function denialRecord(entry: DenialEntry, deps: RecordDependencies): AuditEntry {
+/** Counts and logs a refusal. */
+export function announceDenial(entry: DenialEntry, deps: RecordDependencies): void {
   deps.metrics.count(METRIC.toolDenied, { server: deps.server, reason: entry.reason });
   deps.logger.info('tool call denied', { requestId: entry.origin.requestId, subject: entry.actor?.subject, tool: entry.tool, reason: entry.reason });
-  return denialEntry(entry);
 }
 
 /** Counts, logs and records a refusal. The refusal stands even when its record cannot be written. */
 export async function recordDenial(entry: DenialEntry, deps: RecordDependencies): Promise<void> {
-  await deps.audit.record(denialRecord(entry, deps)).catch(() => {
+  announceDenial(entry, deps);
+  await deps.audit.record(denialEntry(entry)).catch(() => {
     // Already counted and logged with the full record by the audit trail.
   });
 }

@@ -9,7 +9,7 @@ import { METRIC } from '../metrics/metrics';
 import type { RegisteredTool } from '../tool/tool-set';
 import { sanitizeToolName, type Caller, type RunVerdict, type ToolCallRequest, type Verdict } from './call';
 import { admitCall } from './admit';
-import { allowedRecord, denialEntry, denialRecord, recordDenial, type RecordDependencies } from './call-records';
+import { allowedRecord, announceDenial, denialEntry, recordDenial, type RecordDependencies } from './call-records';
 import { countersFor } from './rate-limits';
 import { validateInput } from './validate-input';
 
@@ -58,7 +58,11 @@ export async function decideCall<Deps>(call: ToolCallRequest, caller: Caller, de
   const counters = countersFor(definition.name, caller.actor, deps.server, deps.policy);
   const refuse = (reason: DenialReason, verdict: Verdict<Deps>, extra: Partial<AuditEntry>) => {
     const denial = { ...base, ...extra, reason };
-    return admitCall(denialEntry(denial), counters, () => (denialRecord(denial, deps), verdict), deps);
+    const admitted = () => {
+      announceDenial(denial, deps);
+      return verdict;
+    };
+    return admitCall(denialEntry(denial), counters, admitted, deps);
   };
 
   const validated = validateInput(tool, call.arguments);
