@@ -7,6 +7,9 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= dynamodb.stop().finally(() => process.exit(0)));
   process.on('message', (message) => message === 'stop' && void stop());
+  // Ctrl-C reaches the whole process group: the parent decides when the store stops (after its last records).
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => undefined);
   // The parent went away without stopping us: close the store (LevelDB) cleanly, then leave.
   process.on('disconnect', () => void stop());
   process.send!({ endpoint: dynamodb.endpoint });

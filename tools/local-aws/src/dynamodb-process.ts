@@ -2,6 +2,8 @@ import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { LocalDynamoDb } from './local-dynamodb';
 
+const STOP_TIMEOUT_MS = 15_000;
+
 /**
  * dynalite in a Node process of its own, as DynamoDB is a service of its own: the store's work
  * (HTTP parsing, validation, LevelDB) runs beside the servers instead of in their event loop.
@@ -24,7 +26,10 @@ export async function startLocalDynamoDbProcess(options: { port?: number; path?:
     endpoint: answer.endpoint,
     stop: async () => {
       if (child.exitCode === null && child.connected) child.send('stop');
+      // A store that does not close in time is ended: stopping never hangs.
+      const timeout = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;
+      clearTimeout(timeout);
     },
   };
 }

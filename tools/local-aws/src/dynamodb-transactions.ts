@@ -49,31 +49,42 @@ export async function withWriteTransactions(dynalite: Server): Promise<{ server:
   const server = createServer((req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');
     if (target !== `${TARGET_PREFIX}TransactWriteItems`) {
-      void gate.shared(() => passThrough(handle, req, res));
+      const answered = settled(res);
+      void gate.shared(async () => {
+        // A client that went away while it waited is not served (and holds nothing).
+        if (!res.destroyed) handle(req, res);
+        await answered;
+      });
       return;
     }
-    void gate.exclusive(async () => {
-      const body = await readBodyBytes(req);
-      const send = (operation: string, input: Json) => innerCall(innerPort, req, operation, input);
-      const answer = await transact(body, { send, tokens, keySchemas }).catch((error: Error) => failure(500, 'InternalServerError', error.message));
-      reply(res, answer);
-    });
+    // The body is read before the gate: a slow client does not hold the store.
+    void readBodyBytes(req).then((body) =>
+      gate.exclusive(async () => {
+        const send = (operation: string, input: Json) => innerCall(innerPort, req, operation, input);
+        const answer = await transact(body, { send, tokens, keySchemas }).catch((error: Error) => failure(500, 'InternalServerError', error.message));
+        if (!res.destroyed) reply(res, answer);
+      }),
+    );
   });
   return {
     server,
-    /** Closes dynalite (and its LevelDB store) once the front server has closed. */
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    /** Waits for the transactions under way, then closes dynalite (and its LevelDB store). */
+    stop: async () => {
+      await gate.exclusive(async () => undefined);
+      await new Promise<void>((resolve, reject) => {
         dynalite.closeAllConnections();
         dynalite.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+    },
   };
 }
 
-function passThrough(handle: Handler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Resolves when the response is over: sent, or its connection gone (whichever, even if already). */
+function settled(res: ServerResponse): Promise<void> {
+  if (res.writableEnded || res.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
+    res.once('finish', resolve);
     res.once('close', resolve);
-    handle(req, res);
   });
 }
 
@@ -128,9 +139,15 @@ async function transact(raw: Buffer, context: TransactionContext): Promise<Answe
   if (!Array.isArray(items) || items.length === 0 || items.length > MAX_ITEMS) {
     return failure(400, 'ValidationException', `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and ${MAX_ITEMS}`);
   }
-  const repeated = rememberToken(request.ClientRequestToken, raw, context.tokens);
+  const repeated = repeatedToken(request.ClientRequestToken, raw, context.tokens);
   if (repeated) return repeated;
+  const answer = await apply(items, context);
+  // Only a transaction that was applied is remembered: a retry of a refused or failed one runs again, as on AWS.
+  if (answer.status === 200 && request.ClientRequestToken !== undefined) context.tokens.set(request.ClientRequestToken, { digest: digestOf(raw), at: Date.now() });
+  return answer;
+}
 
+async function apply(items: Json[], context: TransactionContext): Promise<Answer> {
   const steps: Step[] = [];
   for (const item of items) {
     const step = await stepOf(item, context);
@@ -146,7 +163,12 @@ async function transact(raw: Buffer, context: TransactionContext): Promise<Answe
   const priorItems = before.map((answer) => answer.body.Item as Json | undefined);
 
   const results: Answer[] = [];
-  for (const step of steps) results.push(await context.send(step.operation, step.input));
+  try {
+    for (const step of steps) results.push(await context.send(step.operation, step.input));
+  } catch (error) {
+    await restore(steps, priorItems, results, context);
+    throw error;
+  }
   const refused = results.some((answer) => answer.status !== 200);
   if (!refused) return { status: 200, body: {} };
 
@@ -169,25 +191,25 @@ async function transact(raw: Buffer, context: TransactionContext): Promise<Answe
   };
 }
 
-/** A repeated token: the first answer again (same request) or a mismatch; undefined for a new one. */
-function rememberToken(token: string | undefined, raw: Buffer, tokens: TransactionContext['tokens']): Answer | undefined {
+/** The token of a transaction already applied: its answer again (same request) or a mismatch; undefined otherwise. */
+function repeatedToken(token: string | undefined, raw: Buffer, tokens: TransactionContext['tokens']): Answer | undefined {
   if (token === undefined) return undefined;
   const now = Date.now();
   for (const [seen, { at }] of tokens) if (now - at > TOKEN_MEMORY_MS) tokens.delete(seen);
-  const digest = createHash('sha256').update(raw).digest('hex');
   const seen = tokens.get(token);
-  if (!seen) {
-    tokens.set(token, { digest, at: now });
-    return undefined;
-  }
-  if (seen.digest === digest) return { status: 200, body: {} };
+  if (!seen) return undefined;
+  if (seen.digest === digestOf(raw)) return { status: 200, body: {} };
   return failure(400, 'IdempotentParameterMismatchException', 'Request parameters do not match the parameters of a previous request with the same client request token');
 }
 
-/** Undoes the applied steps, last first: each item goes back to what it was. */
+/**
+ * Undoes the applied steps, last first: each item goes back to what it was. `results` may stop
+ * short (a step that threw): that step is undone too, since it may have been applied.
+ */
 async function restore(steps: Step[], priorItems: (Json | undefined)[], results: Answer[], context: TransactionContext): Promise<void> {
-  for (let index = steps.length - 1; index >= 0; index -= 1) {
-    if (results[index]!.status !== 200) continue;
+  for (let index = Math.min(steps.length - 1, results.length); index >= 0; index -= 1) {
+    const result = results[index];
+    if (result && result.status !== 200) continue;
     const step = steps[index]!;
     const prior = priorItems[index];
     await (prior ? context.send('PutItem', { TableName: step.table, Item: prior }) : context.send('DeleteItem', { TableName: step.table, Key: step.key }));
@@ -252,6 +274,10 @@ async function conditionCheck(port: number, original: IncomingMessage, input: Js
   if (current.status !== 200) return current;
   const item = current.body.Item as Json | undefined;
   return item ? innerCall(port, original, 'PutItem', { TableName, Item: item, ...condition }) : innerCall(port, original, 'DeleteItem', { TableName, Key, ...condition });
+}
+
+function digestOf(raw: Buffer): string {
+  return createHash('sha256').update(raw).digest('hex');
 }
 
 function errorName(answer: Answer): string {

@@ -87,6 +87,14 @@ describe('TransactWriteItems in front of dynalite', () => {
     await expect(client.send(new TransactWriteItemsCommand({ ...request, TransactItems: [countUnder('other', 10)] }))).rejects.toBeInstanceOf(IdempotentParameterMismatchException);
   });
 
+  it('runs a refused transaction again when it is retried with its token: never answered as applied', async () => {
+    await client.send(new PutItemCommand({ TableName: 'counters', Item: { pk: { S: 'at-limit' }, count: { N: '1' } } }));
+    const request = { TransactItems: [countUnder('at-limit', 1), newRecord('never')], ClientRequestToken: 'token-refused' };
+    await expect(client.send(new TransactWriteItemsCommand(request))).rejects.toBeInstanceOf(TransactionCanceledException);
+    await expect(client.send(new TransactWriteItemsCommand(request))).rejects.toBeInstanceOf(TransactionCanceledException);
+    expect(await read('records', 'never')).toBeUndefined();
+  });
+
   it('refuses two operations on one item, and an empty transaction, changing nothing', async () => {
     await expect(client.send(new TransactWriteItemsCommand({ TransactItems: [countUnder('twice', 5), countUnder('twice', 5)] }))).rejects.toThrow(
       'Transaction request cannot include multiple operations on one item',

@@ -8,7 +8,7 @@ import type { AuditStore } from './audit-store';
 import { canonicalJson } from '../signing/canonical-json';
 import type { RecordSigner } from './signer';
 import { recordHash } from './digests/digest-core';
-import type { Admission, CallAdmission, Counter } from './call-admission';
+import type { Admission, CallAdmission, Counter, Refusal } from './call-admission';
 
 const MAX_ARGUMENTS_CHARS = 8192;
 
@@ -69,11 +69,11 @@ export interface AuditTrail {
   record(entry: AuditEntry): Promise<AuditRecord>;
   /**
    * Counts a call on its rate counters and writes its record, both or neither (see
-   * CallAdmission). When a counter is full, the record `refusal` builds is written in its place
-   * (best effort: the refusal stands without it). Rejects (and counts the failure) when the
-   * store cannot say.
+   * CallAdmission). When the call is refused (a full counter, or counters too contended), the
+   * record `refusal` builds is written in its place (best effort: the refusal stands without
+   * it). Rejects (and counts the failure) when the store cannot say.
    */
-  admit(entry: AuditEntry, counters: readonly Counter[], refusal: (refused: Counter) => AuditEntry): Promise<Admission>;
+  admit(entry: AuditEntry, counters: readonly Counter[], refusal: (refused: Refusal) => AuditEntry): Promise<Admission>;
 }
 
 export function createAuditTrail(options: {
@@ -108,7 +108,7 @@ export function createAuditTrail(options: {
       const record = chain.link(signed(entry));
       const decision = await admission.admit(record, counters).catch((error: unknown) => Promise.reject(failed(entry, record, error)));
       if (!decision.admitted) {
-        const denial = refusal(decision.counter);
+        const denial = refusal(decision);
         const replacement = chain.replace(record, signed(denial));
         await options.store.append(replacement).catch((error: unknown) => failed(denial, replacement, error));
       }

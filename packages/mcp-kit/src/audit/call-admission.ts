@@ -9,10 +9,13 @@ export interface Counter {
   limit: Limit;
 }
 
-export type Admission =
-  | { admitted: true }
+export type Admission = { admitted: true } | Refusal;
+
+export type Refusal =
   /** The first counter found full: nothing was written. */
-  | { admitted: false; counter: Counter; retryAfterSeconds: number };
+  | { admitted: false; counter: Counter; retryAfterSeconds: number }
+  /** Counters too busy with concurrent calls to take this one now: nothing was written. */
+  | { admitted: false; contended: true };
 
 /**
  * Counts a call on its rate counters and writes its record, as one step: both happen, or

@@ -67,7 +67,8 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, tableName: stri
       const token = createHash('sha256').update(records.map((record) => record.event_id).join(',')).digest('base64url').slice(0, 36);
       await client.send(new TransactWriteItemsCommand({ TransactItems: records.map((record) => ({ Put: auditPut(tableName, record) })), ClientRequestToken: token }));
     },
-    refusedForAnItem: (error) => error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed'),
+    // Cancelled for one of its records (a condition, a throttled or invalid item): each alone, for an answer of its own and the SDK's retries.
+    refusedForAnItem: (error) => error instanceof TransactionCanceledException,
     maxBatch: MAX_GROUP,
   });
   return {

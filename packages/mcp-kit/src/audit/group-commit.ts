@@ -8,7 +8,7 @@ export function groupCommit<T>(options: {
   writeOne(item: T): Promise<void>;
   /** All of them or none of them (one transaction). */
   writeAll(items: T[]): Promise<void>;
-  /** A batch refused for one of its items (not for the store): each is then written alone, for an answer of its own. */
+  /** A batch refused for one of its items, not for the whole store: each is then written alone, for an answer of its own. */
   refusedForAnItem(error: unknown): boolean;
   maxBatch: number;
 }): (item: T) => Promise<void> {

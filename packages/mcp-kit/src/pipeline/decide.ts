@@ -56,9 +56,10 @@ export async function decideCall<Deps>(call: ToolCallRequest, caller: Caller, de
 
   // 3. Input validation, 4. concurrency: a call they refuse still counts, its denial as its record.
   const counters = countersFor(definition.name, caller.actor, deps.server, deps.policy);
-  const refuse = (reason: DenialReason, verdict: Verdict<Deps>, extra: Partial<AuditEntry>) => {
+  const refuse = (reason: DenialReason, verdict: Verdict<Deps>, extra: Partial<AuditEntry>, onAdmitted = () => undefined as void) => {
     const denial = { ...base, ...extra, reason };
     const admitted = () => {
+      onAdmitted();
       announceDenial(denial, deps);
       return verdict;
     };
@@ -71,9 +72,8 @@ export async function decideCall<Deps>(call: ToolCallRequest, caller: Caller, de
 
   const slot = deps.concurrency.tryAcquire(deps.policy.limits.max_concurrency);
   if (!slot) {
-    deps.metrics.count(METRIC.concurrencyLimited, { server: deps.server });
     const error = new TemporarilyUnavailableError('Too many calls in progress on this server; retry shortly', 1);
-    return refuse('concurrency_limited', { kind: 'http', error }, { arguments: auditArguments });
+    return refuse('concurrency_limited', { kind: 'http', error }, { arguments: auditArguments }, () => deps.metrics.count(METRIC.concurrencyLimited, { server: deps.server }));
   }
 
   // 5. Admission: the rate counters and the write-ahead record together; fail closed.
