@@ -1,3 +1,5 @@
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -109,6 +111,75 @@ describe('call admission on DynamoDB: the rate decision and the write-ahead reco
     expect(load.filter((record) => record.event === 'tool_allowed')).toHaveLength(301);
     expect(load.filter((record) => record.reason === 'rate_limited')).toHaveLength(320 - 301);
   });
+});
+
+/**
+ * A proxy in front of dynalite that cancels the first `conflicts` transactions as DynamoDB does
+ * when another transaction holds one of their items (TransactionConflict), passing the rest.
+ */
+async function conflictingStore(target: string, conflicts: number): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  let left = conflicts;
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (String(req.headers['x-amz-target']).endsWith('.TransactWriteItems') && left > 0) {
+        left -= 1;
+        const items = (JSON.parse(body.toString('utf8')) as { TransactItems: unknown[] }).TransactItems;
+        const reasons = items.map((_, index) => (index === 0 ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' }));
+        const answer = JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException', message: 'Transaction cancelled', CancellationReasons: reasons });
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(answer);
+        return;
+      }
+      const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('call admission when concurrent transactions hold the counters (TransactionConflict)', () => {
+  let governance: TestGovernance;
+  beforeAll(async () => {
+    governance = await startTestGovernance();
+    await ensureTables(createDynamoDbClient({ region: 'local', endpoint: governance.dynamodb.endpoint }), [rateLimitTableDefinition('limits')]);
+  });
+  afterAll(() => governance.stop());
+
+  const trailThrough = (endpoint: string) => {
+    const client = createDynamoDbClient({ region: 'local', endpoint });
+    const admission = createDynamoDbCallAdmission(client, { counters: 'limits', audit: 'audit' });
+    return createAuditTrail({ server: 'ops-writer', serverVersion: '1', store: createDynamoDbAuditStore(client, 'audit'), signer: createRecordSigner(Buffer.alloc(32, 8)), admission, metrics: createMemoryMetrics(), logger: createLogger('t', 'SILENT') });
+  };
+  const counters = [{ key: 'ops-writer#server', limit: { requests: 100, window_seconds: 60 } }];
+
+  it('tries again after a conflict, and admits the call once the counters are free', async () => {
+    const store = await conflictingStore(governance.dynamodb.endpoint, 2);
+    try {
+      expect(await trailThrough(store.endpoint).admit(entry('c1'), counters, rateLimited(entry('c1')))).toEqual({ admitted: true });
+    } finally {
+      await store.stop();
+    }
+  });
+
+  it('refuses as contended after five conflicts, writing nothing but the denial, in the record’s place', async () => {
+    const store = await conflictingStore(governance.dynamodb.endpoint, 5);
+    try {
+      const unavailable = (refused: AuditEntry) => () => ({ ...refused, event: 'tool_denied' as const, decision: 'denied' as const, reason: 'governance_unavailable' });
+      expect(await trailThrough(store.endpoint).admit(entry('c2'), counters, unavailable(entry('c2')))).toEqual({ admitted: false, contended: true });
+      const records = (await governance.auditStore.query({ since: new Date(Date.now() - 60_000), limit: 100 })).records.filter((record) => record.call_id === 'c2');
+      expect(records.map((record) => [record.event, record.reason, record.writer?.seq])).toEqual([['tool_denied', 'governance_unavailable', 1]]);
+      expect(records[0]!.writer!.replaces).toEqual(expect.any(String));
+    } finally {
+      await store.stop();
+    }
+  }, 20_000);
 });
 
 describe('the store failing between the counter and the record (counters then record)', () => {
