@@ -66,7 +66,7 @@ export function requestStatusTool(approvals: Approvals) {
     render: (status) =>
       [
         `${status.tool} (approval ${status.approval_id}): ${status.status}${status.tampered ? ` (${status.tampered}; it will never run)` : ''}`,
-        `Requested by ${status.requester} at ${status.requested_at}; decide before ${status.expires_at}.`,
+        `Requested by ${status.requester} at ${status.requested_at}${status.status === 'pending' ? `; ${status.kind === 'confirmation' ? `${status.requester} confirms it in the approvals console` : 'an approver decides'} before ${status.expires_at}` : ''}.`,
         status.decided_by ? `Decided by ${status.decided_by} at ${status.decided_at}${status.reason ? `: ${status.reason}` : ''}.` : '',
         status.result ? `Result: ${JSON.stringify(status.result)}` : '',
       ]
