@@ -164,7 +164,10 @@ async function apply(items: Json[], context: TransactionContext): Promise<Answer
 
   const results: Answer[] = [];
   try {
-    for (const step of steps) results.push(await context.send(step.operation, step.input));
+    for (const [index, step] of steps.entries()) {
+      const { operation, input } = step.operation === 'ConditionCheck' ? conditionCheck(step, priorItems[index]) : step;
+      results.push(await context.send(operation, input));
+    }
   } catch (error) {
     await restore(steps, priorItems, results, context);
     throw error;
@@ -229,7 +232,6 @@ async function stepOf(item: Json, context: TransactionContext): Promise<Step | A
   }
   if (kind === 'Update') return { table: input.TableName, key: input.Key ?? {}, operation: 'UpdateItem', input, returnOld };
   if (kind === 'Delete') return { table: input.TableName, key: input.Key ?? {}, operation: 'DeleteItem', input, returnOld };
-  // A condition alone: checked by a conditional delete of nothing, or a conditional put of the item as it is (set just before it runs).
   return { table: input.TableName, key: input.Key ?? {}, operation: 'ConditionCheck', input, returnOld };
 }
 
@@ -249,7 +251,6 @@ function pick(item: Json, names: string[]): Json {
 
 /** One single-item request to dynalite, signed as the transaction was (dynalite checks the header's form, not the signature). */
 async function innerCall(port: number, original: IncomingMessage, operation: string, input: Json): Promise<Answer> {
-  if (operation === 'ConditionCheck') return conditionCheck(port, original, input);
   const body = Buffer.from(JSON.stringify(input));
   const headers = {
     'content-type': 'application/x-amz-json-1.0',
@@ -268,12 +269,10 @@ async function innerCall(port: number, original: IncomingMessage, operation: str
   });
 }
 
-async function conditionCheck(port: number, original: IncomingMessage, input: Json): Promise<Answer> {
-  const { TableName, Key, ...condition } = input;
-  const current = await innerCall(port, original, 'GetItem', { TableName, Key, ConsistentRead: true });
-  if (current.status !== 200) return current;
-  const item = current.body.Item as Json | undefined;
-  return item ? innerCall(port, original, 'PutItem', { TableName, Item: item, ...condition }) : innerCall(port, original, 'DeleteItem', { TableName, Key, ...condition });
+/** A condition alone, checked against the item as it is: a conditional put of it unchanged, or a conditional delete of nothing. */
+function conditionCheck(step: Step, prior: Json | undefined): { operation: string; input: Json } {
+  const { TableName, Key, ...condition } = step.input;
+  return prior ? { operation: 'PutItem', input: { TableName, Item: prior, ...condition } } : { operation: 'DeleteItem', input: { TableName, Key, ...condition } };
 }
 
 function digestOf(raw: Buffer): string {

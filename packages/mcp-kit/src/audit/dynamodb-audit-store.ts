@@ -36,6 +36,14 @@ export function auditPut(tableName: string, record: AuditRecord) {
   } satisfies PutItemCommandInput;
 }
 
+/**
+ * A transaction's ClientRequestToken (at most 36 characters), from what names its writes: the
+ * SDK's retry of a transaction whose answer was lost is then idempotent.
+ */
+export function transactionToken(writes: string): string {
+  return createHash('sha256').update(writes).digest('base64url').slice(0, 36);
+}
+
 /** Records written together by group commit, at most (DynamoDB takes 100 items in a transaction). */
 const MAX_GROUP = 25;
 
@@ -63,8 +71,7 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, tableName: stri
   const append = groupCommit<AuditRecord>({
     writeOne: putOne,
     writeAll: async (records) => {
-      // The token makes the SDK's retry of a transaction whose answer was lost idempotent.
-      const token = createHash('sha256').update(records.map((record) => record.event_id).join(',')).digest('base64url').slice(0, 36);
+      const token = transactionToken(records.map((record) => record.event_id).join(','));
       await client.send(new TransactWriteItemsCommand({ TransactItems: records.map((record) => ({ Put: auditPut(tableName, record) })), ClientRequestToken: token }));
     },
     // Cancelled for one of its records (a condition, a throttled or invalid item): each alone, for an answer of its own and the SDK's retries.

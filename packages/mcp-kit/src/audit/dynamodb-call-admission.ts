@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { TransactionCanceledException, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuditRecord } from './audit-record';
-import { auditPut } from './dynamodb-audit-store';
+import { auditPut, transactionToken } from './dynamodb-audit-store';
 import type { Admission, CallAdmission, Counter } from './call-admission';
 import { counterUpdate } from '../limits/dynamodb-rate-limiter';
 import { fixedWindow } from '../limits/rate-limiter';
@@ -89,14 +88,13 @@ async function tryOnce(
   now: number,
   attempt: number,
 ): Promise<undefined | { kind: 'full'; plan: CounterPlan } | { kind: 'conflict' }> {
-  // A limit on one counter keeps its key unsharded, as the sharded limiter counts it.
-  const keyOf = (plan: CounterPlan) => (plan.shards === 1 ? plan.counter.key : shardKey(plan.counter.key, plan.shard));
-  const updates = plans.map((plan) => ({ Update: counterUpdate(tables.counters, keyOf(plan), shardLimit(plan.counter.limit, plan.shards, plan.shard), now) }));
+  const updates = plans.map((plan) => ({ Update: counterUpdate(tables.counters, shardKey(plan.counter.key, plan.shards, plan.shard), shardLimit(plan.counter.limit, plan.shards, plan.shard), now) }));
   try {
     await client.send(
       new TransactWriteItemsCommand({
         TransactItems: [...updates, { Put: auditPut(tables.audit, record) }],
-        ClientRequestToken: requestToken(record, attempt),
+        // One per attempt, since each attempt may count on other shards.
+        ClientRequestToken: transactionToken(`${record.event_id}/${attempt}`),
       }),
     );
     return undefined;
@@ -111,7 +109,3 @@ async function tryOnce(
   }
 }
 
-/** At most 36 characters; one per attempt, since each attempt may count on other shards. */
-function requestToken(record: AuditRecord, attempt: number): string {
-  return createHash('sha256').update(`${record.event_id}/${attempt}`).digest('base64url').slice(0, 36);
-}

@@ -9,9 +9,9 @@ export function shardCount(limit: Limit, perKey: number = MAX_WRITES_PER_SECOND_
   return Math.max(1, Math.min(limit.requests, Math.ceil(limit.requests / limit.window_seconds / perKey)));
 }
 
-/** The key of one shard of a counter. */
-export function shardKey(key: string, shard: number): string {
-  return `${key}#s${shard}`;
+/** The key of one shard of a counter; a limit on one counter keeps the counter's own key. */
+export function shardKey(key: string, shards: number, shard: number): string {
+  return shards === 1 ? key : `${key}#s${shard}`;
 }
 
 /** One shard's share of the limit: the shares sum to the limit. */
@@ -37,7 +37,7 @@ export function createShardedRateLimiter(inner: RateLimiter, options: { perKey?:
       let refused: RateDecision | undefined;
       for (let step = 0; step < shards; step += 1) {
         const shard = (first + step) % shards;
-        const decision = await inner.consume(shardKey(key, shard), shardLimit(limit, shards, shard));
+        const decision = await inner.consume(shardKey(key, shards, shard), shardLimit(limit, shards, shard));
         if (decision.allowed) return decision;
         refused = decision;
       }
