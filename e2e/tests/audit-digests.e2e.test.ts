@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
-import { auditItemKey, createDynamoDbAuditStore, createDynamoDbClient, recordsIn } from '@gmcp/mcp-kit/platform';
-import { connectLocalDynamoDb, digestDir, digestPublicKeyPath, LOCAL_TABLES, localDigestStore, startPlatform } from '@gmcp/platform';
+import { createFileAuditStore, recordsIn } from '@gmcp/mcp-kit/platform';
+import { auditRecordsDir, digestDir, digestPublicKeyPath, localDigestStore, startPlatform } from '@gmcp/platform';
 import { buildVerifier } from '@gmcp/platform';
 import { connectClient } from './support/mcp-client';
 import { npmOutput } from './support/processes';
+import { tamperWithAuditLine } from './support/audit-files';
 
 /**
  * The digest chain as an operator and an auditor use it: `npm start` digests what its
@@ -88,13 +88,9 @@ describe('audit digests, end to end', () => {
   });
 
   it('reports a record deleted from the store as missing, and as a gap in its writer’s chain at once, with a non-zero exit', async () => {
-    const local = await connectLocalDynamoDb(env);
-    const client = createDynamoDbClient({ region: 'local', endpoint: local.endpoint });
-    const written = await recordsIn(createDynamoDbAuditStore(client, LOCAL_TABLES.audit), new Date(Date.now() - 3_600_000).toISOString(), new Date().toISOString());
+    const written = await recordsIn(createFileAuditStore(auditRecordsDir(env)), new Date(Date.now() - 3_600_000).toISOString(), new Date().toISOString());
     const victim = written.find((record) => record.writer?.seq === 2 && record.event === 'tool_completed');
-    await client.send(new DeleteItemCommand({ TableName: LOCAL_TABLES.audit, Key: auditItemKey(victim!) }));
-    client.destroy();
-    await local.close();
+    await tamperWithAuditLine(auditRecordsDir(env), victim!, () => undefined);
     const { code, stdout } = await audit('verify');
     expect(stdout).toContain(`record_missing: record ${victim!.event_id} is listed in the digest but not in the store`);
     expect(stdout).toContain(`writer_gap  ${victim!.writer!.id}: record 2 is missing`);

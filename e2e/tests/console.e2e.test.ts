@@ -5,11 +5,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Client } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
-import { auditItemKey, createAuditDigest, createDynamoDbClient } from '@gmcp/mcp-kit/platform';
-import { listInDigestIndex, localDigestSigner, localDigestStore, LOCAL_TABLES, startPlatform, type Platform } from '@gmcp/platform';
+import { createAuditDigest } from '@gmcp/mcp-kit/platform';
+import { auditRecordsDir, listInDigestIndex, localDigestSigner, localDigestStore, startPlatform, type Platform } from '@gmcp/platform';
 import { launchBrowser } from './support/browser';
 import { connectClient } from './support/mcp-client';
+import { tamperWithAuditLine } from './support/audit-files';
 
 jest.setTimeout(120_000);
 
@@ -225,9 +225,7 @@ describe('the approvals console', () => {
     // Someone deletes a digested record from the store: the next look says so, naming it.
     const { records } = await platform.auditStore.query({ tool: 'resolve_incident', event: 'approval_requested', since: new Date(Date.now() - 3_600_000), limit: 1 });
     const victim = records[0]!;
-    const dynamodb = createDynamoDbClient({ region: 'local', endpoint: platform.urls['local-dynamodb']! });
-    await dynamodb.send(new DeleteItemCommand({ TableName: LOCAL_TABLES.audit, Key: auditItemKey(victim) }));
-    dynamodb.destroy();
+    await tamperWithAuditLine(auditRecordsDir(env), victim, () => undefined);
     await page.reload();
     await page.getByRole('heading', { name: 'Integrity of the audit trail' }).waitFor();
     expect(await page.title()).toContain('problems found');

@@ -2,10 +2,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { auditItemKey, createDynamoDbClient } from '@gmcp/mcp-kit/platform';
-import { LOCAL_TABLES } from '@gmcp/platform';
+import { auditRecordsDir } from '@gmcp/platform';
 import { connectClient } from './support/mcp-client';
+import { tamperWithAuditLine } from './support/audit-files';
 import { freePort, npmOutput, npmRun, portsFreed } from './support/processes';
 
 jest.setTimeout(150_000);
@@ -93,18 +92,9 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       expect(clean).toMatchObject({ code: 0 });
       expect(clean.stdout).toMatch(/Checked 2 stored item\(s\)[\s\S]*All signatures match/);
 
-      // Someone with write access to the table rewrites history: verify catches it.
+      // Someone with write access to the state folder rewrites history: verify catches it.
       const tampered = records[0]!;
-      const dynamodb = createDynamoDbClient({ region: 'local', endpoint: `http://127.0.0.1:${env.LOCAL_DYNAMODB_PORT}` });
-      await dynamodb.send(
-        new UpdateItemCommand({
-          TableName: LOCAL_TABLES.audit,
-          Key: auditItemKey({ ...tampered, server: 'policy-reader' }),
-          UpdateExpression: 'SET outcome = :outcome',
-          ExpressionAttributeValues: { ':outcome': { S: 'tool_error' } },
-        }),
-      );
-      dynamodb.destroy();
+      await tamperWithAuditLine(auditRecordsDir(env), tampered, (stored) => ({ ...stored, outcome: 'tool_error' }));
       const caught = await npmOutput(['run', '--silent', 'audit', '--', 'verify', '--since', '1h'], env);
       expect(caught.code).toBe(1);
       expect(caught.stdout).toMatch(/1 record\(s\) no longer match their signature/);

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
 import {
   auditItemKey,
   auditTableDefinition,
   createDynamoDbAuditStore,
   createDynamoDbClient,
+  createFileAuditStore,
   createRecordSigner,
   ensureTables,
   type AuditRecord,
@@ -16,17 +20,35 @@ const signer = createRecordSigner(randomBytes(32));
 
 const record = (time: Date, overrides: Partial<AuditRecord> = {}) => signedRecord(signer, time, overrides);
 
-describe('DynamoDB audit store (against dynalite)', () => {
-  let dynamodb: LocalDynamoDb;
+/** Each adapter of the port, opened on a fresh store; `close` ends what it started. */
+const ADAPTERS: [string, () => Promise<{ store: AuditStore; close(): Promise<void> }>][] = [
+  [
+    'DynamoDB (against dynalite)',
+    async () => {
+      const dynamodb: LocalDynamoDb = await startLocalDynamoDb();
+      const client = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
+      await ensureTables(client, [auditTableDefinition('audit-test')]);
+      return { store: createDynamoDbAuditStore(client, 'audit-test'), close: () => dynamodb.stop() };
+    },
+  ],
+  [
+    'embedded (day files)',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'audit-files-'));
+      return { store: createFileAuditStore(dir), close: () => rm(dir, { recursive: true, force: true }) };
+    },
+  ],
+];
+
+describe.each(ADAPTERS)('%s audit store', (_name, open) => {
+  let opened: Awaited<ReturnType<typeof open>>;
   let store: AuditStore;
   const base = Date.parse('2026-11-20T10:00:00.000Z');
   const at = (minutes: number) => new Date(base + minutes * 60_000);
 
   beforeAll(async () => {
-    dynamodb = await startLocalDynamoDb();
-    const client = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
-    await ensureTables(client, [auditTableDefinition('audit-test')]);
-    store = createDynamoDbAuditStore(client, 'audit-test');
+    opened = await open();
+    store = opened.store;
     // 3 days of records: alice and bob, allowed and denied, two tools.
     for (let minute = 0; minute < 3 * 24 * 60; minute += 240) {
       await store.append(record(at(minute)));
@@ -34,7 +56,7 @@ describe('DynamoDB audit store (against dynalite)', () => {
       await store.append(record(at(minute + 2), { tool: 'get_policy' }));
     }
   });
-  afterAll(() => dynamodb.stop());
+  afterAll(() => opened.close());
 
   const everything = { since: at(-1), until: at(3 * 24 * 60) };
 
@@ -63,7 +85,7 @@ describe('DynamoDB audit store (against dynalite)', () => {
     expect(new Set(seen.map((entry) => entry.event_id)).size).toBe(seen.length);
   });
 
-  it('filters by actor, tool, decision and time, through the key design', async () => {
+  it('filters by actor, tool, decision and time', async () => {
     const bob = await store.query({ ...everything, actor: 'bob', limit: 100 });
     expect(bob.records).toHaveLength(18);
     expect(bob.records.every((entry) => entry.actor?.subject === 'bob' && entry.decision === 'denied')).toBe(true);

@@ -6,6 +6,7 @@ import {
   createAuditDigest,
   createDigestS3Client,
   createDynamoDbAuditStore,
+  createFileAuditStore,
   createKmsClient,
   createKmsDigestSigner,
   createS3DigestStore,
@@ -21,8 +22,7 @@ import {
   type AuditRecord,
   type AuditStore,
 } from '@gmcp/mcp-kit/platform';
-import { digestIndexPath, digestPublicKeyPath, LOCAL_TABLES } from './local-contract';
-import { connectLocalDynamoDb } from './local-aws';
+import { auditRecordsDir, digestIndexPath, digestPublicKeyPath, LOCAL_TABLES } from './local-contract';
 import { listInDigestIndex, localDigestSigner, localDigestStore, startDigestIndex } from './local-digests';
 import { localDigestChecks, localVerifier } from './local-audit-reader';
 import { verifyExport } from './standalone-verifier';
@@ -50,7 +50,7 @@ start writes one every minute while it runs, AUDIT_DIGEST_INTERVAL_SECONDS, and 
 ranges and after; verify-export checks such a file with nothing but the digests' public key.
 
 --since takes a duration back from now (90s, 15m, 1h, 7d) or an ISO time. Newest records first.
-Local mode reads the platform's local DynamoDB (running or not). With AUDIT_MODE=aws it reads
+Local mode reads the platform's audit files in .local/audit/records (running or not). With AUDIT_MODE=aws it reads
 the table AUDIT_TABLE in AWS_REGION, verifies with AUDIT_HMAC_KEYS (server=base64key pairs,
 comma-separated: every key each server has had), and reads the digests from the bucket
 AUDIT_DIGEST_BUCKET and their public key from KMS (AUDIT_DIGEST_KEY_ID).`;
@@ -145,16 +145,7 @@ async function openStore(): Promise<{ audit: AuditStore; verifier: RecordVerifie
     const client = createDynamoDbClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
     return { audit: createDynamoDbAuditStore(client, process.env.AUDIT_TABLE ?? LOCAL_TABLES.audit), verifier: awsVerifier(process.env), close: async () => client.destroy() };
   }
-  const local = await connectLocalDynamoDb(process.env);
-  const client = createDynamoDbClient({ region: 'local', endpoint: local.endpoint });
-  return {
-    audit: createDynamoDbAuditStore(client, LOCAL_TABLES.audit),
-    verifier: await localVerifier(),
-    close: async () => {
-      client.destroy();
-      await local.close();
-    },
-  };
+  return { audit: createFileAuditStore(auditRecordsDir(process.env)), verifier: await localVerifier(), close: async () => undefined };
 }
 
 /**

@@ -6,11 +6,16 @@ import { dynamoDbDataDir, LOCAL_TABLES, localDynamoDbEndpoint, localPort } from 
 
 type Env = Record<string, string | undefined>;
 
-/** The variables that point a server's governance at local peers: its audit store, key and policy file. */
-export function localGovernanceEnv(settings: { dynamoDbEndpoint: string; auditKey: string; governanceFile: string }): Record<string, string> {
+/**
+ * The variables that point a server's governance at local peers: its audit store, key and policy
+ * file. With `auditDir`, records go to the embedded store's day files there (what `npm start`
+ * does); without it, to the audit table of the local DynamoDB (tests of the AWS adapter end to end).
+ */
+export function localGovernanceEnv(settings: { dynamoDbEndpoint: string; auditKey: string; governanceFile: string; auditDir?: string }): Record<string, string> {
   return {
     AWS_REGION: 'local',
     DYNAMODB_ENDPOINT: settings.dynamoDbEndpoint,
+    ...(settings.auditDir ? { AUDIT_STORE: 'file', AUDIT_DIR: settings.auditDir } : { AUDIT_STORE: 'dynamodb' }),
     AUDIT_TABLE: LOCAL_TABLES.audit,
     AUDIT_HMAC_KEY: settings.auditKey,
     RATE_LIMIT_STORE: 'memory',

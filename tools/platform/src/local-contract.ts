@@ -70,7 +70,12 @@ export function devUsersFile(): string {
   return resolve(REPO_ROOT, 'config', 'dev-users.json');
 }
 
-/** The local DynamoDB (dynalite) data folder: audit records survive restarts. */
+/** The audit records: the embedded store's day files (one writer, `npm start`; the CLI and console read them). */
+export function auditRecordsDir(env: Env = process.env): string {
+  return resolve(stateDir(env), 'audit', 'records');
+}
+
+/** The local DynamoDB (dynalite) data folder: approvals and their state survive restarts. */
 export function dynamoDbDataDir(env: Env = process.env): string {
   return resolve(stateDir(env), 'dynamodb');
 }

@@ -3,15 +3,14 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   createAuditDigest,
-  createDynamoDbAuditStore,
-  createDynamoDbClient,
   createEd25519DigestSigner,
+  createFileAuditStore,
   createFolderDigestStore,
   digestHash,
   type AuditDigest,
   type DigestSigner,
 } from '@gmcp/mcp-kit/platform';
-import { digestDir, digestIndexPath, digestKeyPath, digestPublicKeyPath, LOCAL_TABLES } from './local-contract';
+import { auditRecordsDir, digestDir, digestIndexPath, digestKeyPath, digestPublicKeyPath } from './local-contract';
 import { loadOrCreateSecret } from './local-secrets';
 
 type Env = Record<string, string | undefined>;
@@ -30,20 +29,15 @@ export const localDigestStore = (env: Env = process.env) => createFolderDigestSt
  * Digests what the local audit store holds since the last digest (on demand, and when
  * `npm start` stops). `settleMs` 0 once every server has stopped writing.
  */
-export async function digestLocalAudit(dynamoDbEndpoint: string, env: Env, settleMs: number): Promise<AuditDigest | undefined> {
-  const client = createDynamoDbClient({ region: 'local', endpoint: dynamoDbEndpoint });
-  try {
-    const digest = await createAuditDigest({
-      store: createDynamoDbAuditStore(client, LOCAL_TABLES.audit),
-      digests: localDigestStore(env),
-      signer: await localDigestSigner(env),
-      settleMs,
-    });
-    if (digest) await listInDigestIndex(digest, env);
-    return digest;
-  } finally {
-    client.destroy();
-  }
+export async function digestLocalAudit(env: Env, settleMs: number): Promise<AuditDigest | undefined> {
+  const digest = await createAuditDigest({
+    store: createFileAuditStore(auditRecordsDir(env)),
+    digests: localDigestStore(env),
+    signer: await localDigestSigner(env),
+    settleMs,
+  });
+  if (digest) await listInDigestIndex(digest, env);
+  return digest;
 }
 
 const indexLine = (digest: AuditDigest) => `${digest.range.end} ${digestHash(digest)}\n`;

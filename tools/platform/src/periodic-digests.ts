@@ -16,7 +16,7 @@ export function digestIntervalSeconds(env: Env): number {
  * one as servers may still be writing. A failure is reported and retried at the next tick; `stop` waits for a digest
  * in progress.
  */
-export function startPeriodicDigests(dynamoDbEndpoint: string, env: Env, report: (message: string) => void): { stop(): Promise<void> } {
+export function startPeriodicDigests(env: Env, report: (message: string) => void): { stop(): Promise<void> } {
   const seconds = digestIntervalSeconds(env);
   if (seconds === 0) return { stop: async () => undefined };
   let running: Promise<void> | undefined;
@@ -24,7 +24,7 @@ export function startPeriodicDigests(dynamoDbEndpoint: string, env: Env, report:
   const limitMs = Math.max(10_000, 5 * seconds * 1000);
   const tick = () => {
     if (running) return;
-    const digest = digestLocalAudit(dynamoDbEndpoint, env, Math.min(30_000, (seconds * 1000) / 2));
+    const digest = digestLocalAudit(env, Math.min(30_000, (seconds * 1000) / 2));
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${limitMs / 1000} s`)), limitMs).unref());
     running = Promise.race([digest, timeout])
       .then(() => undefined)

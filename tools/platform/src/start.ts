@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Duration, loadDevDirectory, loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuerOptions } from '@gmcp/dev-issuer';
-import { createDynamoDbAuditStore, createDynamoDbClient, createLogger, type AuditStore, type LogLevel, type RunningService } from '@gmcp/mcp-kit/platform';
+import { createLogger, type AuditStore, type LogLevel, type RunningService } from '@gmcp/mcp-kit/platform';
 import { SERVER_MODULES, SERVER_NAMES, SERVERS, type ServerName, type ServerResource } from '@gmcp/infra';
 import {
   approvalKeyPath,
@@ -11,6 +11,7 @@ import {
   envPrefix,
   issuerStatePath,
   LOCAL_TABLES,
+  auditRecordsDir,
   governanceFile,
   LOCAL_HOST,
   localPort,
@@ -22,6 +23,7 @@ import {
 import { loadOrCreateKey } from './local-secrets';
 import { localGovernanceEnv, startPlatformDynamoDb } from './local-aws';
 import { digestLocalAudit } from './local-digests';
+import { openLocalAuditStore } from './local-audit-import';
 import { digestIntervalSeconds, startPeriodicDigests } from './periodic-digests';
 import { listenLocalConsole, serveLocalConsole } from './local-console';
 import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_SCOPES } from '@gmcp/console/deployment-contract';
@@ -78,7 +80,7 @@ export function serverEnv(name: McpServerName, env: Env, local: LocalServerSetti
     Object.entries(env).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]),
   );
   const defaults: Env = {
-    ...localGovernanceEnv({ dynamoDbEndpoint: local.dynamoDbEndpoint, auditKey: local.auditKeys[name]!, governanceFile: governanceFile(name) }),
+    ...localGovernanceEnv({ dynamoDbEndpoint: local.dynamoDbEndpoint, auditKey: local.auditKeys[name]!, governanceFile: governanceFile(name), auditDir: auditRecordsDir(env) }),
     GOVERNANCE_TTL_SECONDS: '5',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...Object.assign({}, ...SERVERS[name].uses.map((resource) => RESOURCE_DEFAULTS[resource](env, local))),
@@ -92,7 +94,7 @@ export interface Platform {
   readonly urls: Record<string, string>;
   /** A development token for one of the running servers (its audience is the server's MCP URL). */
   token(server: McpServerName, options: { sub?: string; scopes: readonly string[]; clientId?: string }): Promise<string>;
-  /** The audit trail the servers write (the local DynamoDB). */
+  /** The audit trail the servers write (the embedded store's day files in the state folder). */
   readonly auditStore: AuditStore;
   stop(): Promise<void>;
 }
@@ -141,22 +143,20 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
   ]);
   const auditKeys = Object.fromEntries(servers.map((name, index) => [name, serverAuditKeys[index]!]));
   const dynamodb = await startPlatformDynamoDb(env, ports('local-dynamodb'));
-  const auditClient = createDynamoDbClient({ region: 'local', endpoint: dynamodb.endpoint });
-  const auditStore = createDynamoDbAuditStore(auditClient, LOCAL_TABLES.audit);
+  const auditStore = await openLocalAuditStore(dynamodb.endpoint, env);
   const running: RunningService[] = [];
   let issuer: Awaited<ReturnType<typeof startDevIssuer>> | undefined;
   let approvalsConsole: RunningConsole | undefined;
   let listeningConsole: ListeningConsole | undefined;
   // Every minute while it runs, so that a record deleted meanwhile is caught by the digests too.
-  const digests = startPeriodicDigests(dynamodb.endpoint, env, (message) => console.error(message));
+  const digests = startPeriodicDigests(env, (message) => console.error(message));
   const stop = async () => {
     await digests.stop();
     await (approvalsConsole ?? listeningConsole)?.stop();
     await Promise.allSettled(running.map((service) => service.stop()));
     await issuer?.stop();
     // Every writer has stopped: digest what they wrote, before the store closes.
-    if (running.length > 0) await digestAtShutdown(dynamodb.endpoint, env, !options.ephemeralPorts);
-    auditClient.destroy();
+    if (running.length > 0) await digestAtShutdown(env, !options.ephemeralPorts);
     await dynamodb.stop();
   };
   try {
@@ -219,9 +219,9 @@ function logLevelOf(value: string | undefined): LogLevel {
   return level as LogLevel;
 }
 
-async function digestAtShutdown(endpoint: string, env: Env, report: boolean): Promise<void> {
+async function digestAtShutdown(env: Env, report: boolean): Promise<void> {
   try {
-    const digest = await digestLocalAudit(endpoint, env, 0);
+    const digest = await digestLocalAudit(env, 0);
     if (digest && report) console.log(`Audit digest: ${digest.record_count} record(s), ${digest.range.start} → ${digest.range.end} (npm run audit -- verify)`);
   } catch (error) {
     console.error(`The audit digest could not be written: ${(error as Error).message}`);

@@ -73,12 +73,20 @@ export function redact(value: unknown, schema: z.ZodType): unknown {
   }
 }
 
+/** Schemas are immutable once defined: each is looked through once, not on every call. */
+const sensitiveInside = new WeakMap<z.ZodType, boolean>();
+
 function containsSensitive(schema: z.ZodType): boolean {
-  try {
-    return JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any', cycles: 'ref' })).includes(SENSITIVE);
-  } catch {
-    return true;
+  let found = sensitiveInside.get(schema);
+  if (found === undefined) {
+    try {
+      found = JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any', cycles: 'ref' })).includes(SENSITIVE);
+    } catch {
+      found = true;
+    }
+    sensitiveInside.set(schema, found);
   }
+  return found;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

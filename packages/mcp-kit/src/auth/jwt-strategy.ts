@@ -8,6 +8,7 @@ import { AuthenticationError, KitError, type AuthenticationFailure } from '../er
 import type { ServiceConfig } from '../config/service-config';
 import { actorFromClaims, isCanonicalSubject } from './actor';
 import type { KeyResolver } from './jwks-key-resolver';
+import { createVerifiedTokens } from './verified-tokens';
 
 export const JWT_STRATEGY = 'jwt';
 
@@ -69,11 +70,21 @@ function issuedToAudience(claims: unknown, audiences: readonly string[]): boolea
  * failures differ only by message text. The kit's verifier is jose's `jwtVerify` instead
  * (signature, algorithm, issuer, audience, `exp` and `nbf` with the clock tolerance), whose
  * failures are typed: `toKitAuthError` reads their classes. passport-jwt offers this seam for
- * exactly this; the kit is its only user in the process.
+ * exactly this; the kit is its only user in the process. A token already verified with the same
+ * key and checks is not verified again until it expires (`createVerifiedTokens`).
  */
+const verifiedTokens = createVerifiedTokens();
+
 (JwtStrategy as unknown as { JwtVerifier: JwtVerifier }).JwtVerifier = (token, key, options, done) => {
-  jwtVerify(token, key, { issuer: options.issuer, audience: options.audience, algorithms: options.algorithms, clockTolerance: options.clockTolerance }).then(
-    ({ payload }) => done(null, payload),
+  const checks = { issuer: options.issuer, audience: options.audience, algorithms: options.algorithms, clockTolerance: options.clockTolerance };
+  const checksId = JSON.stringify(checks);
+  const known = verifiedTokens.find(key, token, checksId);
+  if (known) return done(null, known);
+  jwtVerify(token, key, checks).then(
+    ({ payload }) => {
+      verifiedTokens.remember(key, token, checksId, payload, options.clockTolerance);
+      done(null, payload);
+    },
     (error: unknown) => done(error as Error),
   );
 };

@@ -77,7 +77,11 @@ export const ServiceEnvSchema = z.object({
   GOVERNANCE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   GOVERNANCE_MAX_STALENESS_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 
+  /** Where audit records are kept: the DynamoDB table (AWS), or a folder of day files (a local platform's embedded store). */
+  AUDIT_STORE: z.enum(['dynamodb', 'file']).default('dynamodb'),
   AUDIT_TABLE: z.string().min(3).default('gmcp-audit'),
+  /** The embedded store's folder, with AUDIT_STORE=file. */
+  AUDIT_DIR: z.string().min(1).optional(),
   /** Base64 HMAC key (at least 32 bytes) that signs every audit record. */
   AUDIT_HMAC_KEY: z
     .string()

@@ -7,6 +7,7 @@ import { createEmfMetrics } from '../metrics/emf-metrics';
 import { createDynamoDbClient, createSsmClient } from '../aws/clients';
 import { createDynamoDbAuditStore } from '../audit/dynamodb-audit-store';
 import type { AuditStore } from '../audit/audit-store';
+import { createFileAuditStore } from '../audit/file-audit-store';
 import { createRecordSigner, type RecordSigner } from '../audit/signer';
 import { type RateLimiter } from '../limits/rate-limiter';
 import { createDynamoDbRateLimiter } from '../limits/dynamodb-rate-limiter';
@@ -52,14 +53,15 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
   const dynamodb = createDynamoDbClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
   return {
     metrics,
-    auditStore: createDynamoDbAuditStore(dynamodb, env.AUDIT_TABLE),
+    auditStore: auditStore(env, dynamodb),
     signer: createRecordSigner(Buffer.from(env.AUDIT_HMAC_KEY, 'base64')),
     cursors: createCursorSeals(cursorKeyFrom(Buffer.from(env.AUDIT_HMAC_KEY, 'base64'), serviceName)),
     approvals: createApprovalAdapters(env, dynamodb, logger),
     confirmation: confirmationSettings(env),
     // Shared counters are spread over keys when a limit is high enough to make one item hot.
     rateLimiter: env.RATE_LIMIT_STORE === 'dynamodb' ? createShardedRateLimiter(createDynamoDbRateLimiter(dynamodb, env.RATE_LIMIT_TABLE)) : createMemoryRateLimiter(),
-    ...(env.RATE_LIMIT_STORE === 'dynamodb' ? { admission: createDynamoDbCallAdmission(dynamodb, { counters: env.RATE_LIMIT_TABLE, audit: env.AUDIT_TABLE }) } : {}),
+    // One transaction only where the counters and the trail are both in DynamoDB.
+    ...(env.RATE_LIMIT_STORE === 'dynamodb' && env.AUDIT_STORE === 'dynamodb' ? { admission: createDynamoDbCallAdmission(dynamodb, { counters: env.RATE_LIMIT_TABLE, audit: env.AUDIT_TABLE }) } : {}),
     policy: createCachedPolicy({
       source: policySource(env),
       ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000,
@@ -68,6 +70,12 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
       logger,
     }),
   };
+}
+
+function auditStore(env: ServiceEnv, dynamodb: ReturnType<typeof createDynamoDbClient>): AuditStore {
+  if (env.AUDIT_STORE === 'dynamodb') return createDynamoDbAuditStore(dynamodb, env.AUDIT_TABLE);
+  if (!env.AUDIT_DIR) throw new ConfigError('Invalid configuration: AUDIT_DIR is required when AUDIT_STORE=file', ['AUDIT_DIR']);
+  return createFileAuditStore(env.AUDIT_DIR);
 }
 
 function policySource(env: ServiceEnv): PolicySource {
