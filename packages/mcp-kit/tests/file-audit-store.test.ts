@@ -109,6 +109,16 @@ describe('embedded audit store (day files)', () => {
     ]);
   });
 
+  it('reads a file edited in place again, even when its size did not change', async () => {
+    const kept = record(time);
+    await store.append(kept);
+    expect((await store.query(around)).records).toEqual([kept]);
+    const text = await readFile(dayFile(), 'utf8');
+    await writeFile(dayFile(), text.replace('"reason":"policy_allowed"', '"reason":"policy_a11owed"'));
+    expect((await readFile(dayFile(), 'utf8')).length).toBe(text.length);
+    expect((await store.query(around)).records).toEqual([{ ...kept, reason: 'policy_a11owed' }]);
+  });
+
   it('is one store per folder in a process (one writer, one view of what is taken)', () => {
     expect(createFileAuditStore(join(dir, '.'))).toBe(store);
   });

@@ -61,7 +61,7 @@ export function createFileAuditStore(folder: string): AuditStore {
 
 function fileAuditStore(dir: string): AuditStore {
   const writeStates = new Map<string, Promise<DayWriteState>>();
-  const reads = new Map<string, { size: number; read: DayRead }>();
+  const reads = new Map<string, { version: string; read: DayRead }>();
   const fileOf = (day: string) => join(dir, `${day}.jsonl`);
   const appender = createDayAppender(fileOf);
 
@@ -93,8 +93,14 @@ function fileAuditStore(dir: string): AuditStore {
       }
     }
     if (lines.length === 0) return;
-    await appender.write(day, `${state.endsWithNewline ? '' : '\n'}${lines.join('\n')}\n`);
-    state.endsWithNewline = true;
+    try {
+      await appender.write(day, `${state.endsWithNewline ? '' : '\n'}${lines.join('\n')}\n`);
+      state.endsWithNewline = true;
+    } catch (error) {
+      // Part of it may be on disk: the next write starts on a line of its own.
+      state.endsWithNewline = false;
+      throw error;
+    }
     for (const [key, hash] of taken) state.lines.set(key, hash);
   };
 
@@ -106,11 +112,12 @@ function fileAuditStore(dir: string): AuditStore {
 
   const readDay = async (day: string): Promise<DayRead> => {
     const file = fileOf(day);
-    const size = await stat(file).then((stats) => stats.size, () => 0);
+    // A file edited in place, even to the same size, is read again.
+    const version = await stat(file).then((stats) => `${stats.ino}:${stats.size}:${stats.mtimeMs}`, () => 'none');
     const cached = reads.get(day);
-    if (cached && cached.size === size) return cached.read;
-    const read = size === 0 ? { entries: [], anomalies: [] } : parseDay(day, file, await readFile(file, 'utf8'));
-    reads.set(day, { size, read });
+    if (cached?.version === version) return cached.read;
+    const read = version === 'none' ? { entries: [], anomalies: [] } : parseDay(day, file, await readFile(file, 'utf8'));
+    reads.set(day, { version, read });
     return read;
   };
 
