@@ -248,7 +248,7 @@ async function main(): Promise<void> {
   console.log('  npm run token -- --sub alice --scope "tickets:read incidents:read" --aud ops-reader');
   console.log('  npm run token -- --sub alice --scope "tickets:write incidents:write approvals:read" --aud ops-writer');
   if (platform.urls.console) console.log(`Console:     ${platform.urls.console} (sign in as carol to approve, alice to confirm her own changes, erin to audit), or npm run approvals -- list --as carol`);
-  console.log('Audit trail: npm run audit -- query --since 1h');
+  console.log(`Audit trail: ${auditRecordsDir()} (one file per UTC day), read with npm run audit -- query --since 1h`);
   console.log('Press Ctrl-C to stop.\n');
 
   let stopping = false;
