@@ -47,7 +47,7 @@ export { awsClientConfig, createDynamoDbClient, createSsmClient, ensureTables, t
 // The audit trail and its digests.
 export { AuditRecord, AUDIT_EVENTS, DECISIONS, newEventId, type AuditEvent, type Decision, type DenialReason, type Outcome } from './audit/audit-record';
 export type { AuditStore, AuditQuery, AuditPage, AuditAnomaly } from './audit/audit-store';
-export { createDynamoDbAuditStore, auditItem, auditItemKey } from './audit/dynamodb-audit-store';
+export { createDynamoDbAuditStore, auditItem, auditItemKey, parseAuditItem } from './audit/dynamodb-audit-store';
 export { createFileAuditStore, AuditRecordExists } from './audit/file-audit-store';
 export { auditTableDefinition, AUDIT_INDEXES } from './audit/audit-table';
 export { createRecordSigner, createRecordVerifier, auditKeyId, type RecordSigner, type ServerKeys, type LegacyKeys } from './audit/signer';

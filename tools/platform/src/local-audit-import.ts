@@ -2,14 +2,12 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { AuditRecord, createDynamoDbClient, createFileAuditStore, type AuditStore } from '@gmcp/mcp-kit/platform';
+import { createDynamoDbClient, createFileAuditStore, parseAuditItem, type AuditRecord, type AuditStore } from '@gmcp/mcp-kit/platform';
 import { auditRecordsDir, LOCAL_TABLES } from './local-contract';
 
 type Env = Record<string, string | undefined>;
 
 const IMPORTED_MARKER = '.imported-from-local-dynamodb';
-const KEY_ATTRIBUTES = ['pk', 'sk', 'day_pk', 'actor_pk', 'tool_pk'];
 
 /**
  * The state folder's embedded audit store. Earlier versions kept the local trail in the local
@@ -40,10 +38,7 @@ async function copyTableRecords(endpoint: string, store: AuditStore): Promise<{ 
       const page = await client.send(new ScanCommand({ TableName: LOCAL_TABLES.audit, ExclusiveStartKey: startKey }));
       const records: AuditRecord[] = [];
       for (const item of page.Items ?? []) {
-        const raw = unmarshall(item);
-        const location = `${String(raw.pk)} / ${String(raw.sk)}`;
-        for (const key of KEY_ATTRIBUTES) delete raw[key];
-        const parsed = AuditRecord.safeParse(raw);
+        const { location, parsed } = parseAuditItem(item);
         if (parsed.success) records.push(parsed.data);
         else unreadable.push(location);
       }

@@ -177,17 +177,22 @@ function keysOf(record: AuditRecord): Record<(typeof KEY_ATTRIBUTES)[number], st
   };
 }
 
+/** A stored item's content parsed as a record, apart from its keys (which the signature does not cover). */
+export function parseAuditItem(item: Record<string, AttributeValue>) {
+  const raw = unmarshall(item);
+  const location = `${String(raw.pk)} / ${String(raw.sk)}`;
+  const stored = Object.fromEntries(KEY_ATTRIBUTES.map((key) => [key, raw[key]]));
+  for (const key of KEY_ATTRIBUTES) delete raw[key];
+  return { location, stored, parsed: AuditRecord.safeParse(raw) };
+}
+
 /**
  * A stored item as a record, or as an anomaly: content that no longer parses, or index
  * keys (which the signature does not cover) that no longer follow from the content —
  * e.g. a removed `actor_pk` that would hide a record from queries by actor.
  */
 function readItem(item: Record<string, AttributeValue>): { record: AuditRecord } | { anomaly: AuditAnomaly } {
-  const raw = unmarshall(item);
-  const location = `${String(raw.pk)} / ${String(raw.sk)}`;
-  const stored = Object.fromEntries(KEY_ATTRIBUTES.map((key) => [key, raw[key]]));
-  for (const key of KEY_ATTRIBUTES) delete raw[key];
-  const parsed = AuditRecord.safeParse(raw);
+  const { location, stored, parsed } = parseAuditItem(item);
   if (!parsed.success) {
     return { anomaly: { location, problem: 'unreadable', detail: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') } };
   }

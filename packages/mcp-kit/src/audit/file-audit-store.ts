@@ -106,7 +106,10 @@ function fileAuditStore(dir: string): AuditStore {
 
   const writeAll = async (records: AuditRecord[]) => {
     const byDay = new Map<string, AuditRecord[]>();
-    for (const record of records) byDay.set(dayOf(record.time), [...(byDay.get(dayOf(record.time)) ?? []), record]);
+    for (const record of records) {
+      const day = dayOf(record.time);
+      byDay.set(day, [...(byDay.get(day) ?? []), record]);
+    }
     for (const [day, ofDay] of byDay) await writeDay(day, ofDay);
   };
 

@@ -27,10 +27,11 @@ export function createVerifiedTokens(now: () => number = Date.now) {
   return {
     find(key: object, token: string, checks: string): JWTPayload | undefined {
       const tokens = byKey.get(key);
-      const remembered = tokens?.get(id(token, checks));
-      if (!remembered) return undefined;
-      if (remembered.until > now()) return remembered.payload;
-      tokens!.delete(id(token, checks));
+      if (!tokens) return undefined;
+      const tokenId = id(token, checks);
+      const remembered = tokens.get(tokenId);
+      if (remembered && remembered.until > now()) return remembered.payload;
+      tokens.delete(tokenId);
       return undefined;
     },
 
