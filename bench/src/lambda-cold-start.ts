@@ -5,7 +5,9 @@
  * writes, the tool's own reads or writes), as API Gateway would send it, against local
  * peers of every AWS service. Targets (issue 7): under 2 MB, under 300 ms on this machine.
  *
- *   npm run bench:lambda [-- --runs 5] [--node /path/to/node22]
+ *   npm run bench:lambda [-- --runs 5] [--node /path/to/node22] [--cpu-prof <dir>] [--only <service>]
+ *
+ * To read a profile, bundle unminified: `BUNDLE_MINIFY=false npm run bench:lambda -- --runs 1 --cpu-prof /tmp/prof`.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -44,13 +46,13 @@ async function firstRequestEvent(stage: AwsStage, service: ServerName, url: stri
   );
 }
 
-async function coldStarts(stage: AwsStage, service: ServerName, runs: number, nodePath: string) {
+async function coldStarts(stage: AwsStage, service: ServerName, runs: number, nodePath: string, execArgv: string[]) {
   const deployed = await stage.deploy(service);
   const samples: { spawnMs: number; loadMs: number; coldInitMs: number; warmMs: number }[] = [];
   for (let run = 0; run < runs; run += 1) {
     const [firstEvent, warmEvent] = [await firstRequestEvent(stage, service, deployed.url), await firstRequestEvent(stage, service, deployed.url)];
     const spawned = performance.now();
-    const lambda = await startLambdaProcess(join(bundleDir(service), 'index.mjs'), deployed.directEnv('api'), { silent: true, nodePath });
+    const lambda = await startLambdaProcess(join(bundleDir(service), 'index.mjs'), deployed.directEnv('api'), { silent: true, nodePath, execArgv });
     // Until the bundle was imported, minus the import itself: Node's own start.
     const spawnMs = performance.now() - spawned - lambda.loadedMs;
     const first = await lambda.invoke<{ statusCode: number; body: string }>('handler', firstEvent);
@@ -67,7 +69,12 @@ async function coldStarts(stage: AwsStage, service: ServerName, runs: number, no
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, node: { type: 'string', default: process.execPath } } });
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '5' }, node: { type: 'string', default: process.execPath }, 'cpu-prof': { type: 'string' }, only: { type: 'string' } },
+  });
+  // One CPU profile per cold process (load and both requests), for `--cpu-prof <dir>`.
+  const execArgv = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', values['cpu-prof']] : [];
+  const services = SERVER_NAMES.filter((service) => !values.only || service === values.only);
   const runs = Number(values.runs);
   const nodePath = values.node;
   const nodeVersion = execFileSync(nodePath, ['--version'], { encoding: 'utf8' }).trim();
@@ -84,8 +91,8 @@ async function main() {
     console.log('spawn = a fresh Node process up to the import (not counted); load = import of the bundle;');
     console.log('cold init = load + first request (tools/call), timed inside the process; warm = the next request\n');
     console.log('service         spawn       load        cold init     warm        target 300 ms');
-    for (const service of SERVER_NAMES) {
-      const samples = await coldStarts(stage, service, runs, nodePath);
+    for (const service of services) {
+      const samples = await coldStarts(stage, service, runs, nodePath, execArgv);
       const stat = (key: keyof (typeof samples)[number]) => {
         const values = samples.map((sample) => sample[key]);
         return `${percentile(values, 0.5).toFixed(0).padStart(4)} / ${Math.max(...values).toFixed(0).padStart(4)}`;

@@ -103,7 +103,8 @@ export async function bundleLambda(name: BundleName): Promise<{ file: string; by
     target: 'node22',
     format: 'esm',
     mainFields: ['module', 'main'],
-    minify: true,
+    // BUNDLE_MINIFY=false keeps names and lines readable in a CPU profile (`npm run bench:lambda -- --cpu-prof`).
+    minify: process.env.BUNDLE_MINIFY !== 'false',
     keepNames: true,
     legalComments: 'none',
     banner: { js: ESM_BANNER },

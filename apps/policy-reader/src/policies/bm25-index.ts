@@ -86,6 +86,13 @@ export class Bm25Index {
     this.byDocument.delete(documentId);
   }
 
+  /** The distinct terms of a document's live sections: its title, tags, headings and text. */
+  documentTerms(documentId: string): ReadonlySet<string> {
+    const terms = new Set<string>();
+    for (const id of this.byDocument.get(documentId) ?? []) for (const term of this.sections[id]!.terms) terms.add(term);
+    return terms;
+  }
+
   /** The best `k` live sections for the query among those `accept` lets through, and how many matched. */
   search(query: string, k: number, accept: (documentId: string) => boolean): { hits: IndexHit[]; total: number } {
     // Each indexed term is scored once, at the best weight it was reached by (exact > prefix > fuzzy).

@@ -60,7 +60,17 @@ const PHRASE_IN_HEADING_BOOST = 2;
 export function createPolicyLibrary(store: BlobStore, options: { refreshMs: number; logger: Logger; clock?: () => number }) {
   const clock = options.clock ?? Date.now;
   const documents = new Map<string, PolicyDocument>();
+  // Each document's terms, for the coverage boost: read from the index that holds every
+  // document (not analysed again from the text, which would weigh on a cold start).
   const vocabularies = new Map<string, ReadonlySet<string>>();
+  const vocabularyOf = (documentId: string) => {
+    let vocabulary = vocabularies.get(documentId);
+    if (!vocabulary) {
+      vocabulary = indexes.restricted.documentTerms(documentId);
+      vocabularies.set(documentId, vocabulary);
+    }
+    return vocabulary;
+  };
   const etags = new Map<string, { etag: string; id: string }>();
   // One index per clearance level, each holding only the documents at or below it: ranking
   // statistics (term frequencies, lengths) must not carry traces of documents a caller cannot see.
@@ -89,7 +99,6 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
       return;
     }
     documents.set(document.id, document);
-    vocabularies.set(document.id, vocabularyOf(document));
     etags.set(key, { etag, id: document.id });
     for (const level of levelsHolding(document)) for (const record of sectionRecords(document)) indexes[level].add(record);
   };
@@ -103,7 +112,6 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
       if (prebuilt.version !== PREBUILT_VERSION) return;
       for (const document of prebuilt.documents) {
         documents.set(document.id, reviveDates(document));
-        vocabularies.set(document.id, vocabularyOf(document));
       }
       for (const [key, known] of Object.entries(prebuilt.etags)) etags.set(key, known);
       indexes = {
@@ -166,7 +174,7 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
     get size() {
       return documents.size;
     },
-    search: (request) => search(indexes[indexLevel(request.clearance)], documents, vocabularies, request),
+    search: (request) => search(indexes[indexLevel(request.clearance)], documents, vocabularyOf, request),
     catalogue: (clearance, filters) =>
       [...documents.values()].filter((document) => visible(document, clearance, filters)).sort((a, b) => a.title.localeCompare(b.title)),
     get: (id, clearance) => {
@@ -251,7 +259,7 @@ function visible(document: PolicyDocument, clearance: Classification, filters: P
 function search(
   index: Bm25Index,
   documents: Map<string, PolicyDocument>,
-  vocabularies: Map<string, ReadonlySet<string>>,
+  vocabularyOf: (documentId: string) => ReadonlySet<string>,
   request: SearchRequest,
 ) {
   const phrases = queryPhrases(request.query);
@@ -263,7 +271,7 @@ function search(
   const candidate = (hit: IndexHit, rerank: boolean) => {
     const document = documents.get(hit.documentId)!;
     const section = document.sections[hit.position]!;
-    const boost = rerank ? phraseBoost(phrases, section.heading, document.title, section.text) * coverageBoost(queryTerms, vocabularies.get(document.id)) : 1;
+    const boost = rerank ? phraseBoost(phrases, section.heading, document.title, section.text) * coverageBoost(queryTerms, vocabularyOf(document.id)) : 1;
     return { hit, document, section, score: hit.score * boost };
   };
   const reranked = candidates.slice(0, RERANK_WINDOW).map((hit) => candidate(hit, true)).sort((a, b) => b.score - a.score);
@@ -306,13 +314,8 @@ function phraseBoost(phrases: string[], heading: string, title: string, text: st
  * Sections are ranked in the context of their document: a section of a document that
  * covers more of the query's terms anywhere (title, tags, other sections) ranks higher.
  */
-function coverageBoost(queryTerms: readonly string[], vocabulary: ReadonlySet<string> | undefined): number {
-  if (queryTerms.length === 0 || !vocabulary) return 1;
+function coverageBoost(queryTerms: readonly string[], vocabulary: ReadonlySet<string>): number {
+  if (queryTerms.length === 0) return 1;
   const covered = queryTerms.filter((term) => vocabulary.has(term)).length;
   return 0.5 + covered / queryTerms.length;
-}
-
-function vocabularyOf(document: PolicyDocument): ReadonlySet<string> {
-  const text = [document.title, document.tags.join(' '), ...document.sections.map((section) => `${section.heading} ${section.text}`)].join(' ');
-  return new Set(analyze(text));
 }
