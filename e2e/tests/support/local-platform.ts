@@ -6,7 +6,7 @@ import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer, type DevIssuer
 import { createPolicyLibrary, policyReaderServer, policyStoreFrom } from '@gmcp/policy-reader';
 import { createDynamoDbAuditStore, createDynamoDbClient, createLogger, type AuditStore, type RunningService } from '@gmcp/mcp-kit/platform';
 import { startLocalDynamoDb, type LocalDynamoDb } from '@gmcp/local-aws';
-import { governanceFile, LOCAL_TABLES, localGovernanceEnv, prepareLocalTables } from '@gmcp/platform';
+import { devGroupsOf, governanceFile, LOCAL_TABLES, localGovernanceEnv, prepareLocalTables } from '@gmcp/platform';
 
 /**
  * A dev issuer, an in-memory local DynamoDB and the policy reader, on ephemeral loopback
@@ -79,7 +79,7 @@ export async function startLocalPlatform(overrides: Record<string, string> = {})
     governanceFile: policyFile,
     libraryCalls: () => calls,
     token: ({ sub = 'alice', scopes = ['policies:read'], audience = policyReader.url, ttlSeconds = 300 } = {}) =>
-      mintAccessToken(key, { issuer: issuer.issuer, subject: sub, audience, scopes, ttlSeconds }),
+      mintAccessToken(key, { issuer: issuer.issuer, subject: sub, audience, scopes, groups: devGroupsOf(sub), ttlSeconds }),
     stop: async () => {
       client.destroy();
       await policyReader.stop();

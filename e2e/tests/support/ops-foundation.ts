@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadOrCreateSigningKey, mintAccessToken, startDevIssuer } from '@gmcp/dev-issuer';
 import { startLocalDynamoDb } from '@gmcp/local-aws';
 import { createPgliteExecutor, openLocalOpsDatabase } from '@gmcp/ops-data';
-import { governanceFile, localGovernanceEnv, prepareLocalTables, type McpServerName } from '@gmcp/platform';
+import { devGroupsOf, governanceFile, localGovernanceEnv, prepareLocalTables, type McpServerName } from '@gmcp/platform';
 
 /** What an ops server under test stands on: a state folder, a dev issuer, dynalite with the platform's tables. */
 export interface OpsFoundation {
@@ -32,7 +32,7 @@ export async function startOpsFoundation(prefix: string): Promise<OpsFoundation>
       LOG_LEVEL: 'SILENT',
       ...localGovernanceEnv({ dynamoDbEndpoint: dynamodb.endpoint, auditKey: randomBytes(32).toString('base64'), governanceFile: governanceFile(server) }),
     }),
-    token: (audience, sub, scopes) => mintAccessToken(key, { issuer: issuer.issuer, subject: sub, audience, scopes, ttlSeconds: 300 }),
+    token: (audience, sub, scopes) => mintAccessToken(key, { issuer: issuer.issuer, subject: sub, audience, scopes, groups: devGroupsOf(sub), ttlSeconds: 300 }),
     stop: async () => {
       await issuer.stop();
       await dynamodb.stop();

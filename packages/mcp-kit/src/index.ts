@@ -21,6 +21,7 @@ export {
   type ToolSpec,
   type ToolDefinition,
   type ToolAnnotations,
+  type ToolResource,
 } from './tool/define-tool';
 export { pagingCursor, requestFingerprint, CursorInput, type PagingCursor } from './tool/paging-cursor';
 export { DateInput } from './tool/input-types';

@@ -50,6 +50,11 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   const configuration: Configuration = {
     adapter: createStateStore(options.stateFile),
     clients: [...(options.clients ?? [])],
+    // The user's groups ride in every access token, as an identity provider's groups claim does.
+    extraTokenClaims: (_ctx, token) => {
+      const groups = options.directory.find((token as { accountId?: string }).accountId ?? '')?.groups ?? [];
+      return groups.length ? { groups: [...groups] } : undefined;
+    },
     findAccount: (_ctx, id) => {
       const user = options.directory.find(id);
       return user ? { accountId: user.id, claims: () => ({ sub: user.id, name: user.name }) } : undefined;

@@ -9,6 +9,8 @@ const DevUser = z.strictObject({
   /** Shown on the login page, so that a tester picks the right person. */
   role: z.string().min(1),
   scopes: z.array(ScopeToken),
+  /** The groups tokens for this user carry (`groups` claim), which call policies read. */
+  groups: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a group is lowercase letters, digits and -')).default([]),
 });
 export type DevUser = z.output<typeof DevUser> & { readonly id: string };
 

@@ -21,15 +21,17 @@ export const TokenRequest = z.object({
   audience: z.string().min(1),
   scopes: z.array(z.string().min(1)).default([]),
   clientId: z.string().min(1).default('dev-cli'),
+  /** The caller's groups (`groups` claim; omitted when empty), as an identity provider lists them. */
+  groups: z.array(z.string().min(1)).default([]),
   ttlSeconds: z.number().int().positive().max(30 * 86400).default(3600),
 });
 export type TokenRequest = z.input<typeof TokenRequest>;
 
 /** Signs an RFC 9068-shaped access token with the development key. */
 export async function mintAccessToken(key: SigningKey, request: TokenRequest): Promise<string> {
-  const { issuer, subject, audience, scopes, clientId, ttlSeconds } = TokenRequest.parse(request);
+  const { issuer, subject, audience, scopes, clientId, groups, ttlSeconds } = TokenRequest.parse(request);
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ scope: scopes.join(' '), client_id: clientId })
+  return new SignJWT({ scope: scopes.join(' '), client_id: clientId, ...(groups.length ? { groups } : {}) })
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(issuer)
     .setSubject(subject)

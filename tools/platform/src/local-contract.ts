@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { loadDevDirectory } from '@gmcp/dev-issuer';
 import { isServerName, SERVER_NAMES, SERVERS, type ServerName } from '@gmcp/infra/servers';
 
 /**
@@ -68,6 +69,17 @@ export function issuerStatePath(env: Env = process.env): string {
 /** DEVELOPMENT ONLY: who can sign in to the local authorization server, and the scopes each holds. */
 export function devUsersFile(): string {
   return resolve(REPO_ROOT, 'config', 'dev-users.json');
+}
+
+let devGroups: ReadonlyMap<string, readonly string[]> | undefined;
+
+/**
+ * DEVELOPMENT ONLY: the groups a development user's tokens carry (config/dev-users.json), so
+ * that tokens minted for `alice` say what her sign-in would; nobody else has any.
+ */
+export function devGroupsOf(subject: string): string[] {
+  devGroups ??= new Map(loadDevDirectory(devUsersFile()).users.map((user) => [user.id, user.groups]));
+  return [...(devGroups.get(subject) ?? [])];
 }
 
 /** The audit records: the embedded store's day files (one writer, `npm start`; the CLI and console read them). */

@@ -12,6 +12,7 @@ import {
   issuerStatePath,
   LOCAL_TABLES,
   auditRecordsDir,
+  devGroupsOf,
   governanceFile,
   LOCAL_HOST,
   localPort,
@@ -198,7 +199,7 @@ export async function startPlatform(env: Env = process.env, options: PlatformOpt
   const token: Platform['token'] = (server, { sub = 'alice', scopes, clientId }) => {
     const service = running.find((candidate) => candidate.name === server);
     if (!service) throw new Error(`${server} is not running`);
-    return mintAccessToken(key, { issuer: issuerUrl, subject: sub, audience: service.config.auth.audience, scopes: [...scopes], ttlSeconds: 300, ...(clientId ? { clientId } : {}) });
+    return mintAccessToken(key, { issuer: issuerUrl, subject: sub, audience: service.config.auth.audience, scopes: [...scopes], groups: devGroupsOf(sub), ttlSeconds: 300, ...(clientId ? { clientId } : {}) });
   };
   return {
     urls,

@@ -4,15 +4,17 @@ import { Duration, loadOrCreateSigningKey, mintAccessToken, readSigningKey, type
 import { APPROVER_SCOPE, METRICS_SCOPE } from '@gmcp/mcp-kit/platform';
 import { SERVER_MODULES } from '@gmcp/infra';
 import { SERVER_NAMES, serverUses, type ServerName } from '@gmcp/infra/servers';
-import { isMcpServerName, localAudience, localIssuer, signingKeyPath, stateDir } from './local-contract';
+import { devGroupsOf, isMcpServerName, localAudience, localIssuer, signingKeyPath, stateDir } from './local-contract';
 
-const USAGE = `Usage: npm run token -- --sub <subject> --scope "<scopes>" [--aud <server|url>] [--ttl <duration>] [--client-id <id>]
+const USAGE = `Usage: npm run token -- --sub <subject> --scope "<scopes>" [--aud <server|url>] [--ttl <duration>] [--client-id <id>] [--groups "<groups>"]
 
   --sub        subject of the token (the user), e.g. alice
   --scope      space-separated scopes, e.g. "policies:read tickets:read"
   --aud        a server (${SERVER_NAMES.join(', ')}; policy-reader by default) or an audience URL
   --ttl        lifetime: 90s, 15m, 1h (default), 7d
   --client-id  client id claim (default dev-cli)
+  --groups     space-separated groups claim, which call policies read (default: the
+               development user's groups in config/dev-users.json; "" for none)
 
 Prints only the token on stdout. Assistants connect by OAuth instead (docs/connect-an-assistant.md).`;
 
@@ -25,6 +27,7 @@ const Args = z.object({
     .default('policy-reader'),
   ttl: Duration.pipe(z.number().min(1, 'must be at least 1s').max(30 * 86400, 'must be at most 30d')).default(3600),
   'client-id': z.string().min(1).default('dev-cli'),
+  groups: z.string().optional(),
 });
 
 async function main(): Promise<void> {
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
       aud: { type: 'string' },
       ttl: { type: 'string' },
       'client-id': { type: 'string' },
+      groups: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
     audience: isMcpServerName(args.aud) ? localAudience(args.aud) : args.aud,
     scopes,
     clientId: args['client-id'],
+    groups: args.groups === undefined ? devGroupsOf(args.sub) : args.groups.split(/\s+/).filter(Boolean),
     ttlSeconds: args.ttl,
   });
   process.stdout.write(`${token}\n`);

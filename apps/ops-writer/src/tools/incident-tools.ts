@@ -24,9 +24,12 @@ export const addIncidentUpdate = tool({
 export const changeIncidentSeverity = tool({
   name: 'change_incident_severity',
   title: 'Change an incident\'s severity',
-  description: 'Raises or lowers an incident\'s severity (SEV1 highest) with a reason, recorded on its timeline. High risk: it waits for a human approver, then runs; follow it with get_request_status.',
+  description:
+    "Raises or lowers an incident's severity (SEV1 highest) with a reason, recorded on its timeline. A change to SEV3 or SEV4 runs at once; to SEV1 or SEV2 it waits for a human approver (then follow it with get_request_status).",
   ...INCIDENT_WRITE_GOVERNANCE,
-  risk: 'high',
+  // Raised per call by the server's call policies (approval for SEV1 and SEV2).
+  risk: 'low',
+  callPolicy: 'required',
   input: z.object({ incident_id: IncidentId, severity: IncidentSeverity, reason: Reason }),
   output: IncidentChangeView,
   precheck: async ({ incident_id, severity }, ctx) => {

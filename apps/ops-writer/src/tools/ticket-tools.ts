@@ -1,11 +1,23 @@
 import { z } from 'zod';
-import { NotFoundError, ToolError, type ToolContext } from '@gmcp/mcp-kit';
+import { NotFoundError, ToolError, type ToolContext, type ToolResource } from '@gmcp/mcp-kit';
 import { Handle, TicketId, TicketPriority, TicketStatus } from '@gmcp/ops-data';
 import { tool, type OpsWriterDeps } from '../deps';
 import { IdempotencyKey, Reason, TICKET_WRITE_GOVERNANCE, TicketView, ticketView } from './common';
 
 type Ctx = ToolContext<OpsWriterDeps>;
 const writeContext = (ctx: Ctx, idempotencyKey?: string) => ({ actor: ctx.actor.subject, idempotencyKey });
+
+/** The ticket a call acts on, as call policies see it (`resource.team`, `resource.requester`). */
+const ticketResource: ToolResource<{ ticket_id: string }, OpsWriterDeps> = {
+  type: 'Ticket',
+  shape: z.object({ team: z.string(), requester: z.string(), status: z.string(), priority: z.string(), assignee: z.string().optional() }),
+  load: async ({ ticket_id }, ctx) => {
+    const detail = await ctx.deps.reads.tickets.get(ticket_id, 0);
+    if (!detail) throw new NotFoundError(`Ticket ${ticket_id} does not exist.`);
+    const { team, requester, status, priority, assignee } = detail.ticket;
+    return { id: ticket_id, attributes: { team, requester, status, priority, ...(assignee ? { assignee } : {}) } };
+  },
+};
 
 export const createTicket = tool({
   name: 'create_ticket',
@@ -59,6 +71,7 @@ export const updateTicket = tool({
     })
     .refine((input) => input.status !== undefined || input.assignee !== undefined || input.priority !== undefined, { message: 'change at least one of status, assignee, priority' }),
   output: z.object({ ticket: TicketView }),
+  resource: ticketResource,
   // What the user sees when they confirm it in the console (a client that cannot ask them).
   precheck: async ({ ticket_id, status, assignee, priority }, ctx) => {
     const detail = await ctx.deps.reads.tickets.get(ticket_id, 0);
@@ -77,11 +90,15 @@ export const updateTicket = tool({
 export const closeTicketAsWontFix = tool({
   name: 'close_ticket_as_wont_fix',
   title: "Close a ticket as won't fix",
-  description: "Closes a ticket without doing the work, with the reason as a comment. High risk: it waits for a human approver, then runs; follow it with get_request_status.",
+  description:
+    "Closes a ticket without doing the work, with the reason as a comment. The ticket's requester confirms it; anyone else's request waits for a human approver (then follow it with get_request_status).",
   ...TICKET_WRITE_GOVERNANCE,
-  risk: 'high',
+  // Raised per call by the server's call policies: approval unless the caller requested the ticket.
+  risk: 'medium',
+  callPolicy: 'required',
   input: z.object({ ticket_id: TicketId, reason: Reason }),
   output: z.object({ ticket: TicketView, comment: z.object({ author: z.string(), body: z.string(), created_at: z.string() }) }),
+  resource: ticketResource,
   precheck: async ({ ticket_id }, ctx) => {
     const detail = await ctx.deps.reads.tickets.get(ticket_id, 0);
     if (!detail) throw new NotFoundError(`Ticket ${ticket_id} does not exist.`);

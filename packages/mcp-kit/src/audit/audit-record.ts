@@ -34,6 +34,10 @@ export type DenialReason =
   | 'rate_limited'
   | 'concurrency_limited'
   | 'invalid_input'
+  /** A call policy (Cedar) forbade the call, or none permitted it. */
+  | 'policy_denied'
+  /** What the call acts on could not be read for its call policies. */
+  | 'resource_unavailable'
   | 'approval_required'
   | 'governance_unavailable'
   | 'batch_not_supported'
@@ -66,6 +70,8 @@ export const AuditRecord = z.object({
   output_classification: z.enum(CLASSIFICATIONS).optional(),
   duration_ms: z.number().int().nonnegative().optional(),
   approval_id: z.string().optional(),
+  /** The call policies (Cedar `@id`s) that decided: the permits that allowed the call, or the forbids that refused it. */
+  policies: z.array(z.string()).optional(),
   /**
    * The writer's chain: one id per writing process (a server, a Lambda instance), its records
    * numbered 1, 2, 3… and each naming the hash of the one before, so that a record deleted

@@ -61,6 +61,8 @@ export interface AuditEntry {
   outputClassification?: Classification;
   durationMs?: number;
   approvalId?: string;
+  /** The call policies that decided (see AuditRecord.policies). */
+  policies?: readonly string[];
 }
 
 /** Builds, signs and appends audit records for one server. */
@@ -148,6 +150,7 @@ function unsignedRecord(entry: AuditEntry, writer: WriterLink, now: Date, option
     output_classification: entry.outputClassification,
     duration_ms: entry.durationMs === undefined ? undefined : Math.round(entry.durationMs),
     approval_id: entry.approvalId,
+    policies: entry.policies?.length ? [...entry.policies] : undefined,
     writer,
   };
 }

@@ -5,6 +5,8 @@ export interface Actor {
   readonly subject: string;
   readonly clientId: string;
   readonly scopes: ReadonlySet<string>;
+  /** The groups the identity provider says the caller belongs to (the claim named by GROUPS_CLAIM), for call policies. */
+  readonly groups?: ReadonlySet<string>;
   readonly issuer: string;
   readonly tokenId?: string;
   readonly expiresAt: number;
@@ -31,7 +33,7 @@ const AccessTokenClaims = z.object({
  * the identity provider names with this server's prefix (`api://…/tickets:read`) count as
  * the server's own (`tickets:read`).
  */
-export function actorFromClaims(claims: unknown, scopePrefix = ''): Actor | undefined {
+export function actorFromClaims(claims: unknown, scopePrefix = '', groupsClaim = 'groups'): Actor | undefined {
   const parsed = AccessTokenClaims.safeParse(claims);
   if (!parsed.success) return undefined;
   const { sub, iss, exp, client_id, azp, cid, appid, jti, scope, scp } = parsed.data;
@@ -41,6 +43,7 @@ export function actorFromClaims(claims: unknown, scopePrefix = ''): Actor | unde
     // Never fall back to `sub`: a user and a client must not be confused in the audit trail.
     clientId: client_id ?? azp ?? cid ?? appid ?? 'unknown',
     scopes: new Set(splitScopes(scope ?? scp).map(unprefixed)),
+    groups: new Set(groupsOf((claims as Record<string, unknown>)[groupsClaim])),
     issuer: iss,
     tokenId: jti,
     expiresAt: exp,
@@ -64,6 +67,12 @@ export function isCanonicalSubject(subject: string): boolean {
  */
 export function personOf(subject: string): string {
   return subject.normalize('NFKC').toLowerCase();
+}
+
+/** A groups claim: a list of names, or one space-separated string; anything else counts as none. */
+function groupsOf(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  return Array.isArray(value) ? value.filter((group): group is string => typeof group === 'string' && group.length > 0) : [];
 }
 
 function splitScopes(value: string | string[] | undefined): string[] {

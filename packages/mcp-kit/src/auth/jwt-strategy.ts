@@ -41,7 +41,7 @@ export function createJwtPassport(auth: ServiceConfig['auth'], resolveKey: KeyRe
         if (namesSeveralAudiences(claims)) return done(null, false, new AuthenticationError('several_audiences'));
         const { sub } = (claims ?? {}) as { sub?: unknown };
         if (typeof sub === 'string' && !isCanonicalSubject(sub)) return done(null, false, new AuthenticationError('invalid_subject'));
-        const actor = actorFromClaims(claims, auth.scopePrefix);
+        const actor = actorFromClaims(claims, auth.scopePrefix, auth.groupsClaim);
         if (actor) done(null, actor);
         else done(null, false, new AuthenticationError('invalid_claims'));
       },

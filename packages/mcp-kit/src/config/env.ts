@@ -35,6 +35,8 @@ export const ServiceEnvSchema = z.object({
    * authorization façade asks the provider for the prefixed one.
    */
   AUTH_SCOPE_PREFIX: z.string().default(''),
+  /** The token claim that lists the caller's groups, for call policies (Entra ID: `groups`, Cognito: `cognito:groups`). */
+  AUTH_GROUPS_CLAIM: z.string().min(1).default('groups'),
   /**
    * The authorization façade (docs/identity.md), for an identity provider that lacks what MCP
    * clients need: the server publishes RFC 8414 metadata pointing at the provider's endpoints,
@@ -74,6 +76,10 @@ export const ServiceEnvSchema = z.object({
   GOVERNANCE_SOURCE: z.enum(['file', 'ssm']).default('file'),
   GOVERNANCE_FILE: z.string().min(1).optional(),
   GOVERNANCE_SSM_PARAMETER: z.string().min(1).optional(),
+  /** The server's call policies (Cedar) as a file; default: beside GOVERNANCE_FILE (`<server>.cedar`). No file: none. */
+  CALL_POLICIES_FILE: z.string().min(1).optional(),
+  /** With GOVERNANCE_SOURCE=ssm: the parameter holding them (unset, or a parameter that does not exist: none). */
+  CALL_POLICIES_SSM_PARAMETER: z.string().min(1).optional(),
   GOVERNANCE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   GOVERNANCE_MAX_STALENESS_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 

@@ -30,6 +30,8 @@ export interface ServiceConfig {
     readonly jwksCacheMaxAgeMs: number;
     readonly audienceClaim: 'aud' | 'client_id';
     readonly scopePrefix: string;
+    /** The token claim listing the caller's groups (call policies read `principal.groups`). */
+    readonly groupsClaim: string;
     /** Set when the server fronts its identity provider with the authorization façade. */
     readonly facade?: FacadeSettings;
   };
@@ -70,6 +72,7 @@ export function buildServiceConfig(env: ServiceEnv, port: number = env.PORT): Se
       jwksCacheMaxAgeMs: env.AUTH_JWKS_CACHE_SECONDS * 1000,
       audienceClaim: env.AUTH_AUDIENCE_CLAIM,
       scopePrefix: env.AUTH_SCOPE_PREFIX,
+      groupsClaim: env.AUTH_GROUPS_CLAIM,
       ...facadeOf(env),
     },
     allowedOrigins: env.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),

@@ -2,6 +2,7 @@ import type { Logger } from '../logging/logger';
 import { METRIC, type Metrics } from '../metrics/metrics';
 import { DENY_ALL, parseGovernancePolicy, type GovernancePolicy } from './governance-policy';
 import type { PolicySource } from './policy-source';
+import { createFailClosedCache } from './fail-closed-cache';
 
 export interface CachedPolicyOptions {
   source: PolicySource;
@@ -19,47 +20,21 @@ export interface PolicyProvider {
   current(): Promise<GovernancePolicy>;
 }
 
-/**
- * Fail-closed cache over a policy source. Never read successfully → deny all.
- * Read failures after that keep the last good policy until it is `maxStalenessMs`
- * old, then deny all. Refreshes happen on demand, one at a time, so the same code
- * works on Lambda (no timers between invocations) and in a long-running process.
- */
+/** Fail-closed cache over a policy source (see {@link createFailClosedCache}). */
 export function createCachedPolicy(options: CachedPolicyOptions): PolicyProvider {
-  const clock = options.clock ?? Date.now;
-  let lastGood: { policy: GovernancePolicy; readAt: number } | undefined;
-  let lastAttemptAt = Number.NEGATIVE_INFINITY;
-  let refreshing: Promise<void> | undefined;
-
-  const refresh = async () => {
-    lastAttemptAt = clock();
-    try {
-      const policy = parseGovernancePolicy(await options.source.read());
-      if (!lastGood) options.logger.info('governance policy loaded', { source: options.source.description, tools: policy.tools.length });
-      lastGood = { policy, readAt: clock() };
-    } catch (error) {
-      options.metrics.count(METRIC.policyLoadFailures);
-      const keeping = lastGood && clock() - lastGood.readAt < options.maxStalenessMs;
-      options.logger.error(
-        keeping ? 'governance policy refresh failed; keeping the last good policy' : 'governance policy unavailable; denying every tool',
-        { source: options.source.description, error: error as Error },
-      );
-    }
-  };
-
-  return {
-    async current() {
-      // Requests that arrive while a refresh is in flight wait for it rather than use the old policy.
-      if (!refreshing && clock() - lastAttemptAt >= options.ttlMs) {
-        refreshing = refresh().finally(() => (refreshing = undefined));
-      }
-      await refreshing;
-      if (!lastGood) return DENY_ALL;
-      if (clock() - lastGood.readAt >= options.maxStalenessMs) {
-        options.metrics.count(METRIC.policyExpired);
-        return DENY_ALL;
-      }
-      return lastGood.policy;
-    },
-  };
+  const cache = createFailClosedCache({
+    what: 'governance policy',
+    source: options.source.description,
+    load: async () => parseGovernancePolicy(await options.source.read()),
+    denied: DENY_ALL,
+    ttlMs: options.ttlMs,
+    maxStalenessMs: options.maxStalenessMs,
+    metrics: options.metrics,
+    failureMetric: METRIC.policyLoadFailures,
+    expiredMetric: METRIC.policyExpired,
+    logger: options.logger,
+    describe: (policy) => ({ tools: policy.tools.length }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return { current: () => cache.current() };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger';
 import { METRIC, type Metrics } from '../metrics/metrics';
-import { withPolicyRisk } from '../tool/raise-risk';
+import { withPolicyRisk, withPossibleApproval } from '../tool/raise-risk';
+import type { CallPolicies } from '../cedar/call-policies';
 import type { RegisteredTool } from '../tool/tool-set';
 import type { GovernancePolicy } from './governance-policy';
 
@@ -22,13 +23,14 @@ export function pinOf(entry: { definition?: string }, tool: RegisteredTool<unkno
 
 /**
  * The allowed tools of one policy snapshot, computed once per snapshot (the cached policy
- * object changes only when it is re-read). Each pin refusal is logged and counted once per
+ * objects change only when they are re-read). A tool whose call policies may require approval
+ * answers either its output or a pending approval, and says so in its output schema. Each pin refusal is logged and counted once per
  * snapshot; each refused call is audited and counted by the gate.
  */
 export function pinnedAllowlist<Deps>(tools: ReadonlyMap<string, RegisteredTool<Deps>>, deps: { server: string; logger: Logger; metrics: Metrics }) {
-  let last: { policy: GovernancePolicy; result: AllowedTools<Deps> } | undefined;
-  return (policy: GovernancePolicy): AllowedTools<Deps> => {
-    if (last?.policy === policy) return last.result;
+  let last: { policy: GovernancePolicy; callPolicies?: CallPolicies; result: AllowedTools<Deps> } | undefined;
+  return (policy: GovernancePolicy, callPolicies?: CallPolicies): AllowedTools<Deps> => {
+    if (last?.policy === policy && last.callPolicies === callPolicies) return last.result;
     const allowed = new Map<string, RegisteredTool<Deps>>();
     const refused = new Map<string, PinRefusal>();
     for (const entry of policy.tools) {
@@ -45,10 +47,11 @@ export function pinnedAllowlist<Deps>(tools: ReadonlyMap<string, RegisteredTool<
           served: tool.definitionHash,
         });
       } else {
-        allowed.set(entry.name, withPolicyRisk(tool, entry.risk));
+        const served = withPolicyRisk(tool, entry.risk);
+        allowed.set(entry.name, callPolicies?.mayRequire(entry.name, 'approval') ? withPossibleApproval(served) : served);
       }
     }
-    last = { policy, result: { allowed, refused } };
+    last = { policy, callPolicies, result: { allowed, refused } };
     return last.result;
   };
 }

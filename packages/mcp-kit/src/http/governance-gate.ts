@@ -1,6 +1,8 @@
 import type { Request, Response, NextFunction } from 'express';
 import type { AnswerContext } from '../errors/error-table';
 import type { PolicyProvider } from '../governance/cached-policy';
+import type { CallPolicies } from '../cedar/call-policies';
+import type { CallPolicyDependencies } from '../pipeline/check-call-policies';
 import { pinnedAllowlist } from '../governance/pinned-allowlist';
 import type { ConcurrencyLimiter } from '../limits/concurrency';
 import type { RecordDependencies } from '../pipeline/call-records';
@@ -11,9 +13,11 @@ import type { RegisteredTool } from '../tool/tool-set';
 import { callerOf, contextOf } from './request-context';
 import { sendError } from './send-error';
 
-export interface GateDependencies<Deps> extends RecordDependencies {
+export interface GateDependencies<Deps> extends RecordDependencies, Omit<CallPolicyDependencies<Deps>, 'callPolicies'> {
   tools: ReadonlyMap<string, RegisteredTool<Deps>>;
   policy: PolicyProvider;
+  /** The server's call policies (Cedar), read beside the allowlist; undefined: the server has none. */
+  callPolicies?: { current(): Promise<CallPolicies | undefined> };
   concurrency: ConcurrencyLimiter;
 }
 
@@ -26,8 +30,8 @@ export interface GateDependencies<Deps> extends RecordDependencies {
 export function governanceGate<Deps>(deps: GateDependencies<Deps>, answers: AnswerContext) {
   const allowlistOf = pinnedAllowlist(deps.tools, deps);
   const currentPolicy = async () => {
-    const policy = await deps.policy.current();
-    return { policy, ...allowlistOf(policy) };
+    const [policy, callPolicies] = await Promise.all([deps.policy.current(), deps.callPolicies?.current()]);
+    return { policy, callPolicies, ...allowlistOf(policy, callPolicies) };
   };
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const caller = callerOf(req, res);

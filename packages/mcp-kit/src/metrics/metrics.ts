@@ -18,6 +18,10 @@ export const METRIC = {
   auditWriteFailures: 'AuditWriteFailures',
   policyLoadFailures: 'GovernancePolicyLoadFailures',
   policyExpired: 'GovernancePolicyExpired',
+  /** The call policies (Cedar) could not be read or are invalid (the last good set is kept until the staleness bound). */
+  callPolicyLoadFailures: 'CallPolicyLoadFailures',
+  /** Calls refused because no valid call policies were available. */
+  callPoliciesExpired: 'CallPoliciesExpired',
   authFailuresNotRecorded: 'AuthFailuresNotRecorded',
   outcomeNotRecorded: 'OutcomeRecordsLost',
   toolLatency: 'ToolLatency',

@@ -43,6 +43,7 @@ function callEntry<Deps>(verdict: RunVerdict<Deps>, caller: Caller) {
     tool: verdict.tool.definition.name,
     risk: verdict.tool.definition.risk,
     arguments: verdict.auditArguments,
+    policies: verdict.policies,
   };
 }
 

@@ -34,6 +34,8 @@ export interface RunVerdict<Deps = unknown> {
   input: unknown;
   /** The input as records show it (sensitive fields redacted). */
   auditArguments: unknown;
+  /** The call policies that permitted it, when its tool has any. */
+  policies?: readonly string[];
   slot: Slot;
 }
 

@@ -12,8 +12,9 @@ import { admitCall } from './admit';
 import { allowedRecord, announceDenial, denialEntry, recordDenial, type RecordDependencies } from './call-records';
 import { countersFor } from './rate-limits';
 import { validateInput } from './validate-input';
+import { checkCallPolicies, type CallPolicyDependencies } from './check-call-policies';
 
-export interface DecideDependencies<Deps> extends RecordDependencies {
+export interface DecideDependencies<Deps> extends RecordDependencies, CallPolicyDependencies<Deps> {
   concurrency: ConcurrencyLimiter;
   /** The policy snapshot this request is decided under. */
   policy: GovernancePolicy;
@@ -25,7 +26,7 @@ export interface DecideDependencies<Deps> extends RecordDependencies {
 
 /**
  * The decisions taken for one call before the SDK sees it, in order: allowlist → scope →
- * input validation → concurrency → admission. Admission counts the call on its rate counters
+ * input validation → call policies (Cedar) → concurrency → admission. Admission counts the call on its rate counters
  * and writes its record in one step (one round trip on DynamoDB): the write-ahead record of a
  * call that may run, or the denial of one refused by validation or concurrency — such calls
  * count too. A full counter refuses the call (429), its denial written in the record's place.
@@ -54,7 +55,7 @@ export async function decideCall<Deps>(call: ToolCallRequest, caller: Caller, de
     return deny('insufficient_scope', { kind: 'http', error: new InsufficientScopeError(definition.name, definition.scope) });
   }
 
-  // 3. Input validation, 4. concurrency: a call they refuse still counts, its denial as its record.
+  // 3. Input validation, 5. concurrency: a call they refuse still counts, its denial as its record.
   const counters = countersFor(definition.name, caller.actor, deps.server, deps.policy);
   const refuse = (reason: DenialReason, verdict: Verdict<Deps>, extra: Partial<AuditEntry>, onAdmitted = () => undefined as void) => {
     const denial = { ...base, ...extra, reason };
@@ -70,14 +71,19 @@ export async function decideCall<Deps>(call: ToolCallRequest, caller: Caller, de
   if (!validated.ok) return refuse('invalid_input', { kind: 'refuse_invalid', message: validated.error.message }, { arguments: redact(call.arguments, definition.input) });
   const auditArguments = redact(validated.input, definition.input);
 
+  // 4. Call policies: may refuse, or raise the risk this call runs at.
+  const ruled = await checkCallPolicies(tool, validated.input, caller, deps);
+  if (ruled.kind === 'refuse') return refuse(ruled.reason, { kind: 'refuse_invalid', message: ruled.message }, { arguments: auditArguments, policies: ruled.policies });
+  const governed = { tool: ruled.tool, ...(ruled.policies ? { policies: ruled.policies } : {}) };
+
   const slot = deps.concurrency.tryAcquire(deps.policy.limits.max_concurrency);
   if (!slot) {
     const error = new TemporarilyUnavailableError('Too many calls in progress on this server; retry shortly', 1);
     return refuse('concurrency_limited', { kind: 'http', error }, { arguments: auditArguments }, () => deps.metrics.count(METRIC.concurrencyLimited, { server: deps.server }));
   }
 
-  // 5. Admission: the rate counters and the write-ahead record together; fail closed.
-  const verdict: RunVerdict<Deps> = { kind: 'run', callId: String(call.id), tool, input: validated.input, auditArguments, slot };
+  // 6. Admission: the rate counters and the write-ahead record together; fail closed.
+  const verdict: RunVerdict<Deps> = { kind: 'run', callId: String(call.id), ...governed, input: validated.input, auditArguments, slot };
   const decided = await admitCall(allowedRecord(verdict, caller), counters, () => verdict, deps);
   if (decided !== verdict) slot.release();
   return decided;

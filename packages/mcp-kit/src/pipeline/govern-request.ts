@@ -1,6 +1,7 @@
 import { InvalidRequestError, type KitError } from '../errors/errors';
 import type { GovernancePolicy } from '../governance/governance-policy';
 import type { AllowedTools } from '../governance/pinned-allowlist';
+import type { CallPolicies } from '../cedar/call-policies';
 import type { RegisteredTool } from '../tool/tool-set';
 import { sanitizeToolName, type Caller, type ToolCallRequest } from './call';
 import { recordDenial } from './call-records';
@@ -13,9 +14,9 @@ export interface GovernedRequest<Deps = unknown> {
   readonly verdicts: CallVerdicts<Deps>;
 }
 
-export type GovernRequestDependencies<Deps> = Omit<DecideDependencies<Deps>, 'policy' | 'allowed' | 'refused'> & {
-  /** The current policy snapshot, and the tools it allows. */
-  policy(): Promise<{ policy: GovernancePolicy } & AllowedTools<Deps>>;
+export type GovernRequestDependencies<Deps> = Omit<DecideDependencies<Deps>, 'policy' | 'allowed' | 'refused' | 'callPolicies'> & {
+  /** The current policy snapshot (allowlist and call policies), and the tools it allows. */
+  policy(): Promise<{ policy: GovernancePolicy; callPolicies?: CallPolicies } & AllowedTools<Deps>>;
 };
 
 /**
@@ -29,14 +30,14 @@ export async function governRequest<Deps>(
   verdicts: CallVerdicts<Deps>,
   deps: GovernRequestDependencies<Deps>,
 ): Promise<{ governed: GovernedRequest<Deps> } | { refusal: KitError }> {
-  const { policy, allowed, refused } = await deps.policy();
+  const { policy, callPolicies, allowed, refused } = await deps.policy();
   if (calls.batched && calls.calls.length > 0) {
     // JSON-RPC batches were dropped from MCP in 2025-06-18; tool calls are never batched here.
     for (const call of calls.calls) await recordDenial({ ...caller, callId: String(call.id), tool: sanitizeToolName(call.name), reason: 'batch_not_supported' }, deps);
     return { refusal: new InvalidRequestError('Batched tools/call requests are not supported') };
   }
   for (const call of calls.calls) {
-    const verdict = await decideCall(call, caller, { ...deps, policy, allowed, refused });
+    const verdict = await decideCall(call, caller, { ...deps, policy, callPolicies, allowed, refused });
     verdicts.set(call.id, verdict);
     if (verdict.kind === 'http') return { refusal: verdict.error };
   }

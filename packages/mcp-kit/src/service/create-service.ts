@@ -31,6 +31,10 @@ import { createToolSet } from '../tool/tool-set';
 import { RouteNotFoundError } from '../errors/errors';
 import { isLoopbackHost } from '../config/loopback';
 import { advertisedScopes } from './advertised-scopes';
+import { cedarSchemaOf } from '../cedar/cedar-schema';
+import { createCallPolicyProvider, type CallPolicyProvider } from '../cedar/call-policy-provider';
+import type { Caller } from '../pipeline/call';
+import type { ToolContext } from '../tool/define-tool';
 import type { GovernanceAdapters } from './governance-adapters';
 import { approvalsFor, confirmationFor, servedTools } from './service-approvals';
 import type { ServiceDefinition } from './service-definition';
@@ -46,6 +50,8 @@ export interface McpService {
   close(): Promise<void>;
   /** Reads ahead what the first request needs (the issuer's signing keys). */
   warmUp(): Promise<void>;
+  /** The server's call policies (Cedar), when its configuration names a source for them. */
+  readonly callPolicies?: CallPolicyProvider;
   /** For the approval workflow's tasks (Lambda entries): present when the server has high-risk tools. */
   readonly approvals?: {
     /** The executor task: runs an approved request once (refused if unsigned, altered, expired or used). */
@@ -72,6 +78,17 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
   const approvals = approvalsFor(declared, definition, governance, audit, logger);
   const tools = createToolSet(servedTools(declared, approvals?.service), { serverAccess: definition.access, mapError: definition.mapError });
   approvals?.bind(tools);
+  const callPolicies =
+    governance.callPolicies &&
+    createCallPolicyProvider({ ...governance.callPolicies, schema: cedarSchemaOf([...tools.values()].map((tool) => tool.definition) as never), approvals: approvals !== undefined, metrics, logger });
+  // What a tool's resource loader runs with, before the decision: what its handler would get.
+  const toolContext = (caller: Caller): ToolContext<Deps> => ({
+    actor: caller.actor,
+    requestId: caller.origin.requestId,
+    logger,
+    deps: definition.deps,
+    cursors: governance.cursors(caller.actor.subject),
+  });
   const scopes = advertisedScopes(declared, definition.additionalScopes);
   const answers = answerContext(config, 'oauth');
 
@@ -114,7 +131,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
     MCP_PATH,
     authenticated,
     ...jsonBody({ limit: config.maxBodyBytes, type: 'application/json' }),
-    governanceGate({ ...records, tools, policy: governance.policy, concurrency: createConcurrencyLimiter() }, answers),
+    governanceGate({ ...records, tools, policy: governance.policy, callPolicies, toolContext, concurrency: createConcurrencyLimiter() }, answers),
     mcpRoute(transport),
   );
   app.all(MCP_PATH, methodNotAllowed);
@@ -130,6 +147,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
     governance,
     close: transport.close,
     warmUp: keys.prefetch,
+    ...(callPolicies ? { callPolicies } : {}),
     approvals: approvals && { runApproved: approvals.runApproved, notifierTask: (input) => runNotifierTask(input, approvals.service, governance.approvals!.notifier) },
   };
 }

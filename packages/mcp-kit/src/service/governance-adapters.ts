@@ -19,6 +19,7 @@ import { createCachedPolicy, type PolicyProvider } from '../governance/cached-po
 import { type PolicySource } from '../governance/policy-source';
 import { filePolicySource } from '../governance/file-policy-source';
 import { ssmPolicySource } from '../governance/ssm-policy-source';
+import { callPoliciesFileBeside, fileCallPolicySource, ssmCallPolicySource, type CallPolicySource } from '../governance/call-policy-source';
 import type { ConfirmationSettings } from '../mcp/confirmation';
 import { createApprovalAdapters, type ApprovalAdapters } from './approval-adapters';
 import { createCursorSeals, cursorKeyFrom, type CursorSeals } from '../tool/cursor-seal';
@@ -26,6 +27,8 @@ import { createCursorSeals, cursorKeyFrom, type CursorSeals } from '../tool/curs
 /** The governance ports of one server, with the adapters its configuration picks. */
 export interface GovernanceAdapters {
   policy: PolicyProvider;
+  /** Where the server's call policies (Cedar) are read from, on the allowlist's TTL and staleness bound. */
+  callPolicies?: { source: CallPolicySource; ttlMs: number; maxStalenessMs: number };
   auditStore: AuditStore;
   signer: RecordSigner;
   rateLimiter: RateLimiter;
@@ -51,6 +54,7 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
   }
   const metrics = env.METRICS === 'emf' ? createEmfMetrics(env.METRICS_NAMESPACE, serviceName) : createMemoryMetrics();
   const dynamodb = createDynamoDbClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
+  const callPolicies = callPolicySource(env);
   return {
     metrics,
     auditStore: auditStore(env, dynamodb),
@@ -62,6 +66,7 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
     rateLimiter: env.RATE_LIMIT_STORE === 'dynamodb' ? createShardedRateLimiter(createDynamoDbRateLimiter(dynamodb, env.RATE_LIMIT_TABLE)) : createMemoryRateLimiter(),
     // One transaction only where the counters and the trail are both in DynamoDB.
     ...(env.RATE_LIMIT_STORE === 'dynamodb' && env.AUDIT_STORE === 'dynamodb' ? { admission: createDynamoDbCallAdmission(dynamodb, { counters: env.RATE_LIMIT_TABLE, audit: env.AUDIT_TABLE }) } : {}),
+    ...(callPolicies ? { callPolicies: { source: callPolicies, ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000, maxStalenessMs: env.GOVERNANCE_MAX_STALENESS_SECONDS * 1000 } } : {}),
     policy: createCachedPolicy({
       source: policySource(env),
       ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000,
@@ -85,6 +90,14 @@ function policySource(env: ServiceEnv): PolicySource {
   }
   if (!env.GOVERNANCE_FILE) throw new ConfigError('Invalid configuration: GOVERNANCE_FILE is required when GOVERNANCE_SOURCE=file', ['GOVERNANCE_FILE']);
   return filePolicySource(env.GOVERNANCE_FILE);
+}
+
+function callPolicySource(env: ServiceEnv): CallPolicySource | undefined {
+  if (env.GOVERNANCE_SOURCE === 'ssm') {
+    return env.CALL_POLICIES_SSM_PARAMETER ? ssmCallPolicySource(createSsmClient({ region: env.AWS_REGION, endpoint: env.SSM_ENDPOINT }), env.CALL_POLICIES_SSM_PARAMETER) : undefined;
+  }
+  const file = env.CALL_POLICIES_FILE ?? (env.GOVERNANCE_FILE && callPoliciesFileBeside(env.GOVERNANCE_FILE));
+  return file ? fileCallPolicySource(file) : undefined;
 }
 
 /** The medium-risk confirmation's settings: with the approval key, which also signs its state. */

@@ -39,6 +39,12 @@ export async function startService<Deps>(
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
   }
+  // Call policies that do not parse or validate stop the server here, naming file, line and message.
+  await service.callPolicies?.check().catch(async (error: unknown) => {
+    await service.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  });
   server.on('request', service.app);
   service.logger.info('service listening', { url: config.resourceUrl, audience: config.auth.audience });
 

@@ -38,6 +38,20 @@ export interface ChangedField {
   readonly proposed: string | null;
 }
 
+/**
+ * What a call acts on, for call policies (Cedar) to decide by: `Ticket::"TCK-1042"` with its
+ * team and requester. Read before the decision, as a precheck is; tools that act on the same
+ * kind of thing declare the same `type` and `shape`.
+ */
+export interface ToolResource<Input, Deps> {
+  /** The Cedar entity type (PascalCase). */
+  readonly type: string;
+  /** The attributes policies may read (`resource.team`). */
+  readonly shape: AnyObjectSchema;
+  /** The resource this call acts on; throw a `ToolError` when there is none (the call is refused with its message). */
+  readonly load: (input: Input, ctx: ToolContext<Deps>) => Promise<{ id: string; attributes: Record<string, unknown> }>;
+}
+
 /** Everything a feature team declares about a tool. */
 export interface ToolSpec<In extends AnyObjectSchema, Out extends AnyObjectSchema, Deps> {
   /** Wire name: lowercase snake_case, unique within a server. */
@@ -63,6 +77,15 @@ export interface ToolSpec<In extends AnyObjectSchema, Out extends AnyObjectSchem
    * see beside the arguments: it runs again whenever they open the request.
    */
   precheck?: (input: z.output<In>, ctx: ToolContext<Deps>) => Promise<void | readonly ChangedField[]>;
+  /** What the call acts on, for call policies; without it the resource is the tool itself (`Tool::"<name>"`). */
+  resource?: ToolResource<z.output<In>, Deps>;
+  /**
+   * `required`: the tool runs only under a call policy that names it, because its declared risk
+   * is the lowest it can have and its policies raise it (a missing policy file must not let
+   * every call through at that lowest risk). Without it, a tool no policy names keeps the
+   * allowlist's decision alone.
+   */
+  callPolicy?: 'required';
   /** Text rendering of the output for clients that do not read structuredContent; JSON by default. */
   render?: (output: z.output<Out>) => string;
   /** The classification of one result, when it can be lower than `classification`; recorded in the audit trail. */

@@ -6,7 +6,7 @@ import { startLimitedIdentityProvider, type LimitedIdentityProvider } from '@gmc
 import { FACADE_PATHS } from '@gmcp/mcp-kit/platform';
 import { approvalServer, SERVER_MODULES, SERVER_NAMES, type ServerName, type StageConfig } from '@gmcp/infra';
 import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_SCOPES, consoleClientRegistration } from '@gmcp/console/deployment-contract';
-import { devUsersFile } from '../local-contract';
+import { devGroupsOf, devUsersFile } from '../local-contract';
 
 /**
  * Which identity provider a loopback stage has: the development issuer used directly, or one
@@ -101,7 +101,7 @@ export async function startStageIdentity(style: StageIdentityStyle): Promise<Sta
     },
     token: (service, sub, scopes, clientId) => {
       if (provider) throw new Error(`A ${style}-like stage's tokens come from signing in through the façade`);
-      return mintAccessToken(key, { issuer: issuer.issuer, subject: sub, audience: apiOf(service), scopes, ttlSeconds: 300, ...(clientId ? { clientId } : {}) });
+      return mintAccessToken(key, { issuer: issuer.issuer, subject: sub, audience: apiOf(service), scopes, groups: devGroupsOf(sub), ttlSeconds: 300, ...(clientId ? { clientId } : {}) });
     },
     stop: async () => {
       await provider?.stop();

@@ -1,0 +1,234 @@
+import { createHash } from 'node:crypto';
+import type { Actor } from '../auth/actor';
+import { cedarEngine, type CedarEngine, type DetailedError, type EntityJson, type PolicyJson } from './cedar-engine';
+import { CALLER_TYPE, TOOL_TYPE, type CedarSchemaJson } from './cedar-schema';
+import { toCedarValue, type CedarValue } from './cedar-values';
+
+/** What a permit may ask for beyond allowing the call (`@requires("approval")`). */
+export const REQUIREMENTS = ['confirmation', 'approval'] as const;
+export type Requirement = (typeof REQUIREMENTS)[number];
+
+/** The resource a call acts on, as a tool's `resource` loader (or the kit, for the tool itself) gives it. */
+export interface CallResource {
+  type: string;
+  id: string;
+  attributes: Record<string, unknown>;
+}
+
+export interface CallPolicyRequest {
+  tool: string;
+  actor: Actor;
+  /** The validated arguments. */
+  input: unknown;
+  resource: CallResource;
+}
+
+export type CallPolicyDecision =
+  /** `policies`: the permits that allowed the call; `requires`: the most any of them asks for. */
+  | { kind: 'allow'; policies: string[]; requires?: Requirement }
+  /** `policies`: the forbids that refused it (none: no permit matched, deny by default); `message`: what the caller reads. */
+  | { kind: 'deny'; policies: string[]; message: string }
+  /** The arguments or resource could not be evaluated (a value Cedar cannot hold, an evaluation error): refused as invalid. */
+  | { kind: 'invalid'; message: string };
+
+/** A server's call policies, compiled and validated against its schema. */
+export interface CallPolicies {
+  /** The policy ids, in file order. */
+  readonly ids: readonly string[];
+  /** Whether any policy names the tool: such tools are denied unless a permit matches; the others keep the allowlist's decision alone. */
+  governs(tool: string): boolean;
+  /** Whether a permit on the tool may require approval (its result may then be a pending approval). */
+  mayRequire(tool: string, requirement: Requirement): boolean;
+  decide(request: CallPolicyRequest): CallPolicyDecision;
+}
+
+/** A policy file that does not parse or validate: each problem with its line and column. */
+export class CallPolicyError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Call policies in ${source} are invalid:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.name = 'CallPolicyError';
+  }
+}
+
+export interface CompileOptions {
+  /** Where the text came from, for messages (a file path, an SSM parameter). */
+  source: string;
+  /** Whether the server can run approvals (a policy requiring one on a server without them is refused). */
+  approvals: boolean;
+}
+
+interface PolicyMeta {
+  id: string;
+  effect: 'permit' | 'forbid';
+  /** The tools it applies to; undefined: all of them. */
+  tools?: ReadonlySet<string>;
+  requires?: Requirement;
+  description?: string;
+  /** `@confidential`: a refusal says only that a call policy refused, not which. */
+  confidential: boolean;
+}
+
+const POLICY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Parses and validates a server's Cedar policies against the schema of its tools. Every
+ * policy carries `@id("…")` (what audit records and refusals name); `@description("…")` is what
+ * a refused caller reads; `@requires("approval" | "confirmation")` on a permit raises the risk
+ * of the calls it allows. Throws {@link CallPolicyError} naming each problem's line.
+ */
+export async function compileCallPolicies(text: string, schema: CedarSchemaJson, options: CompileOptions): Promise<CallPolicies> {
+  const cedar = await cedarEngine();
+  const at = locator(text, options.source);
+  const failIf = (problems: string[]) => {
+    if (problems.length > 0) throw new CallPolicyError(options.source, problems);
+  };
+
+  const parsed = cedar.checkParsePolicySet({ staticPolicies: text });
+  if (parsed.type === 'failure') failIf(parsed.errors.map((error) => at(error)));
+  const parts = cedar.policySetTextToParts(text);
+  if (parts.type === 'failure') return failIf(parts.errors.map((error) => at(error))) as never;
+  failIf(parts.policy_templates.map(() => `${options.source}: templates are not supported; write each policy out`));
+
+  const metas = parts.policies.map((policy, index) => policyMeta(cedar, policy, `policy${index}`));
+  failIf(metaProblems(metas, parts.policies, text, options));
+
+  const validated = cedar.validate({ schema: schema as never, policies: { staticPolicies: text } });
+  if (validated.type === 'failure') failIf(validated.errors.map((error) => at(error)));
+  else failIf([...validated.validationErrors, ...validated.validationWarnings].map(({ policyId, error }) => at(error, idOf(metas, policyId))));
+
+  return evaluator(cedar, schema, parts.policies, metas.map((meta) => meta.meta));
+}
+
+function idOf(metas: { meta: PolicyMeta }[], cedarId: string): string {
+  const index = Number(cedarId.replace(/^policy/, ''));
+  return metas[index]?.meta.id ?? cedarId;
+}
+
+function policyMeta(cedar: CedarEngine, policy: string, cedarId: string): { meta: PolicyMeta; problems: string[] } {
+  const json = cedar.policyToJson(policy);
+  if (json.type === 'failure') return { meta: { id: cedarId, effect: 'forbid', confidential: false }, problems: json.errors.map((error) => error.message) };
+  const annotations = json.json.annotations ?? {};
+  const problems: string[] = [];
+  const id = annotations.id ?? '';
+  if (!POLICY_ID.test(id)) problems.push(id ? `@id("${id}") must be letters, digits, ".", "_" or "-" (at most 128)` : 'every policy needs an @id("…"), which audit records and refusals name');
+  const requires = annotations.requires;
+  if (requires !== undefined && !(REQUIREMENTS as readonly string[]).includes(requires)) problems.push(`@requires must be one of ${REQUIREMENTS.join(', ')}`);
+  if (requires !== undefined && json.json.effect !== 'permit') problems.push('@requires belongs on a permit: a forbid allows nothing to require');
+  return {
+    meta: {
+      id: id || cedarId,
+      effect: json.json.effect,
+      tools: toolsOf(json.json.action),
+      requires: requires as Requirement | undefined,
+      description: annotations.description,
+      confidential: 'confidential' in annotations,
+    },
+    problems,
+  };
+}
+
+function toolsOf(action: PolicyJson['action']): ReadonlySet<string> | undefined {
+  if (action.op === 'All') return undefined;
+  const uids = 'entities' in action ? action.entities : 'entity' in action ? [action.entity] : [];
+  return new Set(uids.map((uid) => ('__entity' in uid ? uid.__entity.id : uid.id)));
+}
+
+function metaProblems(metas: { meta: PolicyMeta; problems: string[] }[], policies: string[], text: string, options: CompileOptions): string[] {
+  const seen = new Set<string>();
+  let from = 0;
+  return metas.flatMap(({ meta, problems }, index) => {
+    const offset = text.indexOf(policies[index]!, from);
+    if (offset >= 0) from = offset + policies[index]!.length;
+    const place = `${options.source}:${offset >= 0 ? lineAndColumn(text, offset) : '?'}`;
+    const all = [...problems];
+    if (seen.has(meta.id)) all.push(`@id("${meta.id}") is used twice`);
+    seen.add(meta.id);
+    if (meta.requires === 'approval' && !options.approvals) all.push('@requires("approval"): this server has no approval workflow (it serves no high-risk tool)');
+    return all.map((problem) => `${place}: ${problem}`);
+  });
+}
+
+function evaluator(cedar: CedarEngine, schema: CedarSchemaJson, policies: string[], metas: PolicyMeta[]): CallPolicies {
+  // Parsed once into the engine's cache, under a name that changes with the content.
+  const name = createHash('sha256').update(JSON.stringify(schema)).update(policies.join('\n')).digest('hex').slice(0, 24);
+  cedar.preparseSchema(name, schema as never);
+  cedar.preparsePolicySet(name, { staticPolicies: Object.fromEntries(policies.map((policy, index) => [metas[index]!.id, policy])) });
+  const byId = new Map(metas.map((meta) => [meta.id, meta]));
+  const appliesTo = (meta: PolicyMeta, tool: string) => !meta.tools || meta.tools.has(tool);
+  const actions = schema[''].actions;
+
+  return {
+    ids: metas.map((meta) => meta.id),
+    governs: (tool) => metas.some((meta) => appliesTo(meta, tool)),
+    mayRequire: (tool, requirement) => metas.some((meta) => meta.effect === 'permit' && appliesTo(meta, tool) && meta.requires === requirement),
+    decide(request) {
+      const argumentsType = actions[request.tool]?.appliesTo.context.attributes.arguments;
+      const args = argumentsType && toCedarValue(request.input, argumentsType);
+      if (args === undefined) return { kind: 'invalid', message: `the arguments of ${request.tool} cannot be evaluated by its call policies` };
+      const shape = schema[''].entityTypes[request.resource.type]?.shape;
+      const attributes = shape && toCedarValue(request.resource.attributes, shape);
+      if (attributes === undefined) return { kind: 'invalid', message: `the ${request.resource.type} that ${request.tool} acts on cannot be evaluated by its call policies` };
+      const resource = entity(request.resource.type, request.resource.id, attributes as Record<string, unknown>);
+      const answer = cedar.statefulIsAuthorized({
+        principal: { type: CALLER_TYPE, id: request.actor.subject },
+        action: { type: 'Action', id: request.tool },
+        resource: { type: request.resource.type, id: request.resource.id },
+        context: { arguments: args },
+        preparsedSchemaName: name,
+        preparsedPolicySetId: name,
+        validateRequest: true,
+        entities: [callerEntity(request.actor), resource],
+      });
+      if (answer.type === 'failure') return { kind: 'invalid', message: `${request.tool}: ${answer.errors.map((error) => error.message).join('; ')}` };
+      const { decision, diagnostics } = answer.response;
+      // An erroring policy is skipped by Cedar: a forbid that could not be evaluated must not let a call through.
+      if (diagnostics.errors.length > 0) return { kind: 'invalid', message: `${request.tool}: the arguments could not be evaluated by call policy ${diagnostics.errors.map((error) => error.policyId).join(', ')}` };
+      const deciding = diagnostics.reason.map((id) => byId.get(id)).filter((meta): meta is PolicyMeta => meta !== undefined);
+      if (decision === 'allow') {
+        const requires = REQUIREMENTS.filter((requirement) => deciding.some((meta) => meta.requires === requirement)).pop();
+        return { kind: 'allow', policies: diagnostics.reason, ...(requires ? { requires } : {}) };
+      }
+      return { kind: 'deny', policies: diagnostics.reason, message: refusalMessage(request.tool, deciding) };
+    },
+  };
+}
+
+function refusalMessage(tool: string, forbids: PolicyMeta[]): string {
+  if (forbids.length === 0) return `${tool} was refused: no call policy permits this call. Nothing was changed.`;
+  const shown = forbids.find((meta) => !meta.confidential);
+  if (!shown) return `${tool} was refused by a call policy. Nothing was changed.`;
+  return `${tool} was refused by call policy ${shown.id}${shown.description ? `: ${shown.description}` : ''}. Nothing was changed.`;
+}
+
+function callerEntity(actor: Actor): EntityJson {
+  return entity(CALLER_TYPE, actor.subject, { subject: actor.subject, client_id: actor.clientId, scopes: [...actor.scopes], groups: [...(actor.groups ?? [])] });
+}
+
+function entity(type: string, id: string, attributes: Record<string, unknown>): EntityJson {
+  return { uid: { type, id }, attrs: attributes as Record<string, CedarValue>, parents: [] };
+}
+
+/** The resource of a tool that declares none: the tool itself. */
+export function toolResource(tool: { name: string; owner: string; scope: string; classification: string }): CallResource {
+  return { type: TOOL_TYPE, id: tool.name, attributes: { name: tool.name, owner: tool.owner, scope: tool.scope, classification: tool.classification } };
+}
+
+/** `source:line:column: message` for an engine error, with the policy id when known. */
+function locator(text: string, source: string) {
+  return (error: DetailedError, policyId?: string): string => {
+    const start = error.sourceLocations?.[0]?.start;
+    const place = start === undefined ? source : `${source}:${lineAndColumn(text, start)}`;
+    const help = error.help ? ` (${error.help})` : '';
+    const label = error.sourceLocations?.[0]?.label ? ` — ${error.sourceLocations[0].label}` : '';
+    return `${place}: ${policyId ? `policy ${policyId}: ` : ''}${error.message}${label}${help}`;
+  };
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `${line}:${offset - before.lastIndexOf('\n')}`;
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { defineTool, ToolError } from '../src/index';
+import { cedarSchemaOf } from '../src/cedar/cedar-schema';
+import { CallPolicyError, compileCallPolicies, toolResource, type CallResource } from '../src/cedar/call-policies';
+import type { Actor } from '../src/auth/actor';
+
+// Call policies against Cedar's own engine (the WebAssembly build), with tools declared as apps declare them.
+const Ticket = z.object({ team: z.string(), requester: z.string(), opened_at: z.date() });
+
+const changeSeverity = defineTool({
+  name: 'change_severity',
+  title: 'Change severity',
+  description: 'Changes an incident severity.',
+  owner: 'sre',
+  scope: 'incidents:write',
+  risk: 'low',
+  access: 'write',
+  classification: 'internal',
+  input: z.object({ incident_id: z.string(), severity: z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4']), reason: z.string().optional(), impact: z.number(), count: z.number().int().default(1) }),
+  output: z.object({ ok: z.boolean() }),
+  handler: async () => ({ ok: true }),
+});
+
+const updateTicket = defineTool({
+  name: 'update_ticket',
+  title: 'Update ticket',
+  description: 'Updates a ticket.',
+  owner: 'service-desk',
+  scope: 'tickets:write',
+  risk: 'medium',
+  access: 'write',
+  classification: 'internal',
+  input: z.object({ ticket_id: z.string(), labels: z.array(z.string()).default([]) }),
+  output: z.object({ ok: z.boolean() }),
+  resource: {
+    type: 'Ticket',
+    shape: Ticket,
+    load: async ({ ticket_id }) => {
+      if (ticket_id === 'missing') throw new ToolError('no such ticket');
+      return { id: ticket_id, attributes: { team: 'network', requester: 'bob', opened_at: new Date('2026-01-02T03:04:05Z') } };
+    },
+  },
+  handler: async () => ({ ok: true }),
+});
+
+const schema = cedarSchemaOf([changeSeverity, updateTicket] as never);
+const actor = (subject: string, groups: string[] = []): Actor => ({ subject, clientId: 'assistant', scopes: new Set(['incidents:write']), groups: new Set(groups), issuer: 'test', expiresAt: 0 });
+const ticket: CallResource = { type: 'Ticket', id: 'TCK-1', attributes: { team: 'network', requester: 'bob', opened_at: new Date('2026-01-02T03:04:05Z') } };
+const severityTool = toolResource(changeSeverity);
+
+const SHIPPED = `
+@id("severity-low-at-once")
+permit(principal, action == Action::"change_severity", resource)
+when { ["SEV3", "SEV4"].contains(context.arguments.severity) };
+
+@id("severity-high-needs-approval")
+@requires("approval")
+permit(principal, action == Action::"change_severity", resource)
+when { ["SEV1", "SEV2"].contains(context.arguments.severity) };
+
+@id("own-team-tickets")
+@description("Tickets are updated by members of their team")
+permit(principal, action == Action::"update_ticket", resource)
+when { principal.groups.contains(resource.team) };
+
+@id("no-frozen-label")
+@description("The frozen label is set by change management only")
+forbid(principal, action == Action::"update_ticket", resource)
+when { context.arguments.labels.contains("frozen") };
+`;
+
+describe('call policies (Cedar)', () => {
+  test('the schema types each tool\'s validated arguments and leaves out what Cedar cannot hold', () => {
+    const actions = schema[''].actions;
+    expect(actions.change_severity!.appliesTo.resourceTypes).toEqual(['Tool']);
+    expect(actions.change_severity!.appliesTo.context.attributes.arguments).toEqual({
+      type: 'Record',
+      attributes: { incident_id: { type: 'String' }, severity: { type: 'String' }, reason: { type: 'String', required: false }, count: { type: 'Long' } },
+    });
+    expect(actions.update_ticket!.appliesTo.resourceTypes).toEqual(['Ticket']);
+    expect(schema[''].entityTypes.Ticket!.shape.attributes).toEqual({ team: { type: 'String' }, requester: { type: 'String' }, opened_at: { type: 'String' } });
+  });
+
+  test('a permit requiring approval raises the call; forbid wins; no permit denies', async () => {
+    const policies = await compileCallPolicies(SHIPPED, schema, { source: 'ops-writer.cedar', approvals: true });
+    expect(policies.ids).toEqual(['severity-low-at-once', 'severity-high-needs-approval', 'own-team-tickets', 'no-frozen-label']);
+    const severity = (value: string) => policies.decide({ tool: 'change_severity', actor: actor('alice'), input: { incident_id: 'INC-1', severity: value, impact: 0.5, count: 1 }, resource: severityTool });
+    expect(severity('SEV3')).toEqual({ kind: 'allow', policies: ['severity-low-at-once'] });
+    expect(severity('SEV1')).toEqual({ kind: 'allow', policies: ['severity-high-needs-approval'], requires: 'approval' });
+
+    const update = (groups: string[], labels: string[]) => policies.decide({ tool: 'update_ticket', actor: actor('alice', groups), input: { ticket_id: 'TCK-1', labels }, resource: ticket });
+    expect(update(['network'], [])).toEqual({ kind: 'allow', policies: ['own-team-tickets'] });
+    expect(update(['database'], [])).toEqual({ kind: 'deny', policies: [], message: 'update_ticket was refused: no call policy permits this call. Nothing was changed.' });
+    expect(update(['network'], ['frozen'])).toEqual({
+      kind: 'deny',
+      policies: ['no-frozen-label'],
+      message: 'update_ticket was refused by call policy no-frozen-label: The frozen label is set by change management only. Nothing was changed.',
+    });
+    expect(policies.governs('update_ticket')).toBe(true);
+    expect(policies.mayRequire('change_severity', 'approval')).toBe(true);
+    expect(policies.mayRequire('update_ticket', 'approval')).toBe(false);
+  });
+
+  test('tools no policy names are not governed by them', async () => {
+    const policies = await compileCallPolicies('@id("p") permit(principal, action == Action::"change_severity", resource);', schema, { source: 'x.cedar', approvals: false });
+    expect(policies.governs('change_severity')).toBe(true);
+    expect(policies.governs('update_ticket')).toBe(false);
+  });
+
+  test('a confidential forbid names no rule to the caller', async () => {
+    const policies = await compileCallPolicies('@id("p") permit(principal, action, resource);\n@id("secret-rule") @confidential forbid(principal, action, resource) when { principal.subject == "mallory" };', schema, { source: 'x.cedar', approvals: false });
+    const decision = policies.decide({ tool: 'change_severity', actor: actor('mallory'), input: { incident_id: 'INC-1', severity: 'SEV4', count: 1 }, resource: severityTool });
+    expect(decision).toEqual({ kind: 'deny', policies: ['secret-rule'], message: 'change_severity was refused by a call policy. Nothing was changed.' });
+  });
+
+  test.each([
+    ['a syntax error, with its line', '@id("a")\npermit(principal, action, resource) when { ) };', /x\.cedar:2:\d+: .*unexpected token/],
+    ['an argument the tool does not have', '@id("a")\npermit(principal, action == Action::"change_severity", resource)\nwhen { context.arguments.priority == "P1" };', /x\.cedar:3:\d+: policy a: .*arguments\.priority.*not found/],
+    ['an argument Cedar cannot represent', '@id("a") permit(principal, action == Action::"change_severity", resource) when { context.arguments.impact > 1 };', /policy a: .*arguments\.impact/],
+    ['a missing @id', 'permit(principal, action, resource);', /x\.cedar:1:1: every policy needs an @id/],
+    ['an @id used twice', '@id("a") permit(principal, action, resource);\n@id("a") permit(principal, action, resource);', /x\.cedar:2:1: @id\("a"\) is used twice/],
+    ['an unknown requirement', '@id("a") @requires("luck") permit(principal, action, resource);', /@requires must be one of confirmation, approval/],
+    ['a requirement on a forbid', '@id("a") @requires("approval") forbid(principal, action, resource);', /@requires belongs on a permit/],
+    ['an approval on a server without approvals', '@id("a") @requires("approval") permit(principal, action, resource);', /this server has no approval workflow/],
+    ['an unknown tool', '@id("a") permit(principal, action == Action::"drop_tables", resource);', /policy a: .*drop_tables/],
+  ])('refuses %s', async (_name, text, message) => {
+    const compiled = compileCallPolicies(text, schema, { source: 'x.cedar', approvals: false });
+    await expect(compiled).rejects.toThrow(CallPolicyError);
+    await expect(compiled).rejects.toThrow(message);
+  });
+
+  test('arguments or resources that cannot be evaluated are refused as invalid, never allowed', async () => {
+    const policies = await compileCallPolicies('@id("p") permit(principal, action, resource);\n@id("f") forbid(principal, action == Action::"change_severity", resource) when { context.arguments.count * 1000000000000 > 1 };', schema, { source: 'x.cedar', approvals: false });
+    const overflow = policies.decide({ tool: 'change_severity', actor: actor('alice'), input: { incident_id: 'INC-1', severity: 'SEV4', count: 100_000_000 }, resource: severityTool });
+    expect(overflow.kind).toBe('invalid');
+    const unsafe = policies.decide({ tool: 'change_severity', actor: actor('alice'), input: { incident_id: 'INC-1', severity: 'SEV4', count: 2 ** 60 }, resource: severityTool });
+    expect(unsafe).toEqual({ kind: 'invalid', message: 'the arguments of change_severity cannot be evaluated by its call policies' });
+    const badTicket = policies.decide({ tool: 'update_ticket', actor: actor('alice'), input: { ticket_id: 'TCK-1', labels: [] }, resource: { ...ticket, attributes: { team: 7 } } });
+    expect(badTicket.kind).toBe('invalid');
+  });
+});
