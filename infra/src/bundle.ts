@@ -1,8 +1,9 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { cp, mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { writeBundleManifest } from './bundle-manifest';
 import { BUNDLE_NAMES, BUNDLE_PATHS, type BundleName } from './deployment';
+import { SERVER_NAMES } from './servers';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 /** Bundles that are not a server's. */
@@ -15,6 +16,14 @@ const SHARED_ENTRIES: Partial<Record<BundleName, string>> = {
 const ENTRIES = Object.fromEntries(
   BUNDLE_NAMES.map((name) => [name, SHARED_ENTRIES[name] ?? `apps/${name}/src/lambda.ts`]),
 ) as Record<BundleName, string>;
+
+/**
+ * The Cedar engine (call policies) ships beside the bundle as its package, not inside it: its
+ * 4 MB of WebAssembly is read from the package's own folder, and only when a server first
+ * compiles call policies, so it weighs on neither the bundle nor a cold start without them.
+ */
+const CEDAR_PACKAGE = '@cedar-policy/cedar-wasm';
+const CEDAR_FILES = ['package.json', 'nodejs'];
 
 /** `sst.config.ts` deploys these folders as they are (`bundle`), so the tested artifact is the deployed one. */
 export function bundleDir(name: BundleName): string {
@@ -108,14 +117,25 @@ export async function bundleLambda(name: BundleName): Promise<{ file: string; by
     keepNames: true,
     legalComments: 'none',
     banner: { js: ESM_BANNER },
-    external: ['@electric-sql/pglite'],
+    external: ['@electric-sql/pglite', CEDAR_PACKAGE, `${CEDAR_PACKAGE}/*`],
     plugins: [leaveOutUnused],
     tsconfig: resolve(REPO_ROOT, 'tsconfig.base.json'),
     logLevel: 'warning',
     metafile: true,
     absWorkingDir: REPO_ROOT,
   });
+  if (SERVER_NAMES_SET.has(name)) await copyCedarEngine(outdir);
   // Inputs from plugins' stubs (namespaced paths such as `zod-locales-stub:…`) are not files.
   writeBundleManifest(REPO_ROOT, name, Object.keys(metafile.inputs).filter((input) => !input.includes(':')));
   return { file, bytes: Object.values(metafile.outputs).reduce((total, output) => total + output.bytes, 0) };
+}
+
+const SERVER_NAMES_SET: ReadonlySet<BundleName> = new Set(SERVER_NAMES);
+
+/** Copies the Cedar engine's Node build into `<bundle>/node_modules`, where the bundle's `import()` finds it. */
+async function copyCedarEngine(outdir: string): Promise<void> {
+  // Its exports map names no package.json: from the Node build's entry, one folder up.
+  const from = dirname(dirname(require.resolve(`${CEDAR_PACKAGE}/nodejs`, { paths: [REPO_ROOT] })));
+  const to = resolve(outdir, 'node_modules', CEDAR_PACKAGE);
+  for (const file of CEDAR_FILES) await cp(resolve(from, file), resolve(to, file), { recursive: true });
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { edgeSecretValues, parseGovernancePolicy } from '@gmcp/mcp-kit/platform';
 import { MIGRATIONS, migrationChecksum } from '@gmcp/ops-data';
@@ -137,6 +137,7 @@ export function componentNames(service: ServerName) {
     api: `${base}Http`,
     throttleFilter: `${base}ThrottleFilter`,
     governance: `${base}Governance`,
+    callPolicies: `${base}CallPolicies`,
     edge: `${base}Edge`,
     function: (kind: FunctionKind) => `${base}${pascal(kind)}Fn`,
     role: (kind: FunctionKind) => `${base}${pascal(kind)}Role`,
@@ -169,6 +170,8 @@ export function serviceTargets(service: DeployableService, config: StageConfig):
     names.throttleFilter,
     ...serviceAlarms(config, service, '').map((alarm) => names.alarm(alarm.key)),
     names.governance,
+    // Created only for a service with call policies (`--target` refuses a name the program does not create).
+    ...(existsSync(resolve(REPO_ROOT, config.governanceDir, `${service}.cedar`)) ? [names.callPolicies] : []),
     ...(config.edge.waf ? [names.edge] : []),
     ...kinds.flatMap((kind) => [names.function(kind), names.role(kind), names.rolePolicy(kind)]),
     ...(serverUses(service, 'approvals') ? Object.values(APPROVAL_COMPONENTS) : []),
@@ -217,6 +220,7 @@ function servicePlan(config: StageConfig, service: ServerName, root: string) {
     routes: routesOf(config, service),
     throttle: settings.throttle,
     governance: { parameter: names.governanceParameter(service), value: governanceText(config, service, root) },
+    callPolicies: callPoliciesParameter(config, service, root),
     functions: functionsOf(service).map((spec) => ({
       ...spec,
       name: names.function(service, spec.kind),
@@ -251,6 +255,22 @@ function governanceText(config: StageConfig, service: ServerName, root: string):
   }
   return compact;
 }
+
+/**
+ * The service's call policies (`<governanceDir>/<service>.cedar`), when it has any: their text
+ * as an SSM parameter, Advanced tier past 4 KB. Validated against the tools by `npm test`
+ * (npm run policy -- validate) and, fail closed, by the server at each read.
+ */
+function callPoliciesParameter(config: StageConfig, service: ServerName, root: string): { parameter: string; value: string; tier: 'Standard' | 'Advanced' } | undefined {
+  const path = resolve(root, config.governanceDir, `${service}.cedar`);
+  if (!existsSync(path)) return undefined;
+  const value = readFileSync(path, 'utf8');
+  const bytes = Buffer.byteLength(value);
+  if (bytes > SSM_ADVANCED_LIMIT) throw new Error(`${config.governanceDir}/${service}.cedar: ${bytes} bytes, over the SSM Advanced tier limit (8 KB)`);
+  return { parameter: resourceNames(config).callPoliciesParameter(service), value, tier: bytes > SSM_STANDARD_LIMIT ? 'Advanced' : 'Standard' };
+}
+
+const SSM_ADVANCED_LIMIT = 8192;
 
 /** SSM Standard tier parameters hold up to 4 KB: about 30 pinned tools per server. */
 const SSM_STANDARD_LIMIT = 4096;

@@ -132,7 +132,8 @@ function grantsFor(config: Config) {
      */
     audit: (service: ServerName) =>
       allow('AppendOwnAudit', ['dynamodb:PutItem', 'dynamodb:GetItem'], [arn.table(names.auditTable)], ownPartitions(service)),
-    governance: (service: ServerName) => allow('ReadOwnGovernance', ['ssm:GetParameter'], [arn.parameter(names.governanceParameter(service))]),
+    governance: (service: ServerName) =>
+      allow('ReadOwnGovernance', ['ssm:GetParameter'], [arn.parameter(names.governanceParameter(service)), arn.parameter(names.callPoliciesParameter(service))]),
     keys: (service: ServerName, { approvals }: { approvals: boolean }) =>
       allow(
         'ReadSigningKeys',

@@ -25,6 +25,8 @@ export function resourceNames(config: Pick<StageConfig, 'stage' | 'account'>) {
     /** Database logins, one per server (never shared): see packages/ops-data logins. */
     databaseLogin: (service: ServerName) => `gmcp_${service.replace(/-/g, '_')}_login`,
     governanceParameter: (service: ServerName) => parameter(`${service}/governance`),
+    /** Its call policies (Cedar text), beside the allowlist; absent when the server has none. */
+    callPoliciesParameter: (service: ServerName) => parameter(`${service}/call-policies`),
     /** Each server signs its audit records with a key of its own: one server cannot sign as another. */
     auditKeyParameter: (service: ServerName) => parameter(`${service}/audit/hmac-key`),
     approvalKeyParameter: parameter('approvals/hmac-key'),

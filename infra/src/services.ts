@@ -138,6 +138,7 @@ export function functionEnvironment(config: StageConfig, spec: Pick<FunctionSpec
     ...facadeEnvironment(config, service),
     GOVERNANCE_SOURCE: 'ssm',
     GOVERNANCE_SSM_PARAMETER: names.governanceParameter(service),
+    CALL_POLICIES_SSM_PARAMETER: names.callPoliciesParameter(service),
     AUDIT_TABLE: names.auditTable,
     AUDIT_HMAC_KEY_PARAMETER: names.auditKeyParameter(service),
     RATE_LIMIT_STORE: 'dynamodb',

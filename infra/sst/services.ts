@@ -23,6 +23,9 @@ export interface StageResources {
 export function mcpService(plan: Plan, service: ServicePlan, stage: StageResources) {
   const { components } = service;
   new aws.ssm.Parameter(components.governance, { name: service.governance.parameter, type: 'String', value: service.governance.value });
+  if (service.callPolicies) {
+    new aws.ssm.Parameter(components.callPolicies, { name: service.callPolicies.parameter, type: 'String', tier: service.callPolicies.tier, value: service.callPolicies.value });
+  }
   const api = new sst.aws.ApiGatewayV2(components.api, {
     cors: false,
     accessLog: { retention: plan.logRetention },

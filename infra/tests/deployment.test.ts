@@ -24,6 +24,12 @@ describe('deployment plan', () => {
       expect(service.functions.every((fn) => fn.bundle === `dist/lambda/${service.service}` && fn.handler === `index.${fn.handlerExport}`)).toBe(true);
       expect(parseGovernancePolicy(service.governance.value).tools.length).toBeGreaterThan(0);
       expect(service.governance.parameter).toBe(`/gmcp/production/${service.service}/governance`);
+      // The shipped call policies go beside the allowlist, as reviewed.
+      expect(service.callPolicies).toEqual({
+        parameter: `/gmcp/production/${service.service}/call-policies`,
+        value: readFileSync(resolve(__dirname, '../../config/governance', `${service.service}.cedar`), 'utf8'),
+        tier: 'Standard',
+      });
     }
   });
 
@@ -101,7 +107,8 @@ describe('deploying one service alone', () => {
       ...['ToolDeniedSpike', 'AuditWriteFailures', 'RateLimited', 'AuthFailuresSpike', 'OutcomeRecordsLost', 'PolicyLoadFailures', 'PolicyExpired', '5xx', 'GatewayThrottled', 'Gateway4xx', 'ApiErrors', 'ApiThrottles'].map(
         (alarm) => `OpsReaderAlarmOpsReader${alarm}`,
       ),
-      'OpsReaderGovernance', 'OpsReaderEdge', 'OpsReaderApiFn', 'OpsReaderApiRole', 'OpsReaderApiPolicy', 'OpsMigrateFn', 'OpsMigrateRole', 'OpsMigrateRolePolicy', 'OpsMigrateRun',
+      'OpsReaderGovernance',
+      'OpsReaderCallPolicies', 'OpsReaderEdge', 'OpsReaderApiFn', 'OpsReaderApiRole', 'OpsReaderApiPolicy', 'OpsMigrateFn', 'OpsMigrateRole', 'OpsMigrateRolePolicy', 'OpsMigrateRun',
     ]);
     expect(sstDeployArgs(production, ['policy-reader']).at(-1)).not.toContain('OpsMigrate');
     expect(sstDeployArgs(production, ['ops-reader', 'ops-writer']).at(-1)!.match(/OpsMigrateRun/g)).toHaveLength(1);
@@ -116,7 +123,7 @@ describe('deploying one service alone', () => {
   });
 
   it('names components that sst.config.ts creates from the same plan', () => {
-    for (const name of ['components.api', 'components.throttleFilter', 'components.alarm(alarm.key)', 'components.governance', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule', 'steps.function', 'steps.role', 'steps.rolePolicy', 'steps.run']) {
+    for (const name of ['components.api', 'components.throttleFilter', 'components.alarm(alarm.key)', 'components.governance', 'components.callPolicies', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule', 'steps.function', 'steps.role', 'steps.rolePolicy', 'steps.run']) {
       expect(SST_CONFIG).toContain(name);
     }
   });

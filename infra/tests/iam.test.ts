@@ -27,6 +27,7 @@ const COMMON = (service: ServerName, keys: string[]) => [
   `dynamodb:PutItem ${T}-audit`,
   `dynamodb:GetItem ${T}-audit`,
   `ssm:GetParameter ${P}/${service}/governance`,
+  `ssm:GetParameter ${P}/${service}/call-policies`,
   // Each server's own audit key, never another's.
   ...[`${service}/audit/hmac-key`, ...keys].map((key) => `ssm:GetParameters ${P}/${key}`),
 ];

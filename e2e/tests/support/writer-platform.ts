@@ -16,16 +16,23 @@ export interface WriterPlatform {
   stop(): Promise<void>;
 }
 
-export async function startWriterPlatform(): Promise<WriterPlatform> {
+/** `env` adds to (or overrides) the writer's variables, e.g. CALL_POLICIES_FILE. */
+export async function startWriterPlatform(env: Record<string, string> = {}): Promise<WriterPlatform> {
   const foundation = await startOpsFoundation('gmcp-writer-e2e-');
   const dataDir = join(foundation.stateDir, 'ops-db');
-  const writer = await opsWriterServer.start({
-    ...foundation.env('ops-writer'),
-    APPROVAL_HMAC_KEY: randomBytes(32).toString('base64'),
-    APPROVAL_TABLE: LOCAL_TABLES.approvals,
-    OPS_DATABASE: 'embedded',
-    OPS_DATA_DIR: dataDir,
-  });
+  const writer = await opsWriterServer
+    .start({
+      ...foundation.env('ops-writer'),
+      APPROVAL_HMAC_KEY: randomBytes(32).toString('base64'),
+      APPROVAL_TABLE: LOCAL_TABLES.approvals,
+      OPS_DATABASE: 'embedded',
+      OPS_DATA_DIR: dataDir,
+      ...env,
+    })
+    .catch(async (error: unknown) => {
+      await foundation.stop();
+      throw error;
+    });
   const client = createDynamoDbClient({ region: 'local', endpoint: foundation.dynamoDbEndpoint });
   const token = (sub: string, scopes: string[]) => foundation.token(writer.url, sub, scopes);
   return {

@@ -3,6 +3,13 @@ import { defineTool, ToolError } from '../src/index';
 import { cedarSchemaOf } from '../src/cedar/cedar-schema';
 import { CallPolicyError, compileCallPolicies, toolResource, type CallResource } from '../src/cedar/call-policies';
 import type { Actor } from '../src/auth/actor';
+import type { CallPolicies } from '../src/cedar/call-policies';
+import { createCallPolicyProvider } from '../src/governance/call-policy-provider';
+import { checkCallPolicies } from '../src/pipeline/check-call-policies';
+import type { Caller } from '../src/pipeline/call';
+import { createToolSet, type RegisteredTool } from '../src/tool/tool-set';
+import { createLogger } from '../src/logging/logger';
+import { createMemoryMetrics } from '../src/metrics/memory-metrics';
 
 // Call policies against Cedar's own engine (the WebAssembly build), with tools declared as apps declare them.
 const Ticket = z.object({ team: z.string(), requester: z.string(), opened_at: z.date() });
@@ -137,5 +144,80 @@ describe('call policies (Cedar)', () => {
     expect(unsafe).toEqual({ kind: 'invalid', message: 'the arguments of change_severity cannot be evaluated by its call policies' });
     const badTicket = policies.decide({ tool: 'update_ticket', actor: actor('alice'), input: { ticket_id: 'TCK-1', labels: [] }, resource: { ...ticket, attributes: { team: 7 } } });
     expect(badTicket.kind).toBe('invalid');
+  });
+});
+
+describe('the call policy provider (fail closed)', () => {
+  let text: string | undefined | Error;
+  let now: number;
+  const make = () =>
+    createCallPolicyProvider({
+      source: { description: 'test.cedar', read: async () => (text instanceof Error ? Promise.reject(text) : text) },
+      ttlMs: 1000,
+      maxStalenessMs: 5000,
+      schema,
+      approvals: true,
+      metrics: createMemoryMetrics(),
+      logger: createLogger('t', 'SILENT'),
+      clock: () => now,
+    });
+  const sev3 = (policies: CallPolicies | undefined) => policies?.decide({ tool: 'change_severity', actor: actor('alice'), input: { incident_id: 'INC-1', severity: 'SEV3', count: 1 }, resource: severityTool });
+  beforeEach(() => {
+    now = 0;
+    text = SHIPPED;
+  });
+
+  test('no text: no call policies; invalid text at start: check() throws the file and line', async () => {
+    text = undefined;
+    await expect(make().current()).resolves.toBeUndefined();
+    text = '@id("a")\npermit(principal, action, resource) when { ) };';
+    const provider = make();
+    await expect(provider.check()).rejects.toThrow(/test\.cedar:2:/);
+    expect(sev3(await provider.current())).toMatchObject({ kind: 'deny', message: expect.stringContaining('call policies are unavailable') });
+  });
+
+  test('a broken or unreadable refresh keeps the last good set until the staleness bound, then refuses every call', async () => {
+    const provider = make();
+    expect(sev3(await provider.current())).toMatchObject({ kind: 'allow' });
+    text = 'permit(principal, action, resource) when { ) };';
+    now = 1500;
+    expect(sev3(await provider.current())).toMatchObject({ kind: 'allow' });
+    text = new Error('EACCES');
+    now = 4000;
+    expect(sev3(await provider.current())).toMatchObject({ kind: 'allow' });
+    now = 5000;
+    expect(sev3(await provider.current())).toMatchObject({ kind: 'deny', policies: [] });
+    text = SHIPPED;
+    now = 6100;
+    expect(sev3(await provider.current())).toMatchObject({ kind: 'allow' });
+  });
+});
+
+describe('the pipeline step', () => {
+  const caller = { actor: actor('alice', ['database']), origin: { requestId: 'r1' } } as Caller;
+  const [severity, ticketTool] = [...createToolSet([changeSeverity, updateTicket] as never, { serverAccess: 'write' }).values()] as [RegisteredTool, RegisteredTool];
+  const deps = async (text = SHIPPED) => ({
+    callPolicies: await compileCallPolicies(text, schema, { source: 'x.cedar', approvals: true }),
+    toolContext: () => ({}) as never,
+    logger: createLogger('t', 'SILENT'),
+  });
+
+  test('a permit requiring approval runs the call at high risk; a refusal names the policy', async () => {
+    const raised = await checkCallPolicies(severity, { incident_id: 'INC-1', severity: 'SEV2', count: 1 }, caller, await deps());
+    expect(raised).toMatchObject({ kind: 'pass', policies: ['severity-high-needs-approval'] });
+    expect(raised.kind === 'pass' && raised.tool.definition.risk).toBe('high');
+    expect(await checkCallPolicies(ticketTool, { ticket_id: 'TCK-1', labels: [] }, caller, await deps())).toMatchObject({ kind: 'refuse', reason: 'policy_denied', policies: [] });
+  });
+
+  test('a resource that cannot be read refuses the call with the tool\'s own message', async () => {
+    expect(await checkCallPolicies(ticketTool, { ticket_id: 'missing', labels: [] }, caller, await deps())).toEqual({ kind: 'refuse', reason: 'resource_unavailable', message: 'no such ticket' });
+  });
+
+  test('a tool that runs only under a call policy is refused when none names it', async () => {
+    const required = { ...severity, definition: { ...severity.definition, callPolicy: 'required' as const } };
+    const none = await deps('@id("p") permit(principal, action == Action::"update_ticket", resource);');
+    expect(await checkCallPolicies(required, { incident_id: 'INC-1', severity: 'SEV1', count: 1 }, caller, none)).toMatchObject({ kind: 'refuse', reason: 'policy_denied' });
+    expect(await checkCallPolicies(required, { incident_id: 'INC-1', severity: 'SEV1', count: 1 }, caller, { ...none, callPolicies: undefined })).toMatchObject({ kind: 'refuse', reason: 'policy_denied' });
+    expect(await checkCallPolicies(severity, { incident_id: 'INC-1', severity: 'SEV1', count: 1 }, caller, none)).toEqual({ kind: 'pass', tool: severity });
   });
 });

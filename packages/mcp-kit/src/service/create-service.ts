@@ -32,7 +32,7 @@ import { RouteNotFoundError } from '../errors/errors';
 import { isLoopbackHost } from '../config/loopback';
 import { advertisedScopes } from './advertised-scopes';
 import { cedarSchemaOf } from '../cedar/cedar-schema';
-import { createCallPolicyProvider, type CallPolicyProvider } from '../cedar/call-policy-provider';
+import { createCallPolicyProvider, type CallPolicyProvider } from '../governance/call-policy-provider';
 import type { Caller } from '../pipeline/call';
 import type { ToolContext } from '../tool/define-tool';
 import type { GovernanceAdapters } from './governance-adapters';

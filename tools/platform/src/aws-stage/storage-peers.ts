@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { resourceNames, SERVER_NAMES, type StageConfig } from '@gmcp/infra';
 import { startKmsTestEndpoint, startLocalDynamoDb, startLocalS3, startSsmTestEndpoint } from '@gmcp/local-aws';
-import { approvalTableDefinition, auditTableDefinition, createDynamoDbClient, createLogger, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit/platform';
+import { approvalTableDefinition, auditTableDefinition, callPoliciesFileBeside, createDynamoDbClient, createLogger, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit/platform';
 import { createPolicyLibrary, createS3BlobStore, DEFAULT_CORPUS_DIR, INDEX_KEY } from '@gmcp/policy-reader';
 import { governanceFile } from '../local-contract';
 import { SESSION_TABLE_KEY } from '@gmcp/console/deployment-contract';
@@ -23,7 +23,11 @@ export async function startStoragePeers(config: StageConfig) {
   await ensureTables(dynamo, [auditTableDefinition(names.auditTable), approvalTableDefinition(names.approvalsTable), rateLimitTableDefinition(names.rateLimitTable), consoleSessions]);
 
   const ssm = await startSsmTestEndpoint();
-  for (const service of SERVER_NAMES) ssm.put(names.governanceParameter(service), await readFile(governanceFile(service), 'utf8'));
+  for (const service of SERVER_NAMES) {
+    ssm.put(names.governanceParameter(service), await readFile(governanceFile(service), 'utf8'));
+    const callPolicies = await readFile(callPoliciesFileBeside(governanceFile(service)), 'utf8').catch(() => undefined);
+    if (callPolicies !== undefined) ssm.put(names.callPoliciesParameter(service), callPolicies);
+  }
   for (const service of SERVER_NAMES) ssm.put(names.auditKeyParameter(service), randomBytes(32).toString('base64'), 'SecureString');
   ssm.put(names.approvalKeyParameter, randomBytes(32).toString('base64'), 'SecureString');
   ssm.put(names.consoleClientSecretParameter, randomBytes(36).toString('base64url'), 'SecureString');

@@ -1,9 +1,9 @@
-import type { CallPolicySource } from '../governance/call-policy-source';
-import { createFailClosedCache } from '../governance/fail-closed-cache';
+import type { CallPolicySource } from './call-policy-source';
+import { createFailClosedCache } from './fail-closed-cache';
 import type { Logger } from '../logging/logger';
 import { METRIC, type Metrics } from '../metrics/metrics';
-import { CallPolicyError, compileCallPolicies, type CallPolicies } from './call-policies';
-import type { CedarSchemaJson } from './cedar-schema';
+import { CallPolicyError, compileCallPolicies, type CallPolicies } from '../cedar/call-policies';
+import type { CedarSchemaJson } from '../cedar/cedar-schema';
 
 /** A server's call policies as it applies them now: undefined when it has none. */
 export interface CallPolicyProvider {
