@@ -6,3 +6,4 @@ export { startAwsStage, type AwsStage, type AwsStageOptions, type DeployedConsol
 export { FACADE_CLIENT_ID, type StageIdentityStyle } from './aws-stage/stage-identity';
 export { buildVerifier, VERIFIER_BUNDLE } from './build-verifier';
 export { listInDigestIndex, localDigestSigner, localDigestStore } from './local-digests';
+export { callPolicyPaths, compileServerPolicies, explain, runPolicyTests, schemaOf, schemaText, servedToolSet, type PolicyTestCase, type PolicyTestResult, type Explanation } from './call-policy-files';

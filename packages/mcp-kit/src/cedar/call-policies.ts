@@ -152,12 +152,22 @@ function metaProblems(metas: { meta: PolicyMeta; problems: string[] }[], policie
 }
 
 function evaluator(cedar: CedarEngine, schema: CedarSchemaJson, policies: string[], metas: PolicyMeta[]): CallPolicies {
-  // Parsed once into the engine's cache, under a name that changes with the content.
+  // Parsed once into the engine's cache, under names that change with the content: the schema,
+  // and per tool only the policies that can apply to it (Cedar evaluates every policy it is given).
   const name = createHash('sha256').update(JSON.stringify(schema)).update(policies.join('\n')).digest('hex').slice(0, 24);
   cedar.preparseSchema(name, schema as never);
-  cedar.preparsePolicySet(name, { staticPolicies: Object.fromEntries(policies.map((policy, index) => [metas[index]!.id, policy])) });
   const byId = new Map(metas.map((meta) => [meta.id, meta]));
   const appliesTo = (meta: PolicyMeta, tool: string) => !meta.tools || meta.tools.has(tool);
+  const policySets = new Map<string, string>();
+  const policySetOf = (tool: string) => {
+    let id = policySets.get(tool);
+    if (!id) {
+      id = `${name}/${tool}`;
+      cedar.preparsePolicySet(id, { staticPolicies: Object.fromEntries(policies.flatMap((policy, index) => (appliesTo(metas[index]!, tool) ? [[metas[index]!.id, policy]] : []))) });
+      policySets.set(tool, id);
+    }
+    return id;
+  };
   const actions = schema[''].actions;
 
   return {
@@ -178,7 +188,7 @@ function evaluator(cedar: CedarEngine, schema: CedarSchemaJson, policies: string
         resource: { type: request.resource.type, id: request.resource.id },
         context: { arguments: args },
         preparsedSchemaName: name,
-        preparsedPolicySetId: name,
+        preparsedPolicySetId: policySetOf(request.tool),
         validateRequest: true,
         entities: [callerEntity(request.actor), resource],
       });
