@@ -109,7 +109,7 @@ describe.each<[OpsBackend, Handshake]>([
 
   it('refuses a cursor replayed with different filters', async () => {
     const first = structured<{ next_cursor: string }>(await client.callTool({ name: 'search_tickets', arguments: { team: 'network', limit: 1 } }));
-    const replay = await client.callTool({ name: 'search_tickets', arguments: { team: 'security', limit: 1, cursor: first.next_cursor } });
+    const replay = await client.callTool({ name: 'search_tickets', arguments: { team: 'database', limit: 1, cursor: first.next_cursor } });
     expect(replay.isError).toBe(true);
     expect(replay.content).toEqual([{ type: 'text', text: expect.stringContaining('Invalid cursor') }]);
   });
