@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, type Classification } from '@gmcp/mcp-kit';
-import { createFolderBlobStore, createPolicyLibrary, DEFAULT_CORPUS_DIR, type PolicyLibrary } from '@gmcp/policy-reader';
+import { createFolderBlobStore, createPolicyLibrary, DEFAULT_CORPUS_DIR, wordNetExpansions, type PolicyLibrary } from '@gmcp/policy-reader';
 import { runBenchmark } from './support/bench-platform';
 
 interface Question {
@@ -82,7 +82,7 @@ function printRow(label: string, scores: Scores, sections = true): void {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'show-misses': { type: 'string' } } });
-  const library = await (await createPolicyLibrary(createFolderBlobStore(DEFAULT_CORPUS_DIR), { refreshMs: 60_000, logger: createLogger('eval', 'SILENT') })).current();
+  const library = await createPolicyLibrary(createFolderBlobStore(DEFAULT_CORPUS_DIR), { refreshMs: 60_000, logger: createLogger('eval', 'SILENT'), bridge: wordNetExpansions }).current();
   const questions = await heldOut();
   const halves = { tune: questions.filter((question) => question.split === 'tune'), test: questions.filter((question) => question.split === 'test') };
 

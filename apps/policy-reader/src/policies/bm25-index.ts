@@ -1,5 +1,6 @@
 import type { SectionRecord } from './search-index';
-import { analyze, processTerm } from './text-analysis';
+import { analyze, processTerm, wordsOf } from './text-analysis';
+import type { Expansions } from './vocabulary-bridge';
 
 /** Field weights (BM25F): words in the title and heading say more about a section than its body. */
 const FIELD_WEIGHTS = { title: 3, heading: 2, tags: 1.5, text: 1 } as const;
@@ -86,6 +87,11 @@ export class Bm25Index {
     this.byDocument.delete(documentId);
   }
 
+  /** Every term the index holds. */
+  vocabulary(): ReadonlySet<string> {
+    return new Set(this.postings.keys());
+  }
+
   /** The distinct terms of a document's live sections: its title, tags, headings and text. */
   documentTerms(documentId: string): ReadonlySet<string> {
     const terms = new Set<string>();
@@ -94,17 +100,22 @@ export class Bm25Index {
   }
 
   /** The best `k` live sections for the query among those `accept` lets through, and how many matched. */
-  search(query: string, k: number, accept: (documentId: string) => boolean): { hits: IndexHit[]; total: number } {
+  search(query: string, k: number, accept: (documentId: string) => boolean, expansions?: Expansions): { hits: IndexHit[]; total: number } {
     // Each indexed term is scored once, at the best weight it was reached by (exact > prefix > fuzzy).
-    const words = query.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    const words = wordsOf(query);
     const weights = new Map<string, number>();
     const reach = (term: string, weight: number) => {
       if ((this.frequencies.get(term) ?? 0) > 0 && weight > (weights.get(term) ?? 0)) weights.set(term, weight);
     };
+    const terms = words.map((word) => processTerm(word));
     words.forEach((word, index) => {
-      const term = processTerm(word);
-      if (term === null) return;
+      const term = terms[index];
+      if (term === null || term === undefined) return;
       reach(term, 1);
+      // Other words for the same thing: the term alone, or with the next one or two (a glossary's phrases).
+      for (const key of [term, `${term} ${terms[index + 1]}`, `${term} ${terms[index + 1]} ${terms[index + 2]}`]) {
+        for (const [target, weight] of expansions?.get(key) ?? []) reach(target, weight);
+      }
       if (index === words.length - 1 && term.length >= 3) for (const expansion of this.prefixExpansions(term)) reach(expansion, PREFIX_WEIGHT);
       if (term.length >= 6) for (const near of this.fuzzyExpansions(term)) reach(near, FUZZY_WEIGHT);
     });
@@ -227,11 +238,12 @@ function lowerBound(sorted: string[], value: string): number {
   return low;
 }
 
+/** One insertion, deletion, substitution or transposition of neighbours ("reciept" → "receipt") apart. */
 function withinOneEdit(a: string, b: string): boolean {
   if (a.length > b.length) [a, b] = [b, a];
   let i = 0;
   while (i < a.length && a[i] === b[i]) i += 1;
-  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
   return a.slice(i) === b.slice(i + 1);
 }
 

@@ -5,6 +5,7 @@ import { isCleared } from './clearance';
 import { sectionRecords } from './search-index';
 import { Bm25Index, type IndexHit, type SerializedIndex } from './bm25-index';
 import { analyze, normalizeForPhrase, queryPhrases } from './text-analysis';
+import { glossaryExpansions, GLOSSARY_KEY, mergeExpansions, type Expansions } from './vocabulary-bridge';
 import { snippet } from './snippet';
 
 export interface PolicyFilters {
@@ -46,18 +47,35 @@ export interface LibraryStats {
   loadedFromPrebuiltIndex: boolean;
 }
 
-const PREBUILT_VERSION = 3;
+const PREBUILT_VERSION = 4;
 const PHRASE_IN_TEXT_BOOST = 1.5;
 /** Only the best BM25 candidates are re-ranked in document context; the rest keep their order below them. */
 const RERANK_WINDOW = 100;
 const PHRASE_IN_HEADING_BOOST = 2;
+/**
+ * Sections that introduce a document (purpose, scope, definitions) mention most of its words
+ * and rarely answer a question: they rank below the specific section unless nothing else matches.
+ */
+const INTRODUCTORY_HEADING = /^(\d+(\.\d+)*\.?\s+)?(purpose|scope|definitions?|overview|introduction|summary|applicability|roles and responsibilities)\b/i;
+const INTRODUCTORY_WEIGHT = 0.55;
 
 /**
  * The indexed corpus, kept in memory and refreshed after `refreshMs` by ETag: objects
  * whose ETag is unchanged are not read again. A prebuilt index object, when present,
  * replaces the first full read (a cold Lambda loads one object instead of every document).
  */
-export function createPolicyLibrary(store: BlobStore, options: { refreshMs: number; logger: Logger; clock?: () => number }) {
+export interface PolicyLibraryOptions {
+  refreshMs: number;
+  logger: Logger;
+  clock?: () => number;
+  /**
+   * Expansions for a corpus's terms from a lexical database (WordNet), where one is at hand:
+   * the index build and local runs. A server that loads the prebuilt index uses the table in it.
+   */
+  bridge?: (corpusTerms: ReadonlySet<string>) => Expansions;
+}
+
+export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOptions) {
   const clock = options.clock ?? Date.now;
   const documents = new Map<string, PolicyDocument>();
   // Each document's terms, for the coverage boost: read from the index that holds every
@@ -78,6 +96,9 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
   const failed = new Map<string, string>();
   const stats: LibraryStats = { objectsRead: 0, loadedFromPrebuiltIndex: false };
   let lastRefresh = Number.NEGATIVE_INFINITY;
+  // Query expansions for the corpus's vocabulary: rebuilt when the documents change.
+  let expansions: Expansions = new Map();
+  let vocabularyChanged = true;
   let refreshing: Promise<void> | undefined;
   let started = false;
 
@@ -87,6 +108,7 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
     for (const level of INDEX_LEVELS) indexes[level].discardDocument(known.id);
     documents.delete(known.id);
     vocabularies.delete(known.id);
+    vocabularyChanged = true;
     etags.delete(key);
   };
 
@@ -99,6 +121,7 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
       return;
     }
     documents.set(document.id, document);
+    vocabularyChanged = true;
     etags.set(key, { etag, id: document.id });
     for (const level of levelsHolding(document)) for (const record of sectionRecords(document)) indexes[level].add(record);
   };
@@ -119,6 +142,8 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
         confidential: Bm25Index.fromJSON(prebuilt.indexes.confidential),
         restricted: Bm25Index.fromJSON(prebuilt.indexes.restricted),
       };
+      expansions = new Map(prebuilt.expansions);
+      vocabularyChanged = false;
       stats.loadedFromPrebuiltIndex = true;
     } catch (error) {
       options.logger.warn('prebuilt policy index unusable; building from the documents', { error: error as Error });
@@ -166,6 +191,10 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
       }
     }
     compactIndexes();
+    if (vocabularyChanged) {
+      expansions = await buildExpansions(store, indexes.restricted.vocabulary(), options);
+      vocabularyChanged = false;
+    }
     lastRefresh = clock();
     stats.lastRefresh = new Date(lastRefresh);
   };
@@ -174,7 +203,7 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
     get size() {
       return documents.size;
     },
-    search: (request) => search(indexes[indexLevel(request.clearance)], documents, vocabularyOf, request),
+    search: (request) => search(indexes[indexLevel(request.clearance)], documents, vocabularyOf, expansions, request),
     catalogue: (clearance, filters) =>
       [...documents.values()].filter((document) => visible(document, clearance, filters)).sort((a, b) => a.title.localeCompare(b.title)),
     get: (id, clearance) => {
@@ -209,6 +238,7 @@ export function createPolicyLibrary(store: BlobStore, options: { refreshMs: numb
         documents: [...documents.values()],
         etags: Object.fromEntries(etags),
         indexes: { internal: indexes.internal.toJSON(), confidential: indexes.confidential.toJSON(), restricted: indexes.restricted.toJSON() },
+        expansions: [...expansions],
       };
       return JSON.stringify(prebuilt);
     },
@@ -223,6 +253,25 @@ interface PrebuiltIndex {
   documents: PolicyDocument[];
   etags: Record<string, { etag: string; id: string }>;
   indexes: Record<IndexLevel, SerializedIndex>;
+  /** The query expansions for this corpus (glossary and WordNet), so that a server needs neither at hand. */
+  expansions: [string, readonly (readonly [string, number])[]][];
+}
+
+/** The glossary beside the policies and the lexical bridge, for the corpus's terms; a source that fails is logged and left out. */
+async function buildExpansions(store: BlobStore, corpusTerms: ReadonlySet<string>, options: PolicyLibraryOptions): Promise<Expansions> {
+  const sources: Expansions[] = [];
+  try {
+    const glossary = await store.readOptional(GLOSSARY_KEY);
+    if (glossary) sources.push(glossaryExpansions(glossary, corpusTerms));
+  } catch (error) {
+    options.logger.error('policy glossary unusable; searching without it', { key: GLOSSARY_KEY, error: error as Error });
+  }
+  try {
+    if (options.bridge) sources.push(options.bridge(corpusTerms));
+  } catch (error) {
+    options.logger.warn('lexical database unavailable; searching without synonyms', { error: error as Error });
+  }
+  return mergeExpansions(...sources);
 }
 
 type IndexLevel = 'internal' | 'confidential' | 'restricted';
@@ -260,6 +309,7 @@ function search(
   index: Bm25Index,
   documents: Map<string, PolicyDocument>,
   vocabularyOf: (documentId: string) => ReadonlySet<string>,
+  expansions: Expansions,
   request: SearchRequest,
 ) {
   const phrases = queryPhrases(request.query);
@@ -267,11 +317,13 @@ function search(
   const { hits: candidates, total } = index.search(request.query, Math.max(RERANK_WINDOW, request.offset + request.limit), (documentId) => {
     const document = documents.get(documentId);
     return document !== undefined && visible(document, request.clearance, request.filters);
-  });
+  }, expansions);
   const candidate = (hit: IndexHit, rerank: boolean) => {
     const document = documents.get(hit.documentId)!;
     const section = document.sections[hit.position]!;
-    const boost = rerank ? phraseBoost(phrases, section.heading, document.title, section.text) * coverageBoost(queryTerms, vocabularyOf(document.id)) : 1;
+    const boost = rerank
+      ? phraseBoost(phrases, section.heading, document.title, section.text) * coverageBoost(queryTerms, vocabularyOf(document.id)) * (INTRODUCTORY_HEADING.test(section.heading) ? INTRODUCTORY_WEIGHT : 1)
+      : 1;
     return { hit, document, section, score: hit.score * boost };
   };
   const reranked = candidates.slice(0, RERANK_WINDOW).map((hit) => candidate(hit, true)).sort((a, b) => b.score - a.score);
@@ -311,11 +363,12 @@ function phraseBoost(phrases: string[], heading: string, title: string, text: st
 }
 
 /**
- * Sections are ranked in the context of their document: a section of a document that
- * covers more of the query's terms anywhere (title, tags, other sections) ranks higher.
+ * Sections are ranked on their own merit; a document that covers more of the query's terms
+ * anywhere (title, tags, other sections) breaks near-ties in its sections' favour, without
+ * lifting every section of it above the specific one that answers.
  */
 function coverageBoost(queryTerms: readonly string[], vocabulary: ReadonlySet<string>): number {
   if (queryTerms.length === 0) return 1;
   const covered = queryTerms.filter((term) => vocabulary.has(term)).length;
-  return 0.5 + covered / queryTerms.length;
+  return 0.85 + (0.3 * covered) / queryTerms.length;
 }

@@ -26,10 +26,25 @@ export function processTerm(term: string): string | null {
 const MAX_MEMOIZED = 200_000;
 const stems = new Map<string, string | null>();
 
+/**
+ * Amounts written either way meet: "30,000" and "$30k" are both the term 30000, "1.5m" 1500000.
+ * Digit groups are joined before words are split; a k/m suffix on a number is multiplied out.
+ */
+export function normalizeNumbers(text: string): string {
+  return text
+    .replace(/(\d{1,3})((?:,\d{3})+)(?!\d)/g, (_match, head: string, groups: string) => head + groups.replace(/,/g, ''))
+    .replace(/\b(\d+(?:\.\d+)?)\s?([km])\b/gi, (_match, amount: string, unit: string) => String(Math.round(Number(amount) * (unit.toLowerCase() === 'k' ? 1_000 : 1_000_000))));
+}
+
+/** The words of a text as the index splits them. */
+export function wordsOf(text: string): string[] {
+  return normalizeNumbers(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+
 /** The processed terms of a text, in order, repeats kept. */
 export function analyze(text: string): string[] {
   const terms: string[] = [];
-  for (const word of text.split(/[^\p{L}\p{N}]+/u)) {
+  for (const word of wordsOf(text)) {
     const term = word ? processTerm(word) : null;
     if (term !== null) terms.push(term);
   }

