@@ -7,4 +7,4 @@ export { createS3BlobStore } from './policies/s3-blob-store';
 export { createPolicyLibrary, type PolicyLibrary, type PolicyLibraryProvider, type PolicyFilters } from './policies/policy-library';
 export { INDEX_KEY, type BlobStore, type BlobEntry } from './policies/blob-store';
 export { policyStoreFrom } from './policy-store';
-export { wordNetExpansions, glossaryExpansions, type Expansions } from './policies/vocabulary-bridge';
+export { wordNetExpansions, glossaryExpansions, GLOSSARY_KEY, type Expansions } from './policies/vocabulary-bridge';

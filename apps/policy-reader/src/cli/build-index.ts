@@ -4,6 +4,7 @@ import { PolicyStoreEnvShape, requirePolicyBucket } from '../config';
 import { INDEX_KEY } from '../policies/blob-store';
 import { createPolicyLibrary } from '../policies/policy-library';
 import { policyStoreFrom } from '../policy-store';
+import { wordNetExpansions } from '../policies/vocabulary-bridge';
 
 /**
  * `npm run policies:index`: reads every policy from the configured store and writes the
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const env = parseEnv(z.object(PolicyStoreEnvShape).superRefine(requirePolicyBucket), process.env);
   const store = policyStoreFrom(env);
   const started = performance.now();
-  const library = createPolicyLibrary(store, { refreshMs: 0, logger: createLogger('policies-index', 'WARN') });
+  const library = createPolicyLibrary(store, { refreshMs: 0, logger: createLogger('policies-index', 'WARN'), bridge: wordNetExpansions });
   const index = await library.buildPrebuiltIndex();
   await store.write(INDEX_KEY, index);
   const size = (await library.current()).size;

@@ -5,7 +5,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { resourceNames, SERVER_NAMES, type StageConfig } from '@gmcp/infra';
 import { startKmsTestEndpoint, startLocalDynamoDb, startLocalS3, startSsmTestEndpoint } from '@gmcp/local-aws';
 import { approvalTableDefinition, auditTableDefinition, callPoliciesFileBeside, createDynamoDbClient, createLogger, ensureTables, rateLimitTableDefinition } from '@gmcp/mcp-kit/platform';
-import { createPolicyLibrary, createS3BlobStore, DEFAULT_CORPUS_DIR, INDEX_KEY } from '@gmcp/policy-reader';
+import { createPolicyLibrary, createS3BlobStore, DEFAULT_CORPUS_DIR, GLOSSARY_KEY, INDEX_KEY, wordNetExpansions } from '@gmcp/policy-reader';
 import { governanceFile } from '../local-contract';
 import { SESSION_TABLE_KEY } from '@gmcp/console/deployment-contract';
 import { ACCOUNT, REGION } from './stage-config';
@@ -55,11 +55,11 @@ export async function startStoragePeers(config: StageConfig) {
 /** Publishes the shipped policies as a release would: the documents, then the prebuilt index built from the bucket itself (`npm run policies:index`). */
 async function uploadCorpus(endpoint: string, bucket: string, prefix: string): Promise<void> {
   const client = new S3Client({ region: REGION, endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-  const files = (await readdir(DEFAULT_CORPUS_DIR, { withFileTypes: true })).filter((entry) => entry.isFile() && entry.name.endsWith('.md'));
+  const files = (await readdir(DEFAULT_CORPUS_DIR, { withFileTypes: true })).filter((entry) => entry.isFile() && (entry.name.endsWith('.md') || entry.name === GLOSSARY_KEY));
   for (const file of files) {
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${file.name}`, Body: await readFile(join(DEFAULT_CORPUS_DIR, file.name)) }));
   }
   const store = createS3BlobStore(client, bucket, prefix);
-  await store.write(INDEX_KEY, await createPolicyLibrary(store, { refreshMs: 0, logger: createLogger('policies-index', 'SILENT') }).buildPrebuiltIndex());
+  await store.write(INDEX_KEY, await createPolicyLibrary(store, { refreshMs: 0, logger: createLogger('policies-index', 'SILENT'), bridge: wordNetExpansions }).buildPrebuiltIndex());
   client.destroy();
 }
