@@ -57,7 +57,18 @@ const PHRASE_IN_HEADING_BOOST = 2;
  * and rarely answer a question: they rank below the specific section unless nothing else matches.
  */
 const INTRODUCTORY_HEADING = /^(\d+(\.\d+)*\.?\s+)?(purpose|scope|definitions?|overview|introduction|summary|applicability|roles and responsibilities)\b/i;
-const INTRODUCTORY_WEIGHT = 0.55;
+
+/** How sections are re-ranked; the evaluation overrides it to measure what each part brings. */
+export interface RankingSettings {
+  /** What an introductory section's score is multiplied by. */
+  introductoryWeight: number;
+  /** A section's score is multiplied by `base + span × (share of the query's terms its document holds)`. */
+  coverage: { base: number; span: number };
+  /** Whether queries reach other words for the same thing (glossary, WordNet). */
+  expand: boolean;
+}
+
+export const RANKING: RankingSettings = { introductoryWeight: 0.55, coverage: { base: 0.85, span: 0.3 }, expand: true };
 
 /**
  * The indexed corpus, kept in memory and refreshed after `refreshMs` by ETag: objects
@@ -73,6 +84,7 @@ export interface PolicyLibraryOptions {
    * the index build and local runs. A server that loads the prebuilt index uses the table in it.
    */
   bridge?: (corpusTerms: ReadonlySet<string>) => Expansions;
+  ranking?: RankingSettings;
 }
 
 export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOptions) {
@@ -203,7 +215,7 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
     get size() {
       return documents.size;
     },
-    search: (request) => search(indexes[indexLevel(request.clearance)], documents, vocabularyOf, expansions, request),
+    search: (request) => search(indexes[indexLevel(request.clearance)], documents, vocabularyOf, { settings: options.ranking ?? RANKING, expansions }, request),
     catalogue: (clearance, filters) =>
       [...documents.values()].filter((document) => visible(document, clearance, filters)).sort((a, b) => a.title.localeCompare(b.title)),
     get: (id, clearance) => {
@@ -309,20 +321,23 @@ function search(
   index: Bm25Index,
   documents: Map<string, PolicyDocument>,
   vocabularyOf: (documentId: string) => ReadonlySet<string>,
-  expansions: Expansions,
+  ranking: { settings: RankingSettings; expansions: Expansions },
   request: SearchRequest,
 ) {
+  const { settings } = ranking;
   const phrases = queryPhrases(request.query);
   const queryTerms = [...new Set(analyze(request.query))];
   const { hits: candidates, total } = index.search(request.query, Math.max(RERANK_WINDOW, request.offset + request.limit), (documentId) => {
     const document = documents.get(documentId);
     return document !== undefined && visible(document, request.clearance, request.filters);
-  }, expansions);
+  }, settings.expand ? ranking.expansions : undefined);
   const candidate = (hit: IndexHit, rerank: boolean) => {
     const document = documents.get(hit.documentId)!;
     const section = document.sections[hit.position]!;
     const boost = rerank
-      ? phraseBoost(phrases, section.heading, document.title, section.text) * coverageBoost(queryTerms, vocabularyOf(document.id)) * (INTRODUCTORY_HEADING.test(section.heading) ? INTRODUCTORY_WEIGHT : 1)
+      ? phraseBoost(phrases, section.heading, document.title, section.text) *
+        coverageBoost(queryTerms, vocabularyOf(document.id), settings.coverage) *
+        (INTRODUCTORY_HEADING.test(section.heading) ? settings.introductoryWeight : 1)
       : 1;
     return { hit, document, section, score: hit.score * boost };
   };
@@ -367,8 +382,8 @@ function phraseBoost(phrases: string[], heading: string, title: string, text: st
  * anywhere (title, tags, other sections) breaks near-ties in its sections' favour, without
  * lifting every section of it above the specific one that answers.
  */
-function coverageBoost(queryTerms: readonly string[], vocabulary: ReadonlySet<string>): number {
+function coverageBoost(queryTerms: readonly string[], vocabulary: ReadonlySet<string>, { base, span }: RankingSettings['coverage']): number {
   if (queryTerms.length === 0) return 1;
   const covered = queryTerms.filter((term) => vocabulary.has(term)).length;
-  return 0.85 + (0.3 * covered) / queryTerms.length;
+  return base + (span * covered) / queryTerms.length;
 }
