@@ -1,0 +1,83 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@gmcp/mcp-kit';
+import { Bm25Index } from '../src/policies/bm25-index';
+import { createFolderBlobStore } from '../src/policies/folder-blob-store';
+import { createPolicyLibrary } from '../src/policies/policy-library';
+import type { SectionRecord } from '../src/policies/search-index';
+import { analyze, normalizeNumbers } from '../src/policies/text-analysis';
+import { DERIVATION_WEIGHT, glossaryExpansions, GLOSSARY_KEY, GLOSSARY_WEIGHT, SYNONYM_WEIGHT, wordNetExpansions } from '../src/policies/vocabulary-bridge';
+
+const record = (documentId: string, heading: string, text: string): SectionRecord => ({ documentId, position: 0, title: 'Policy', heading, text, tags: '' });
+const logger = createLogger('test', 'SILENT');
+
+describe('vocabulary bridging', () => {
+  it('reads amounts written either way as one term', () => {
+    expect(normalizeNumbers('up to $30k, or USD 30,000, or 1.5m')).toBe('up to $30000, or USD 30000, or 1500000');
+    expect(analyze('$30k')).toEqual(analyze('30,000'));
+    expect(normalizeNumbers('version 2.1, room 101, 2026-01-01')).toBe('version 2.1, room 101, 2026-01-01');
+  });
+
+  it('a glossary entry reaches the corpus terms of its other sides, phrases by their words in a row', () => {
+    const corpus = new Set(analyze('SMS codes and multi-factor sign-in; paid time off'));
+    const expansions = glossaryExpansions(JSON.stringify({ terms: [{ means: ['SMS', 'text message'] }, { means: ['PTO', 'time off'] }] }), corpus);
+    expect(expansions.get('text messag')).toEqual([['sms', GLOSSARY_WEIGHT]]);
+    expect(expansions.get('pto')).toEqual([['time', GLOSSARY_WEIGHT], ['off', GLOSSARY_WEIGHT]]);
+    // "text" alone is not "text message": no expansion from one word of a phrase.
+    expect(expansions.get('text')).toBeUndefined();
+    expect(() => glossaryExpansions('{"terms":[{"means":["only one"]}]}', corpus)).toThrow();
+  });
+
+  it('WordNet bridges synonyms to the corpus\'s word, weighted below the word itself', () => {
+    const expansions = wordNetExpansions(new Set(analyze('theft of equipment; automobile rentals')));
+    const targets = (word: string) => new Map(expansions.get(analyze(word)[0]!) ?? []);
+    expect(targets('car').get('automobil')).toBeLessThan(1);
+    expect(targets('stealing').get('theft')).toBeLessThan(1);
+    expect(targets('larceny').get('theft')).toBeLessThan(1);
+    expect(targets('theft').has('theft')).toBe(false);
+    // Derivations ("decide" → "decision", "retention" → "retain") count for less than synonyms.
+    const derived = wordNetExpansions(new Set(analyze('the decision to retain records')));
+    expect(derived.get('decid')).toEqual([['decis', DERIVATION_WEIGHT]]);
+    expect(derived.get('retent')).toEqual([['retain', DERIVATION_WEIGHT]]);
+    expect(DERIVATION_WEIGHT).toBeLessThan(SYNONYM_WEIGHT);
+  });
+
+  it('a query reaches the section that says it in other words, and a transposed letter is one edit', () => {
+    const index = new Bm25Index();
+    index.add(record('mfa', 'Second factors', 'SMS codes are allowed only where no authenticator app can be used.'));
+    index.add(record('expenses', 'Claims', 'Attach every receipt to the claim within 30 days.'));
+    index.add(record('chat', 'Messaging', 'Team chat is the place for quick questions.'));
+    const expansions = glossaryExpansions(JSON.stringify({ terms: [{ means: ['SMS', 'text message'] }] }), index.vocabulary());
+    const first = (query: string) => index.search(query, 3, () => true, expansions).hits[0]?.documentId;
+    expect(first('can I use a text message as a second factor')).toBe('mfa');
+    expect(first('lost my reciept')).toBe('expenses');
+  });
+});
+
+describe('the library', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'corpus-'));
+    const policy = (id: string, sections: string) => `---\nid: ${id}\ntitle: ${id} policy\nowner: it\ncategory: security\nclassification: internal\neffective: 2026-01-01\ntags: [${id}]\n---\n# ${id}\n\n${sections}`;
+    await writeFile(join(dir, 'badges.md'), policy('badges', '## 1. Purpose\n\nThis policy covers badges, visitors and doors.\n\n## 2. Lost badges\n\nReport a lost badge to reception; a replacement badge costs nothing.\n'));
+    await writeFile(join(dir, GLOSSARY_KEY), JSON.stringify({ terms: [{ means: ['badge', 'key card'] }] }));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('ranks the specific section above the introduction, answers in the glossary\'s other words, and keeps the table in the prebuilt index', async () => {
+    const provider = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger });
+    const top = async (library: Awaited<ReturnType<typeof provider.current>>) => library.search({ query: 'lost key card', clearance: 'internal', offset: 0, limit: 2 }).hits.map((hit) => hit.heading);
+    expect(await top(await provider.current())).toEqual(['2. Lost badges', '1. Purpose']);
+
+    const prebuilt = await provider.buildPrebuiltIndex();
+    expect(JSON.parse(prebuilt).expansions).toEqual([['key card', [['badg', GLOSSARY_WEIGHT]]]]);
+    // A server that loads the index needs neither the glossary nor WordNet to answer the same way.
+    const bucket = await mkdtemp(join(tmpdir(), 'bucket-'));
+    await writeFile(join(bucket, 'badges.md'), 'not read: the index is current');
+    const store = createFolderBlobStore(dir);
+    const loaded = createPolicyLibrary({ ...store, readOptional: async (key) => (key === '_index/policy-index.json' ? prebuilt : undefined) }, { refreshMs: 3_600_000, logger });
+    expect(await top(await loaded.current())).toEqual(['2. Lost badges', '1. Purpose']);
+    await rm(bucket, { recursive: true, force: true });
+  });
+});
