@@ -9,6 +9,11 @@ const B = 0.75;
 const PREFIX_WEIGHT = 0.5;
 const FUZZY_WEIGHT = 0.45;
 const MAX_EXPANSIONS = 40;
+/** Expansions reach terms held by at most this share of the sections (or this many, in a small corpus). */
+const EXPANSION_MAX_SHARE = 0.01;
+/** At most this many other words per word of the query (the table lists the strongest first). */
+const MAX_TERM_EXPANSIONS = 3;
+const EXPANSION_MIN_SECTIONS = 50;
 
 interface Section {
   documentId: string;
@@ -87,6 +92,14 @@ export class Bm25Index {
     this.byDocument.delete(documentId);
   }
 
+  /**
+   * Whether another word for the query's is worth scoring: one that most sections hold says
+   * little and costs a pass over a long postings list (the user's own words are always scored).
+   */
+  private selective(term: string): boolean {
+    return (this.frequencies.get(term) ?? 0) <= Math.max(EXPANSION_MIN_SECTIONS, this.alive * EXPANSION_MAX_SHARE);
+  }
+
   /** Every term the index holds. */
   vocabulary(): ReadonlySet<string> {
     return new Set(this.postings.keys());
@@ -114,7 +127,12 @@ export class Bm25Index {
       reach(term, 1);
       // Other words for the same thing: the term alone, or with the next one or two (a glossary's phrases).
       for (const key of [term, `${term} ${terms[index + 1]}`, `${term} ${terms[index + 1]} ${terms[index + 2]}`]) {
-        for (const [target, weight] of expansions?.get(key) ?? []) reach(target, weight);
+        let taken = 0;
+        for (const [target, weight] of expansions?.get(key) ?? []) {
+          if (taken >= MAX_TERM_EXPANSIONS || !this.selective(target)) continue;
+          reach(target, weight);
+          taken += 1;
+        }
       }
       if (index === words.length - 1 && term.length >= 3) for (const expansion of this.prefixExpansions(term)) reach(expansion, PREFIX_WEIGHT);
       if (term.length >= 6) for (const near of this.fuzzyExpansions(term)) reach(near, FUZZY_WEIGHT);

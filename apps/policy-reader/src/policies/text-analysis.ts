@@ -17,10 +17,19 @@ export function processTerm(term: string): string | null {
   const lower = term.toLowerCase();
   const known = stems.get(lower);
   if (known !== undefined) return known;
-  const processed = (lower.length < 2 && !/\d/.test(lower)) || STOP_WORDS.has(lower) ? null : stem(lower);
+  const processed = processTermOnce(lower);
   // A corpus has a few tens of thousands of distinct words; stemming each once makes indexing far cheaper.
   if (stems.size < MAX_MEMOIZED) stems.set(lower, processed);
   return processed;
+}
+
+/**
+ * `processTerm` without remembering the word: for a lexical database's hundred thousand words,
+ * which would otherwise fill the memo that the corpus's and the queries' words need.
+ */
+export function processTermOnce(term: string): string | null {
+  const lower = term.toLowerCase();
+  return (lower.length < 2 && !/\d/.test(lower)) || STOP_WORDS.has(lower) ? null : stem(lower);
 }
 
 const MAX_MEMOIZED = 200_000;

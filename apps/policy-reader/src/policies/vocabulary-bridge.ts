@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { analyze, processTerm } from './text-analysis';
+import { analyze, processTermOnce } from './text-analysis';
 
 /**
  * Words a question may use for what the corpus says otherwise: for a query term, the corpus
@@ -65,7 +65,7 @@ export function wordNetExpansions(corpusTerms: ReadonlySet<string>, dictionary =
     }
   }
   const expansions = new Map<string, [string, number][]>();
-  const termsOf = (synset: Synset) => [...new Set(synset.words.map((word) => processTerm(word)).filter((term): term is string => term !== null))];
+  const termsOf = (synset: Synset) => [...new Set(synset.words.map((word) => processTermOnce(word)).filter((term): term is string => term !== null))];
   for (const synset of synsets.values()) {
     const terms = termsOf(synset);
     const inCorpus = terms.filter((term) => corpusTerms.has(term));
@@ -119,9 +119,10 @@ function add(expansions: Map<string, [string, number][]>, from: string, targets:
   expansions.set(from, list);
 }
 
-/** Several sources into one table: for each pair, the highest weight any source gives it. */
+/** Several sources into one table: for each pair, the highest weight any source gives it; each list strongest first. */
 export function mergeExpansions(...sources: ReadonlyMap<string, readonly (readonly [string, number])[]>[]): Map<string, [string, number][]> {
   const merged = new Map<string, [string, number][]>();
   for (const source of sources) for (const [from, targets] of source) for (const [target, weight] of targets) add(merged, from, [target], weight);
+  for (const list of merged.values()) list.sort((a, b) => b[1] - a[1]);
   return merged;
 }
