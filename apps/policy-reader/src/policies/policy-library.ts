@@ -56,7 +56,7 @@ const PHRASE_IN_HEADING_BOOST = 2;
  * Sections that introduce a document (purpose, scope, definitions) mention most of its words
  * and rarely answer a question: they rank below the specific section unless nothing else matches.
  */
-const INTRODUCTORY_HEADING = /^(\d+(\.\d+)*\.?\s+)?(purpose|scope|definitions?|overview|introduction|summary|applicability|roles and responsibilities)\b/i;
+const INTRODUCTORY_HEADING = /^(\d+(\.\d+)*\.?\s+)?(purpose|scope|definitions?|overview|introduction|summary|applicability|principles|roles and responsibilities)\b/i;
 
 /** How sections are re-ranked; the evaluation overrides it to measure what each part brings. */
 export interface RankingSettings {
