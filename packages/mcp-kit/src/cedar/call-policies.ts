@@ -75,7 +75,7 @@ export async function compileCallPolicies(text: string, schema: CedarSchemaJson,
   const parsed = cedar.checkParsePolicySet({ staticPolicies: text });
   if (parsed.type === 'failure') failIf(parsed.errors.map((error) => at(error)));
   const parts = cedar.policySetTextToParts(text);
-  if (parts.type === 'failure') return failIf(parts.errors.map((error) => at(error))) as never;
+  if (parts.type === 'failure') throw new CallPolicyError(options.source, parts.errors.map((error) => at(error)));
   failIf(parts.policy_templates.map(() => `${options.source}: templates are not supported; write each policy out`));
 
   const metas = parts.policies.map((policy, index) => policyMeta(cedar, policy, `policy${index}`));
