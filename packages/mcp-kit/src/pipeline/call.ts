@@ -3,6 +3,9 @@ import type { RequestOrigin } from '../audit/audit-trail';
 import type { KitError } from '../errors/errors';
 import type { Slot } from '../limits/concurrency';
 import type { RegisteredTool } from '../tool/tool-set';
+import type { ToolContext } from '../tool/define-tool';
+import type { CursorSeals } from '../tool/cursor-seal';
+import type { Logger } from '../logging/logger';
 
 /** One `tools/call` as it arrived. */
 export interface ToolCallRequest {
@@ -45,6 +48,11 @@ export interface ToolCallResult {
   content: { type: 'text'; text: string }[];
   structuredContent?: Record<string, unknown>;
   isError?: boolean;
+}
+
+/** What a tool's handler (and its resource loader) runs with for this caller: never the token. */
+export function toolContextFor<Deps>(caller: Caller, deps: { logger: Logger; deps: Deps; cursors: CursorSeals }): ToolContext<Deps> {
+  return { actor: caller.actor, requestId: caller.origin.requestId, logger: deps.logger, deps: deps.deps, cursors: deps.cursors(caller.actor.subject) };
 }
 
 export function toolErrorResult(text: string): ToolCallResult {

@@ -3,7 +3,7 @@ import { CallNotGovernedError, UnknownToolError } from '../errors/errors';
 import { METRIC } from '../metrics/metrics';
 import type { CursorSeals } from '../tool/cursor-seal';
 import type { RegisteredTool } from '../tool/tool-set';
-import { sanitizeToolName, toolErrorResult, type Caller, type RunVerdict, type ToolCallResult, type Verdict } from './call';
+import { sanitizeToolName, toolContextFor, toolErrorResult, type Caller, type RunVerdict, type ToolCallResult, type Verdict } from './call';
 import { recordDenial, recordNotRun, recordOutcome, type RecordDependencies } from './call-records';
 import { executeTool } from './execute';
 import { requestApproval } from './approve';
@@ -70,7 +70,7 @@ export async function runCall<Deps>(
 async function execute<Deps>(verdict: RunVerdict<Deps>, caller: Caller, deps: RunDependencies<Deps>): Promise<ToolCallResult> {
   const { tool } = verdict;
   const started = performance.now();
-  const context = { actor: caller.actor, requestId: caller.origin.requestId, logger: deps.logger, deps: deps.deps, cursors: deps.cursors(caller.actor.subject) };
+  const context = toolContextFor(caller, deps);
   const { result, outcome, classification } =
     tool.definition.risk === 'high' ? await requestApproval(tool, verdict.input, context, deps.approvals) : await executeTool(tool, verdict.input, context);
   const durationMs = performance.now() - started;

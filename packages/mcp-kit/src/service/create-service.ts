@@ -33,8 +33,7 @@ import { isLoopbackHost } from '../config/loopback';
 import { advertisedScopes } from './advertised-scopes';
 import { cedarSchemaOf } from '../cedar/cedar-schema';
 import { createCallPolicyProvider, type CallPolicyProvider } from '../governance/call-policy-provider';
-import type { Caller } from '../pipeline/call';
-import type { ToolContext } from '../tool/define-tool';
+import { toolContextFor, type Caller } from '../pipeline/call';
 import type { GovernanceAdapters } from './governance-adapters';
 import { approvalsFor, confirmationFor, servedTools } from './service-approvals';
 import type { ServiceDefinition } from './service-definition';
@@ -82,13 +81,7 @@ export function createService<Deps>(config: ServiceConfig, definition: ServiceDe
     governance.callPolicies &&
     createCallPolicyProvider({ ...governance.callPolicies, schema: cedarSchemaOf([...tools.values()].map((tool) => tool.definition) as never), approvals: approvals !== undefined, metrics, logger });
   // What a tool's resource loader runs with, before the decision: what its handler would get.
-  const toolContext = (caller: Caller): ToolContext<Deps> => ({
-    actor: caller.actor,
-    requestId: caller.origin.requestId,
-    logger,
-    deps: definition.deps,
-    cursors: governance.cursors(caller.actor.subject),
-  });
+  const toolContext = (caller: Caller) => toolContextFor(caller, { logger, deps: definition.deps, cursors: governance.cursors });
   const scopes = advertisedScopes(declared, definition.additionalScopes);
   const answers = answerContext(config, 'oauth');
 
