@@ -7,6 +7,7 @@ import { auditDigestAlarm, gatewayThrottleFilter, serviceAlarms } from './alarms
 import { CLOUDFRONT_POLICIES, webAclRules } from './edge';
 import { auditDigestPolicy, functionPolicy, migrationPolicy, stateMachinePolicy, type LateBound } from './iam';
 import { arns, resourceNames, type FunctionKind } from './names';
+import { assertResourceNames } from './name-limits';
 import { approvalAudiences, BACKLOG_SCHEDULE, functionEnvironment, functionSizing, functionsOf, routesOf, type LateEnvironment } from './services';
 import { approvalServer, databaseServers, SERVER_NAMES, serverUses, serversUsing, type ServerName } from './servers';
 import { loadStageConfig, type StageConfig } from './stage-config';
@@ -33,6 +34,7 @@ export const BUNDLE_PATHS = Object.fromEntries(BUNDLE_NAMES.map((name) => [name,
  * only once deployed (the API URL, a secret's ARN) are passed in through functions.
  */
 export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: StageConfig = loadStageConfig(stage, resolve(root, 'infra', 'stages'))) {
+  assertResourceNames(config);
   const names = resourceNames(config);
   const arn = arns(config);
   const retained = config.retain;

@@ -2,6 +2,7 @@ export { StageConfig, loadStageConfig, STAGES_DIR } from './stage-config';
 export { SERVERS, SERVER_NAMES, SERVER_RESOURCES, approvalServer, databaseServers, RESERVED_LOCAL_PORTS, isServerName, serverUses, serversUsing, type ServerName, type ServerEntry, type ServerResource } from './servers';
 export { SERVER_MODULES } from './server-modules';
 export { resourceNames, arns, type FunctionKind, type ResourceNames, type Arns } from './names';
+export { resourceNameProblems, assertResourceNames } from './name-limits';
 export { routesOf, approvalAudiences, functionsOf, functionEnvironment, functionSizing, BACKLOG_SCHEDULE, type RouteSpec, type FunctionSpec, type LateEnvironment } from './services';
 export { functionPolicy, auditDigestPolicy, stateMachinePolicy, migrationPolicy, UNSCOPABLE_ACTIONS, AUDIT_MUTATIONS, type LateBound } from './iam';
 export { isAllowed, matchesPattern, type PolicyDocument, type PolicyStatement } from './policy-document';
