@@ -145,7 +145,10 @@ function grantsFor(config: Config) {
       allow('CountOwnRequests', ['dynamodb:UpdateItem'], [arn.table(names.rateLimitTable)], ownPartitions(service)),
     policyObjects: [
       allow('ReadPolicies', ['s3:GetObject'], [arn.bucketObjects]),
-      allow('ListPolicies', ['s3:ListBucket'], [arn.bucket], { StringLike: { 's3:prefix': [`${names.policyPrefix}*`] } }),
+      // Not held to the policies' prefix: S3 answers a read of a missing object (the prebuilt index
+      // before its first build) with 404 only to a caller that may list the bucket for that request,
+      // which carries no prefix, and with 403 otherwise. The bucket holds nothing but the policies.
+      allow('ListPolicies', ['s3:ListBucket'], [arn.bucket]),
     ],
     /** The Data API runs as the login in the service's own secret: the secret decides what SQL may do. */
     database: (service: ServerName) => [

@@ -246,10 +246,21 @@ describe('IAM pattern matching', () => {
   });
 
   it('evaluates StringLike conditions against the request, and treats a missing key as failing', () => {
-    const policy = roleOf('policy-reader');
+    const policy: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'L', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [arn.bucket], Condition: { StringLike: { 's3:prefix': ['policies/*'] } } }],
+    };
     expect(isAllowed(policy, 's3:ListBucket', arn.bucket, { 's3:prefix': 'policies/' })).toBe(true);
     expect(isAllowed(policy, 's3:ListBucket', arn.bucket, { 's3:prefix': 'secrets/' })).toBe(false);
     expect(isAllowed(policy, 's3:ListBucket', arn.bucket)).toBe(false);
+  });
+
+  it('lets the policy reader read a missing object as 404: listing its bucket is not held to a prefix the read does not carry', () => {
+    const policy = roleOf('policy-reader');
+    // What the IAM call recorder writes down for a GetObject that S3 answers 404 (see iam-call-recorder.ts).
+    expect(isAllowed(policy, 's3:ListBucket', arn.bucket, {})).toBe(true);
+    expect(isAllowed(policy, 's3:GetObject', `${arn.bucket}/policies/_index/policy-index.json`)).toBe(true);
+    expect(isAllowed(policy, 's3:GetObject', `${arn.bucket}/elsewhere/x.json`)).toBe(false);
   });
 
   it('evaluates ForAllValues as IAM does: it holds when the key is absent, which only the Null test stops', () => {

@@ -33,6 +33,7 @@ export async function startIamCallRecorder(target: string, service: RecordedServ
     const body = await readBodyBytes(req);
     calls.push(...describe(service, req, body, where));
     const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      if (service === 's3' && answer.statusCode === 404) calls.push(...missingObjectCheck(req));
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -94,6 +95,17 @@ const DATA_API_ACTIONS: Record<string, string> = {
 };
 
 /** Path-style S3: a listing authorizes ListBucket on the bucket with its prefix; object reads GetObject, writes PutObject. */
+/**
+ * S3 answers a read of a missing object with 404 only to a caller allowed `s3:ListBucket` on the
+ * bucket — for this request, which carries no `s3:prefix` — and with 403 AccessDenied otherwise:
+ * that permission is part of what the read needs.
+ */
+function missingObjectCheck(req: IncomingMessage): AwsCall[] {
+  const [bucket = '', ...key] = new URL(req.url ?? '/', 'http://peer').pathname.replace(/^\//, '').split('/');
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || key.join('/') === '') return [];
+  return [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}`, context: {} }];
+}
+
 function s3Call(req: IncomingMessage): AwsCall {
   const url = new URL(req.url ?? '/', 'http://peer');
   const [bucket = '', ...key] = url.pathname.replace(/^\//, '').split('/');

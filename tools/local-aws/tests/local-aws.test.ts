@@ -64,6 +64,25 @@ describe('local S3 (s3rver)', () => {
     await s3.stop();
   });
 
+  it('through the IAM call recorder, a read of a missing object also needs s3:ListBucket without a prefix, as S3 decides 404 or 403', async () => {
+    const { S3Client, PutObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const { startLocalS3, startIamCallRecorder } = await import('../src');
+    const s3 = await startLocalS3({ buckets: ['docs'] });
+    const recorder = await startIamCallRecorder(s3.endpoint, 's3', { region: 'us-east-1', account: '111111111111' });
+    const client = new S3Client({ region: 'us-east-1', endpoint: recorder.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    await client.send(new PutObjectCommand({ Bucket: 'docs', Key: 'policies/a.md', Body: 'hello' }));
+    await client.send(new GetObjectCommand({ Bucket: 'docs', Key: 'policies/a.md' }));
+    await expect(client.send(new GetObjectCommand({ Bucket: 'docs', Key: 'policies/_index/missing.json' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    expect(recorder.calls.slice(1)).toEqual([
+      { action: 's3:GetObject', resource: 'arn:aws:s3:::docs/policies/a.md' },
+      { action: 's3:GetObject', resource: 'arn:aws:s3:::docs/policies/_index/missing.json' },
+      { action: 's3:ListBucket', resource: 'arn:aws:s3:::docs', context: {} },
+    ]);
+    client.destroy();
+    await recorder.stop();
+    await s3.stop();
+  });
+
   it('holds an Object Lock bucket to S3’s rules: no upload without a checksum, no delete', async () => {
     const { S3Client, PutObjectCommand, DeleteObjectCommand } = await import('@aws-sdk/client-s3');
     const { startLocalS3 } = await import('../src');
