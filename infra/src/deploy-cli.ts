@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createSsmClient } from '@gmcp/mcp-kit/platform';
 import { deploymentPlan, serviceTargets, type DeployableService } from './deployment';
 import { preflight, type PreflightCheck } from './preflight';
@@ -57,8 +58,10 @@ async function main(argv: string[]): Promise<number> {
   if (values['dry-run']) return console.log(`npx ${args.join(' ')}`), 0;
   if (!values['skip-preflight']) {
     const ssm = createSsmClient({ region: config.region, endpoint: process.env.SSM_ENDPOINT || undefined });
-    const passed = reportPreflight(await preflight(deploymentPlan(config.stage), ssm));
+    const lambda = new LambdaClient({ region: config.region, ...(process.env.LAMBDA_ENDPOINT ? { endpoint: process.env.LAMBDA_ENDPOINT } : {}) });
+    const passed = reportPreflight(await preflight(deploymentPlan(config.stage), { ssm, lambda }));
     ssm.destroy();
+    lambda.destroy();
     if (values.preflight || !passed) return passed ? 0 : 1;
   }
   console.log(`npx ${args.join(' ')}`);

@@ -1,5 +1,6 @@
 import { SERVER_NAMES } from './servers';
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetAccountSettingsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { edgeSecretValues } from '@gmcp/mcp-kit/platform';
 import type { DeploymentPlan } from './deployment';
 
@@ -17,9 +18,11 @@ type Fetch = (url: string) => Promise<{ ok: boolean; status: number; json(): Pro
  * start: the keys an operator must have put in SSM (present, SecureString, of the size the
  * kit requires, the two HMAC keys different), and an issuer whose published keys the
  * gateway's authorizer can use (the stage's `jwksUrl` is the discovery's `jwks_uri`, with an
- * RSA key: the HTTP API authorizer accepts nothing else).
+ * RSA key: the HTTP API authorizer accepts nothing else); and an account whose Lambda
+ * concurrency quota leaves room for the stage's reservations.
  */
-export async function preflight(plan: DeploymentPlan, ssm: SSMClient, fetchJson: Fetch = fetch): Promise<PreflightCheck[]> {
+export async function preflight(plan: DeploymentPlan, clients: { ssm: SSMClient; lambda: LambdaClient }, fetchJson: Fetch = fetch): Promise<PreflightCheck[]> {
+  const { ssm } = clients;
   const { names, config } = plan;
   const read = (name: string) => readSecureString(ssm, name);
   const auditNames = SERVER_NAMES.map(names.auditKeyParameter);
@@ -42,7 +45,39 @@ export async function preflight(plan: DeploymentPlan, ssm: SSMClient, fetchJson:
     ...(plan.edge ? [edgeSecretCheck(plan.edge.secretParameter, edge)] : []),
     consoleSecretCheck(names.consoleClientSecretParameter, consoleSecret),
     await issuerCheck(config.auth.issuer, config.auth.jwksUrl, fetchJson),
+    await concurrencyCheck(plan, clients.lambda),
   ];
+}
+
+/** Lambda keeps this much of an account's concurrency unreserved: reservations cannot take it. */
+export const UNRESERVED_MINIMUM = 100;
+/** Service Quotas' code for Lambda's "Concurrent executions". */
+const CONCURRENCY_QUOTA_CODE = 'L-B99A9384';
+
+/** What the stage's functions reserve together (each API function per the stage file; the fixed ones). */
+export function stageReservedConcurrency(plan: Pick<DeploymentPlan, 'services' | 'console'>): number {
+  return plan.services.flatMap((service) => service.functions).reduce((sum, fn) => sum + fn.reservedConcurrency, 0) + plan.console.reservedConcurrency;
+}
+
+async function concurrencyCheck(plan: DeploymentPlan, lambda: LambdaClient): Promise<PreflightCheck> {
+  const reserved = stageReservedConcurrency(plan);
+  const needed = reserved + UNRESERVED_MINIMUM;
+  const check = `the account's Lambda concurrency quota in ${plan.config.region} is at least ${needed} (${reserved} reserved by the stage + ${UNRESERVED_MINIMUM} Lambda keeps unreserved)`;
+  try {
+    const { AccountLimit } = await lambda.send(new GetAccountSettingsCommand({}));
+    const quota = AccountLimit?.ConcurrentExecutions ?? 0;
+    if (quota >= needed) return { check, ok: true, detail: `quota ${quota}, unreserved now ${AccountLimit?.UnreservedConcurrentExecutions ?? '?'}` };
+    return {
+      check,
+      ok: false,
+      detail:
+        `the quota is ${quota}: request an increase before deploying (Service Quotas → AWS Lambda → Concurrent executions, or ` +
+        `aws service-quotas request-service-quota-increase --region ${plan.config.region} --service-code lambda --quota-code ${CONCURRENCY_QUOTA_CODE} --desired-value ${needed}), ` +
+        `or lower reservedConcurrency in infra/stages/${plan.config.stage}.json`,
+    };
+  } catch (error) {
+    return { check, ok: false, detail: `GetAccountSettings failed: ${(error as Error).message}` };
+  }
 }
 
 interface SecureString {

@@ -4,15 +4,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateSigningKey, startDevIssuer, type DevIssuer } from '@gmcp/dev-issuer';
-import { startSsmTestEndpoint, type SsmTestEndpoint } from '@gmcp/local-aws';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { startLambdaControlTestEndpoint, startSsmTestEndpoint, type LambdaControlTestEndpoint, type SsmTestEndpoint } from '@gmcp/local-aws';
 import { createSsmClient } from '@gmcp/mcp-kit/platform';
 import { reportPreflight } from '../src/deploy-cli';
 import { deploymentPlan } from '../src/deployment';
-import { preflight } from '../src/preflight';
+import { preflight, stageReservedConcurrency } from '../src/preflight';
 import { loadStageConfig } from '../src/stage-config';
 
-describe('preflight (SSM test endpoint, dev issuer)', () => {
+describe('preflight (SSM and Lambda test endpoints, dev issuer)', () => {
   let ssm: SsmTestEndpoint;
+  let lambdaControl: LambdaControlTestEndpoint;
   let issuer: DevIssuer;
   let dir: string;
   const key = () => randomBytes(32).toString('base64');
@@ -21,10 +23,12 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
     dir = await mkdtemp(join(tmpdir(), 'preflight-'));
     issuer = await startDevIssuer(await loadOrCreateSigningKey(join(dir, 'key.json')), { port: 0 });
     ssm = await startSsmTestEndpoint();
+    lambdaControl = await startLambdaControlTestEndpoint({ concurrentExecutions: 1000, unreservedConcurrentExecutions: 1000 });
   });
   afterAll(async () => {
     await issuer.stop();
     await ssm.stop();
+    await lambdaControl.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -34,12 +38,17 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
     const production = loadStageConfig('production');
     return deploymentPlan('production', undefined, { ...production, auth: { ...production.auth, issuer: issuer.issuer, jwksUrl } });
   };
+  const clients = () => ({
+    ssm: createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint }),
+    lambda: new LambdaClient({ region: 'eu-west-1', endpoint: lambdaControl.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+  });
   const run = async (jwksUrl?: string) => {
-    const client = createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint });
+    const connected = clients();
     try {
-      return await preflight(plan(jwksUrl), client);
+      return await preflight(plan(jwksUrl), connected);
     } finally {
-      client.destroy();
+      connected.ssm.destroy();
+      connected.lambda.destroy();
     }
   };
   const failures = async (jwksUrl?: string) => (await run(jwksUrl)).filter((check) => !check.ok).map((check) => `${check.check}: ${check.detail}`);
@@ -77,21 +86,37 @@ describe('preflight (SSM test endpoint, dev issuer)', () => {
     ssm.put('/gmcp/production/console/client-secret', 'c'.repeat(48), 'SecureString');
     const lines: string[] = [];
     expect(reportPreflight(await run(), (line) => lines.push(line))).toBe(true);
-    expect(lines).toHaveLength(AUDIT_KEYS.length + 5);
+    expect(lines).toHaveLength(AUDIT_KEYS.length + 6);
     expect(lines.every((line) => line.startsWith('ok'))).toBe(true);
   });
 
   it('names the URL it could not read', async () => {
     const production = loadStageConfig('production');
-    const client = createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint });
-    const checks = await preflight(deploymentPlan('production', undefined, { ...production, auth: { ...production.auth, issuer: 'http://127.0.0.1:9/issuer' } }), client);
-    client.destroy();
-    expect(checks.at(-1)).toMatchObject({ ok: false, detail: expect.stringMatching(/^http:\/\/127\.0\.0\.1:9\/issuer\/\.well-known\/openid-configuration could not be read: /) });
+    const connected = clients();
+    const checks = await preflight(deploymentPlan('production', undefined, { ...production, auth: { ...production.auth, issuer: 'http://127.0.0.1:9/issuer' } }), connected);
+    connected.ssm.destroy();
+    connected.lambda.destroy();
+    expect(checks.at(-2)).toMatchObject({ ok: false, detail: expect.stringMatching(/^http:\/\/127\.0\.0\.1:9\/issuer\/\.well-known\/openid-configuration could not be read: /) });
   });
 
   it('refuses a JWKS URL that is not the one the issuer publishes (the gateway and the kit would disagree)', async () => {
     expect(await failures(`${issuer.issuer}/keys`)).toEqual([
       expect.stringContaining(`discovery's jwks_uri is ${issuer.jwksUrl}: the gateway and the kit would verify against different keys`),
     ]);
+  });
+
+  it('refuses an account whose Lambda concurrency quota cannot hold the stage\'s reservations, with the numbers and the step to raise it', async () => {
+    const reserved = stageReservedConcurrency(plan());
+    expect(reserved).toBe(160);
+    lambdaControl.setLimits({ concurrentExecutions: 100, unreservedConcurrentExecutions: 100 });
+    const concurrency = (await run()).at(-1)!;
+    lambdaControl.setLimits({ concurrentExecutions: 1000, unreservedConcurrentExecutions: 1000 });
+    expect(concurrency).toEqual({
+      check: "the account's Lambda concurrency quota in eu-west-1 is at least 260 (160 reserved by the stage + 100 Lambda keeps unreserved)",
+      ok: false,
+      detail:
+        'the quota is 100: request an increase before deploying (Service Quotas → AWS Lambda → Concurrent executions, or aws service-quotas request-service-quota-increase --region eu-west-1 --service-code lambda --quota-code L-B99A9384 --desired-value 260), or lower reservedConcurrency in infra/stages/production.json',
+    });
+    expect((await run()).at(-1)).toMatchObject({ ok: true, detail: 'quota 1000, unreserved now 1000' });
   });
 });
