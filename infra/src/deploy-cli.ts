@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { createSsmClient } from '@gmcp/mcp-kit/platform';
 import { deploymentPlan, serviceTargets, type DeployableService } from './deployment';
 import { preflight, type PreflightCheck } from './preflight';
@@ -59,9 +60,11 @@ async function main(argv: string[]): Promise<number> {
   if (!values['skip-preflight']) {
     const ssm = createSsmClient({ region: config.region, endpoint: process.env.SSM_ENDPOINT || undefined });
     const lambda = new LambdaClient({ region: config.region, ...(process.env.LAMBDA_ENDPOINT ? { endpoint: process.env.LAMBDA_ENDPOINT } : {}) });
-    const passed = reportPreflight(await preflight(deploymentPlan(config.stage), { ssm, lambda }));
+    const rds = new RDSClient({ region: config.region, ...(process.env.RDS_ENDPOINT ? { endpoint: process.env.RDS_ENDPOINT } : {}) });
+    const passed = reportPreflight(await preflight(deploymentPlan(config.stage), { ssm, lambda, rds }));
     ssm.destroy();
     lambda.destroy();
+    rds.destroy();
     if (values.preflight || !passed) return passed ? 0 : 1;
   }
   console.log(`npx ${args.join(' ')}`);

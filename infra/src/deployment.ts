@@ -106,6 +106,8 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
       },
       alarm: auditDigestAlarm(config),
     },
+    /** The Aurora PostgreSQL version a new stage's cluster is created with (see AURORA_ENGINE). */
+    databaseEngine: AURORA_ENGINE,
     databaseLogins: serversUsing('ops-database').map((service) => ({
       service,
       component: `${pascal(service)}Login`,
@@ -273,6 +275,15 @@ function callPoliciesParameter(config: StageConfig, service: ServerName, root: s
 }
 
 const SSM_ADVANCED_LIMIT = 8192;
+
+/**
+ * The engine a new stage's cluster is created with. Only creation uses the version: AWS applies
+ * minor upgrades to running clusters (16.4 → 16.6) in their maintenance window, and a later
+ * deploy leaves that upgrade in place rather than ask for a downgrade it cannot make
+ * (`ignoreChanges` on the cluster's engine version, infra/sst/database.ts). A major upgrade is a
+ * deliberate migration (docs/deploy.md). The preflight checks that the region offers it.
+ */
+export const AURORA_ENGINE = { engine: 'aurora-postgresql', version: '16.4' } as const;
 
 /** SSM Standard tier parameters hold up to 4 KB: about 30 pinned tools per server. */
 const SSM_STANDARD_LIMIT = 4096;

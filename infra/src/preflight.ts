@@ -1,6 +1,7 @@
 import { SERVER_NAMES } from './servers';
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetAccountSettingsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeDBEngineVersionsCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { edgeSecretValues } from '@gmcp/mcp-kit/platform';
 import type { DeploymentPlan } from './deployment';
 
@@ -21,7 +22,7 @@ type Fetch = (url: string) => Promise<{ ok: boolean; status: number; json(): Pro
  * RSA key: the HTTP API authorizer accepts nothing else); and an account whose Lambda
  * concurrency quota leaves room for the stage's reservations.
  */
-export async function preflight(plan: DeploymentPlan, clients: { ssm: SSMClient; lambda: LambdaClient }, fetchJson: Fetch = fetch): Promise<PreflightCheck[]> {
+export async function preflight(plan: DeploymentPlan, clients: { ssm: SSMClient; lambda: LambdaClient; rds: RDSClient }, fetchJson: Fetch = fetch): Promise<PreflightCheck[]> {
   const { ssm } = clients;
   const { names, config } = plan;
   const read = (name: string) => readSecureString(ssm, name);
@@ -46,7 +47,28 @@ export async function preflight(plan: DeploymentPlan, clients: { ssm: SSMClient;
     consoleSecretCheck(names.consoleClientSecretParameter, consoleSecret),
     await issuerCheck(config.auth.issuer, config.auth.jwksUrl, fetchJson),
     await concurrencyCheck(plan, clients.lambda),
+    await engineVersionCheck(plan, clients.rds),
   ];
+}
+
+/** The pinned Aurora version must be one the stage's region can create (versions are retired region by region). */
+async function engineVersionCheck(plan: DeploymentPlan, rds: RDSClient): Promise<PreflightCheck> {
+  const { engine, version } = plan.databaseEngine;
+  const check = `${engine} ${version} can be created in ${plan.config.region}`;
+  try {
+    const exact = await rds.send(new DescribeDBEngineVersionsCommand({ Engine: engine, EngineVersion: version }));
+    if (exact.DBEngineVersions?.some((offered) => offered.EngineVersion === version)) return { check, ok: true, detail: 'offered' };
+    const major = version.split('.')[0]!;
+    const sameMajor = await rds.send(new DescribeDBEngineVersionsCommand({ Engine: engine, EngineVersion: major }));
+    const offered = (sameMajor.DBEngineVersions ?? []).map((entry) => entry.EngineVersion).filter((entry): entry is string => Boolean(entry));
+    return {
+      check,
+      ok: false,
+      detail: `not offered; ${engine} ${major} versions the region offers: ${offered.length ? offered.join(', ') : 'none'}. Change AURORA_ENGINE in infra/src/deployment.ts (a new stage only: a running cluster keeps its version)`,
+    };
+  } catch (error) {
+    return { check, ok: false, detail: `DescribeDBEngineVersions failed: ${(error as Error).message}` };
+  }
 }
 
 /** Lambda keeps this much of an account's concurrency unreserved: reservations cannot take it. */

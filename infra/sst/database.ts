@@ -13,14 +13,16 @@ export function opsDatabase(plan: Plan) {
   const vpc = new sst.aws.Vpc('Vpc');
   const database = new sst.aws.Aurora('OpsDatabase', {
     engine: 'postgres',
-    version: '16.4',
+    version: plan.databaseEngine.version,
     dataApi: true,
     database: names.database,
     scaling: { min: `${config.database.minCapacity} ACU`, max: `${config.database.maxCapacity} ACU` },
     vpc,
     transform: {
-      cluster: (args) => {
+      cluster: (args, opts) => {
         args.clusterIdentifier = names.cluster;
+        // AWS's minor upgrades stay: the pinned version only creates the cluster (see AURORA_ENGINE).
+        opts.ignoreChanges = [...(Array.isArray(opts.ignoreChanges) ? opts.ignoreChanges : []), 'engineVersion'];
         args.deletionProtection = plan.retained;
         args.backupRetentionPeriod = plan.retained ? 14 : 1;
         args.skipFinalSnapshot = !plan.retained;

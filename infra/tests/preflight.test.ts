@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateSigningKey, startDevIssuer, type DevIssuer } from '@gmcp/dev-issuer';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { startLambdaControlTestEndpoint, startSsmTestEndpoint, type LambdaControlTestEndpoint, type SsmTestEndpoint } from '@gmcp/local-aws';
+import { RDSClient } from '@aws-sdk/client-rds';
+import {
+  startLambdaControlTestEndpoint,
+  startRdsControlTestEndpoint,
+  startSsmTestEndpoint,
+  type LambdaControlTestEndpoint,
+  type RdsControlTestEndpoint,
+  type SsmTestEndpoint,
+} from '@gmcp/local-aws';
 import { createSsmClient } from '@gmcp/mcp-kit/platform';
 import { reportPreflight } from '../src/deploy-cli';
 import { deploymentPlan } from '../src/deployment';
@@ -15,6 +23,7 @@ import { loadStageConfig } from '../src/stage-config';
 describe('preflight (SSM and Lambda test endpoints, dev issuer)', () => {
   let ssm: SsmTestEndpoint;
   let lambdaControl: LambdaControlTestEndpoint;
+  let rdsControl: RdsControlTestEndpoint;
   let issuer: DevIssuer;
   let dir: string;
   const key = () => randomBytes(32).toString('base64');
@@ -24,11 +33,13 @@ describe('preflight (SSM and Lambda test endpoints, dev issuer)', () => {
     issuer = await startDevIssuer(await loadOrCreateSigningKey(join(dir, 'key.json')), { port: 0 });
     ssm = await startSsmTestEndpoint();
     lambdaControl = await startLambdaControlTestEndpoint({ concurrentExecutions: 1000, unreservedConcurrentExecutions: 1000 });
+    rdsControl = await startRdsControlTestEndpoint({ 'aurora-postgresql': ['15.8', '16.4', '16.6'] });
   });
   afterAll(async () => {
     await issuer.stop();
     await ssm.stop();
     await lambdaControl.stop();
+    await rdsControl.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -41,14 +52,14 @@ describe('preflight (SSM and Lambda test endpoints, dev issuer)', () => {
   const clients = () => ({
     ssm: createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint }),
     lambda: new LambdaClient({ region: 'eu-west-1', endpoint: lambdaControl.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+    rds: new RDSClient({ region: 'eu-west-1', endpoint: rdsControl.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
   });
   const run = async (jwksUrl?: string) => {
     const connected = clients();
     try {
       return await preflight(plan(jwksUrl), connected);
     } finally {
-      connected.ssm.destroy();
-      connected.lambda.destroy();
+      for (const client of Object.values(connected)) client.destroy();
     }
   };
   const failures = async (jwksUrl?: string) => (await run(jwksUrl)).filter((check) => !check.ok).map((check) => `${check.check}: ${check.detail}`);
@@ -86,7 +97,7 @@ describe('preflight (SSM and Lambda test endpoints, dev issuer)', () => {
     ssm.put('/gmcp/production/console/client-secret', 'c'.repeat(48), 'SecureString');
     const lines: string[] = [];
     expect(reportPreflight(await run(), (line) => lines.push(line))).toBe(true);
-    expect(lines).toHaveLength(AUDIT_KEYS.length + 6);
+    expect(lines).toHaveLength(AUDIT_KEYS.length + 7);
     expect(lines.every((line) => line.startsWith('ok'))).toBe(true);
   });
 
@@ -94,9 +105,8 @@ describe('preflight (SSM and Lambda test endpoints, dev issuer)', () => {
     const production = loadStageConfig('production');
     const connected = clients();
     const checks = await preflight(deploymentPlan('production', undefined, { ...production, auth: { ...production.auth, issuer: 'http://127.0.0.1:9/issuer' } }), connected);
-    connected.ssm.destroy();
-    connected.lambda.destroy();
-    expect(checks.at(-2)).toMatchObject({ ok: false, detail: expect.stringMatching(/^http:\/\/127\.0\.0\.1:9\/issuer\/\.well-known\/openid-configuration could not be read: /) });
+    for (const client of Object.values(connected)) client.destroy();
+    expect(checks.at(-3)).toMatchObject({ ok: false, detail: expect.stringMatching(/^http:\/\/127\.0\.0\.1:9\/issuer\/\.well-known\/openid-configuration could not be read: /) });
   });
 
   it('refuses a JWKS URL that is not the one the issuer publishes (the gateway and the kit would disagree)', async () => {
@@ -109,7 +119,7 @@ describe('preflight (SSM and Lambda test endpoints, dev issuer)', () => {
     const reserved = stageReservedConcurrency(plan());
     expect(reserved).toBe(160);
     lambdaControl.setLimits({ concurrentExecutions: 100, unreservedConcurrentExecutions: 100 });
-    const concurrency = (await run()).at(-1)!;
+    const concurrency = (await run()).at(-2)!;
     lambdaControl.setLimits({ concurrentExecutions: 1000, unreservedConcurrentExecutions: 1000 });
     expect(concurrency).toEqual({
       check: "the account's Lambda concurrency quota in eu-west-1 is at least 260 (160 reserved by the stage + 100 Lambda keeps unreserved)",
@@ -117,6 +127,18 @@ describe('preflight (SSM and Lambda test endpoints, dev issuer)', () => {
       detail:
         'the quota is 100: request an increase before deploying (Service Quotas → AWS Lambda → Concurrent executions, or aws service-quotas request-service-quota-increase --region eu-west-1 --service-code lambda --quota-code L-B99A9384 --desired-value 260), or lower reservedConcurrency in infra/stages/production.json',
     });
-    expect((await run()).at(-1)).toMatchObject({ ok: true, detail: 'quota 1000, unreserved now 1000' });
+    expect((await run()).at(-2)).toMatchObject({ ok: true, detail: 'quota 1000, unreserved now 1000' });
+  });
+
+  it('refuses an Aurora version the region no longer offers, naming the ones it does', async () => {
+    expect((await run()).at(-1)).toEqual({ check: 'aurora-postgresql 16.4 can be created in eu-west-1', ok: true, detail: 'offered' });
+    rdsControl.setVersions('aurora-postgresql', ['15.8', '16.6', '16.8']);
+    const retired = (await run()).at(-1);
+    rdsControl.setVersions('aurora-postgresql', ['15.8', '16.4', '16.6']);
+    expect(retired).toEqual({
+      check: 'aurora-postgresql 16.4 can be created in eu-west-1',
+      ok: false,
+      detail: 'not offered; aurora-postgresql 16 versions the region offers: 16.6, 16.8. Change AURORA_ENGINE in infra/src/deployment.ts (a new stage only: a running cluster keeps its version)',
+    });
   });
 });

@@ -2,6 +2,7 @@ export { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
 export { startLocalDynamoDbProcess } from './dynamodb-process';
 export { startLocalS3, type LocalS3 } from './local-s3';
 export { startSsmTestEndpoint, type SsmTestEndpoint } from './ssm-test-endpoint';
+export { startRdsControlTestEndpoint, type RdsControlTestEndpoint } from './rds-control-test-endpoint';
 export { startLambdaControlTestEndpoint, type LambdaControlTestEndpoint, type LambdaAccountLimits } from './lambda-control-test-endpoint';
 export { startDataApiTestEndpoint, type DataApiTestEndpoint, type DataApiTestEndpointOptions } from './data-api-test-endpoint';
 export { startSfnTestEndpoint, scaledClock, type SfnTestEndpoint, type SfnTestEndpointOptions, type WaitingTask, type ExecutionSummary, type SfnClock, type LambdaHandler, type DynamoDbHandler } from './sfn-test-endpoint';
