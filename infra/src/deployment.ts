@@ -158,6 +158,8 @@ export const APPROVAL_COMPONENTS = {
   backlogSchedule: 'ApprovalBacklogSchedule',
   backlogTarget: 'ApprovalBacklogTarget',
   backlogInvoke: 'ApprovalBacklogInvoke',
+  /** Run once at the first deploy, so that the silent-backlog alarm does not page a fresh stage. */
+  backlogFirstRun: 'ApprovalBacklogFirstRun',
 } as const;
 
 /** A service a release engineer deploys on its own: an MCP server, or the approvals console. */
@@ -203,6 +205,8 @@ export const AUDIT_DIGEST_COMPONENTS = {
   schedule: 'AuditDigestSchedule',
   target: 'AuditDigestTarget',
   invoke: 'AuditDigestInvoke',
+  /** Run once at the first deploy, so that the missed-run alarm does not page a fresh stage. */
+  firstRun: 'AuditDigestFirstRun',
   alarm: 'AuditDigestAlarmErrors',
 } as const;
 

@@ -16,5 +16,10 @@ export function approvalWorkflow(plan: Plan, functionsByName: Record<string, sst
     { name: machine.name, type: machine.type, roleArn: role.arn, definition: JSON.stringify(machine.definition) },
     { dependsOn: Object.values(functionsByName) },
   );
-  scheduled(functionsByName[machine.backlogFunction]!, plan.backlogSchedule, { rule: components.backlogSchedule, target: components.backlogTarget, invoke: components.backlogInvoke });
+  scheduled(functionsByName[machine.backlogFunction]!, plan.backlogSchedule, {
+    rule: components.backlogSchedule,
+    target: components.backlogTarget,
+    invoke: components.backlogInvoke,
+    firstRun: components.backlogFirstRun,
+  });
 }

@@ -122,7 +122,7 @@ describe('deploying one service alone', () => {
   });
 
   it('names components that sst.config.ts creates from the same plan', () => {
-    for (const name of ['components.api', 'components.throttleFilter', 'components.alarm(alarm.key)', 'components.governance', 'components.callPolicies', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule', 'steps.function', 'steps.role', 'steps.rolePolicy', 'steps.run']) {
+    for (const name of ['components.api', 'components.throttleFilter', 'components.alarm(alarm.key)', 'components.governance', 'components.callPolicies', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule', 'components.backlogFirstRun', 'components.firstRun', 'steps.function', 'steps.role', 'steps.rolePolicy', 'steps.run']) {
       expect(SST_CONFIG).toContain(name);
     }
   });
