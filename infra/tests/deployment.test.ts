@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseGovernancePolicy } from '@gmcp/mcp-kit/platform';
 import { sstDeployArgs } from '../src/deploy-cli';
-import { deploymentPlan, serviceTargets } from '../src/deployment';
+import { allAlarms, APPROVAL_BACKLOG_METRIC, auditDigestAlarm } from '../src/alarms';
+import { APPROVAL_COMPONENTS, AUDIT_DIGEST_COMPONENTS, deploymentPlan, serviceTargets } from '../src/deployment';
 import { SERVER_NAMES } from '../src/servers';
 import { loadStageConfig } from '../src/stage-config';
 
@@ -125,5 +126,19 @@ describe('deploying one service alone', () => {
     for (const name of ['components.api', 'components.throttleFilter', 'components.alarm(alarm.key)', 'components.governance', 'components.callPolicies', 'components.edge', 'components.function(fn.kind)', 'components.role(fn.kind)', 'components.rolePolicy(fn.kind)', 'components.workflow', 'components.backlogSchedule', 'components.backlogFirstRun', 'components.firstRun', 'steps.function', 'steps.role', 'steps.rolePolicy', 'steps.run']) {
       expect(SST_CONFIG).toContain(name);
     }
+  });
+});
+
+describe('a fresh stage stays quiet', () => {
+  it('every alarm that counts missing data as breaching watches a function that runs once at the first deploy', () => {
+    const config = loadStageConfig('production');
+    const breaching = [...allAlarms(config, { 'policy-reader': 'a', 'ops-reader': 'b', 'ops-writer': 'c' }), auditDigestAlarm(config)].filter((alarm) => alarm.treatMissingData === 'breaching');
+    expect(breaching.map((alarm) => alarm.metricName).sort()).toEqual([APPROVAL_BACKLOG_METRIC, 'Errors']);
+    // The digest's and the backlog report's schedules are created with a first run (infra/sst/schedule.ts).
+    expect(SST_CONFIG).toContain('new aws.lambda.Invocation(ids.firstRun');
+    expect(SST_CONFIG).toContain('firstRun: components.firstRun');
+    expect(SST_CONFIG).toContain('firstRun: components.backlogFirstRun');
+    expect(AUDIT_DIGEST_COMPONENTS.firstRun).toBe('AuditDigestFirstRun');
+    expect(APPROVAL_COMPONENTS.backlogFirstRun).toBe('ApprovalBacklogFirstRun');
   });
 });
