@@ -132,7 +132,8 @@ describe('deploying one service alone', () => {
 describe('a fresh stage stays quiet', () => {
   it('every alarm that counts missing data as breaching watches a function that runs once at the first deploy', () => {
     const config = loadStageConfig('production');
-    const breaching = [...allAlarms(config, { 'policy-reader': 'a', 'ops-reader': 'b', 'ops-writer': 'c' }), auditDigestAlarm(config)].filter((alarm) => alarm.treatMissingData === 'breaching');
+    const apiIds = Object.fromEntries(SERVER_NAMES.map((service) => [service, `api-${service}`])) as Record<(typeof SERVER_NAMES)[number], string>;
+    const breaching = [...allAlarms(config, apiIds), auditDigestAlarm(config)].filter((alarm) => alarm.treatMissingData === 'breaching');
     expect(breaching.map((alarm) => alarm.metricName).sort()).toEqual([APPROVAL_BACKLOG_METRIC, 'Errors']);
     // The digest's and the backlog report's schedules are created with a first run (infra/sst/schedule.ts).
     expect(SST_CONFIG).toContain('new aws.lambda.Invocation(ids.firstRun');
