@@ -54,6 +54,7 @@ export function deploymentPlan(stage: string, root: string = REPO_ROOT, config: 
       backlogFunction: names.function(approvalServer(), 'approval-backlog'),
     },
     backlogSchedule: BACKLOG_SCHEDULE,
+    firstRunEvent: FIRST_RUN_EVENT,
     console: { ...consolePlan(config), bundle: BUNDLE_PATHS.console },
     migration: {
       components: MIGRATION_COMPONENTS,
@@ -192,6 +193,9 @@ function migrationLogins(): { reader: ServerName; writer: ServerName } {
   if (!reader || !writer) throw new Error('config/servers.json: the ops database needs one read and one write server using "ops-database"');
   return { reader, writer };
 }
+
+/** The event a scheduled function gets at its first run, when the stage is first deployed (an `aws.lambda.Invocation`). */
+export const FIRST_RUN_EVENT = { source: 'gmcp.deploy', 'detail-type': 'First run at deploy', detail: {} } as const;
 
 /** The scheduled audit digest's components. */
 export const AUDIT_DIGEST_COMPONENTS = {

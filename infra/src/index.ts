@@ -11,7 +11,7 @@ export { serviceAlarms, allAlarms, auditDigestAlarm, gatewayThrottleFilter, KIT_
 export { webAclRules, CLOUDFRONT_POLICIES, COMMON_RULES_COUNT_ONLY, type WafRuleSpec } from './edge';
 export { approvalStateMachine } from './state-machine';
 export { bundleDir, bundleLambda } from './bundle';
-export { deploymentPlan, componentNames, serviceTargets, APPROVAL_COMPONENTS, MIGRATION_COMPONENTS, AUDIT_DIGEST_COMPONENTS, BUNDLE_PATHS, BUNDLE_NAMES, type DeploymentPlan, type BundleName } from './deployment';
+export { deploymentPlan, componentNames, serviceTargets, FIRST_RUN_EVENT, APPROVAL_COMPONENTS, MIGRATION_COMPONENTS, AUDIT_DIGEST_COMPONENTS, BUNDLE_PATHS, BUNDLE_NAMES, type DeploymentPlan, type BundleName } from './deployment';
 export { sstDeployArgs } from './deploy-cli';
 export { assertBundlesCurrent, staleBundle } from './bundle-manifest';
 export { consolePlan, consolePolicy, CONSOLE_COMPONENTS, type ConsolePlan, type ConsoleLate } from './console';

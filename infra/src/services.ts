@@ -20,6 +20,8 @@ export interface FunctionSpec {
   /** The export of the service's bundle (`apps/<service>/src/lambda.ts`). */
   readonly handlerExport: 'handler' | 'notifier' | 'executor' | 'backlog';
   readonly description: string;
+  /** Run on a schedule (and once at the stage's first deploy, so that its missed-run alarm has a first data point). */
+  readonly scheduled?: true;
 }
 
 /**
@@ -63,7 +65,7 @@ export function functionsOf(service: ServerName): FunctionSpec[] {
     api,
     { service, kind: 'approval-notifier', handlerExport: 'notifier', description: `${service}: records the approval task token and notifies approvers` },
     { service, kind: 'approval-executor', handlerExport: 'executor', description: `${service}: runs an approved high-risk call once` },
-    { service, kind: 'approval-backlog', handlerExport: 'backlog', description: `${service}: reports the age of the oldest pending approval (every 5 minutes)` },
+    { service, kind: 'approval-backlog', handlerExport: 'backlog', description: `${service}: reports the age of the oldest pending approval (every 5 minutes)`, scheduled: true },
   ];
 }
 

@@ -21,5 +21,5 @@ export function approvalWorkflow(plan: Plan, functionsByName: Record<string, sst
     target: components.backlogTarget,
     invoke: components.backlogInvoke,
     firstRun: components.backlogFirstRun,
-  });
+  }, plan.firstRunEvent);
 }

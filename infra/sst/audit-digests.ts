@@ -45,7 +45,7 @@ export function auditDigests(plan: Plan, alarmTopic: aws.sns.Topic): { bucket: s
     },
     { dependsOn: [bucket, role.policy] },
   );
-  scheduled(digestFunction, digests.schedule, { rule: components.schedule, target: components.target, invoke: components.invoke, firstRun: components.firstRun });
+  scheduled(digestFunction, digests.schedule, { rule: components.schedule, target: components.target, invoke: components.invoke, firstRun: components.firstRun }, plan.firstRunEvent);
   metricAlarm(components.alarm, digests.alarm, alarmTopic);
   return { bucket, key };
 }

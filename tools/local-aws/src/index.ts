@@ -14,3 +14,6 @@ export { createJwtAuthorizer, type JwtAuthorizerSettings, type AuthorizerVerdict
 export { startSecretsManagerTestEndpoint, type SecretsManagerTestEndpoint, type SecretsManagerTestEndpointOptions } from './secrets-manager-test-endpoint';
 export { startIamCallRecorder, type IamCallRecorder, type AwsCall, type RecordedService } from './iam-call-recorder';
 export { startKmsTestEndpoint, type KmsTestEndpoint } from './kms-test-endpoint';
+export { createMetricStore, type MetricStore, type MetricDatum, type MetricQuery } from './cloudwatch/metric-store';
+export { evaluateAlarm, type MetricAlarmDefinition, type AlarmEvaluation, type AlarmStateValue, type PeriodEvaluation } from './cloudwatch/alarm-evaluator';
+export { recordLambdaInvocation, recordApiRequest } from './cloudwatch/service-metrics';

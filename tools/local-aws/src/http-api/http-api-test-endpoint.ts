@@ -16,6 +16,10 @@ export interface HttpApiTestEndpointOptions {
   authorizer: JwtAuthorizerSettings;
   /** Invokes the integration's function with the event (a Lambda process, or an in-process handler). */
   invoke(event: unknown): Promise<Invocation>;
+  /** The API's id, as events and metrics name it (default `localapi01`). */
+  apiId?: string;
+  /** Told of every answer, the gateway's own included, as the API's CloudWatch metrics count them. */
+  onResponse?(status: number, latencyMs: number): void;
 }
 
 export interface HttpApiTestEndpoint {
@@ -44,7 +48,10 @@ export async function startHttpApiTestEndpoint(options: HttpApiTestEndpointOptio
   const routes = options.routes.map(compileRoute);
   const authorize = createJwtAuthorizer(options.authorizer);
   const events: ReturnType<typeof httpApiEvent>[] = [];
+  const apiId = options.apiId ?? 'localapi01';
   const server = createServer((req, res) => {
+    const received = performance.now();
+    res.once('finish', () => options.onResponse?.(res.statusCode, performance.now() - received));
     void handle(req, res).catch(() => reply(res, 500, { message: 'Internal Server Error' }));
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -62,7 +69,7 @@ export async function startHttpApiTestEndpoint(options: HttpApiTestEndpointOptio
     const event = httpApiEvent(
       { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
       { routeKey: match.routeKey, pathParameters: match.pathParameters },
-      { apiId: 'localapi01', accountId: '000000000000', domainName: host.split(':')[0] ?? host },
+      { apiId, accountId: '000000000000', domainName: host.split(':')[0] ?? host },
       authorizer,
     );
     events.push(event);

@@ -36,14 +36,20 @@ const WORKER = resolve(__dirname, 'lambda-worker.mjs');
 /**
  * Starts a fresh Node process that imports `bundle` (an ES module file) with exactly
  * `env` as its environment, as the Lambda runtime would; its output goes to ours
- * (or, with `silent`, to `logs()`). `execArgv` passes Node flags (e.g. `--cpu-prof`);
+ * (or, with `silent`, to `logs()` and `onLogLine`, as CloudWatch Logs would receive it). `execArgv` passes Node flags (e.g. `--cpu-prof`);
  * `nodePath` runs another Node binary (e.g. the Lambda runtime's major version).
  */
-export async function startLambdaProcess(bundle: string, env: Record<string, string>, options: { silent?: boolean; execArgv?: string[]; nodePath?: string } = {}): Promise<LambdaProcess> {
+export async function startLambdaProcess(
+  bundle: string,
+  env: Record<string, string>,
+  options: { silent?: boolean; execArgv?: string[]; nodePath?: string; onLogLine?: (line: string) => void } = {},
+): Promise<LambdaProcess> {
   const child = fork(WORKER, [resolve(bundle)], { env: { PATH: process.env.PATH ?? '', ...env }, execArgv: options.execArgv ?? [], execPath: options.nodePath ?? process.execPath, silent: options.silent ?? false });
   const lines: string[] = [];
   const capture = (chunk: Buffer) => {
-    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    const received = chunk.toString('utf8').split('\n').filter(Boolean);
+    lines.push(...received);
+    if (options.onLogLine) for (const line of received) options.onLogLine(line);
     if (lines.length > 5000) lines.splice(0, lines.length - 5000);
   };
   child.stdout?.on('data', capture);

@@ -1,5 +1,6 @@
 import { startIamCallRecorder, startLambdaProcess, type AwsCall, type RecordedService } from '@gmcp/local-aws';
 import { ACCOUNT, REGION } from './stage-config';
+import type { StageMetrics } from './stage-metrics';
 
 /** The local peers by the AWS service they stand for. */
 export type Peers = Partial<Record<RecordedService, string>>;
@@ -41,13 +42,21 @@ export async function startRecorders(peers: Peers): Promise<Recorders> {
 
 /**
  * Runs a bundle's `handler` once in a fresh Node process, as a deployment step or a schedule
- * would, its AWS calls recorded; a failure throws with the function's log.
+ * would, its AWS calls recorded (and, given `reportAs`, its invocation and EMF lines reported to the
+ * stage's metrics under that function name); a failure throws with the function's log.
  */
-export async function invokeBundleOnce(bundle: string, env: Record<string, string>, peers: Peers, what: string): Promise<{ result: unknown; calls: AwsCall[]; logs: string[] }> {
+export async function invokeBundleOnce(
+  bundle: string,
+  env: Record<string, string>,
+  peers: Peers,
+  what: string,
+  reportAs?: { metrics: StageMetrics; functionName: string; event: unknown },
+): Promise<{ result: unknown; calls: AwsCall[]; logs: string[] }> {
   const recording = await startRecorders(peers);
-  const lambda = await startLambdaProcess(bundle, { ...env, ...recording.env }, { silent: true });
+  const started = await startLambdaProcess(bundle, { ...env, ...recording.env }, { silent: true, ...(reportAs ? { onLogLine: (line: string) => void reportAs.metrics.store.ingestLogLine(line) } : {}) });
+  const lambda = reportAs ? reportAs.metrics.instrument(started, reportAs.functionName) : started;
   try {
-    const invocation = await lambda.invoke('handler', {});
+    const invocation = await lambda.invoke('handler', reportAs?.event ?? {});
     if (!invocation.ok) throw new Error(`${what} failed: ${invocation.error.errorType}: ${invocation.error.errorMessage}\n${lambda.logs().join('\n')}`);
     return { result: invocation.result, calls: recording.calls(), logs: [...lambda.logs()] };
   } finally {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { LimitedIdentityProvider } from '@gmcp/dev-issuer/testing';
 import { bundleDir, deploymentPlan, resourceNames, type ServerName, type StageConfig } from '@gmcp/infra';
-import type { AwsCall, SnsTestEndpoint } from '@gmcp/local-aws';
+import type { AlarmEvaluation, AwsCall, MetricStore, SnsTestEndpoint } from '@gmcp/local-aws';
 import { startApprovalPeers } from './approval-peers';
 import { startDatabasePeers } from './database-peers';
 import { deployService, type DeployedService } from './deploy-service';
@@ -9,6 +9,7 @@ import { startConsoleApi, type DeployedConsole } from './deploy-console';
 import { invokeBundleOnce, type Peers } from './recorders';
 import { testStageConfig } from './stage-config';
 import { startStageIdentity, type StageIdentityStyle } from './stage-identity';
+import { createStageMetrics } from './stage-metrics';
 import { startStoragePeers } from './storage-peers';
 
 export type { DeployedService } from './deploy-service';
@@ -20,8 +21,11 @@ export type { DeployedConsole } from './deploy-console';
  * Node process behind an HTTP API with a JWT authorizer, and every AWS service is a local
  * peer the real SDK clients talk to (dynalite, SSM, S3, the Data API over PGlite, Secrets
  * Manager, Step Functions, SNS) through a recorder per function that writes down each call
- * as IAM would authorize it. The database is set up by the bundled migration step. Build
- * the bundles first (`npm run build:lambda`, or `bundleLambda`).
+ * as IAM would authorize it. The database is set up by the bundled migration step, and the
+ * scheduled functions run once as at a first deploy (the digest at the start, the backlog report
+ * when its server is deployed). The stage's metrics, from EMF log lines and what Lambda and API
+ * Gateway report, answer its alarms (`alarms()`). Build the bundles first (`npm run build:lambda`,
+ * or `bundleLambda`).
  */
 export interface AwsStage {
   readonly config: StageConfig;
@@ -46,6 +50,12 @@ export interface AwsStage {
   deployConsole(writer: DeployedService): Promise<DeployedConsole>;
   /** Runs the bundled scheduled audit digest once, as EventBridge would, with the plan's environment. */
   runAuditDigest(): Promise<{ result: unknown; calls: readonly AwsCall[]; keyArn: string; logs: readonly string[] }>;
+  /** What the audit digest's first run (at the stage's start, as `AuditDigestFirstRun` on the first deploy) returned. */
+  readonly firstDigest: unknown;
+  /** The stage's metrics: its functions' EMF lines, and what Lambda and API Gateway report for them. */
+  readonly metrics: MetricStore;
+  /** Every alarm `sst.config.ts` creates for the stage, evaluated as CloudWatch would at `at` (default now). */
+  alarms(at?: number): AlarmEvaluation[];
   stop(): Promise<void>;
 }
 
@@ -69,8 +79,15 @@ export async function startAwsStage(options: AwsStageOptions = {}): Promise<AwsS
   const approvals = await startApprovalPeers(config, storage.dynamo);
   Object.assign(peers, approvals.peers);
   const consoleApi = await startConsoleApi(plan, config.auth.issuer);
-  const target = { config, identity, peers, databaseSecretArn: database.secretArn, registerApprovalTask: approvals.register, consoleUrl: consoleApi.url };
+  const metrics = createStageMetrics(config);
+  const target = { config, identity, peers, databaseSecretArn: database.secretArn, registerApprovalTask: approvals.register, consoleUrl: consoleApi.url, metrics };
   const deployed: DeployedService[] = [];
+  const runAuditDigest = async (event: unknown) => {
+    const environment = { ...plan.auditDigests.environment({ digestKeyArn: storage.kms.keyArn }), AUDIT_DIGEST_SETTLE_SECONDS: '0' };
+    const run = await invokeBundleOnce(join(bundleDir('audit-digest'), 'index.mjs'), environment, peers, 'The audit digest', { metrics, functionName: plan.auditDigests.name, event });
+    return { ...run, keyArn: storage.kms.keyArn };
+  };
+  const firstDigest = await runAuditDigest(plan.firstRunEvent);
 
   return {
     config,
@@ -92,11 +109,10 @@ export async function startAwsStage(options: AwsStageOptions = {}): Promise<AwsS
     consoleUrl: consoleApi.url,
     deployConsole: async (writer) =>
       consoleApi.deploy({ identity, peers, writerUrl: writer.url, digestKeyArn: storage.kms.keyArn, clientSecret: storage.ssm.value(plan.names.consoleClientSecretParameter) }),
-    async runAuditDigest() {
-      const environment = { ...plan.auditDigests.environment({ digestKeyArn: storage.kms.keyArn }), AUDIT_DIGEST_SETTLE_SECONDS: '0' };
-      const run = await invokeBundleOnce(join(bundleDir('audit-digest'), 'index.mjs'), environment, peers, 'The audit digest');
-      return { ...run, keyArn: storage.kms.keyArn };
-    },
+    runAuditDigest: () => runAuditDigest({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }),
+    firstDigest: firstDigest.result,
+    metrics: metrics.store,
+    alarms: (at) => metrics.alarms(at),
     stop: async () => {
       for (const service of deployed) await service.stop();
       await consoleApi.stop();
