@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import type { Browser } from 'playwright-core';
 import { Client as McpClient, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/client';
-import { auditDigestPolicy, BUNDLE_NAMES, bundleLambda, consolePolicy, functionPolicy, isAllowed, migrationPolicy, type FunctionKind, type ServerName } from '@gmcp/infra';
+import { auditDigestPolicy, BUNDLE_NAMES, bundleDir, bundleLambda, consolePolicy, functionPolicy, isAllowed, migrationPolicy, type FunctionKind, type ServerName } from '@gmcp/infra';
 import { createDigestS3Client, createDynamoDbAuditStore, createDynamoDbClient, createKmsClient, createKmsDigestSigner, createS3DigestStore, recordsIn, verifyAuditDigests } from '@gmcp/mcp-kit/platform';
 import { connectClient } from './support/mcp-client';
 import { FACADE_CLIENT_ID, startAwsStage, type AwsStage, type DeployedConsole, type DeployedService } from '@gmcp/platform';
@@ -259,6 +261,14 @@ describe('Lambda bundles behind API Gateway', () => {
       expect(verifyAuditDigests({ records, digests, publicKey, anchor: 'genesis', chainStart: stage.config.auditDigests.chainStart })).toMatchObject({ ok: true });
     } finally {
       dynamo.destroy();
+    }
+  });
+
+  it('starts each server with the call policies validated when its bundle was built (the same text, not validated again), and its build names them as an input', () => {
+    for (const [service, deployed] of deployments) {
+      const loaded = deployed.functions.api!.logs().find((line) => line.includes('"call policies loaded"'));
+      expect({ service, loaded: loaded && JSON.parse(loaded) }).toMatchObject({ service, loaded: { validated_at_build: true } });
+      expect(readFileSync(join(bundleDir(service), 'inputs.json'), 'utf8')).toContain(`"config/governance/${service}.cedar"`);
     }
   });
 

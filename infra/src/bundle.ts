@@ -2,8 +2,9 @@ import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { writeBundleManifest } from './bundle-manifest';
+import { writeValidatedCallPolicies } from './call-policies-at-build';
 import { BUNDLE_NAMES, BUNDLE_PATHS, type BundleName } from './deployment';
-import { SERVER_NAMES } from './servers';
+import { SERVER_NAMES, type ServerName } from './servers';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 /** Bundles that are not a server's. */
@@ -124,13 +125,20 @@ export async function bundleLambda(name: BundleName): Promise<{ file: string; by
     metafile: true,
     absWorkingDir: REPO_ROOT,
   });
-  if (SERVER_NAMES_SET.has(name)) await copyCedarEngine(outdir);
+  const policies = SERVER_NAMES_SET.has(name) ? await withCallPolicies(outdir, name as ServerName) : [];
   // Inputs from plugins' stubs (namespaced paths such as `zod-locales-stub:…`) are not files.
-  writeBundleManifest(REPO_ROOT, name, Object.keys(metafile.inputs).filter((input) => !input.includes(':')));
+  writeBundleManifest(REPO_ROOT, name, [...Object.keys(metafile.inputs).filter((input) => !input.includes(':')), ...policies]);
   return { file, bytes: Object.values(metafile.outputs).reduce((total, output) => total + output.bytes, 0) };
 }
 
 const SERVER_NAMES_SET: ReadonlySet<BundleName> = new Set(SERVER_NAMES);
+
+/** A server's bundle carries the Cedar engine, and its shipped call policies as validated now (an input of the bundle). */
+async function withCallPolicies(outdir: string, server: ServerName): Promise<string[]> {
+  await copyCedarEngine(outdir);
+  const policies = await writeValidatedCallPolicies(REPO_ROOT, outdir, server);
+  return policies ? [policies] : [];
+}
 
 /** Copies the Cedar engine's Node build into `<bundle>/node_modules`, where the bundle's `import()` finds it. */
 async function copyCedarEngine(outdir: string): Promise<void> {

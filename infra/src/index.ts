@@ -15,3 +15,4 @@ export { deploymentPlan, componentNames, serviceTargets, FIRST_RUN_EVENT, APPROV
 export { sstDeployArgs } from './deploy-cli';
 export { assertBundlesCurrent, staleBundle } from './bundle-manifest';
 export { consolePlan, consolePolicy, CONSOLE_COMPONENTS, type ConsolePlan, type ConsoleLate } from './console';
+export { callPolicySchemaOf, servedToolSet, servesApprovals, writeValidatedCallPolicies, SHIPPED_GOVERNANCE_DIR } from './call-policies-at-build';

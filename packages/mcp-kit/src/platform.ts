@@ -35,7 +35,8 @@ export { createCachedPolicy, type PolicyProvider } from './governance/cached-pol
 export { pinOf, type PinRefusal } from './governance/pinned-allowlist';
 export { fileCallPolicySource, ssmCallPolicySource, callPoliciesFileBeside, type CallPolicySource } from './governance/call-policy-source';
 export { cedarSchemaOf, type CedarSchemaJson } from './cedar/cedar-schema';
-export { compileCallPolicies, toolResource, CallPolicyError, REQUIREMENTS, type CallPolicies, type CallPolicyDecision, type CallResource, type Requirement } from './cedar/call-policies';
+export { VALIDATED_CALL_POLICIES_FILE, callPolicyFingerprint, readValidatedCallPolicies } from './cedar/validated-call-policies';
+export { compileCallPolicies, validateCallPolicies, toolResource, CallPolicyError, REQUIREMENTS, type CallPolicies, type CallPolicyDecision, type CallResource, type Requirement, type ValidatedCallPolicies } from './cedar/call-policies';
 export { cedarEngine } from './cedar/cedar-engine';
 export { validateInput } from './pipeline/validate-input';
 export { type RateLimiter } from './limits/rate-limiter';

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { defineTool, ToolError } from '../src/index';
 import { cedarSchemaOf } from '../src/cedar/cedar-schema';
-import { CallPolicyError, compileCallPolicies, toolResource, type CallResource } from '../src/cedar/call-policies';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CallPolicyError, compileCallPolicies, toolResource, validateCallPolicies, type CallResource } from '../src/cedar/call-policies';
+import { readValidatedCallPolicies } from '../src/cedar/validated-call-policies';
 import type { Actor } from '../src/auth/actor';
 import type { CallPolicies } from '../src/cedar/call-policies';
 import { createCallPolicyProvider } from '../src/governance/call-policy-provider';
@@ -144,6 +148,55 @@ describe('call policies (Cedar)', () => {
     expect(unsafe).toEqual({ kind: 'invalid', message: 'the arguments of change_severity cannot be evaluated by its call policies' });
     const badTicket = policies.decide({ tool: 'update_ticket', actor: actor('alice'), input: { ticket_id: 'TCK-1', labels: [] }, resource: { ...ticket, attributes: { team: 7 } } });
     expect(badTicket.kind).toBe('invalid');
+  });
+});
+
+describe('call policies validated when the bundle was built', () => {
+  const options = { source: 'ops-writer.cedar', approvals: true };
+  const sev1 = (policies: CallPolicies) => policies.decide({ tool: 'change_severity', actor: actor('alice'), input: { incident_id: 'INC-1', severity: 'SEV1', impact: 0.5, count: 1 }, resource: severityTool });
+
+  test('the same text against the same schema is not validated again, and decides as a fresh compile does', async () => {
+    const validated = await validateCallPolicies(SHIPPED, schema, options);
+    const reused = await compileCallPolicies(SHIPPED, schema, { ...options, validated });
+    const fresh = await compileCallPolicies(SHIPPED, schema, options);
+    expect([reused.validatedAtBuild, fresh.validatedAtBuild]).toEqual([true, false]);
+    expect(reused.ids).toEqual(fresh.ids);
+    expect(sev1(reused)).toEqual(sev1(fresh));
+    expect(reused.governs('update_ticket')).toBe(true);
+  });
+
+  test('what was validated is what decides: the record, bound to the text by its fingerprint, is used as it is', async () => {
+    const validated = await validateCallPolicies(SHIPPED, schema, options);
+    const renamed = { ...validated, metas: validated.metas.map((meta) => (meta.id === 'severity-high-needs-approval' ? { ...meta, requires: undefined } : meta)) };
+    expect(sev1(await compileCallPolicies(SHIPPED, schema, { ...options, validated: renamed }))).toEqual({ kind: 'allow', policies: ['severity-high-needs-approval'] });
+  });
+
+  test.each([
+    ['another text is compiled anew', (text: string) => `${text}\n@id("extra") forbid(principal, action, resource) when { principal.subject == "mallory" };`, schema, true, 'compiled anew'],
+    ['another schema (a tool removed) is validated, and refused', (text: string) => text, cedarSchemaOf([changeSeverity] as never), true, 'refused'],
+    ['another approval setting is validated, and refused', (text: string) => text, schema, false, 'refused'],
+  ])('%s, as without a record', async (_name, textOf, otherSchema, approvals, expected) => {
+    const validated = await validateCallPolicies(SHIPPED, schema, options);
+    const outcome = await compileCallPolicies(textOf(SHIPPED), otherSchema, { source: 'ssm', approvals, validated }).then(
+      (policies) => (policies.validatedAtBuild ? 'reused' : 'compiled anew'),
+      (error: unknown) => (error instanceof CallPolicyError ? 'refused' : error),
+    );
+    expect(outcome).toBe(expected);
+  });
+
+  test('invalid text is refused even beside a record validated for other text', async () => {
+    const validated = await validateCallPolicies(SHIPPED, schema, options);
+    await expect(compileCallPolicies('@id("a") permit(principal, action, resource) when { ) };', schema, { ...options, validated })).rejects.toThrow(CallPolicyError);
+  });
+
+  test('the record beside a bundle is read when it parses, and ignored (validated at start) when it is missing or malformed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'validated-'));
+    const validated = await validateCallPolicies(SHIPPED, schema, options);
+    writeFileSync(join(dir, 'good.json'), JSON.stringify(validated));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...validated, fingerprint: 'not-a-hash' }));
+    writeFileSync(join(dir, 'broken.json'), '{');
+    expect(readValidatedCallPolicies(join(dir, 'good.json'))).toEqual(validated);
+    for (const name of ['bad.json', 'broken.json', 'missing.json']) expect(readValidatedCallPolicies(join(dir, name))).toBeUndefined();
   });
 });
 

@@ -3,19 +3,14 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import {
   cedarEngine,
-  cedarSchemaOf,
   compileCallPolicies,
-  createToolSet,
-  servedTools,
   toolResource,
   validateInput,
   RISK_LEVELS,
   type Actor,
   type CallPolicies,
-  type CedarSchemaJson,
-  type RegisteredTool,
 } from '@gmcp/mcp-kit/platform';
-import { SERVER_MODULES, type ServerName } from '@gmcp/infra';
+import { callPolicySchemaOf, servedToolSet, servesApprovals, type ServerName } from '@gmcp/infra';
 import { devGroupsOf } from './local-contract';
 import { GOVERNANCE_DIR } from './allowlist-pins';
 
@@ -26,19 +21,11 @@ export const callPolicyPaths = (server: string, dir = GOVERNANCE_DIR) => ({
   schema: join(dir, 'definitions', `${server}.cedarschema`),
 });
 
-/** A server's tools as it serves them (with get_request_status beside high-risk ones). */
-export function servedToolSet(server: ServerName): ReadonlyMap<string, RegisteredTool> {
-  const module = SERVER_MODULES[server];
-  return createToolSet(servedTools(module.tools), { serverAccess: module.access }) as ReadonlyMap<string, RegisteredTool>;
-}
-
-export function schemaOf(server: ServerName): CedarSchemaJson {
-  return cedarSchemaOf([...servedToolSet(server).values()].map((tool) => tool.definition) as never);
-}
+export { callPolicySchemaOf as schemaOf, servedToolSet } from '@gmcp/infra';
 
 /** The schema in Cedar's own text form, as `npm run policy -- schema` writes it for review. */
 export async function schemaText(server: ServerName): Promise<string> {
-  const answer = (await cedarEngine()).schemaToText(schemaOf(server) as never);
+  const answer = (await cedarEngine()).schemaToText(callPolicySchemaOf(server) as never);
   if (answer.type === 'failure') throw new Error(`${server}: the generated Cedar schema is invalid: ${answer.errors.map((error) => error.message).join('; ')}`);
   return `// Generated from ${server}'s tools by \`npm run policy -- schema\`: do not edit. Call policies are validated against it.\n${answer.text}`;
 }
@@ -47,8 +34,7 @@ export async function schemaText(server: ServerName): Promise<string> {
 export async function compileServerPolicies(server: ServerName, dir = GOVERNANCE_DIR): Promise<CallPolicies | undefined> {
   const { policies } = callPolicyPaths(server, dir);
   if (!existsSync(policies)) return undefined;
-  const approvals = [...servedToolSet(server).values()].some((tool) => tool.definition.risk === 'high');
-  return compileCallPolicies(readFileSync(policies, 'utf8'), schemaOf(server), { source: policies, approvals });
+  return compileCallPolicies(readFileSync(policies, 'utf8'), callPolicySchemaOf(server), { source: policies, approvals: servesApprovals(server) });
 }
 
 const Principal = z.strictObject({

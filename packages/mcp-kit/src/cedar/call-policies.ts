@@ -3,9 +3,11 @@ import type { Actor } from '../auth/actor';
 import { cedarEngine, type CedarEngine, type EntityJson } from './cedar-engine';
 import { locator, metaProblems, policyMeta, REQUIREMENTS, type PolicyMeta, type Requirement } from './policy-annotations';
 import { CALLER_TYPE, TOOL_TYPE, type CedarSchemaJson } from './cedar-schema';
+import { callPolicyFingerprint, fromStoredMeta, toStoredMeta, type ValidatedCallPolicies } from './validated-call-policies';
 import { toCedarValue, type CedarValue } from './cedar-values';
 
 export { REQUIREMENTS, type Requirement } from './policy-annotations';
+export type { ValidatedCallPolicies } from './validated-call-policies';
 
 /** The resource a call acts on, as a tool's `resource` loader (or the kit, for the tool itself) gives it. */
 export interface CallResource {
@@ -34,6 +36,8 @@ export type CallPolicyDecision =
 export interface CallPolicies {
   /** The policy ids, in file order. */
   readonly ids: readonly string[];
+  /** Whether they were validated when the bundle was built (the same text against the same schema), not at this start. */
+  readonly validatedAtBuild: boolean;
   /** Whether any policy names the tool: such tools are denied unless a permit matches; the others keep the allowlist's decision alone. */
   governs(tool: string): boolean;
   /** Whether a permit on the tool may require approval (its result may then be a pending approval). */
@@ -57,6 +61,11 @@ export interface CompileOptions {
   source: string;
   /** Whether the server can run approvals (a policy requiring one on a server without them is refused). */
   approvals: boolean;
+  /**
+   * What validating them when the bundle was built found: used instead of validating again
+   * when its fingerprint is this text's against this schema (any other text is validated).
+   */
+  validated?: ValidatedCallPolicies;
 }
 
 /**
@@ -66,6 +75,17 @@ export interface CompileOptions {
  * of the calls it allows. Throws {@link CallPolicyError} naming each problem's line.
  */
 export async function compileCallPolicies(text: string, schema: CedarSchemaJson, options: CompileOptions): Promise<CallPolicies> {
+  const prevalidated = options.validated?.fingerprint === callPolicyFingerprint(text, schema, options.approvals);
+  const checked = prevalidated ? options.validated! : await validateCallPolicies(text, schema, options);
+  return evaluator(await cedarEngine(), schema, checked.policies, checked.metas.map(fromStoredMeta), prevalidated);
+}
+
+/**
+ * Validates the policies as {@link compileCallPolicies} does and returns what it found, to be
+ * stored with the bundle: the policies one by one and their annotations, under a fingerprint of
+ * the text, the schema and whether the server runs approvals.
+ */
+export async function validateCallPolicies(text: string, schema: CedarSchemaJson, options: CompileOptions): Promise<ValidatedCallPolicies> {
   const cedar = await cedarEngine();
   const at = locator(text, options.source);
   const failIf = (problems: string[]) => {
@@ -85,7 +105,7 @@ export async function compileCallPolicies(text: string, schema: CedarSchemaJson,
   if (validated.type === 'failure') failIf(validated.errors.map((error) => at(error)));
   else failIf([...validated.validationErrors, ...validated.validationWarnings].map(({ policyId, error }) => at(error, idOf(metas, policyId))));
 
-  return evaluator(cedar, schema, parts.policies, metas.map((meta) => meta.meta));
+  return { fingerprint: callPolicyFingerprint(text, schema, options.approvals), policies: parts.policies, metas: metas.map(({ meta }) => toStoredMeta(meta)) };
 }
 
 function idOf(metas: { meta: PolicyMeta }[], cedarId: string): string {
@@ -93,7 +113,7 @@ function idOf(metas: { meta: PolicyMeta }[], cedarId: string): string {
   return metas[index]?.meta.id ?? cedarId;
 }
 
-function evaluator(cedar: CedarEngine, schema: CedarSchemaJson, policies: string[], metas: PolicyMeta[]): CallPolicies {
+function evaluator(cedar: CedarEngine, schema: CedarSchemaJson, policies: readonly string[], metas: PolicyMeta[], validatedAtBuild: boolean): CallPolicies {
   // Parsed once into the engine's cache, under names that change with the content: the schema,
   // and per tool only the policies that can apply to it (Cedar evaluates every policy it is given).
   const name = createHash('sha256').update(JSON.stringify(schema)).update(policies.join('\n')).digest('hex').slice(0, 24);
@@ -114,6 +134,7 @@ function evaluator(cedar: CedarEngine, schema: CedarSchemaJson, policies: string
 
   return {
     ids: metas.map((meta) => meta.id),
+    validatedAtBuild,
     governs: (tool) => metas.some((meta) => appliesTo(meta, tool)),
     mayRequire: (tool, requirement) => metas.some((meta) => meta.effect === 'permit' && appliesTo(meta, tool) && meta.requires === requirement),
     decide(request) {

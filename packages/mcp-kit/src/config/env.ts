@@ -80,6 +80,8 @@ export const ServiceEnvSchema = z.object({
   CALL_POLICIES_FILE: z.string().min(1).optional(),
   /** With GOVERNANCE_SOURCE=ssm: the parameter holding them (unset, or a parameter that does not exist: none). */
   CALL_POLICIES_SSM_PARAMETER: z.string().min(1).optional(),
+  /** Set by the Lambda runtime: the bundle's folder, where its call policies as validated at build are. */
+  LAMBDA_TASK_ROOT: z.string().min(1).optional(),
   GOVERNANCE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   GOVERNANCE_MAX_STALENESS_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 

@@ -2,7 +2,7 @@ import type { CallPolicySource } from './call-policy-source';
 import { createFailClosedCache } from './fail-closed-cache';
 import type { Logger } from '../logging/logger';
 import { METRIC, type Metrics } from '../metrics/metrics';
-import { CallPolicyError, compileCallPolicies, type CallPolicies } from '../cedar/call-policies';
+import { CallPolicyError, compileCallPolicies, type CallPolicies, type ValidatedCallPolicies } from '../cedar/call-policies';
 import type { CedarSchemaJson } from '../cedar/cedar-schema';
 
 /** A server's call policies as it applies them now: undefined when it has none. */
@@ -15,6 +15,7 @@ export interface CallPolicyProvider {
 /** What applies when the call policies cannot be read or are invalid past the staleness bound: no call runs. */
 export const DENY_ALL_CALLS: CallPolicies = {
   ids: [],
+  validatedAtBuild: false,
   governs: () => true,
   mayRequire: () => false,
   decide: ({ tool }) => ({ kind: 'deny', policies: [], message: `${tool} was refused: this server's call policies are unavailable. Nothing was changed; try again later.` }),
@@ -28,6 +29,8 @@ export interface CallPolicyProviderOptions {
   schema: CedarSchemaJson;
   /** Whether the server runs approvals (a policy requiring one is refused otherwise). */
   approvals: boolean;
+  /** The policies as validated when the bundle was built: used for the same text, instead of validating it again. */
+  validated?: ValidatedCallPolicies;
   metrics: Metrics;
   logger: Logger;
   clock?: () => number;
@@ -41,7 +44,7 @@ export interface CallPolicyProviderOptions {
 export function createCallPolicyProvider(options: CallPolicyProviderOptions): CallPolicyProvider {
   let compiled: { text: string; policies: Promise<CallPolicies> } | undefined;
   const compile = (text: string) => {
-    if (compiled?.text !== text) compiled = { text, policies: compileCallPolicies(text, options.schema, { source: options.source.description, approvals: options.approvals }) };
+    if (compiled?.text !== text) compiled = { text, policies: compileCallPolicies(text, options.schema, { source: options.source.description, approvals: options.approvals, ...(options.validated ? { validated: options.validated } : {}) }) };
     return compiled.policies;
   };
   const cache = createFailClosedCache<CallPolicies | undefined>({
@@ -58,7 +61,7 @@ export function createCallPolicyProvider(options: CallPolicyProviderOptions): Ca
     failureMetric: METRIC.callPolicyLoadFailures,
     expiredMetric: METRIC.callPoliciesExpired,
     logger: options.logger,
-    describe: (policies) => ({ policies: policies?.ids.length ?? 0 }),
+    describe: (policies) => ({ policies: policies?.ids.length ?? 0, validated_at_build: policies?.validatedAtBuild ?? false }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ConfigError } from '../errors/errors';
 import type { ServiceEnv } from '../config/env';
 import type { Logger } from '../logging/logger';
@@ -19,6 +20,7 @@ import { createCachedPolicy, type PolicyProvider } from '../governance/cached-po
 import { type PolicySource } from '../governance/policy-source';
 import { filePolicySource } from '../governance/file-policy-source';
 import { ssmPolicySource } from '../governance/ssm-policy-source';
+import { readValidatedCallPolicies, VALIDATED_CALL_POLICIES_FILE, type ValidatedCallPolicies } from '../cedar/validated-call-policies';
 import { callPoliciesFileBeside, fileCallPolicySource, ssmCallPolicySource, type CallPolicySource } from '../governance/call-policy-source';
 import type { ConfirmationSettings } from '../mcp/confirmation';
 import { createApprovalAdapters, type ApprovalAdapters } from './approval-adapters';
@@ -28,7 +30,7 @@ import { createCursorSeals, cursorKeyFrom, type CursorSeals } from '../tool/curs
 export interface GovernanceAdapters {
   policy: PolicyProvider;
   /** Where the server's call policies (Cedar) are read from, on the allowlist's TTL and staleness bound. */
-  callPolicies?: { source: CallPolicySource; ttlMs: number; maxStalenessMs: number };
+  callPolicies?: { source: CallPolicySource; ttlMs: number; maxStalenessMs: number; validated?: ValidatedCallPolicies };
   auditStore: AuditStore;
   signer: RecordSigner;
   rateLimiter: RateLimiter;
@@ -66,7 +68,7 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
     rateLimiter: env.RATE_LIMIT_STORE === 'dynamodb' ? createShardedRateLimiter(createDynamoDbRateLimiter(dynamodb, env.RATE_LIMIT_TABLE)) : createMemoryRateLimiter(),
     // One transaction only where the counters and the trail are both in DynamoDB.
     ...(env.RATE_LIMIT_STORE === 'dynamodb' && env.AUDIT_STORE === 'dynamodb' ? { admission: createDynamoDbCallAdmission(dynamodb, { counters: env.RATE_LIMIT_TABLE, audit: env.AUDIT_TABLE }) } : {}),
-    ...(callPolicies ? { callPolicies: { source: callPolicies, ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000, maxStalenessMs: env.GOVERNANCE_MAX_STALENESS_SECONDS * 1000 } } : {}),
+    ...(callPolicies ? { callPolicies: { source: callPolicies, ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000, maxStalenessMs: env.GOVERNANCE_MAX_STALENESS_SECONDS * 1000, ...validatedAtBuild(env) } } : {}),
     policy: createCachedPolicy({
       source: policySource(env),
       ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000,
@@ -90,6 +92,12 @@ function policySource(env: ServiceEnv): PolicySource {
   }
   if (!env.GOVERNANCE_FILE) throw new ConfigError('Invalid configuration: GOVERNANCE_FILE is required when GOVERNANCE_SOURCE=file', ['GOVERNANCE_FILE']);
   return filePolicySource(env.GOVERNANCE_FILE);
+}
+
+/** On Lambda, the call policies the bundle was built with, validated then (used only if the source holds the same text). */
+function validatedAtBuild(env: ServiceEnv): { validated?: ValidatedCallPolicies } {
+  const validated = env.LAMBDA_TASK_ROOT ? readValidatedCallPolicies(join(env.LAMBDA_TASK_ROOT, VALIDATED_CALL_POLICIES_FILE)) : undefined;
+  return validated ? { validated } : {};
 }
 
 function callPolicySource(env: ServiceEnv): CallPolicySource | undefined {

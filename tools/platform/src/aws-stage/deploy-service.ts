@@ -66,6 +66,8 @@ export async function deployService(target: DeployTarget, service: ServerName, o
       }),
       ...recording.env,
       AWS_LAMBDA_FUNCTION_NAME: names.function(service, spec.kind),
+      // Set by the Lambda runtime: the deployed folder.
+      LAMBDA_TASK_ROOT: bundleDir(service),
       ...overrides,
     };
     const started = await startLambdaProcess(join(bundleDir(service), 'index.mjs'), environments[spec.kind]!, { silent: true, onLogLine: (line) => target.metrics.store.ingestLogLine(line) });
