@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { approvalAudiences, bundleDir, FIRST_RUN_EVENT, functionEnvironment, functionsOf, resourceNames, routesOf, serverUses, type FunctionKind, type FunctionSpec, type ServerName, type StageConfig } from '@gmcp/infra';
-import { recordApiRequest, startHttpApiTestEndpoint, startLambdaProcess, type AwsCall, type HttpApiTestEndpoint, type LambdaProcess } from '@gmcp/local-aws';
+import { recordApiRequest, startHttpApiTestEndpoint, type AwsCall, type HttpApiTestEndpoint, type LambdaProcess } from '@gmcp/local-aws';
 import { endpointEnv, startRecorders, type Peers, type Recorders } from './recorders';
 import type { StageMetrics } from './stage-metrics';
 import type { StageIdentity } from './stage-identity';
@@ -70,8 +70,7 @@ export async function deployService(target: DeployTarget, service: ServerName, o
       LAMBDA_TASK_ROOT: bundleDir(service),
       ...overrides,
     };
-    const started = await startLambdaProcess(join(bundleDir(service), 'index.mjs'), environments[spec.kind]!, { silent: true, onLogLine: (line) => target.metrics.store.ingestLogLine(line) });
-    const process = target.metrics.instrument(started, names.function(service, spec.kind));
+    const process = await target.metrics.startFunction(join(bundleDir(service), 'index.mjs'), environments[spec.kind]!, names.function(service, spec.kind));
     functions[spec.kind] = process;
     if (serverUses(service, 'approvals')) target.registerApprovalTask(spec.kind, process);
   }

@@ -53,8 +53,8 @@ export async function invokeBundleOnce(
   reportAs?: { metrics: StageMetrics; functionName: string; event: unknown },
 ): Promise<{ result: unknown; calls: AwsCall[]; logs: string[] }> {
   const recording = await startRecorders(peers);
-  const started = await startLambdaProcess(bundle, { ...env, ...recording.env }, { silent: true, ...(reportAs ? { onLogLine: (line: string) => void reportAs.metrics.store.ingestLogLine(line) } : {}) });
-  const lambda = reportAs ? reportAs.metrics.instrument(started, reportAs.functionName) : started;
+  const environment = { ...env, ...recording.env };
+  const lambda = reportAs ? await reportAs.metrics.startFunction(bundle, environment, reportAs.functionName) : await startLambdaProcess(bundle, environment, { silent: true });
   try {
     const invocation = await lambda.invoke('handler', reportAs?.event ?? {});
     if (!invocation.ok) throw new Error(`${what} failed: ${invocation.error.errorType}: ${invocation.error.errorMessage}\n${lambda.logs().join('\n')}`);

@@ -1,5 +1,5 @@
 import { allAlarms, auditDigestAlarm, SERVER_NAMES, type ServerName, type StageConfig } from '@gmcp/infra';
-import { createMetricStore, evaluateAlarm, recordLambdaInvocation, type AlarmEvaluation, type LambdaProcess, type MetricStore } from '@gmcp/local-aws';
+import { createMetricStore, evaluateAlarm, recordLambdaInvocation, startLambdaProcess, type AlarmEvaluation, type LambdaProcess, type MetricStore } from '@gmcp/local-aws';
 
 /**
  * The stage's CloudWatch on loopback: what its functions log as EMF, what Lambda and API Gateway
@@ -10,8 +10,8 @@ export interface StageMetrics {
   readonly store: MetricStore;
   /** The API id each deployed server's gateway reports its metrics under. */
   apiId(service: ServerName): string;
-  /** Reports each invocation of `process` as Lambda does, under `functionName`. */
-  instrument(process: LambdaProcess, functionName: string): LambdaProcess;
+  /** Starts a bundle as a function (its log silent), its EMF lines and each invocation reported under `functionName`. */
+  startFunction(bundle: string, env: Record<string, string>, functionName: string): Promise<LambdaProcess>;
   /** Every alarm of the stage (each server's and the audit digest's), as CloudWatch would evaluate it at `at`. */
   alarms(at?: number): AlarmEvaluation[];
 }
@@ -22,15 +22,17 @@ export function createStageMetrics(config: StageConfig): StageMetrics {
   return {
     store,
     apiId,
-    instrument: (process, functionName) => ({
-      ...process,
-      logs: () => process.logs(),
-      async invoke(exportName, event) {
-        const invocation = await process.invoke(exportName, event);
-        recordLambdaInvocation(store, functionName, invocation);
-        return invocation as never;
-      },
-    }),
+    async startFunction(bundle, env, functionName) {
+      const process = await startLambdaProcess(bundle, env, { silent: true, onLogLine: (line) => void store.ingestLogLine(line) });
+      return {
+        ...process,
+        async invoke(exportName, event) {
+          const invocation = await process.invoke(exportName, event);
+          recordLambdaInvocation(store, functionName, invocation);
+          return invocation as never;
+        },
+      };
+    },
     alarms(at = Date.now()) {
       const apiIds = Object.fromEntries(SERVER_NAMES.map((service) => [service, apiId(service)])) as Record<ServerName, string>;
       return [...allAlarms(config, apiIds), auditDigestAlarm(config)].map((alarm) => evaluateAlarm(alarm, store, at));
