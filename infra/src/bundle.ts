@@ -51,8 +51,28 @@ const ESM_BANNER = [
  *   the SDK's @cfworker/json-schema validator instead (see server-factory.ts);
  * - zod's error messages in languages other than English (the default, and the only one set);
  * - iconv-lite's legacy code pages: the only body parser is JSON, which accepts nothing
- *   but UTF-8/16/32 (handled by iconv-lite's own internal codecs) and answers 415 otherwise.
+ *   but UTF-8/16/32 (handled by iconv-lite's own internal codecs) and answers 415 otherwise;
+ * - mime-db's 2,500 media types (150 kB): express, type-is and send look up only the few a
+ *   server receives or sends, which the bundle keeps with their charsets and extensions.
  */
+/** The media types an MCP server receives or sends (JSON-RPC, SSE, OAuth forms, error pages, static assets of the façade). */
+export const SERVED_MEDIA_TYPES = [
+  'application/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'application/octet-stream',
+  'application/javascript',
+  'application/xml',
+  'text/plain',
+  'text/html',
+  'text/css',
+  'text/javascript',
+  'text/xml',
+  'image/png',
+  'image/svg+xml',
+  'image/x-icon',
+] as const;
+
 const leaveOutUnused: Plugin = {
   name: 'leave-out-unused',
   setup(build) {
@@ -80,6 +100,11 @@ const leaveOutUnused: Plugin = {
     );
     build.onLoad({ filter: /sbcs-data-generated$/, namespace: 'codepage-stub' }, () => stub('module.exports = {};'));
     build.onLoad({ filter: /\.json$/, namespace: 'codepage-stub' }, () => stub("throw new Error('Legacy code pages are not part of the Lambda bundle');"));
+    build.onResolve({ filter: /^mime-db$/ }, (args) => ({ path: require.resolve('mime-db/db.json', { paths: [args.resolveDir] }), namespace: 'mime-db-subset' }));
+    build.onLoad({ filter: /.*/, namespace: 'mime-db-subset' }, async (args) => {
+      const all = JSON.parse(await readFile(args.path, 'utf8')) as Record<string, unknown>;
+      return stub(`module.exports = JSON.parse(${JSON.stringify(JSON.stringify(Object.fromEntries(SERVED_MEDIA_TYPES.map((type) => [type, all[type]]))))});`);
+    });
     // V8 scans a string literal and JSON.parse far faster than it compiles an object
     // literal of the same data (mime-db is 150 kB of it): data files are loaded that way.
     build.onLoad({ filter: /node_modules\/.*\.json$/ }, async (args) => ({
