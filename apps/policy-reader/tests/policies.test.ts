@@ -29,8 +29,8 @@ None.
 `;
 
 describe('parsePolicyDocument', () => {
-  it('reads front matter and splits the body into headed sections', () => {
-    const document = parsePolicyDocument(sample, 'sample.md', new Date(0));
+  it('reads front matter and splits the body into headed sections', async () => {
+    const document = await parsePolicyDocument(sample, 'sample.md', new Date(0));
     expect(document).toMatchObject({ id: 'sample-policy', classification: 'confidential', tags: ['sample', 'testing'] });
     expect(document.effective.toISOString()).toBe('2026-01-15T00:00:00.000Z');
     expect(document.sections).toEqual([
@@ -40,9 +40,9 @@ describe('parsePolicyDocument', () => {
     ]);
   });
 
-  it('names the document and the field when front matter is wrong', () => {
-    expect(() => parsePolicyDocument('# no front matter', 'a.md', new Date())).toThrow('a.md: missing front matter');
-    expect(() => parsePolicyDocument(sample.replace('confidential', 'secret'), 'b.md', new Date())).toThrow(/b\.md: invalid front matter[\s\S]*classification/);
+  it('names the document and the field when front matter is wrong', async () => {
+    await expect(parsePolicyDocument('# no front matter', 'a.md', new Date())).rejects.toThrow('a.md: missing front matter');
+    await expect(parsePolicyDocument(sample.replace('confidential', 'secret'), 'b.md', new Date())).rejects.toThrow(/b\.md: invalid front matter[\s\S]*classification/);
   });
 });
 
@@ -72,7 +72,7 @@ describe('the shipped corpus', () => {
     const entries = await store.list();
     expect(entries.length).toBeGreaterThanOrEqual(30);
     for (const entry of entries) {
-      const document = parsePolicyDocument(await store.read(entry.key), entry.key, entry.lastModified);
+      const document = await parsePolicyDocument(await store.read(entry.key), entry.key, entry.lastModified);
       expect(`${document.id}.md`).toBe(entry.key);
     }
   });

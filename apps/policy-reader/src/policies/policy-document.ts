@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '@gmcp/mcp-kit';
 
@@ -26,10 +26,17 @@ export interface PolicyDocument extends FrontMatter {
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
 
-/** Parses a Markdown policy with YAML front matter into sections (one per `##`/`###` heading). */
-export function parsePolicyDocument(source: string, sourceKey: string, lastModified: Date): PolicyDocument {
+let yaml: Promise<typeof Yaml> | undefined;
+
+/**
+ * Parses a Markdown policy with YAML front matter into sections (one per `##`/`###` heading).
+ * The YAML parser loads on the first document parsed: a server started from a prebuilt index
+ * parses none, and its cold start does not load it.
+ */
+export async function parsePolicyDocument(source: string, sourceKey: string, lastModified: Date): Promise<PolicyDocument> {
   const match = FRONT_MATTER.exec(source);
   if (!match) throw new Error(`${sourceKey}: missing front matter`);
+  const { parse: parseYaml } = await (yaml ??= import('yaml'));
   const frontMatter = FrontMatter.safeParse(parseYaml(match[1] ?? ''));
   if (!frontMatter.success) throw new Error(`${sourceKey}: invalid front matter: ${z.prettifyError(frontMatter.error)}`);
   return { ...frontMatter.data, sourceKey, lastModified, sections: splitSections(source.slice(match[0].length), frontMatter.data.title) };

@@ -195,7 +195,7 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
       try {
         const source = await store.read(entry.key);
         stats.objectsRead += 1;
-        upsert(entry.key, entry.etag, parsePolicyDocument(source, entry.key, entry.lastModified));
+        upsert(entry.key, entry.etag, await parsePolicyDocument(source, entry.key, entry.lastModified));
       } catch (error) {
         remove(entry.key);
         failed.set(entry.key, entry.etag);
