@@ -70,6 +70,14 @@ describe('a fresh stage after its first deploy', () => {
     expect(later(2 * Math.max(...periodsMs) + 1000)).toEqual(expect.arrayContaining(scheduled));
   });
 
+  it('each server read its signing keys, allowlist and call policies from SSM in one call at its cold start', () => {
+    for (const service of SERVER_NAMES) {
+      const ssm = deployed[service].calls('api').filter((call) => call.action.startsWith('ssm:'));
+      expect({ service, actions: [...new Set(ssm.map((call) => call.action))] }).toEqual({ service, actions: ['ssm:GetParameters'] });
+      expect(ssm.map((call) => call.resource)).toEqual(expect.arrayContaining([expect.stringContaining(`/${service}/governance`), expect.stringContaining(`/${service}/call-policies`)]));
+    }
+  });
+
   it('pages on what it watches: a burst of forged tokens raises the auth-failure alarm', async () => {
     const forged = () =>
       fetch(`${deployed['policy-reader'].url}/mcp`, {

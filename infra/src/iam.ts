@@ -133,7 +133,8 @@ function grantsFor(config: Config) {
     audit: (service: ServerName) =>
       allow('AppendOwnAudit', ['dynamodb:PutItem', 'dynamodb:GetItem'], [arn.table(names.auditTable)], ownPartitions(service)),
     governance: (service: ServerName) =>
-      allow('ReadOwnGovernance', ['ssm:GetParameter'], [arn.parameter(names.governanceParameter(service)), arn.parameter(names.callPoliciesParameter(service))]),
+      // GetParameters: a cold start reads them in one call with its signing keys; GetParameter: each refresh.
+      allow('ReadOwnGovernance', ['ssm:GetParameter', 'ssm:GetParameters'], [arn.parameter(names.governanceParameter(service)), arn.parameter(names.callPoliciesParameter(service))]),
     keys: (service: ServerName, { approvals }: { approvals: boolean }) =>
       allow(
         'ReadSigningKeys',

@@ -26,8 +26,8 @@ const LOGS = (fn: string) => [`logs:CreateLogStream arn:aws:logs:eu-west-1:22222
 const COMMON = (service: ServerName, keys: string[]) => [
   `dynamodb:PutItem ${T}-audit`,
   `dynamodb:GetItem ${T}-audit`,
-  `ssm:GetParameter ${P}/${service}/governance`,
-  `ssm:GetParameter ${P}/${service}/call-policies`,
+  // Its own allowlist and call policies: read with the keys at a cold start (GetParameters), alone at each refresh.
+  ...['governance', 'call-policies'].flatMap((name) => [`ssm:GetParameter ${P}/${service}/${name}`, `ssm:GetParameters ${P}/${service}/${name}`]),
   // Each server's own audit key, never another's.
   ...[`${service}/audit/hmac-key`, ...keys].map((key) => `ssm:GetParameters ${P}/${key}`),
 ];

@@ -9,6 +9,6 @@ export { approvalTaskHandlers } from './lambda/approval-task-handlers';
 export { approvalBacklogHandler } from './lambda/approval-backlog-handler';
 export { auditDigestHandler } from './lambda/audit-digest-handler';
 export { runNotifierTask, type NotifierTaskInput } from './approvals/workflow-tasks';
-export { withSecretParameters, SECRET_VARIABLES } from './lambda/secret-parameters';
+export { withSecretParameters, readStartupParameters, SECRET_VARIABLES, type StartupParameters } from './lambda/secret-parameters';
 export { once } from './lambda/once';
 export { awsClientConfig, type AwsClientOptions } from './aws/clients';

@@ -27,7 +27,9 @@ import {
   type McpService,
   defineServer,
 } from '../src/platform';
-import { approvalBacklogHandler, approvalTaskHandlers, clientAddress, createLambdaService, httpApiHandler, lambdaEntries, readAhead, withSecretParameters } from '../src/lambda';
+import { approvalBacklogHandler, approvalTaskHandlers, clientAddress, createLambdaService, httpApiHandler, lambdaEntries, readAhead, readStartupParameters, withSecretParameters } from '../src/lambda';
+import { readAheadOnce } from '../src/governance/read-ahead-source';
+import { ssmPolicySource } from '../src/governance/ssm-policy-source';
 import { MCP_HEADERS, pinned, rpc, startTestGovernance, startTestIssuer, TEST_HMAC_KEY, testConfig, testService, testTools, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool, testApprovalRequest } from './support/harness';
 
 const PUBLIC_URL = 'https://mcp.example.com';
@@ -166,6 +168,46 @@ describe('withSecretParameters (SSM test endpoint)', () => {
     } finally {
       ssm.setAvailable(true);
     }
+  });
+});
+
+describe('readStartupParameters: the secrets and the governance in one SSM call', () => {
+  const client = () => createSsmClient({ region: 'us-east-1', endpoint: ssm.endpoint });
+  const governed = { GOVERNANCE_SOURCE: 'ssm', GOVERNANCE_SSM_PARAMETER: '/gmcp/test/allowlist', CALL_POLICIES_SSM_PARAMETER: '/gmcp/test/call-policies', AUDIT_HMAC_KEY_PARAMETER: '/gmcp/test/audit-key' };
+
+  beforeAll(() => {
+    ssm.put('/gmcp/test/allowlist', '{"tools":[]}');
+    ssm.put('/gmcp/test/call-policies', '@id("p") permit(principal, action, resource);');
+  });
+
+  it('reads the allowlist and the call policies with the signing key, in one call', async () => {
+    const before = ssm.requests;
+    const startup = await readStartupParameters(governed, client);
+    expect(ssm.requests - before).toBe(1);
+    expect(startup.env).toMatchObject({ AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64') });
+    expect(Object.fromEntries(startup.governance)).toEqual({ '/gmcp/test/allowlist': '{"tools":[]}', '/gmcp/test/call-policies': '@id("p") permit(principal, action, resource);' });
+  });
+
+  it('leaves a governance parameter that does not exist to its source (no call policies is not an error); a missing key still stops the start', async () => {
+    const startup = await readStartupParameters({ ...governed, CALL_POLICIES_SSM_PARAMETER: '/gmcp/test/no-policies' }, client);
+    expect([...startup.governance.keys()]).toEqual(['/gmcp/test/allowlist']);
+    await expect(readStartupParameters({ ...governed, AUDIT_HMAC_KEY_PARAMETER: '/gmcp/test/missing-key' }, client)).rejects.toThrow(ConfigError);
+  });
+
+  it('reads no governance with a file source', async () => {
+    const startup = await readStartupParameters({ ...governed, GOVERNANCE_SOURCE: 'file' }, client);
+    expect(startup.governance.size).toBe(0);
+  });
+
+  it('a source read ahead answers its first read from it and every later read (the refreshes) from SSM', async () => {
+    const source = ssmPolicySource(client(), '/gmcp/test/allowlist');
+    const ahead = readAheadOnce(source, '{"tools":["read ahead"]}');
+    const before = ssm.requests;
+    expect(await ahead.read()).toBe('{"tools":["read ahead"]}');
+    expect(ssm.requests).toBe(before);
+    expect(await ahead.read()).toBe('{"tools":[]}');
+    expect(ssm.requests - before).toBe(1);
+    expect(readAheadOnce(source, undefined)).toBe(source);
   });
 });
 

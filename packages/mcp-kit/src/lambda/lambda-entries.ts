@@ -5,7 +5,7 @@ import { approvalTaskHandlers } from './approval-task-handlers';
 import { httpApiHandler } from './http-api-handler';
 import { createLambdaService, readAhead } from './lambda-service';
 import { once } from './once';
-import { withSecretParameters } from './secret-parameters';
+import { readStartupParameters } from './secret-parameters';
 
 type EnvSource = Record<string, string | undefined>;
 
@@ -25,8 +25,9 @@ type EnvSource = Record<string, string | undefined>;
 export function lambdaEntries<Deps>(server: Pick<ServerModule<Deps>, 'name' | 'prepare'>, env: EnvSource = process.env) {
   const service = once(async () => {
     // A function listens on no port of its own: PORT only matters to a local start.
-    const source = { PORT: '0', ...(await withSecretParameters(env, () => createSsmClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.SSM_ENDPOINT || undefined }))) };
-    const ahead = readAhead(server.name, source);
+    const startup = await readStartupParameters(env, () => createSsmClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.SSM_ENDPOINT || undefined }));
+    const source = { PORT: '0', ...startup.env };
+    const ahead = readAhead(server.name, source, startup.governance);
     ahead?.ready.catch(() => undefined); // awaited (and reported) by createLambdaService
     const prepared = await server.prepare(source);
     return createLambdaService(prepared.env, prepared.definition, ahead);

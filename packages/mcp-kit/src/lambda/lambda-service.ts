@@ -20,10 +20,11 @@ const KitEnv = ServiceEnvSchema.extend({ PORT: z.coerce.number().int().min(0).ma
 
 /**
  * Starts reading the allowlist and the issuer's signing keys from the kit's variables, so
- * that these reads overlap the app's own preparation (its database check, its index).
+ * that these reads overlap the app's own preparation (its database check, its index);
+ * `parameters` holds the governance parameters the start already read with its secrets.
  * Undefined when the variables do not parse: the app's own parse then reports them.
  */
-export function readAhead(serverName: string, source: Record<string, string | undefined>): ReadAhead | undefined {
+export function readAhead(serverName: string, source: Record<string, string | undefined>, parameters: ReadonlyMap<string, string> = new Map()): ReadAhead | undefined {
   let env: ServiceEnv;
   try {
     env = parseEnv(KitEnv, source);
@@ -31,7 +32,7 @@ export function readAhead(serverName: string, source: Record<string, string | un
     return undefined;
   }
   if (!env.PUBLIC_URL) return undefined;
-  const governance = createGovernanceAdapters(env, serverName, createLogger(serverName, env.LOG_LEVEL));
+  const governance = createGovernanceAdapters(env, serverName, createLogger(serverName, env.LOG_LEVEL), parameters);
   const keys = createJwksKeyResolver(buildServiceConfig(env).auth);
   return { governance, keys, ready: Promise.all([governance.policy.current(), keys.prefetch()]) };
 }
@@ -41,13 +42,14 @@ export function readAhead(serverName: string, source: Record<string, string | un
  * the function. PUBLIC_URL is required, because the resource identifier, the default
  * audience and the accepted Host come from it. The governance policy is read before the
  * service answers, so that an unreadable source is reported by the cold start (and denies
- * all), together with the issuer's signing keys that the first request needs.
+ * all), together with the issuer's signing keys and the call policies that the first request needs.
  */
 export async function createLambdaService<Deps>(env: ServiceEnv, definition: ServiceDefinition<Deps>, ahead?: ReadAhead): Promise<McpService> {
   if (!env.PUBLIC_URL) throw new ConfigError('Invalid configuration: PUBLIC_URL is required on Lambda (the API URL clients use)', ['PUBLIC_URL']);
   const logger = definition.logger ?? createLogger(definition.name, env.LOG_LEVEL);
   const governance = ahead?.governance ?? createGovernanceAdapters(env, definition.name, logger);
   const service = createService(buildServiceConfig(env), { ...definition, logger }, governance, ahead?.keys);
-  await (ahead ? ahead.ready : Promise.all([governance.policy.current(), service.warmUp()]));
+  // The call policies are read (from what the start read ahead) and compiled now, not on the first call.
+  await Promise.all([ahead ? ahead.ready : Promise.all([governance.policy.current(), service.warmUp()]), service.callPolicies?.current()]);
   return service;
 }

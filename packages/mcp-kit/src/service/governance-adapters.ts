@@ -21,6 +21,7 @@ import { type PolicySource } from '../governance/policy-source';
 import { filePolicySource } from '../governance/file-policy-source';
 import { ssmPolicySource } from '../governance/ssm-policy-source';
 import { readValidatedCallPolicies, VALIDATED_CALL_POLICIES_FILE, type ValidatedCallPolicies } from '../cedar/validated-call-policies';
+import { readAheadOnce } from '../governance/read-ahead-source';
 import { callPoliciesFileBeside, fileCallPolicySource, ssmCallPolicySource, type CallPolicySource } from '../governance/call-policy-source';
 import type { ConfirmationSettings } from '../mcp/confirmation';
 import { createApprovalAdapters, type ApprovalAdapters } from './approval-adapters';
@@ -49,14 +50,17 @@ export interface GovernanceAdapters {
   confirmation?: ConfirmationSettings;
 }
 
-/** The one place where configuration chooses governance adapters. */
-export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, logger: Logger): GovernanceAdapters {
+/**
+ * The one place where configuration chooses governance adapters. `readAhead`: SSM parameters a
+ * cold start already read, by name (the allowlist's and the call policies' first reads use them).
+ */
+export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, logger: Logger, readAhead: ReadonlyMap<string, string> = new Map()): GovernanceAdapters {
   if (env.GOVERNANCE_MAX_STALENESS_SECONDS < env.GOVERNANCE_TTL_SECONDS) {
     throw new ConfigError('Invalid configuration: GOVERNANCE_MAX_STALENESS_SECONDS must be at least GOVERNANCE_TTL_SECONDS', ['GOVERNANCE_MAX_STALENESS_SECONDS']);
   }
   const metrics = env.METRICS === 'emf' ? createEmfMetrics(env.METRICS_NAMESPACE, serviceName) : createMemoryMetrics();
   const dynamodb = createDynamoDbClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
-  const callPolicies = callPolicySource(env);
+  const callPolicies = callPolicySource(env, readAhead);
   return {
     metrics,
     auditStore: auditStore(env, dynamodb),
@@ -70,7 +74,7 @@ export function createGovernanceAdapters(env: ServiceEnv, serviceName: string, l
     ...(env.RATE_LIMIT_STORE === 'dynamodb' && env.AUDIT_STORE === 'dynamodb' ? { admission: createDynamoDbCallAdmission(dynamodb, { counters: env.RATE_LIMIT_TABLE, audit: env.AUDIT_TABLE }) } : {}),
     ...(callPolicies ? { callPolicies: { source: callPolicies, ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000, maxStalenessMs: env.GOVERNANCE_MAX_STALENESS_SECONDS * 1000, ...validatedAtBuild(env) } } : {}),
     policy: createCachedPolicy({
-      source: policySource(env),
+      source: policySource(env, readAhead),
       ttlMs: env.GOVERNANCE_TTL_SECONDS * 1000,
       maxStalenessMs: env.GOVERNANCE_MAX_STALENESS_SECONDS * 1000,
       metrics,
@@ -85,10 +89,11 @@ function auditStore(env: ServiceEnv, dynamodb: ReturnType<typeof createDynamoDbC
   return createFileAuditStore(env.AUDIT_DIR);
 }
 
-function policySource(env: ServiceEnv): PolicySource {
+function policySource(env: ServiceEnv, readAhead: ReadonlyMap<string, string>): PolicySource {
   if (env.GOVERNANCE_SOURCE === 'ssm') {
     if (!env.GOVERNANCE_SSM_PARAMETER) throw new ConfigError('Invalid configuration: GOVERNANCE_SSM_PARAMETER is required when GOVERNANCE_SOURCE=ssm', ['GOVERNANCE_SSM_PARAMETER']);
-    return ssmPolicySource(createSsmClient({ region: env.AWS_REGION, endpoint: env.SSM_ENDPOINT }), env.GOVERNANCE_SSM_PARAMETER);
+    const source = ssmPolicySource(createSsmClient({ region: env.AWS_REGION, endpoint: env.SSM_ENDPOINT }), env.GOVERNANCE_SSM_PARAMETER);
+    return readAheadOnce(source, readAhead.get(env.GOVERNANCE_SSM_PARAMETER));
   }
   if (!env.GOVERNANCE_FILE) throw new ConfigError('Invalid configuration: GOVERNANCE_FILE is required when GOVERNANCE_SOURCE=file', ['GOVERNANCE_FILE']);
   return filePolicySource(env.GOVERNANCE_FILE);
@@ -100,9 +105,11 @@ function validatedAtBuild(env: ServiceEnv): { validated?: ValidatedCallPolicies 
   return validated ? { validated } : {};
 }
 
-function callPolicySource(env: ServiceEnv): CallPolicySource | undefined {
+function callPolicySource(env: ServiceEnv, readAhead: ReadonlyMap<string, string>): CallPolicySource | undefined {
   if (env.GOVERNANCE_SOURCE === 'ssm') {
-    return env.CALL_POLICIES_SSM_PARAMETER ? ssmCallPolicySource(createSsmClient({ region: env.AWS_REGION, endpoint: env.SSM_ENDPOINT }), env.CALL_POLICIES_SSM_PARAMETER) : undefined;
+    if (!env.CALL_POLICIES_SSM_PARAMETER) return undefined;
+    const source = ssmCallPolicySource(createSsmClient({ region: env.AWS_REGION, endpoint: env.SSM_ENDPOINT }), env.CALL_POLICIES_SSM_PARAMETER);
+    return readAheadOnce(source, readAhead.get(env.CALL_POLICIES_SSM_PARAMETER));
   }
   const file = env.CALL_POLICIES_FILE ?? (env.GOVERNANCE_FILE && callPoliciesFileBeside(env.GOVERNANCE_FILE));
   return file ? fileCallPolicySource(file) : undefined;
