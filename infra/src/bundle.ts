@@ -44,18 +44,7 @@ const ESM_BANNER = [
   'const __dirname = __pathDirname(__filename);',
 ].join('\n');
 
-/**
- * Code a Lambda never runs, replaced so that it does not weigh on every cold start:
- * - the embedded PostgreSQL wrapper, with migrations and seed data (local runs only);
- * - ajv, the MCP SDK's default JSON Schema validator on Node: the kit gives every server
- *   the SDK's @cfworker/json-schema validator instead (see server-factory.ts);
- * - zod's error messages in languages other than English (the default, and the only one set);
- * - iconv-lite's legacy code pages: the only body parser is JSON, which accepts nothing
- *   but UTF-8/16/32 (handled by iconv-lite's own internal codecs) and answers 415 otherwise;
- * - mime-db's 2,500 media types (150 kB): express, type-is and send look up only the few a
- *   server receives or sends, which the bundle keeps with their charsets and extensions.
- */
-/** The media types an MCP server receives or sends (JSON-RPC, SSE, OAuth forms, error pages, static assets of the façade). */
+/** The media types a bundled function receives or sends (JSON-RPC, OAuth forms, pages, stylesheets; SSE's text/event-stream is not in mime-db and is set as written). */
 export const SERVED_MEDIA_TYPES = [
   'application/json',
   'application/x-www-form-urlencoded',
@@ -73,6 +62,17 @@ export const SERVED_MEDIA_TYPES = [
   'image/x-icon',
 ] as const;
 
+/**
+ * Code a Lambda never runs, replaced so that it does not weigh on every cold start:
+ * - the embedded PostgreSQL wrapper, with migrations and seed data (local runs only);
+ * - ajv, the MCP SDK's default JSON Schema validator on Node: the kit gives every server
+ *   the SDK's @cfworker/json-schema validator instead (see server-factory.ts);
+ * - zod's error messages in languages other than English (the default, and the only one set);
+ * - iconv-lite's legacy code pages: the only body parser is JSON, which accepts nothing
+ *   but UTF-8/16/32 (handled by iconv-lite's own internal codecs) and answers 415 otherwise;
+ * - mime-db's 2,500 media types (150 kB): express, type-is and send look up only the few a
+ *   server receives or sends, which the bundle keeps with their charsets and extensions.
+ */
 const leaveOutUnused: Plugin = {
   name: 'leave-out-unused',
   setup(build) {
