@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 
 export interface LambdaError {
   errorType: string;
@@ -46,14 +47,14 @@ export async function startLambdaProcess(
 ): Promise<LambdaProcess> {
   const child = fork(WORKER, [resolve(bundle)], { env: { PATH: process.env.PATH ?? '', ...env }, execArgv: options.execArgv ?? [], execPath: options.nodePath ?? process.execPath, silent: options.silent ?? false });
   const lines: string[] = [];
-  const capture = (chunk: Buffer) => {
-    const received = chunk.toString('utf8').split('\n').filter(Boolean);
-    lines.push(...received);
-    if (options.onLogLine) for (const line of received) options.onLogLine(line);
+  const keep = (line: string) => {
+    if (!line) return;
+    lines.push(line);
+    options.onLogLine?.(line);
     if (lines.length > 5000) lines.splice(0, lines.length - 5000);
   };
-  child.stdout?.on('data', capture);
-  child.stderr?.on('data', capture);
+  // Whole lines, however the pipe splits them (a metric's EMF line must reach onLogLine in one piece).
+  for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', keep);
   const pending = new Map<number, (reply: WorkerReply) => void>();
   let next = 0;
   const ready = await new Promise<WorkerReply>((resolveReady, reject) => {
