@@ -38,13 +38,13 @@ function manyPolicies(count: number, tools: readonly string[]): string {
   return policies.join('\n');
 }
 
-function decisionCost(policies: CallPolicies, calls: number): { p50: number; p99: number } {
+async function decisionCost(policies: CallPolicies, calls: number): Promise<{ p50: number; p99: number }> {
   const resource = toolResource(searchTickets);
   const inputs = SEARCHES.map((search) => searchTickets.input.parse(search));
   const samples: number[] = [];
   for (let call = 0; call < calls + 1000; call += 1) {
     const begin = performance.now();
-    policies.decide({ tool: 'search_tickets', actor: actor(call % 3 ? ['network'] : ['security']), input: inputs[call % inputs.length], resource });
+    await policies.decide({ tool: 'search_tickets', actor: actor(call % 3 ? ['network'] : ['security']), input: inputs[call % inputs.length], resource });
     if (call >= 1000) samples.push(performance.now() - begin);
   }
   samples.sort((a, b) => a - b);
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     [`1,000 policies over ${tools.length} tools (${1000 / tools.length} each)`, spread],
     ['1,000 policies all on search_tickets', oneTool],
   ] as const) {
-    const { p50, p99 } = decisionCost(policies, calls);
+    const { p50, p99 } = await decisionCost(policies, calls);
     console.log(`  ${name.padEnd(44)} ${p50.toFixed(3).padStart(7)} ms ${p99.toFixed(3).padStart(7)} ms   ${p99 < TARGET_MS ? 'met' : 'NOT met'}`);
   }
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallPolicyError, compileCallPolicies, toolResource, validateCallPolicies, type CallResource } from '../src/cedar/call-policies';
 import { readValidatedCallPolicies } from '../src/cedar/validated-call-policies';
+import { cedarEngine } from '../src/cedar/cedar-engine';
 import type { Actor } from '../src/auth/actor';
 import type { CallPolicies } from '../src/cedar/call-policies';
 import { createCallPolicyProvider } from '../src/governance/call-policy-provider';
@@ -96,13 +97,13 @@ describe('call policies (Cedar)', () => {
     const policies = await compileCallPolicies(SHIPPED, schema, { source: 'ops-writer.cedar', approvals: true });
     expect(policies.ids).toEqual(['severity-low-at-once', 'severity-high-needs-approval', 'own-team-tickets', 'no-frozen-label']);
     const severity = (value: string) => policies.decide({ tool: 'change_severity', actor: actor('alice'), input: { incident_id: 'INC-1', severity: value, impact: 0.5, count: 1 }, resource: severityTool });
-    expect(severity('SEV3')).toEqual({ kind: 'allow', policies: ['severity-low-at-once'] });
-    expect(severity('SEV1')).toEqual({ kind: 'allow', policies: ['severity-high-needs-approval'], requires: 'approval' });
+    expect(await severity('SEV3')).toEqual({ kind: 'allow', policies: ['severity-low-at-once'] });
+    expect(await severity('SEV1')).toEqual({ kind: 'allow', policies: ['severity-high-needs-approval'], requires: 'approval' });
 
     const update = (groups: string[], labels: string[]) => policies.decide({ tool: 'update_ticket', actor: actor('alice', groups), input: { ticket_id: 'TCK-1', labels }, resource: ticket });
-    expect(update(['network'], [])).toEqual({ kind: 'allow', policies: ['own-team-tickets'] });
-    expect(update(['database'], [])).toEqual({ kind: 'deny', policies: [], message: 'update_ticket was refused: no call policy permits this call. Nothing was changed.' });
-    expect(update(['network'], ['frozen'])).toEqual({
+    expect(await update(['network'], [])).toEqual({ kind: 'allow', policies: ['own-team-tickets'] });
+    expect(await update(['database'], [])).toEqual({ kind: 'deny', policies: [], message: 'update_ticket was refused: no call policy permits this call. Nothing was changed.' });
+    expect(await update(['network'], ['frozen'])).toEqual({
       kind: 'deny',
       policies: ['no-frozen-label'],
       message: 'update_ticket was refused by call policy no-frozen-label: The frozen label is set by change management only. Nothing was changed.',
@@ -120,7 +121,7 @@ describe('call policies (Cedar)', () => {
 
   test('a confidential forbid names no rule to the caller', async () => {
     const policies = await compileCallPolicies('@id("p") permit(principal, action, resource);\n@id("secret-rule") @confidential forbid(principal, action, resource) when { principal.subject == "mallory" };', schema, { source: 'x.cedar', approvals: false });
-    const decision = policies.decide({ tool: 'change_severity', actor: actor('mallory'), input: { incident_id: 'INC-1', severity: 'SEV4', count: 1 }, resource: severityTool });
+    const decision = await policies.decide({ tool: 'change_severity', actor: actor('mallory'), input: { incident_id: 'INC-1', severity: 'SEV4', count: 1 }, resource: severityTool });
     expect(decision).toEqual({ kind: 'deny', policies: ['secret-rule'], message: 'change_severity was refused by a call policy. Nothing was changed.' });
   });
 
@@ -142,11 +143,11 @@ describe('call policies (Cedar)', () => {
 
   test('arguments or resources that cannot be evaluated are refused as invalid, never allowed', async () => {
     const policies = await compileCallPolicies('@id("p") permit(principal, action, resource);\n@id("f") forbid(principal, action == Action::"change_severity", resource) when { context.arguments.count * 1000000000000 > 1 };', schema, { source: 'x.cedar', approvals: false });
-    const overflow = policies.decide({ tool: 'change_severity', actor: actor('alice'), input: { incident_id: 'INC-1', severity: 'SEV4', count: 100_000_000 }, resource: severityTool });
+    const overflow = await policies.decide({ tool: 'change_severity', actor: actor('alice'), input: { incident_id: 'INC-1', severity: 'SEV4', count: 100_000_000 }, resource: severityTool });
     expect(overflow.kind).toBe('invalid');
-    const unsafe = policies.decide({ tool: 'change_severity', actor: actor('alice'), input: { incident_id: 'INC-1', severity: 'SEV4', count: 2 ** 60 }, resource: severityTool });
+    const unsafe = await policies.decide({ tool: 'change_severity', actor: actor('alice'), input: { incident_id: 'INC-1', severity: 'SEV4', count: 2 ** 60 }, resource: severityTool });
     expect(unsafe).toEqual({ kind: 'invalid', message: 'the arguments of change_severity cannot be evaluated by its call policies' });
-    const badTicket = policies.decide({ tool: 'update_ticket', actor: actor('alice'), input: { ticket_id: 'TCK-1', labels: [] }, resource: { ...ticket, attributes: { team: 7 } } });
+    const badTicket = await policies.decide({ tool: 'update_ticket', actor: actor('alice'), input: { ticket_id: 'TCK-1', labels: [] }, resource: { ...ticket, attributes: { team: 7 } } });
     expect(badTicket.kind).toBe('invalid');
   });
 });
@@ -161,14 +162,14 @@ describe('call policies validated when the bundle was built', () => {
     const fresh = await compileCallPolicies(SHIPPED, schema, options);
     expect([reused.validatedAtBuild, fresh.validatedAtBuild]).toEqual([true, false]);
     expect(reused.ids).toEqual(fresh.ids);
-    expect(sev1(reused)).toEqual(sev1(fresh));
+    expect(await sev1(reused)).toEqual(await sev1(fresh));
     expect(reused.governs('update_ticket')).toBe(true);
   });
 
   test('what was validated is what decides: the record, bound to the text by its fingerprint, is used as it is', async () => {
     const validated = await validateCallPolicies(SHIPPED, schema, options);
     const renamed = { ...validated, metas: validated.metas.map((meta) => (meta.id === 'severity-high-needs-approval' ? { ...meta, requires: undefined } : meta)) };
-    expect(sev1(await compileCallPolicies(SHIPPED, schema, { ...options, validated: renamed }))).toEqual({ kind: 'allow', policies: ['severity-high-needs-approval'] });
+    expect(await sev1(await compileCallPolicies(SHIPPED, schema, { ...options, validated: renamed }))).toEqual({ kind: 'allow', policies: ['severity-high-needs-approval'] });
   });
 
   test.each([
@@ -182,6 +183,20 @@ describe('call policies validated when the bundle was built', () => {
       (error: unknown) => (error instanceof CallPolicyError ? 'refused' : error),
     );
     expect(outcome).toBe(expected);
+  });
+
+  test("Cedar's engine loads on the first decision, not at compile: a call to a tool no policy names never loads it", async () => {
+    const validated = await validateCallPolicies(SHIPPED, schema, options);
+    let loads = 0;
+    const engine = () => {
+      loads += 1;
+      return cedarEngine();
+    };
+    const policies = await compileCallPolicies(SHIPPED, schema, { ...options, validated, engine });
+    expect([policies.governs('change_severity'), policies.mayRequire('change_severity', 'approval'), loads]).toEqual([true, true, 0]);
+    expect(await sev1(policies)).toEqual({ kind: 'allow', policies: ['severity-high-needs-approval'], requires: 'approval' });
+    await sev1(policies);
+    expect(loads).toBe(1);
   });
 
   test('invalid text is refused even beside a record validated for other text', async () => {
@@ -226,23 +241,23 @@ describe('the call policy provider (fail closed)', () => {
     text = '@id("a")\npermit(principal, action, resource) when { ) };';
     const provider = make();
     await expect(provider.check()).rejects.toThrow(/test\.cedar:2:/);
-    expect(sev3(await provider.current())).toMatchObject({ kind: 'deny', message: expect.stringContaining('call policies are unavailable') });
+    expect(await sev3(await provider.current())).toMatchObject({ kind: 'deny', message: expect.stringContaining('call policies are unavailable') });
   });
 
   test('a broken or unreadable refresh keeps the last good set until the staleness bound, then refuses every call', async () => {
     const provider = make();
-    expect(sev3(await provider.current())).toMatchObject({ kind: 'allow' });
+    expect(await sev3(await provider.current())).toMatchObject({ kind: 'allow' });
     text = 'permit(principal, action, resource) when { ) };';
     now = 1500;
-    expect(sev3(await provider.current())).toMatchObject({ kind: 'allow' });
+    expect(await sev3(await provider.current())).toMatchObject({ kind: 'allow' });
     text = new Error('EACCES');
     now = 4000;
-    expect(sev3(await provider.current())).toMatchObject({ kind: 'allow' });
+    expect(await sev3(await provider.current())).toMatchObject({ kind: 'allow' });
     now = 5000;
-    expect(sev3(await provider.current())).toMatchObject({ kind: 'deny', policies: [] });
+    expect(await sev3(await provider.current())).toMatchObject({ kind: 'deny', policies: [] });
     text = SHIPPED;
     now = 6100;
-    expect(sev3(await provider.current())).toMatchObject({ kind: 'allow' });
+    expect(await sev3(await provider.current())).toMatchObject({ kind: 'allow' });
   });
 });
 

@@ -68,7 +68,7 @@ export interface Explanation {
 }
 
 /** One call under the policies, as the server would decide it (arguments validated first). */
-export function explain(server: ServerName, policies: CallPolicies | undefined, call: Omit<PolicyTestCase, 'name' | 'expect'>): Explanation {
+export async function explain(server: ServerName, policies: CallPolicies | undefined, call: Omit<PolicyTestCase, 'name' | 'expect'>): Promise<Explanation> {
   const tool = servedToolSet(server).get(call.tool);
   if (!tool) throw new Error(`${server} has no tool ${call.tool}`);
   const validated = validateInput(tool, call.arguments);
@@ -80,7 +80,7 @@ export function explain(server: ServerName, policies: CallPolicies | undefined, 
   }
   if (definition.resource && !call.resource) throw new Error(`${call.tool} acts on a ${definition.resource.type}: give its id and attributes (resource)`);
   const resource = definition.resource ? { type: definition.resource.type, ...call.resource! } : toolResource(definition);
-  const decision = policies.decide({ tool: call.tool, actor: actorOf(call.as), input: validated.input, resource });
+  const decision = await policies.decide({ tool: call.tool, actor: actorOf(call.as), input: validated.input, resource });
   if (decision.kind === 'invalid') return { decision: 'invalid', policies: [], message: decision.message };
   if (decision.kind === 'deny') return { decision: 'deny', policies: decision.policies, message: decision.message };
   const raised = decision.requires === 'approval' ? 'high' : decision.requires === 'confirmation' ? 'medium' : definition.risk;
@@ -117,9 +117,9 @@ export async function runPolicyTests(server: ServerName, dir = GOVERNANCE_DIR): 
   const parsed = PolicyTestFile.safeParse(JSON.parse(readFileSync(tests, 'utf8')));
   if (!parsed.success) throw new Error(`${tests} is invalid:\n${z.prettifyError(parsed.error)}`);
   const policies = await compileServerPolicies(server, dir);
-  return parsed.data.cases.map((testCase) => {
-    const actual = explain(server, policies, testCase);
+  return Promise.all(parsed.data.cases.map(async (testCase) => {
+    const actual = await explain(server, policies, testCase);
     const policiesMatch = !testCase.expect.policies || JSON.stringify([...actual.policies].sort()) === JSON.stringify([...testCase.expect.policies].sort());
     return { name: testCase.name, passed: actual.decision === testCase.expect.decision && policiesMatch, expected: testCase.expect, actual };
-  });
+  }));
 }

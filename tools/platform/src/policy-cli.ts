@@ -45,7 +45,7 @@ async function main(): Promise<number> {
     case 'explain': {
       if (!values.tool || !values.as || servers.length !== 1) throw new UsageError('explain needs one --server, --tool and --as');
       const [server] = servers as [ServerName];
-      const explanation = explain(server, await compileServerPolicies(server), {
+      const explanation = await explain(server, await compileServerPolicies(server), {
         tool: values.tool,
         as: { subject: values.as, scopes: [], client_id: 'assistant', ...(values.groups === undefined ? {} : { groups: values.groups.split(/\s+/).filter(Boolean) }) },
         arguments: jsonOption('--args', values.args ?? '{}') as Record<string, unknown>,

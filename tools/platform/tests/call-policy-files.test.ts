@@ -49,7 +49,7 @@ describe('a policy that no longer fits the tools', () => {
 
 describe('explain', () => {
   it('a denied call names the forbid and what the caller reads', async () => {
-    const explanation = explain('ops-reader', await compileServerPolicies('ops-reader'), { tool: 'search_tickets', as: { subject: 'alice', scopes: [], client_id: 'assistant' }, arguments: { team: 'security' } });
+    const explanation = await explain('ops-reader', await compileServerPolicies('ops-reader'), { tool: 'search_tickets', as: { subject: 'alice', scopes: [], client_id: 'assistant' }, arguments: { team: 'security' } });
     expect(explanation).toEqual({
       decision: 'deny',
       policies: ['tickets.search.security-team-only'],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../auth/actor';
-import { cedarEngine, type CedarEngine, type EntityJson } from './cedar-engine';
+import { cedarEngine, type AuthorizationAnswer, type CedarEngine, type EntityJson } from './cedar-engine';
 import { locator, metaProblems, policyMeta, REQUIREMENTS, type PolicyMeta, type Requirement } from './policy-annotations';
 import { CALLER_TYPE, TOOL_TYPE, type CedarSchemaJson } from './cedar-schema';
 import { callPolicyFingerprint, fromStoredMeta, toStoredMeta, type ValidatedCallPolicies } from './validated-call-policies';
@@ -42,7 +42,8 @@ export interface CallPolicies {
   governs(tool: string): boolean;
   /** Whether a permit on the tool may require approval (its result may then be a pending approval). */
   mayRequire(tool: string, requirement: Requirement): boolean;
-  decide(request: CallPolicyRequest): CallPolicyDecision;
+  /** The first decision loads Cedar's engine when the policies were validated at build (a tool no policy names never needs it). */
+  decide(request: CallPolicyRequest): Promise<CallPolicyDecision>;
 }
 
 /** A policy file that does not parse or validate: each problem with its line and column. */
@@ -66,6 +67,8 @@ export interface CompileOptions {
    * when its fingerprint is this text's against this schema (any other text is validated).
    */
   validated?: ValidatedCallPolicies;
+  /** Loads Cedar's engine (default: the shared one, imported on first use). */
+  engine?: () => Promise<CedarEngine>;
 }
 
 /**
@@ -77,7 +80,7 @@ export interface CompileOptions {
 export async function compileCallPolicies(text: string, schema: CedarSchemaJson, options: CompileOptions): Promise<CallPolicies> {
   const prevalidated = options.validated?.fingerprint === callPolicyFingerprint(text, schema, options.approvals);
   const checked = prevalidated ? options.validated! : await validateCallPolicies(text, schema, options);
-  return evaluator(await cedarEngine(), schema, checked.policies, checked.metas.map(fromStoredMeta), prevalidated);
+  return evaluator(schema, checked.policies, checked.metas.map(fromStoredMeta), { validatedAtBuild: prevalidated, engine: options.engine ?? cedarEngine });
 }
 
 /**
@@ -86,7 +89,7 @@ export async function compileCallPolicies(text: string, schema: CedarSchemaJson,
  * the text, the schema and whether the server runs approvals.
  */
 export async function validateCallPolicies(text: string, schema: CedarSchemaJson, options: CompileOptions): Promise<ValidatedCallPolicies> {
-  const cedar = await cedarEngine();
+  const cedar = await (options.engine ?? cedarEngine)();
   const at = locator(text, options.source);
   const failIf = (problems: string[]) => {
     if (problems.length > 0) throw new CallPolicyError(options.source, problems);
@@ -113,23 +116,10 @@ function idOf(metas: { meta: PolicyMeta }[], cedarId: string): string {
   return metas[index]?.meta.id ?? cedarId;
 }
 
-function evaluator(cedar: CedarEngine, schema: CedarSchemaJson, policies: readonly string[], metas: PolicyMeta[], validatedAtBuild: boolean): CallPolicies {
-  // Parsed once into the engine's cache, under names that change with the content: the schema,
-  // and per tool only the policies that can apply to it (Cedar evaluates every policy it is given).
-  const name = createHash('sha256').update(JSON.stringify(schema)).update(policies.join('\n')).digest('hex').slice(0, 24);
-  cedar.preparseSchema(name, schema as never);
+function evaluator(schema: CedarSchemaJson, policies: readonly string[], metas: PolicyMeta[], { validatedAtBuild, engine }: { validatedAtBuild: boolean; engine: () => Promise<CedarEngine> }): CallPolicies {
   const byId = new Map(metas.map((meta) => [meta.id, meta]));
   const appliesTo = (meta: PolicyMeta, tool: string) => !meta.tools || meta.tools.has(tool);
-  const policySets = new Map<string, string>();
-  const policySetOf = (tool: string) => {
-    let id = policySets.get(tool);
-    if (!id) {
-      id = `${name}/${tool}`;
-      cedar.preparsePolicySet(id, { staticPolicies: Object.fromEntries(policies.flatMap((policy, index) => (appliesTo(metas[index]!, tool) ? [[metas[index]!.id, policy]] : []))) });
-      policySets.set(tool, id);
-    }
-    return id;
-  };
+  let authorizer: Promise<Authorizer> | undefined;
   const actions = schema[''].actions;
 
   return {
@@ -137,24 +127,15 @@ function evaluator(cedar: CedarEngine, schema: CedarSchemaJson, policies: readon
     validatedAtBuild,
     governs: (tool) => metas.some((meta) => appliesTo(meta, tool)),
     mayRequire: (tool, requirement) => metas.some((meta) => meta.effect === 'permit' && appliesTo(meta, tool) && meta.requires === requirement),
-    decide(request) {
+    async decide(request) {
       const argumentsType = actions[request.tool]?.appliesTo.context.attributes.arguments;
       const args = argumentsType && toCedarValue(request.input, argumentsType);
       if (args === undefined) return { kind: 'invalid', message: `the arguments of ${request.tool} cannot be evaluated by its call policies` };
       const shape = schema[''].entityTypes[request.resource.type]?.shape;
       const attributes = shape && toCedarValue(request.resource.attributes, shape);
       if (attributes === undefined) return { kind: 'invalid', message: `the ${request.resource.type} that ${request.tool} acts on cannot be evaluated by its call policies` };
-      const resource = entity(request.resource.type, request.resource.id, attributes as Record<string, unknown>);
-      const answer = cedar.statefulIsAuthorized({
-        principal: { type: CALLER_TYPE, id: request.actor.subject },
-        action: { type: 'Action', id: request.tool },
-        resource: { type: request.resource.type, id: request.resource.id },
-        context: { arguments: args },
-        preparsedSchemaName: name,
-        preparsedPolicySetId: policySetOf(request.tool),
-        validateRequest: true,
-        entities: [callerEntity(request.actor), resource],
-      });
+      authorizer ??= engine().then((cedar) => createAuthorizer(cedar, schema, policies, (tool) => metas.flatMap((meta, index) => (appliesTo(meta, tool) ? [[meta.id, policies[index]!] as const] : []))));
+      const answer = (await authorizer)(request, args, attributes as Record<string, unknown>);
       if (answer.type === 'failure') return { kind: 'invalid', message: `${request.tool}: ${answer.errors.map((error) => error.message).join('; ')}` };
       const { decision, diagnostics } = answer.response;
       // An erroring policy is skipped by Cedar: a forbid that could not be evaluated must not let a call through.
@@ -167,6 +148,39 @@ function evaluator(cedar: CedarEngine, schema: CedarSchemaJson, policies: readon
       return { kind: 'deny', policies: diagnostics.reason, message: refusalMessage(request.tool, deciding) };
     },
   };
+}
+
+type Authorizer = (request: CallPolicyRequest, args: CedarValue, resourceAttributes: Record<string, unknown>) => AuthorizationAnswer;
+
+/**
+ * Cedar's decision, with the schema and each tool's policies parsed once into the engine's cache
+ * under names that change with the content (per tool only the policies that can apply to it:
+ * Cedar evaluates every policy it is given). Policies are keyed by their `@id`.
+ */
+function createAuthorizer(cedar: CedarEngine, schema: CedarSchemaJson, policies: readonly string[], policiesOf: (tool: string) => (readonly [id: string, text: string])[]): Authorizer {
+  const name = createHash('sha256').update(JSON.stringify(schema)).update(policies.join('\n')).digest('hex').slice(0, 24);
+  cedar.preparseSchema(name, schema as never);
+  const policySets = new Map<string, string>();
+  const policySetOf = (tool: string) => {
+    let id = policySets.get(tool);
+    if (!id) {
+      id = `${name}/${tool}`;
+      cedar.preparsePolicySet(id, { staticPolicies: Object.fromEntries(policiesOf(tool)) });
+      policySets.set(tool, id);
+    }
+    return id;
+  };
+  return (request, args, resourceAttributes) =>
+    cedar.statefulIsAuthorized({
+      principal: { type: CALLER_TYPE, id: request.actor.subject },
+      action: { type: 'Action', id: request.tool },
+      resource: { type: request.resource.type, id: request.resource.id },
+      context: { arguments: args },
+      preparsedSchemaName: name,
+      preparsedPolicySetId: policySetOf(request.tool),
+      validateRequest: true,
+      entities: [callerEntity(request.actor), entity(request.resource.type, request.resource.id, resourceAttributes)],
+    });
 }
 
 function refusalMessage(tool: string, forbids: PolicyMeta[]): string {

@@ -18,7 +18,7 @@ export const DENY_ALL_CALLS: CallPolicies = {
   validatedAtBuild: false,
   governs: () => true,
   mayRequire: () => false,
-  decide: ({ tool }) => ({ kind: 'deny', policies: [], message: `${tool} was refused: this server's call policies are unavailable. Nothing was changed; try again later.` }),
+  decide: async ({ tool }) => ({ kind: 'deny', policies: [], message: `${tool} was refused: this server's call policies are unavailable. Nothing was changed; try again later.` }),
 };
 
 export interface CallPolicyProviderOptions {

@@ -37,7 +37,7 @@ export async function checkCallPolicies<Deps>(tool: RegisteredTool<Deps>, input:
   }
   const resource = await resourceOf(tool, input, caller, deps);
   if ('refusal' in resource) return { kind: 'refuse', reason: 'resource_unavailable', message: resource.refusal };
-  const decision = policies.decide({ tool: definition.name, actor: caller.actor, input, resource });
+  const decision = await policies.decide({ tool: definition.name, actor: caller.actor, input, resource });
   switch (decision.kind) {
     case 'invalid':
       return { kind: 'refuse', reason: 'invalid_input', message: `Invalid arguments for ${definition.name}: ${decision.message}` };
