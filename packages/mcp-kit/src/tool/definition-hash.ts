@@ -25,14 +25,24 @@ export interface CanonicalDefinition {
 
 export const DEFINITION_FIELDS = ['name', 'title', 'description', 'input_schema', 'output_schema', 'annotations', 'owner', 'scope', 'risk', 'access', 'classification'] as const;
 
-/** The declared input and output as JSON Schema (zod's conversion, the same on every run and machine). */
-export function canonicalDefinition(tool: ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, unknown> | AnyTool): CanonicalDefinition {
+type DefinedTool = ToolDefinition<z.ZodObject<z.ZodRawShape>, z.ZodObject<z.ZodRawShape>, unknown> | AnyTool;
+
+/** The declared input and output as JSON Schema, as `tools/list` shows them (zod's conversion, the same on every run and machine). */
+export function wireSchemasOf(tool: DefinedTool): { input: Record<string, unknown>; output: Record<string, unknown> } {
+  return {
+    input: z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+    output: z.toJSONSchema(tool.output, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>,
+  };
+}
+
+/** `schemas`: the tool's {@link wireSchemasOf}, when the caller already converted them. */
+export function canonicalDefinition(tool: DefinedTool, schemas = wireSchemasOf(tool)): CanonicalDefinition {
   return {
     name: tool.name,
     title: tool.title,
     description: tool.description,
-    input_schema: z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }),
-    output_schema: z.toJSONSchema(tool.output, { io: 'output', unrepresentable: 'any' }),
+    input_schema: schemas.input,
+    output_schema: schemas.output,
     annotations: tool.annotations,
     owner: tool.owner,
     scope: tool.scope,
@@ -46,8 +56,8 @@ export function canonicalDefinition(tool: ToolDefinition<z.ZodObject<z.ZodRawSha
  * `sha256:<hex>` of the canonical JSON (keys sorted, no whitespace) of the canonical
  * definition: what an allowlist entry pins (`"definition"`).
  */
-export function definitionHash(tool: Parameters<typeof canonicalDefinition>[0]): string {
-  return hashOf(canonicalDefinition(tool));
+export function definitionHash(tool: DefinedTool, schemas = wireSchemasOf(tool)): string {
+  return hashOf(canonicalDefinition(tool, schemas));
 }
 
 export function hashOf(definition: CanonicalDefinition): string {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ToolDefinitionError, type ToolError } from '../errors/errors';
 import { ACCESS_MODES, CLASSIFICATIONS, RISK_LEVELS, type AccessMode, type ToolDefinition } from './define-tool';
 import { PendingApprovalOutput } from './pending-approval';
-import { definitionHash } from './definition-hash';
+import { definitionHash, wireSchemasOf } from './definition-hash';
 
 /** A tool's wire name: lowercase snake_case. */
 export const TOOL_NAME = /^[a-z][a-z0-9_]{1,63}$/;
@@ -41,12 +41,14 @@ export function createToolSet<Deps>(
   assertToolSet(tools, options);
   const registered = new Map<string, RegisteredTool<Deps>>();
   for (const tool of tools) {
+    // Converted once: what tools/list shows is what the allowlist pins.
+    const schemas = wireSchemasOf(tool);
     registered.set(tool.name, {
       definition: tool,
-      inputJsonSchema: toWireSchema(tool.input, 'input'),
+      inputJsonSchema: schemas.input,
       // A high-risk tool answers with a pending approval; its result comes from get_request_status.
-      outputJsonSchema: tool.risk === 'high' ? pendingApprovalWireSchema() : toWireSchema(tool.output, 'output'),
-      definitionHash: definitionHash(tool),
+      outputJsonSchema: tool.risk === 'high' ? pendingApprovalWireSchema() : schemas.output,
+      definitionHash: definitionHash(tool, schemas),
       mapError: options.mapError,
     });
   }
@@ -89,10 +91,6 @@ let pendingWireSchema: Record<string, unknown> | undefined;
 
 /** What every high-risk tool answers at once; converted once, not per tool or per request. */
 export function pendingApprovalWireSchema(): Record<string, unknown> {
-  pendingWireSchema ??= toWireSchema(PendingApprovalOutput, 'output');
+  pendingWireSchema ??= z.toJSONSchema(PendingApprovalOutput, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>;
   return pendingWireSchema;
-}
-
-function toWireSchema(schema: z.ZodObject<z.ZodRawShape>, io: 'input' | 'output'): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
 }
