@@ -16,9 +16,10 @@ jest.setTimeout(120_000);
 /**
  * The approvals console as people use it, in Chromium: an assistant asks for a high-risk change,
  * an approver signs in with the development authorization server, reads the request and decides;
- * the assistant then sees the result. Screenshots of the pages land in docs/console/.
+ * the assistant then sees the result. Screenshots of the pages land in a temporary folder, or
+ * in docs/console/ with UPDATE_SCREENSHOTS=1 (a test run leaves the working tree as it was).
  */
-const SCREENSHOTS = resolve(__dirname, '..', '..', 'docs', 'console');
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? resolve(__dirname, '..', '..', 'docs', 'console') : join(tmpdir(), 'gmcp-console-screenshots');
 const WRITER_SCOPES = ['tickets:write', 'incidents:write', 'approvals:read'];
 
 let stateDir: string;
