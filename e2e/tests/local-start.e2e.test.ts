@@ -85,8 +85,10 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
       const { records } = JSON.parse(query.stdout) as { records: { event: string; event_id: string; time: string; tool: string }[] };
       expect(records.map((record) => record.event)).toEqual(['tool_completed', 'tool_allowed']);
       const table = await npmOutput(['run', '--silent', 'audit', '--', 'query', '--tool', 'search_policies', '--decision', 'allowed'], env);
-      expect(table.stdout).toMatch(/^time \(UTC\)\s+event\s+decision/m);
-      expect(table.stdout).toMatch(/tool_completed\s+allowed\s+completed\s+policy-reader\s+search_policies\s+alice\s+ok/);
+      expect(table.stdout).toMatch(/^time \(UTC\)\s+event\s+decision\s+reason\s+call policies/m);
+      // The call policy that permitted the call shows on both of its records.
+      expect(table.stdout).toMatch(/tool_allowed\s+allowed\s+policy_allowed\s+policies\.browse\.open-to-readers\s+policy-reader\s+search_policies\s+alice\s+-/);
+      expect(table.stdout).toMatch(/tool_completed\s+allowed\s+completed\s+policies\.browse\.open-to-readers\s+policy-reader\s+search_policies\s+alice\s+ok/);
 
       const clean = await npmOutput(['run', '--silent', 'audit', '--', 'verify', '--since', '1h'], env);
       expect(clean).toMatchObject({ code: 0 });

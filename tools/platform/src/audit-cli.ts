@@ -294,6 +294,7 @@ function printTable(records: AuditRecord[]): void {
     record.event,
     record.decision,
     record.reason,
+    record.policies?.join(',') || '-',
     record.server,
     record.tool ?? '-',
     record.actor?.subject ?? '(unauthenticated)',
@@ -301,7 +302,7 @@ function printTable(records: AuditRecord[]): void {
     record.duration_ms === undefined ? '-' : `${record.duration_ms}ms`,
     record.request_id,
   ]);
-  const header = ['time (UTC)', 'event', 'decision', 'reason', 'server', 'tool', 'actor', 'outcome', 'took', 'request id'];
+  const header = ['time (UTC)', 'event', 'decision', 'reason', 'call policies', 'server', 'tool', 'actor', 'outcome', 'took', 'request id'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   console.log(line(header));
