@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import type { Browser } from 'playwright-core';
 import { Client as McpClient, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/client';
-import { auditDigestPolicy, BUNDLE_NAMES, bundleDir, bundleLambda, consolePolicy, functionPolicy, isAllowed, migrationPolicy, type FunctionKind, type ServerName } from '@gmcp/infra';
+import { auditDigestPolicy, BUNDLE_NAMES, bundleDir, bundleLambda, consolePolicy, functionPolicy, isAllowed, migrationPolicy, WASM_TIERING_FLAG, type FunctionKind, type ServerName } from '@gmcp/infra';
 import { createDigestS3Client, createDynamoDbAuditStore, createDynamoDbClient, createKmsClient, createKmsDigestSigner, createS3DigestStore, recordsIn, verifyAuditDigests } from '@gmcp/mcp-kit/platform';
 import { connectClient } from './support/mcp-client';
 import { FACADE_CLIENT_ID, startAwsStage, type AwsStage, type DeployedConsole, type DeployedService } from '@gmcp/platform';
@@ -269,6 +270,14 @@ describe('Lambda bundles behind API Gateway', () => {
       const loaded = deployed.functions.api!.logs().find((line) => line.includes('"call policies loaded"'));
       expect({ service, loaded: loaded && JSON.parse(loaded) }).toMatchObject({ service, loaded: { validated_at_build: true } });
       expect(readFileSync(join(bundleDir(service), 'inputs.json'), 'utf8')).toContain(`"config/governance/${service}.cedar"`);
+    }
+  });
+
+  it("sets V8's WebAssembly tiering budget at the top of each server bundle, with a flag this V8 knows", () => {
+    expect(execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' })).toContain(WASM_TIERING_FLAG.split('=')[0]);
+    for (const [service] of deployments) {
+      const head = readFileSync(join(bundleDir(service), 'index.mjs'), 'utf8').split('\n').slice(0, 12).join('\n');
+      expect(head).toContain(`__setV8Flags('${WASM_TIERING_FLAG}');`);
     }
   });
 

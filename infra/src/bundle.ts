@@ -32,16 +32,28 @@ export function bundleDir(name: BundleName): string {
 }
 
 /**
+ * V8 moves a WebAssembly function to its optimizing compiler once it has run "enough"; by
+ * default Cedar's engine reaches that during its first few decisions, so a cold start pays for
+ * TurboFan compiling it on top of the baseline compile (policy-reader: about 1,150 ms of cold
+ * init with the default, 780 ms with ten times the budget, on this 2-core machine). Decisions
+ * still tier up, later: their warm cost is unchanged (`npm run bench:call-policies`). Lambda's
+ * NODE_OPTIONS does not take V8 flags, so the bundle sets it before any WebAssembly compiles.
+ */
+export const WASM_TIERING_FLAG = '--wasm-tiering-budget=18000000';
+
+/**
  * Lambda (Node.js 22, ESM) needs `require`, `__dirname` and `__filename` for the
- * CommonJS dependencies bundled into an ES module.
+ * CommonJS dependencies bundled into an ES module; and the tiering budget above.
  */
 const ESM_BANNER = [
   "import { createRequire as __createRequire } from 'node:module';",
   "import { fileURLToPath as __fileURLToPath } from 'node:url';",
   "import { dirname as __pathDirname } from 'node:path';",
+  "import { setFlagsFromString as __setV8Flags } from 'node:v8';",
   'const require = __createRequire(import.meta.url);',
   'const __filename = __fileURLToPath(import.meta.url);',
   'const __dirname = __pathDirname(__filename);',
+  `__setV8Flags('${WASM_TIERING_FLAG}');`,
 ].join('\n');
 
 /** The media types a bundled function receives or sends (JSON-RPC, OAuth forms, pages, stylesheets; SSE's text/event-stream is not in mime-db and is set as written). */
