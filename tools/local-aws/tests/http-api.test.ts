@@ -197,7 +197,7 @@ describe('httpApiEvent', () => {
 describe('startHttpApiTestEndpoint (in-process invoke)', () => {
   let endpoint: HttpApiTestEndpoint;
   const received: HttpApiEvent[] = [];
-  const ok = (result: unknown): Invocation => ({ ok: true, result, durationMs: 1, sinceStartMs: 1 });
+  const ok = (result: unknown): Invocation => ({ ok: true, result, durationMs: 1, sinceStartMs: 1, cpuSinceStartMs: 1 });
 
   beforeAll(async () => {
     endpoint = await startHttpApiTestEndpoint({

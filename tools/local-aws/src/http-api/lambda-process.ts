@@ -8,12 +8,14 @@ export interface LambdaError {
 }
 
 /** An invocation's outcome, as the Lambda service reports it: a result, or the function's error. */
-export type Invocation<T = unknown> = { ok: true; result: T; durationMs: number; sinceStartMs: number } | { ok: false; error: LambdaError; durationMs: number };
+/** `cpuSinceStartMs`: CPU time of all the process's threads since it started importing the bundle. */
+export type Invocation<T = unknown> = { ok: true; result: T; durationMs: number; sinceStartMs: number; cpuSinceStartMs: number } | { ok: false; error: LambdaError; durationMs: number };
 
 /** A bundled Lambda function running in its own Node process (its own cold start). */
 export interface LambdaProcess {
-  /** How long importing the bundle took in the fresh process. */
+  /** How long importing the bundle took in the fresh process, and the CPU time it took (all threads). */
   readonly loadedMs: number;
+  readonly loadCpuMs: number;
   readonly exports: readonly string[];
   /** What the function wrote to stdout and stderr, line by line (with `silent`; the last 5000 lines). */
   logs(): readonly string[];
@@ -25,11 +27,13 @@ interface WorkerReply {
   id?: number;
   ready?: boolean;
   loadedMs?: number;
+  loadCpuMs?: number;
   exports?: string[];
   result?: unknown;
   error?: LambdaError;
   durationMs?: number;
   sinceStartMs?: number;
+  cpuSinceStartMs?: number;
 }
 
 const WORKER = resolve(__dirname, 'lambda-worker.mjs');
@@ -78,13 +82,14 @@ export async function startLambdaProcess(
   });
   return {
     loadedMs: ready.loadedMs ?? 0,
+    loadCpuMs: ready.loadCpuMs ?? 0,
     exports: ready.exports ?? [],
     logs: () => [...lines],
     invoke: <T>(exportName: string, event: unknown) =>
       new Promise<Invocation<T>>((settle) => {
         const id = next++;
         const complete = (reply: WorkerReply) =>
-          settle(reply.error ? { ok: false, error: reply.error, durationMs: reply.durationMs ?? 0 } : { ok: true, result: reply.result as T, durationMs: reply.durationMs ?? 0, sinceStartMs: reply.sinceStartMs ?? 0 });
+          settle(reply.error ? { ok: false, error: reply.error, durationMs: reply.durationMs ?? 0 } : { ok: true, result: reply.result as T, durationMs: reply.durationMs ?? 0, sinceStartMs: reply.sinceStartMs ?? 0, cpuSinceStartMs: reply.cpuSinceStartMs ?? 0 });
         if (!child.connected) return complete(exited);
         pending.set(id, complete);
         child.send({ id, exportName, event }, (error) => {

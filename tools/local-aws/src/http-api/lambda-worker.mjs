@@ -2,6 +2,12 @@
 // module and answers invocations sent over IPC. Plain JavaScript, run without tsx or
 // jest, so that what loads is exactly the bundle.
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
+// CPU time of every thread of the process (the compiler's and the collector's too) since the worker started.
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage(cpuAtStart);
+  return (user + system) / 1000;
+};
 const [bundle] = process.argv.slice(2);
 const context = (requestId) => ({
   awsRequestId: requestId,
@@ -29,12 +35,12 @@ try {
     const invokedAt = performance.now();
     try {
       const result = await handler(event, context(`local-${id}`));
-      process.send({ id, result: result ?? null, durationMs: performance.now() - invokedAt, sinceStartMs: performance.now() - started });
+      process.send({ id, result: result ?? null, durationMs: performance.now() - invokedAt, sinceStartMs: performance.now() - started, cpuSinceStartMs: cpuMs() });
     } catch (error) {
       process.send({ id, error: serialize(error), durationMs: performance.now() - invokedAt, sinceStartMs: performance.now() - started });
     }
   });
-  process.send({ ready: true, loadedMs, exports: Object.keys(module) });
+  process.send({ ready: true, loadedMs, loadCpuMs: cpuMs(), exports: Object.keys(module) });
 } catch (error) {
   process.send({ ready: false, error: serialize(error) });
   process.exitCode = 1;
