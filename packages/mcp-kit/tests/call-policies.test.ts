@@ -199,6 +199,19 @@ describe('call policies validated when the bundle was built', () => {
     expect(loads).toBe(1);
   });
 
+  test('an engine that cannot load refuses the call (nothing runs) and is tried again on the next one', async () => {
+    const validated = await validateCallPolicies(SHIPPED, schema, options);
+    let failing = true;
+    const engine = () => (failing ? Promise.reject(new Error('cedar_wasm_bg.wasm: no such file')) : cedarEngine());
+    const logger = createLogger('t', 'SILENT');
+    const logged = jest.spyOn(logger, 'error');
+    const policies = await compileCallPolicies(SHIPPED, schema, { ...options, validated, engine, logger });
+    expect(await sev1(policies)).toEqual({ kind: 'deny', policies: [], message: "change_severity was refused: this server's call policies cannot be evaluated right now. Nothing was changed; try again later." });
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('call policy engine could not be loaded'), expect.objectContaining({ tool: 'change_severity' }));
+    failing = false;
+    expect(await sev1(policies)).toMatchObject({ kind: 'allow', requires: 'approval' });
+  });
+
   test('invalid text is refused even beside a record validated for other text', async () => {
     const validated = await validateCallPolicies(SHIPPED, schema, options);
     await expect(compileCallPolicies('@id("a") permit(principal, action, resource) when { ) };', schema, { ...options, validated })).rejects.toThrow(CallPolicyError);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../auth/actor';
+import type { Logger } from '../logging/logger';
 import { cedarEngine, type AuthorizationAnswer, type CedarEngine, type EntityJson } from './cedar-engine';
 import { locator, metaProblems, policyMeta, REQUIREMENTS, type PolicyMeta, type Requirement } from './policy-annotations';
 import { CALLER_TYPE, TOOL_TYPE, type CedarSchemaJson } from './cedar-schema';
@@ -69,6 +70,8 @@ export interface CompileOptions {
   validated?: ValidatedCallPolicies;
   /** Loads Cedar's engine (default: the shared one, imported on first use). */
   engine?: () => Promise<CedarEngine>;
+  /** Told when the engine cannot load (each call is then refused). */
+  logger?: Logger;
 }
 
 /**
@@ -80,7 +83,7 @@ export interface CompileOptions {
 export async function compileCallPolicies(text: string, schema: CedarSchemaJson, options: CompileOptions): Promise<CallPolicies> {
   const prevalidated = options.validated?.fingerprint === callPolicyFingerprint(text, schema, options.approvals);
   const checked = prevalidated ? options.validated! : await validateCallPolicies(text, schema, options);
-  return evaluator(schema, checked.policies, checked.metas.map(fromStoredMeta), { validatedAtBuild: prevalidated, engine: options.engine ?? cedarEngine });
+  return evaluator(schema, checked.policies, checked.metas.map(fromStoredMeta), { validatedAtBuild: prevalidated, engine: options.engine ?? cedarEngine, logger: options.logger });
 }
 
 /**
@@ -116,7 +119,12 @@ function idOf(metas: { meta: PolicyMeta }[], cedarId: string): string {
   return metas[index]?.meta.id ?? cedarId;
 }
 
-function evaluator(schema: CedarSchemaJson, policies: readonly string[], metas: PolicyMeta[], { validatedAtBuild, engine }: { validatedAtBuild: boolean; engine: () => Promise<CedarEngine> }): CallPolicies {
+function evaluator(
+  schema: CedarSchemaJson,
+  policies: readonly string[],
+  metas: PolicyMeta[],
+  { validatedAtBuild, engine, logger }: { validatedAtBuild: boolean; engine: () => Promise<CedarEngine>; logger: Logger | undefined },
+): CallPolicies {
   const byId = new Map(metas.map((meta) => [meta.id, meta]));
   const appliesTo = (meta: PolicyMeta, tool: string) => !meta.tools || meta.tools.has(tool);
   let authorizer: Promise<Authorizer> | undefined;
@@ -135,7 +143,16 @@ function evaluator(schema: CedarSchemaJson, policies: readonly string[], metas: 
       const attributes = shape && toCedarValue(request.resource.attributes, shape);
       if (attributes === undefined) return { kind: 'invalid', message: `the ${request.resource.type} that ${request.tool} acts on cannot be evaluated by its call policies` };
       authorizer ??= engine().then((cedar) => createAuthorizer(cedar, schema, policies, (tool) => metas.flatMap((meta, index) => (appliesTo(meta, tool) ? [[meta.id, policies[index]!] as const] : []))));
-      const answer = (await authorizer)(request, args, attributes as Record<string, unknown>);
+      let authorize: Authorizer;
+      try {
+        authorize = await authorizer;
+      } catch (error) {
+        // Fail closed, and let the next call try again.
+        authorizer = undefined;
+        logger?.error('call policy engine could not be loaded; refusing calls to the tools the policies name', { tool: request.tool, error: error as Error });
+        return { kind: 'deny', policies: [], message: `${request.tool} was refused: this server's call policies cannot be evaluated right now. Nothing was changed; try again later.` };
+      }
+      const answer = authorize(request, args, attributes as Record<string, unknown>);
       if (answer.type === 'failure') return { kind: 'invalid', message: `${request.tool}: ${answer.errors.map((error) => error.message).join('; ')}` };
       const { decision, diagnostics } = answer.response;
       // An erroring policy is skipped by Cedar: a forbid that could not be evaluated must not let a call through.

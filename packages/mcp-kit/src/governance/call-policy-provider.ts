@@ -44,7 +44,7 @@ export interface CallPolicyProviderOptions {
 export function createCallPolicyProvider(options: CallPolicyProviderOptions): CallPolicyProvider {
   let compiled: { text: string; policies: Promise<CallPolicies> } | undefined;
   const compile = (text: string) => {
-    if (compiled?.text !== text) compiled = { text, policies: compileCallPolicies(text, options.schema, { source: options.source.description, approvals: options.approvals, ...(options.validated ? { validated: options.validated } : {}) }) };
+    if (compiled?.text !== text) compiled = { text, policies: compileCallPolicies(text, options.schema, { source: options.source.description, approvals: options.approvals, logger: options.logger, ...(options.validated ? { validated: options.validated } : {}) }) };
     return compiled.policies;
   };
   const cache = createFailClosedCache<CallPolicies | undefined>({
