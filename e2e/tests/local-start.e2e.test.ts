@@ -35,8 +35,9 @@ describe('the local contract: npm start, npm run token, Ctrl-C', () => {
     try {
       // A fresh state folder: the policy index is built and the embedded database seeded first (slow on a busy CI machine).
       const [, policyUrl] = await platform.waitFor(/policy-reader\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/, 60_000);
+      // The console's line ends the block; the lines may arrive in more than one write.
+      await platform.waitFor(new RegExp(`console\\s+http://127\\.0\\.0\\.1:${env.CONSOLE_PORT}\\n`), 10_000);
       expect(platform.output()).toMatch(new RegExp(`dev-issuer\\s+http://127\\.0\\.0\\.1:${env.DEV_ISSUER_PORT}\\n`));
-      expect(platform.output()).toMatch(new RegExp(`console\\s+http://127\\.0\\.0\\.1:${env.CONSOLE_PORT}\\n`));
       expect(policyUrl).toBe(`http://127.0.0.1:${env.POLICY_READER_PORT}/mcp`);
 
       const { code, stdout } = await npmOutput(['run', '--silent', 'token', '--', '--sub', 'alice', '--scope', 'policies:read', '--ttl', '10m'], env);
