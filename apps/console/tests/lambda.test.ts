@@ -53,7 +53,7 @@ describe('the console on Lambda', () => {
     const api = await startHttpApiTestEndpoint({
       routes: CONSOLE_ROUTES.map((route) => ({ route, auth: false as const })),
       authorizer: { issuer: issuer.issuer, audiences: [] },
-      invoke: async (event) => ({ ok: true as const, result: await (handler ??= consoleHandler(env()))(event as never, {} as never), durationMs: 0, sinceStartMs: 0 }),
+      invoke: async (event) => ({ ok: true as const, result: await (handler ??= consoleHandler(env()))(event as never, {} as never), durationMs: 0, sinceStartMs: 0, cpuSinceStartMs: 0 }),
     });
     url = api.url;
     apis.push(api);

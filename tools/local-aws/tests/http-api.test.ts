@@ -359,6 +359,9 @@ export const notAFunction = 42;
     expect(invocation.result.requestId).toMatch(/^local-\d+$/);
     expect(invocation.durationMs).toBeGreaterThanOrEqual(0);
     expect(invocation.sinceStartMs).toBeGreaterThanOrEqual(invocation.durationMs);
+    // Importing the module alone takes some CPU; the process's CPU time since it started covers it.
+    expect(lambda.loadCpuMs).toBeGreaterThan(0);
+    expect(invocation.cpuSinceStartMs).toBeGreaterThanOrEqual(lambda.loadCpuMs);
   });
 
   it('answers concurrent invocations each with its own result', async () => {
