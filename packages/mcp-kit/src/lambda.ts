@@ -4,7 +4,7 @@
  */
 export { lambdaEntries } from './lambda/lambda-entries';
 export { httpApiHandler, expressHttpApiHandler, clientAddress, type HttpApiHandler } from './lambda/http-api-handler';
-export { createLambdaService, readAhead, type ReadAhead } from './lambda/lambda-service';
+export { createLambdaService, fetchKeysEarly, readAhead, type ReadAhead } from './lambda/lambda-service';
 export { approvalTaskHandlers } from './lambda/approval-task-handlers';
 export { approvalBacklogHandler } from './lambda/approval-backlog-handler';
 export { auditDigestHandler } from './lambda/audit-digest-handler';

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +29,7 @@ import {
   type McpService,
   defineServer,
 } from '../src/platform';
-import { approvalBacklogHandler, approvalTaskHandlers, clientAddress, createLambdaService, httpApiHandler, lambdaEntries, readAhead, readStartupParameters, withSecretParameters } from '../src/lambda';
+import { approvalBacklogHandler, approvalTaskHandlers, clientAddress, createLambdaService, fetchKeysEarly, httpApiHandler, lambdaEntries, readAhead, readStartupParameters, withSecretParameters } from '../src/lambda';
 import { readAheadOnce } from '../src/governance/read-ahead-source';
 import { ssmPolicySource } from '../src/governance/ssm-policy-source';
 import { MCP_HEADERS, pinned, rpc, startTestGovernance, startTestIssuer, TEST_HMAC_KEY, testConfig, testService, testTools, type Probe, type TestGovernance, type TestIssuer, wipeVolumeTool, testApprovalRequest } from './support/harness';
@@ -354,6 +356,30 @@ describe('createLambdaService and lambdaEntries', () => {
     await expect(entries.executor({ approval_id: 'a' })).rejects.toThrow(/no high-risk tools/);
   });
 
+  it("fetches the issuer's keys without waiting for SSM: they need no secret", async () => {
+    // A key set served through a counter, so that the test sees when it is fetched.
+    let fetched = 0;
+    const jwks = createServer((_req, res) => {
+      fetched += 1;
+      void fetch(issuer.issuer.jwksUrl).then(async (upstream) => res.writeHead(200, { 'content-type': 'application/json' }).end(await upstream.text()));
+    });
+    await new Promise<void>((listening) => jwks.listen(0, '127.0.0.1', listening));
+    const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
+    ssm.setAvailable(false);
+    try {
+      const env = { ...baseEnv(), PUBLIC_URL, AUTH_JWKS_URL: jwksUrl, AUDIT_HMAC_KEY_PARAMETER: '/gmcp/entry/audit-key', SSM_ENDPOINT: ssm.endpoint };
+      const entryServer = defineServer({ name: 'entry-server', version: '9.9.9', access: 'read', env: ServiceEnvSchema, tools: definition().tools, deps: () => definition().deps });
+      const health = await lambdaEntries(entryServer, env).handler(apiEvent('GET', '/healthz'), context);
+      // The start failed on SSM, and the key set was being fetched all the same.
+      expect(health.statusCode).toBe(503);
+      await waitUntil(() => fetched === 1);
+    } finally {
+      ssm.setAvailable(true);
+      jwks.close();
+    }
+    expect(fetchKeysEarly({ AUTH_ISSUER: 'not a url' })).toBeUndefined();
+  });
+
   it('reads the allowlist ahead of the app from the kit’s variables, and leaves bad variables to the app’s own parse', async () => {
     const valid = { ...baseEnv(), PUBLIC_URL, AUDIT_HMAC_KEY: TEST_HMAC_KEY.toString('base64') };
     const ahead = readAhead('entry-server', valid)!;
@@ -561,3 +587,11 @@ describe('reportApprovalBacklog (DynamoDB approval store on dynalite)', () => {
     expect(report.age_seconds).toBeLessThan(3_700);
   });
 });
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,12 +1,12 @@
 import { KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, type ProtectedHeaderParameters } from 'jose';
 import { AuthenticationError, IdentityProviderUnavailableError } from '../errors/errors';
-import type { ServiceConfig } from '../config/service-config';
+import type { JwksSettings } from '../config/service-config';
 
 /** Finds the public key that should have signed a token. */
 export interface KeyResolver {
   (rawToken: string): Promise<KeyObject>;
-  /** Fetches the key set now (a cold start overlaps it with its other reads); a failure is left to the first token. */
+  /** Fetches the key set now, once (a cold start overlaps it with its other reads); a failure is left to the first token. */
   prefetch(): Promise<void>;
 }
 
@@ -16,7 +16,7 @@ export interface KeyResolver {
  * Tokens whose header names an algorithm outside the allowlist (`none`, any HMAC)
  * are refused before any key is looked up.
  */
-export function createJwksKeyResolver(auth: ServiceConfig['auth']): KeyResolver {
+export function createJwksKeyResolver(auth: JwksSettings): KeyResolver {
   const jwks = createRemoteJWKSet(new URL(auth.jwksUrl), {
     cooldownDuration: auth.jwksCooldownMs,
     cacheMaxAge: auth.jwksCacheMaxAgeMs,
@@ -34,7 +34,8 @@ export function createJwksKeyResolver(auth: ServiceConfig['auth']): KeyResolver 
       throw classifyJwksError(error);
     }
   };
-  return Object.assign(resolve, { prefetch: () => jwks.reload().catch(() => undefined) });
+  let prefetched: Promise<void> | undefined;
+  return Object.assign(resolve, { prefetch: () => (prefetched ??= jwks.reload().catch(() => undefined)) });
 }
 
 function readHeader(rawToken: string): ProtectedHeaderParameters {

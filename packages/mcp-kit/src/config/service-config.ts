@@ -48,6 +48,21 @@ export interface ServiceConfig {
 export const MCP_PATH = '/mcp';
 
 
+/** Where the issuer's signing keys are and how they are cached. */
+export type JwksSettings = Pick<ServiceConfig['auth'], 'jwksUrl' | 'algorithms' | 'jwksCooldownMs' | 'jwksCacheMaxAgeMs'>;
+
+/** The variables {@link jwksSettingsOf} reads: none is a secret, so a cold start can fetch the keys before it reads its secrets. */
+export const JWKS_VARIABLES = ['AUTH_ISSUER', 'AUTH_JWKS_URL', 'AUTH_ALGORITHMS', 'AUTH_JWKS_COOLDOWN_SECONDS', 'AUTH_JWKS_CACHE_SECONDS'] as const;
+
+export function jwksSettingsOf(env: Pick<ServiceEnv, (typeof JWKS_VARIABLES)[number]>): JwksSettings {
+  return {
+    jwksUrl: env.AUTH_JWKS_URL ?? `${trimSlash(env.AUTH_ISSUER)}/.well-known/jwks.json`,
+    algorithms: env.AUTH_ALGORITHMS,
+    jwksCooldownMs: env.AUTH_JWKS_COOLDOWN_SECONDS * 1000,
+    jwksCacheMaxAgeMs: env.AUTH_JWKS_CACHE_SECONDS * 1000,
+  };
+}
+
 /**
  * Resolves URLs that depend on the port. `port` is the one actually bound, which
  * differs from `env.PORT` when that is 0 (an ephemeral port, as in tests).
@@ -65,11 +80,8 @@ export function buildServiceConfig(env: ServiceEnv, port: number = env.PORT): Se
     auth: {
       issuer,
       audience: env.AUTH_AUDIENCE ?? resourceUrl,
-      jwksUrl: env.AUTH_JWKS_URL ?? `${trimSlash(issuer)}/.well-known/jwks.json`,
-      algorithms: env.AUTH_ALGORITHMS,
+      ...jwksSettingsOf(env),
       clockSkewSeconds: env.AUTH_CLOCK_SKEW_SECONDS,
-      jwksCooldownMs: env.AUTH_JWKS_COOLDOWN_SECONDS * 1000,
-      jwksCacheMaxAgeMs: env.AUTH_JWKS_CACHE_SECONDS * 1000,
       audienceClaim: env.AUTH_AUDIENCE_CLAIM,
       scopePrefix: env.AUTH_SCOPE_PREFIX,
       groupsClaim: env.AUTH_GROUPS_CLAIM,

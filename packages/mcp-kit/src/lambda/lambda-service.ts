@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createJwksKeyResolver, type KeyResolver } from '../auth/jwks-key-resolver';
 import { parseEnv, ServiceEnvSchema, type ServiceEnv } from '../config/env';
-import { buildServiceConfig } from '../config/service-config';
+import { buildServiceConfig, JWKS_VARIABLES, jwksSettingsOf } from '../config/service-config';
 import { ConfigError } from '../errors/errors';
 import { createGovernanceAdapters, type GovernanceAdapters } from '../service/governance-adapters';
 import { createLogger } from '../logging/logger';
@@ -17,14 +17,33 @@ export interface ReadAhead {
 }
 
 const KitEnv = ServiceEnvSchema.extend({ PORT: z.coerce.number().int().min(0).max(65535).default(0) });
+const JwksEnv = ServiceEnvSchema.pick(Object.fromEntries(JWKS_VARIABLES.map((variable) => [variable, true])) as { [K in (typeof JWKS_VARIABLES)[number]]: true });
+
+/**
+ * Starts fetching the issuer's signing keys from the auth variables alone (none is a secret),
+ * so that the fetch overlaps the cold start's SSM read instead of following it. Undefined when
+ * they do not parse: the full parse reports them.
+ */
+export function fetchKeysEarly(source: Record<string, string | undefined>): KeyResolver | undefined {
+  let env: z.output<typeof JwksEnv>;
+  try {
+    env = parseEnv(JwksEnv, source);
+  } catch {
+    return undefined;
+  }
+  const keys = createJwksKeyResolver(jwksSettingsOf(env));
+  void keys.prefetch();
+  return keys;
+}
 
 /**
  * Starts reading the allowlist and the issuer's signing keys from the kit's variables, so
  * that these reads overlap the app's own preparation (its database check, its index);
- * `parameters` holds the governance parameters the start already read with its secrets.
+ * `parameters` holds the governance parameters the start already read with its secrets, and
+ * `keysFetched` the key resolver {@link fetchKeysEarly} started (the same variables give the same keys).
  * Undefined when the variables do not parse: the app's own parse then reports them.
  */
-export function readAhead(serverName: string, source: Record<string, string | undefined>, parameters: ReadonlyMap<string, string> = new Map()): ReadAhead | undefined {
+export function readAhead(serverName: string, source: Record<string, string | undefined>, parameters: ReadonlyMap<string, string> = new Map(), keysFetched?: KeyResolver): ReadAhead | undefined {
   let env: ServiceEnv;
   try {
     env = parseEnv(KitEnv, source);
@@ -33,7 +52,7 @@ export function readAhead(serverName: string, source: Record<string, string | un
   }
   if (!env.PUBLIC_URL) return undefined;
   const governance = createGovernanceAdapters(env, serverName, createLogger(serverName, env.LOG_LEVEL), parameters);
-  const keys = createJwksKeyResolver(buildServiceConfig(env).auth);
+  const keys = keysFetched ?? createJwksKeyResolver(buildServiceConfig(env).auth);
   return { governance, keys, ready: Promise.all([governance.policy.current(), keys.prefetch()]) };
 }
 
