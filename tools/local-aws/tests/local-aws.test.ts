@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startLocalDynamoDb, startSsmTestEndpoint } from '../src';
 
@@ -11,24 +11,32 @@ describe('local DynamoDB (dynalite)', () => {
   it('keeps data across a restart when given a folder', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dynalite-'));
     const first = await startLocalDynamoDb({ path: dir });
-    const client = new DynamoDBClient({ region: 'local', endpoint: first.endpoint, credentials });
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'persisted',
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      }),
-    );
-    await client.send(new PutItemCommand({ TableName: 'persisted', Item: { pk: { S: 'k' }, value: { S: 'kept' } } }));
-    await first.stop();
+    try {
+      const client = new DynamoDBClient({ region: 'local', endpoint: first.endpoint, credentials });
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'persisted',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        }),
+      );
+      // A new table is CREATING until the store has written it ACTIVE (as on AWS): on a busy machine that is not at once.
+      await waitUntilTableExists({ client, maxWaitTime: 20, minDelay: 1, maxDelay: 1 }, { TableName: 'persisted' });
+      await client.send(new PutItemCommand({ TableName: 'persisted', Item: { pk: { S: 'k' }, value: { S: 'kept' } } }));
+    } finally {
+      await first.stop();
+    }
 
     const second = await startLocalDynamoDb({ path: dir });
-    const again = new DynamoDBClient({ region: 'local', endpoint: second.endpoint, credentials });
-    const item = await again.send(new GetItemCommand({ TableName: 'persisted', Key: { pk: { S: 'k' } } }));
-    expect(item.Item?.value).toEqual({ S: 'kept' });
-    await second.stop();
-    await rm(dir, { recursive: true, force: true });
+    try {
+      const again = new DynamoDBClient({ region: 'local', endpoint: second.endpoint, credentials });
+      const item = await again.send(new GetItemCommand({ TableName: 'persisted', Key: { pk: { S: 'k' } } }));
+      expect(item.Item?.value).toEqual({ S: 'kept' });
+    } finally {
+      await second.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
