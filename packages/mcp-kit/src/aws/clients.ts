@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
 export interface AwsClientOptions {
@@ -30,7 +30,10 @@ export function createSsmClient(options: AwsClientOptions): SSMClient {
   return new SSMClient({ ...awsClientConfig(options), maxAttempts: 2 });
 }
 
-/** Creates tables that do not exist yet (local mode; on AWS the infrastructure owns them). */
+/**
+ * Creates tables that do not exist yet (local mode; on AWS the infrastructure owns them), and
+ * returns once each is ACTIVE: a new table is CREATING for a moment, and a write then fails.
+ */
 export async function ensureTables(client: DynamoDBClient, definitions: CreateTableCommandInput[]): Promise<void> {
   for (const definition of definitions) {
     try {
@@ -39,4 +42,5 @@ export async function ensureTables(client: DynamoDBClient, definitions: CreateTa
       if (!(error instanceof ResourceInUseException)) throw error;
     }
   }
+  for (const { TableName } of definitions) await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName });
 }
