@@ -29,6 +29,17 @@ describe('vocabulary bridging', () => {
     expect(() => glossaryExpansions('{"terms":[{"means":["only one"]}]}', corpus)).toThrow();
   });
 
+  it('a bad glossary entry is reported with the file and the line it starts on', () => {
+    const corpus = new Set(analyze('SMS codes'));
+    const entries = (third: object) => JSON.stringify({ terms: [{ means: ['SMS', 'text message'] }, { means: ['PTO', 'time off'] }, third] }, null, 2);
+    // Entries open on lines 3, 9 and 15 of the pretty-printed file.
+    expect(() => glossaryExpansions(entries({ means: ['lonely'] }), corpus)).toThrow(/^_glossary\.json:15: terms\.2\.means: /);
+    expect(() => glossaryExpansions(entries({ means: ['MFA', 'the'] }), corpus)).toThrow('_glossary.json:15: terms.2.means.1: "the" has no searchable words');
+    expect(() => glossaryExpansions(entries({ mean: ['a', 'b'] }), corpus)).toThrow(/^_glossary\.json:15: terms\.2/);
+    expect(() => glossaryExpansions('{\n  "terms": [\n    { "means": ["a", "b"] }\n  ]', corpus)).toThrow(/^_glossary\.json(:\d+)?: not valid JSON/);
+    expect(() => glossaryExpansions('{\n  "terms": [\n    { means: ["a", "b"] }\n  ]\n}', corpus)).toThrow(/^_glossary\.json:3: not valid JSON/);
+  });
+
   it('WordNet bridges synonyms to the corpus\'s word, weighted below the word itself', () => {
     const expansions = wordNetExpansions(new Set(analyze('theft of equipment; automobile rentals')));
     const targets = (word: string) => new Map(expansions.get(analyze(word)[0]!) ?? []);
@@ -79,5 +90,16 @@ describe('the library', () => {
     const loaded = createPolicyLibrary({ ...store, readOptional: async (key) => (key === '_index/policy-index.json' ? prebuilt : undefined) }, { refreshMs: 3_600_000, logger });
     expect(await top(await loaded.current())).toEqual(['2. Lost badges', '1. Purpose']);
     await rm(bucket, { recursive: true, force: true });
+  });
+
+  it('an invalid glossary stops the index build with its file and line, also when only the glossary changed; a server logs it and searches without it', async () => {
+    const strict = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger, strictGlossary: true });
+    const store = createFolderBlobStore(dir);
+    await store.write('_index/policy-index.json', await strict.buildPrebuiltIndex());
+    await writeFile(join(dir, GLOSSARY_KEY), '{\n  "terms": [\n    { "means": ["badge"] }\n  ]\n}\n');
+    const rebuilt = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger, strictGlossary: true });
+    await expect(rebuilt.buildPrebuiltIndex()).rejects.toThrow(`folder ${dir}: _glossary.json:3: terms.0.means: `);
+    const serving = await createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger }).current();
+    expect(serving.search({ query: 'lost badge', clearance: 'internal', offset: 0, limit: 1 }).hits[0]?.heading).toBe('2. Lost badges');
   });
 });

@@ -85,6 +85,11 @@ export interface PolicyLibraryOptions {
    */
   bridge?: (corpusTerms: ReadonlySet<string>) => Expansions;
   ranking?: RankingSettings;
+  /**
+   * An invalid glossary stops the build (`npm run policies:index`) with its file and line; a
+   * server instead logs it and searches without the glossary.
+   */
+  strictGlossary?: boolean;
 }
 
 export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOptions) {
@@ -244,6 +249,8 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
     /** The prebuilt index object for `npm run policies:index`. */
     async buildPrebuiltIndex(): Promise<string> {
       await refresh();
+      // The glossary and WordNet are read at every build: an edited glossary has no document ETag to show it.
+      expansions = await buildExpansions(store, indexes.restricted.vocabulary(), options);
       const prebuilt: PrebuiltIndex = {
         version: PREBUILT_VERSION,
         builtAt: new Date(clock()).toISOString(),
@@ -276,6 +283,7 @@ async function buildExpansions(store: BlobStore, corpusTerms: ReadonlySet<string
     const glossary = await store.readOptional(GLOSSARY_KEY);
     if (glossary) sources.push(glossaryExpansions(glossary, corpusTerms));
   } catch (error) {
+    if (options.strictGlossary) throw new Error(`${store.description}: ${(error as Error).message}`, { cause: error });
     options.logger.error('policy glossary unusable; searching without it', { key: GLOSSARY_KEY, error: error as Error });
   }
   try {

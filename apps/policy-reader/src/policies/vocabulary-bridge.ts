@@ -30,17 +30,65 @@ const Glossary = z.strictObject({
  * terms that the corpus holds ("text message" ↔ "SMS", "PTO" ↔ "time off"). A multi-word side
  * is keyed by its terms joined with a space: a query reaches it only with those words in a row.
  */
-export function glossaryExpansions(text: string, corpusTerms: ReadonlySet<string>): Map<string, [string, number][]> {
-  const parsed = Glossary.parse(JSON.parse(text));
+export function glossaryExpansions(text: string, corpusTerms: ReadonlySet<string>, source = GLOSSARY_KEY): Map<string, [string, number][]> {
+  const parsed = parseGlossary(text, source);
   const expansions = new Map<string, [string, number][]>();
-  for (const entry of parsed.terms) {
+  for (const [index, entry] of parsed.terms.entries()) {
     const sides = entry.means.map((phrase) => analyze(phrase));
+    const empty = sides.findIndex((terms) => terms.length === 0);
+    if (empty !== -1) throw new Error(`${source}:${entryLine(text, index)}: terms.${index}.means.${empty}: "${entry.means[empty]}" has no searchable words`);
     sides.forEach((from, index) => {
       const targets = sides.filter((_, other) => other !== index).flat().filter((term) => corpusTerms.has(term) && !from.includes(term));
       if (from.length > 0) add(expansions, from.join(' '), targets, GLOSSARY_WEIGHT);
     });
   }
   return expansions;
+}
+
+/** The glossary, or an error naming the file and line of the first problem. */
+function parseGlossary(text: string, source: string): z.output<typeof Glossary> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    // V8 names the position for most syntax errors; otherwise its message quotes the text around the error.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new Error(`${source}${position === undefined ? '' : `:${lineAt(text, Number(position))}`}: not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = Glossary.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const entry = issue.path[0] === 'terms' && typeof issue.path[1] === 'number' ? issue.path[1] : undefined;
+  throw new Error(`${source}:${entry === undefined ? 1 : entryLine(text, entry)}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
+
+function lineAt(text: string, offset: number): number {
+  return text.slice(0, offset).split('\n').length;
+}
+
+/** The line where the glossary's entry number `index` opens (its `{`, or else the terms list). */
+function entryLine(text: string, index: number): number {
+  const list = text.indexOf('"terms"');
+  let depth = 0;
+  let seen = -1;
+  for (let offset = text.indexOf('[', list); offset !== -1 && offset < text.length; offset += 1) {
+    const char = text[offset];
+    if (char === '"') offset = closingQuote(text, offset);
+    else if (char === '[' || char === '{') {
+      depth += 1;
+      if (char === '{' && depth === 2 && ++seen === index) return lineAt(text, offset);
+    } else if (char === ']' || char === '}') {
+      depth -= 1;
+      if (depth === 0) break;
+    }
+  }
+  return list === -1 ? 1 : lineAt(text, list);
+}
+
+function closingQuote(text: string, opening: number): number {
+  let offset = opening + 1;
+  while (offset < text.length && text[offset] !== '"') offset += text[offset] === '\\' ? 2 : 1;
+  return offset;
 }
 
 interface Synset {
