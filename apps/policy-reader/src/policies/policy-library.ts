@@ -185,7 +185,8 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
     }
   };
 
-  const refresh = async () => {
+  /** `rereadExpansionSources`: read the glossary and WordNet again even when no document changed (an index build). */
+  const refresh = async (rereadExpansionSources = false) => {
     if (!started) {
       started = true;
       await loadPrebuilt();
@@ -208,7 +209,7 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
       }
     }
     compactIndexes();
-    if (vocabularyChanged) {
+    if (vocabularyChanged || rereadExpansionSources) {
       expansions = await buildExpansions(store, indexes.restricted.vocabulary(), options);
       vocabularyChanged = false;
     }
@@ -248,9 +249,8 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
     },
     /** The prebuilt index object for `npm run policies:index`. */
     async buildPrebuiltIndex(): Promise<string> {
-      await refresh();
       // The glossary and WordNet are read at every build: an edited glossary has no document ETag to show it.
-      expansions = await buildExpansions(store, indexes.restricted.vocabulary(), options);
+      await refresh(true);
       const prebuilt: PrebuiltIndex = {
         version: PREBUILT_VERSION,
         builtAt: new Date(clock()).toISOString(),

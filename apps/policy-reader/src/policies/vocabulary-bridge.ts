@@ -39,7 +39,7 @@ export function glossaryExpansions(text: string, corpusTerms: ReadonlySet<string
     if (empty !== -1) throw new Error(`${source}:${entryLine(text, index)}: terms.${index}.means.${empty}: "${entry.means[empty]}" has no searchable words`);
     sides.forEach((from, index) => {
       const targets = sides.filter((_, other) => other !== index).flat().filter((term) => corpusTerms.has(term) && !from.includes(term));
-      if (from.length > 0) add(expansions, from.join(' '), targets, GLOSSARY_WEIGHT);
+      add(expansions, from.join(' '), targets, GLOSSARY_WEIGHT);
     });
   }
   return expansions;
