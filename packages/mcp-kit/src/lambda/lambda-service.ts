@@ -52,7 +52,7 @@ export function readAhead(serverName: string, source: Record<string, string | un
   }
   if (!env.PUBLIC_URL) return undefined;
   const governance = createGovernanceAdapters(env, serverName, createLogger(serverName, env.LOG_LEVEL), parameters);
-  const keys = keysFetched ?? createJwksKeyResolver(buildServiceConfig(env).auth);
+  const keys = keysFetched ?? createJwksKeyResolver(jwksSettingsOf(env));
   return { governance, keys, ready: Promise.all([governance.policy.current(), keys.prefetch()]) };
 }
 
