@@ -42,7 +42,7 @@ describe('parsePolicyDocument', () => {
 
   it('names the document and the field when front matter is wrong', async () => {
     await expect(parsePolicyDocument('# no front matter', 'a.md', new Date())).rejects.toThrow('a.md: missing front matter');
-    await expect(parsePolicyDocument(sample.replace('confidential', 'secret'), 'b.md', new Date())).rejects.toThrow(/b\.md: invalid front matter[\s\S]*classification/);
+    await expect(parsePolicyDocument(sample.replace('confidential', 'secret'), 'b.md', new Date())).rejects.toThrow(/b\.md:6: invalid front matter[\s\S]*classification/);
   });
 });
 

@@ -1,7 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@gmcp/mcp-kit';
+import { CLASSIFICATIONS, createLogger } from '@gmcp/mcp-kit';
+import { DEFAULT_CORPUS_DIR } from '../src/config';
+import { isCleared } from '../src/policies/clearance';
 import { Bm25Index } from '../src/policies/bm25-index';
 import { createFolderBlobStore } from '../src/policies/folder-blob-store';
 import { createPolicyLibrary } from '../src/policies/policy-library';
@@ -66,6 +68,40 @@ describe('vocabulary bridging', () => {
   });
 });
 
+describe('expansions and exact matches', () => {
+  it('a word reached through another word never outranks the same word written in the query', () => {
+    const index = new Bm25Index();
+    index.add(record('theft', 'Losses', 'Report the theft of a laptop at once.'));
+    index.add(record('larceny', 'Losses', 'Report the larceny of a laptop at once.'));
+    index.add(record('other', 'Meals', 'Dinner is covered.'));
+    // The strongest kind of expansion, both ways: a reviewed glossary entry.
+    const expansions = glossaryExpansions(JSON.stringify({ terms: [{ means: ['theft', 'larceny'] }] }), index.vocabulary());
+    for (const [query, exact, reached] of [['theft', 'theft', 'larceny'], ['larceny', 'larceny', 'theft']] as const) {
+      const hits = index.search(query, 3, () => true, expansions).hits;
+      expect(hits.map((hit) => hit.documentId)).toEqual([exact, reached]);
+      expect(hits[1]!.score).toBeCloseTo(hits[0]!.score * GLOSSARY_WEIGHT, 10);
+    }
+  });
+
+  it('an expanded query never returns, or counts, a document above the caller\'s clearance (every held-out question, every level)', async () => {
+    const library = await createPolicyLibrary(createFolderBlobStore(DEFAULT_CORPUS_DIR), { refreshMs: 60_000, logger, bridge: wordNetExpansions }).current();
+    const { questions } = JSON.parse(await readFile(join(__dirname, '../eval/held-out-questions.json'), 'utf8')) as { questions: { query: string }[] };
+    let above = 0;
+    for (const clearance of CLASSIFICATIONS) {
+      for (const { query } of questions) {
+        // Every matching section in one page: the total counts exactly those returned.
+        const { hits, total } = library.search({ query, clearance, offset: 0, limit: 10_000 });
+        above += hits.filter((hit) => !isCleared(hit.document.classification, clearance)).length;
+        expect(total).toBe(hits.length);
+      }
+    }
+    expect(above).toBe(0);
+    // The same questions do reach documents above the lowest clearance for a cleared caller.
+    const restricted = questions.flatMap(({ query }) => library.search({ query, clearance: 'restricted', offset: 0, limit: 10_000 }).hits);
+    expect(restricted.some((hit) => !isCleared(hit.document.classification, 'internal'))).toBe(true);
+  });
+});
+
 describe('the library', () => {
   let dir: string;
   beforeEach(async () => {
@@ -93,11 +129,11 @@ describe('the library', () => {
   });
 
   it('an invalid glossary stops the index build with its file and line, also when only the glossary changed; a server logs it and searches without it', async () => {
-    const strict = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger, strictGlossary: true });
+    const strict = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger, strict: true });
     const store = createFolderBlobStore(dir);
     await store.write('_index/policy-index.json', await strict.buildPrebuiltIndex());
     await writeFile(join(dir, GLOSSARY_KEY), '{\n  "terms": [\n    { "means": ["badge"] }\n  ]\n}\n');
-    const rebuilt = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger, strictGlossary: true });
+    const rebuilt = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger, strict: true });
     await expect(rebuilt.buildPrebuiltIndex()).rejects.toThrow(`folder ${dir}: _glossary.json:3: terms.0.means: `);
     const serving = await createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger }).current();
     expect(serving.search({ query: 'lost badge', clearance: 'internal', offset: 0, limit: 1 }).hits[0]?.heading).toBe('2. Lost badges');

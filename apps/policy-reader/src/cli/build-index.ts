@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const env = parseEnv(z.object(PolicyStoreEnvShape).superRefine(requirePolicyBucket), process.env);
   const store = policyStoreFrom(env);
   const started = performance.now();
-  const library = createPolicyLibrary(store, { refreshMs: 0, logger: createLogger('policies-index', 'WARN'), bridge: wordNetExpansions, strictGlossary: true });
+  const library = createPolicyLibrary(store, { refreshMs: 0, logger: createLogger('policies-index', 'WARN'), bridge: wordNetExpansions, strict: true });
   const index = await library.buildPrebuiltIndex();
   await store.write(INDEX_KEY, index);
   const size = (await library.current()).size;

@@ -4,6 +4,10 @@ import type { Expansions } from './vocabulary-bridge';
 
 /** Field weights (BM25F): words in the title and heading say more about a section than its body. */
 const FIELD_WEIGHTS = { title: 3, heading: 2, tags: 1.5, text: 1 } as const;
+/** An owner's keyword for a section counts as a word of its heading. */
+const KEYWORD_WEIGHT = FIELD_WEIGHTS.heading;
+/** Keywords and glossary phrases are matched on up to this many query words in a row. */
+const MAX_PHRASE_WORDS = 3;
 const K1 = 1.2;
 const B = 0.75;
 const PREFIX_WEIGHT = 0.5;
@@ -57,11 +61,19 @@ export class Bm25Index {
     const id = this.sections.length;
     const counts = new Map<string, number>();
     let length = 0;
+    const count = (term: string, weight: number) => {
+      counts.set(term, (counts.get(term) ?? 0) + weight);
+      length += weight;
+    };
     for (const [field, weight] of Object.entries(FIELD_WEIGHTS) as [keyof typeof FIELD_WEIGHTS, number][]) {
-      for (const term of analyze(record[field])) {
-        counts.set(term, (counts.get(term) ?? 0) + weight);
-        length += weight;
-      }
+      for (const term of analyze(record[field])) count(term, weight);
+    }
+    // A keyword of several words is also a term of its own ("lost receipt"), matched by a query with
+    // those words in a row; each of its words alone counts as a word of the body ("lost" is not "lost receipt").
+    for (const keyword of record.keywords ?? []) {
+      const words = analyze(keyword);
+      count(words.join(' '), KEYWORD_WEIGHT);
+      if (words.length > 1) for (const word of words) count(word, FIELD_WEIGHTS.text);
     }
     for (const [term, tf] of counts) {
       let list = this.postings.get(term);
@@ -120,27 +132,33 @@ export class Bm25Index {
     const reach = (term: string, weight: number) => {
       if ((this.frequencies.get(term) ?? 0) > 0 && weight > (weights.get(term) ?? 0)) weights.set(term, weight);
     };
-    const terms = words.map((word) => processTerm(word));
-    words.forEach((word, index) => {
-      const term = terms[index];
-      if (term === null || term === undefined) return;
-      reach(term, 1);
-      // Other words for the same thing: the term alone, or with the next one or two (a glossary's phrases).
-      for (const key of [term, `${term} ${terms[index + 1]}`, `${term} ${terms[index + 1]} ${terms[index + 2]}`]) {
+    // Stop words are skipped, as they are in the keywords and glossary phrases being matched.
+    const terms = words.flatMap((word, index) => {
+      const term = processTerm(word);
+      return term === null ? [] : [{ term, last: index === words.length - 1 }];
+    });
+    terms.forEach(({ term, last }, index) => {
+      // The term, then it with the next one or two: a section keyword or a glossary phrase.
+      const phrases = Array.from({ length: Math.min(MAX_PHRASE_WORDS, terms.length - index) }, (_, extra) =>
+        terms.slice(index, index + extra + 1).map((next) => next.term).join(' '),
+      );
+      for (const phrase of phrases) {
+        reach(phrase, 1);
+        // Other words for the same thing.
         let taken = 0;
-        for (const [target, weight] of expansions?.get(key) ?? []) {
+        for (const [target, weight] of expansions?.get(phrase) ?? []) {
           if (taken >= MAX_TERM_EXPANSIONS || !this.selective(target)) continue;
           reach(target, weight);
           taken += 1;
         }
       }
-      if (index === words.length - 1 && term.length >= 3) for (const expansion of this.prefixExpansions(term)) reach(expansion, PREFIX_WEIGHT);
+      if (last && term.length >= 3) for (const expansion of this.prefixExpansions(term)) reach(expansion, PREFIX_WEIGHT);
       if (term.length >= 6) for (const near of this.fuzzyExpansions(term)) reach(near, FUZZY_WEIGHT);
     });
 
-    const n = this.sections.length;
-    const scores = new Float64Array(n);
-    const matched = new Map<number, Set<string>>();
+    // Scores accumulate in a typed array; the sections reached are listed once (a score is never 0 once reached).
+    const scores = new Float64Array(this.sections.length);
+    const reached: number[] = [];
     const averageLength = this.alive > 0 ? this.totalLength / this.alive : 1;
     for (const [term, weight] of weights) {
       const list = this.postings.get(term)!;
@@ -151,17 +169,15 @@ export class Bm25Index {
         const section = this.sections[id]!;
         if (!section.alive) continue;
         const tf = list.tfs[i]!;
+        if (scores[id] === 0) reached.push(id);
         scores[id]! += weight * idf * ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * section.length) / averageLength)));
-        let terms = matched.get(id);
-        if (!terms) matched.set(id, (terms = new Set()));
-        terms.add(term);
       }
     }
 
     const accepted = new Map<string, boolean>();
     const top = new MinHeap(k);
     let total = 0;
-    for (const id of matched.keys()) {
+    for (const id of reached) {
       const { documentId } = this.sections[id]!;
       let ok = accepted.get(documentId);
       if (ok === undefined) accepted.set(documentId, (ok = accept(documentId)));
@@ -171,7 +187,9 @@ export class Bm25Index {
     }
     const hits = top.sortedDescending().map(({ id, score }) => {
       const section = this.sections[id]!;
-      return { documentId: section.documentId, position: section.position, score, terms: [...matched.get(id)!] };
+      // Postings hold ids in ascending order: which terms a kept section matched is a binary search each.
+      const terms = [...weights.keys()].filter((term) => holds(this.postings.get(term)!.ids, id));
+      return { documentId: section.documentId, position: section.position, score, terms };
     });
     return { hits, total };
   }
@@ -226,7 +244,7 @@ export class Bm25Index {
     for (let i = lowerBound(terms, prefix); i < terms.length && found.length < MAX_EXPANSIONS; i += 1) {
       const term = terms[i]!;
       if (!term.startsWith(prefix)) break;
-      if (term !== prefix && (this.frequencies.get(term) ?? 0) > 0) found.push(term);
+      if (term !== prefix && !term.includes(' ') && (this.frequencies.get(term) ?? 0) > 0) found.push(term);
     }
     return found;
   }
@@ -239,10 +257,21 @@ export class Bm25Index {
       const candidate = terms[i]!;
       if (candidate[0] !== term[0]) break;
       const live = (this.frequencies.get(candidate) ?? 0) > 0;
-      if (live && candidate !== term && Math.abs(candidate.length - term.length) <= 1 && withinOneEdit(term, candidate)) found.push(candidate);
+      if (live && candidate !== term && !candidate.includes(' ') && Math.abs(candidate.length - term.length) <= 1 && withinOneEdit(term, candidate)) found.push(candidate);
     }
     return found;
   }
+}
+
+function holds(ascending: readonly number[], id: number): boolean {
+  let low = 0;
+  let high = ascending.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (ascending[middle]! < id) low = middle + 1;
+    else high = middle;
+  }
+  return ascending[low] === id;
 }
 
 function lowerBound(sorted: string[], value: string): number {

@@ -1,6 +1,6 @@
 import type { Classification, Logger } from '@gmcp/mcp-kit';
 import { INDEX_KEY, type BlobStore } from './blob-store';
-import { parsePolicyDocument, type PolicyDocument } from './policy-document';
+import { parsePolicyDocument, type PolicyDocument, type PolicySection } from './policy-document';
 import { isCleared } from './clearance';
 import { sectionRecords } from './search-index';
 import { Bm25Index, type IndexHit, type SerializedIndex } from './bm25-index';
@@ -47,7 +47,7 @@ export interface LibraryStats {
   loadedFromPrebuiltIndex: boolean;
 }
 
-const PREBUILT_VERSION = 4;
+const PREBUILT_VERSION = 5;
 const PHRASE_IN_TEXT_BOOST = 1.5;
 /** Only the best BM25 candidates are re-ranked in document context; the rest keep their order below them. */
 const RERANK_WINDOW = 100;
@@ -86,10 +86,11 @@ export interface PolicyLibraryOptions {
   bridge?: (corpusTerms: ReadonlySet<string>) => Expansions;
   ranking?: RankingSettings;
   /**
-   * An invalid glossary stops the build (`npm run policies:index`) with its file and line; a
-   * server instead logs it and searches without the glossary.
+   * An invalid glossary, document or section keyword stops the build (`npm run policies:index`)
+   * with its file and line. A server instead logs it and searches without the glossary, the
+   * document or the keyword entry.
    */
-  strictGlossary?: boolean;
+  strict?: boolean;
 }
 
 export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOptions) {
@@ -118,6 +119,9 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
   let vocabularyChanged = true;
   let refreshing: Promise<void> | undefined;
   let started = false;
+  const parseOptions = options.strict
+    ? {}
+    : { onKeywordProblem: (problem: string) => options.logger.error('policy keywords entry left out', { problem }) };
 
   const remove = (key: string) => {
     const known = etags.get(key);
@@ -201,8 +205,9 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
       try {
         const source = await store.read(entry.key);
         stats.objectsRead += 1;
-        upsert(entry.key, entry.etag, await parsePolicyDocument(source, entry.key, entry.lastModified));
+        upsert(entry.key, entry.etag, await parsePolicyDocument(source, entry.key, entry.lastModified, parseOptions));
       } catch (error) {
+        if (options.strict) throw new Error(`${store.description}: ${(error as Error).message}`, { cause: error });
         remove(entry.key);
         failed.set(entry.key, entry.etag);
         options.logger.error('policy document skipped', { key: entry.key, error: error as Error });
@@ -283,7 +288,7 @@ async function buildExpansions(store: BlobStore, corpusTerms: ReadonlySet<string
     const glossary = await store.readOptional(GLOSSARY_KEY);
     if (glossary) sources.push(glossaryExpansions(glossary, corpusTerms));
   } catch (error) {
-    if (options.strictGlossary) throw new Error(`${store.description}: ${(error as Error).message}`, { cause: error });
+    if (options.strict) throw new Error(`${store.description}: ${(error as Error).message}`, { cause: error });
     options.logger.error('policy glossary unusable; searching without it', { key: GLOSSARY_KEY, error: error as Error });
   }
   try {
@@ -343,7 +348,7 @@ function search(
     const document = documents.get(hit.documentId)!;
     const section = document.sections[hit.position]!;
     const boost = rerank
-      ? phraseBoost(phrases, section.heading, document.title, section.text) *
+      ? phraseBoost(phrases, document, section) *
         coverageBoost(queryTerms, vocabularyOf(document.id), settings.coverage) *
         (INTRODUCTORY_HEADING.test(section.heading) ? settings.introductoryWeight : 1)
       : 1;
@@ -360,27 +365,25 @@ function search(
   return { hits, total };
 }
 
-/** Phrase-normalised text, computed once per section and string. */
-const normalized = new Map<string, string>();
-function normalizedText(text: string): string {
-  let value = normalized.get(text);
-  if (value === undefined) {
-    value = normalizeForPhrase(text);
-    if (normalized.size > 50_000) normalized.clear();
-    normalized.set(text, value);
+/** A section's phrase-normalised heading (with its document's title) and body, computed once per section. */
+const phraseTexts = new WeakMap<PolicySection, { heading: string; body: string }>();
+function phraseTextsOf(document: PolicyDocument, section: PolicySection): { heading: string; body: string } {
+  let texts = phraseTexts.get(section);
+  if (!texts) {
+    texts = { heading: normalizeForPhrase(`${document.title} ${section.heading}`), body: normalizeForPhrase(section.text) };
+    phraseTexts.set(section, texts);
   }
-  return value;
+  return texts;
 }
 
 /** Sections that contain the query's phrases verbatim rank above those that only share its words. */
-function phraseBoost(phrases: string[], heading: string, title: string, text: string): number {
+function phraseBoost(phrases: string[], document: PolicyDocument, section: PolicySection): number {
   let boost = 1;
   if (phrases.length === 0) return boost;
-  const headingText = normalizedText(`${title} ${heading}`);
-  const bodyText = normalizedText(text);
+  const texts = phraseTextsOf(document, section);
   for (const phrase of phrases) {
-    if (headingText.includes(phrase)) boost *= PHRASE_IN_HEADING_BOOST;
-    else if (bodyText.includes(phrase)) boost *= PHRASE_IN_TEXT_BOOST;
+    if (texts.heading.includes(phrase)) boost *= PHRASE_IN_HEADING_BOOST;
+    else if (texts.body.includes(phrase)) boost *= PHRASE_IN_TEXT_BOOST;
   }
   return boost;
 }

@@ -8,6 +8,8 @@ export interface SectionRecord {
   heading: string;
   text: string;
   tags: string;
+  /** The section's keywords from its policy's front matter: each matches as a whole, its words in a row. */
+  keywords?: readonly string[];
 }
 
 export function sectionRecords(document: PolicyDocument): SectionRecord[] {
@@ -18,5 +20,6 @@ export function sectionRecords(document: PolicyDocument): SectionRecord[] {
     heading: section.heading,
     text: section.text,
     tags: document.tags.join(' '),
+    ...(section.keywords && { keywords: section.keywords }),
   }));
 }
