@@ -1,8 +1,12 @@
-// Records each project's jest counts so that `npm test` can close with one total line.
+// Records each project's jest counts so that `npm test` can close with one total line, and ends
+// a jest process that a test keeps alive after its run (CI would otherwise wait out its time limit).
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
+const { stripVTControlCharacters } = require('node:util');
 
-const RESULTS_DIR = join(__dirname, '..', '..', 'node_modules', '.cache', 'gmcp-test-results');
+const RESULTS_DIR = process.env.GMCP_TEST_RESULTS_DIR ?? join(__dirname, '..', '..', 'node_modules', '.cache', 'gmcp-test-results');
+/** How long jest may take to exit once its run is over: closing servers and children takes well under a second. */
+const EXIT_GRACE_MS = Number(process.env.GMCP_JEST_EXIT_GRACE_MS ?? 30_000);
 
 // The closing lines of a CI log are often all that is kept: name each failure there, briefly.
 function failuresOf(results) {
@@ -19,8 +23,7 @@ function failuresOf(results) {
 }
 
 function firstLines(text) {
-  return String(text ?? '')
-    .replace(/\u001b\[[0-9;]*m/g, '')
+  return stripVTControlCharacters(String(text ?? ''))
     .split('\n')
     .filter((line) => line.trim() !== '')
     .slice(0, 8)
@@ -34,7 +37,8 @@ class SummaryReporter {
 
   onRunComplete(_contexts, results) {
     mkdirSync(RESULTS_DIR, { recursive: true });
-    const project = relative(join(__dirname, '..', '..'), this.rootDir).replace(/[\\/]/g, '_') || 'root';
+    const directory = relative(join(__dirname, '..', '..'), this.rootDir) || '.';
+    const project = directory.replace(/[\\/]/g, '_').replace(/^\.$/, 'root');
     const counts = {
       project,
       passed: results.numPassedTests,
@@ -42,8 +46,24 @@ class SummaryReporter {
       skipped: results.numPendingTests + results.numTodoTests,
       failures: failuresOf(results),
     };
-    writeFileSync(join(RESULTS_DIR, `${project}.json`), JSON.stringify(counts));
+    const file = join(RESULTS_DIR, `${project}.json`);
+    writeFileSync(file, JSON.stringify(counts));
+    failIfStillAlive(file, counts, directory);
   }
+}
+
+/** Unreferenced: a jest process with nothing left open exits before it fires. */
+function failIfStillAlive(file, counts, directory) {
+  setTimeout(() => {
+    const message =
+      `jest did not exit ${EXIT_GRACE_MS / 1000} s after its run: a test left something open (a server, a timer, a child process). ` +
+      `Find it with: npx jest -c ${directory}/jest.config.js --detectOpenHandles`;
+    counts.failed += 1;
+    counts.failures.push({ test: `${counts.project} (jest process)`, message });
+    writeFileSync(file, JSON.stringify(counts));
+    console.error(message);
+    process.exit(1);
+  }, EXIT_GRACE_MS).unref();
 }
 
 module.exports = SummaryReporter;
