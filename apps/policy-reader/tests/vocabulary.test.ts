@@ -9,7 +9,7 @@ import { createFolderBlobStore } from '../src/policies/folder-blob-store';
 import { createPolicyLibrary } from '../src/policies/policy-library';
 import type { SectionRecord } from '../src/policies/search-index';
 import { analyze, normalizeNumbers } from '../src/policies/text-analysis';
-import { DERIVATION_WEIGHT, glossaryExpansions, GLOSSARY_KEY, GLOSSARY_WEIGHT, SYNONYM_WEIGHT, wordNetExpansions } from '../src/policies/vocabulary-bridge';
+import { decodeExpansions, DERIVATION_WEIGHT, encodeExpansions, glossaryExpansions, GLOSSARY_KEY, GLOSSARY_WEIGHT, SYNONYM_WEIGHT, wordNetExpansions } from '../src/policies/vocabulary-bridge';
 
 const record = (documentId: string, heading: string, text: string): SectionRecord => ({ documentId, position: 0, title: 'Policy', heading, text, tags: '' });
 const logger = createLogger('test', 'SILENT');
@@ -54,6 +54,16 @@ describe('vocabulary bridging', () => {
     expect(derived.get('decid')).toEqual([['decis', DERIVATION_WEIGHT]]);
     expect(derived.get('retent')).toEqual([['retain', DERIVATION_WEIGHT]]);
     expect(DERIVATION_WEIGHT).toBeLessThan(SYNONYM_WEIGHT);
+  });
+
+  it('the table travels in the prebuilt index as text, and reads back the same, key by key', () => {
+    const table = wordNetExpansions(new Set(analyze('theft of equipment; automobile rentals; the decision to retain records')));
+    table.set('text messag', [['sms', GLOSSARY_WEIGHT]]);
+    const lookup = decodeExpansions(encodeExpansions(table));
+    for (const [key, targets] of table) expect(lookup.get(key)).toEqual(targets);
+    expect(lookup.get('text messag')).toEqual([['sms', 0.8]]);
+    expect(lookup.get('nothing like it')).toBeUndefined();
+    expect(decodeExpansions('').get('')).toBeUndefined();
   });
 
   it('a query reaches the section that says it in other words, and a transposed letter is one edit', () => {
@@ -118,7 +128,7 @@ describe('the library', () => {
     expect(await top(await provider.current())).toEqual(['2. Lost badges', '1. Purpose']);
 
     const prebuilt = await provider.buildPrebuiltIndex();
-    expect(JSON.parse(prebuilt).expansions).toEqual([['key card', [['badg', GLOSSARY_WEIGHT]]]]);
+    expect(JSON.parse(prebuilt).expansions).toBe(`key card\tbadg ${GLOSSARY_WEIGHT}`);
     // A server that loads the index needs neither the glossary nor WordNet to answer the same way.
     const bucket = await mkdtemp(join(tmpdir(), 'bucket-'));
     await writeFile(join(bucket, 'badges.md'), 'not read: the index is current');

@@ -1,6 +1,6 @@
 import type { SectionRecord } from './search-index';
 import { analyze, processTerm, wordsOf } from './text-analysis';
-import type { Expansions } from './vocabulary-bridge';
+import type { ExpansionLookup } from './vocabulary-bridge';
 
 /** Field weights (BM25F): words in the title and heading say more about a section than its body. */
 const FIELD_WEIGHTS = { title: 3, heading: 2, tags: 1.5, text: 1 } as const;
@@ -125,7 +125,7 @@ export class Bm25Index {
   }
 
   /** The best `k` live sections for the query among those `accept` lets through, and how many matched. */
-  search(query: string, k: number, accept: (documentId: string) => boolean, expansions?: Expansions): { hits: IndexHit[]; total: number } {
+  search(query: string, k: number, accept: (documentId: string) => boolean, expansions?: ExpansionLookup): { hits: IndexHit[]; total: number } {
     // Each indexed term is scored once, at the best weight it was reached by (exact > prefix > fuzzy).
     const words = wordsOf(query);
     const weights = new Map<string, number>();

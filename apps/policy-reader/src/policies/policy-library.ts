@@ -5,7 +5,7 @@ import { isCleared } from './clearance';
 import { sectionRecords } from './search-index';
 import { Bm25Index, type IndexHit, type SerializedIndex } from './bm25-index';
 import { analyze, normalizeForPhrase, queryPhrases } from './text-analysis';
-import { glossaryExpansions, GLOSSARY_KEY, mergeExpansions, type Expansions } from './vocabulary-bridge';
+import { decodeExpansions, encodeExpansions, glossaryExpansions, GLOSSARY_KEY, mergeExpansions, type ExpansionLookup, type Expansions } from './vocabulary-bridge';
 import { snippet } from './snippet';
 
 export interface PolicyFilters {
@@ -47,7 +47,7 @@ export interface LibraryStats {
   loadedFromPrebuiltIndex: boolean;
 }
 
-const PREBUILT_VERSION = 5;
+const PREBUILT_VERSION = 6;
 const PHRASE_IN_TEXT_BOOST = 1.5;
 /** Only the best BM25 candidates are re-ranked in document context; the rest keep their order below them. */
 const RERANK_WINDOW = 100;
@@ -114,8 +114,9 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
   const failed = new Map<string, string>();
   const stats: LibraryStats = { objectsRead: 0, loadedFromPrebuiltIndex: false };
   let lastRefresh = Number.NEGATIVE_INFINITY;
-  // Query expansions for the corpus's vocabulary: rebuilt when the documents change.
-  let expansions: Expansions = new Map();
+  // Query expansions for the corpus's vocabulary: rebuilt when the documents change (or read from the prebuilt index).
+  let expansions: ExpansionLookup = new Map();
+  let builtExpansions: Expansions = new Map();
   let vocabularyChanged = true;
   let refreshing: Promise<void> | undefined;
   let started = false;
@@ -163,7 +164,7 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
         confidential: Bm25Index.fromJSON(prebuilt.indexes.confidential),
         restricted: Bm25Index.fromJSON(prebuilt.indexes.restricted),
       };
-      expansions = new Map(prebuilt.expansions);
+      expansions = decodeExpansions(prebuilt.expansions);
       vocabularyChanged = false;
       stats.loadedFromPrebuiltIndex = true;
     } catch (error) {
@@ -215,7 +216,7 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
     }
     compactIndexes();
     if (vocabularyChanged || rereadExpansionSources) {
-      expansions = await buildExpansions(store, indexes.restricted.vocabulary(), options);
+      expansions = builtExpansions = await buildExpansions(store, indexes.restricted.vocabulary(), options);
       vocabularyChanged = false;
     }
     lastRefresh = clock();
@@ -262,7 +263,7 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
         documents: [...documents.values()],
         etags: Object.fromEntries(etags),
         indexes: { internal: indexes.internal.toJSON(), confidential: indexes.confidential.toJSON(), restricted: indexes.restricted.toJSON() },
-        expansions: [...expansions],
+        expansions: encodeExpansions(builtExpansions),
       };
       return JSON.stringify(prebuilt);
     },
@@ -277,8 +278,8 @@ interface PrebuiltIndex {
   documents: PolicyDocument[];
   etags: Record<string, { etag: string; id: string }>;
   indexes: Record<IndexLevel, SerializedIndex>;
-  /** The query expansions for this corpus (glossary and WordNet), so that a server needs neither at hand. */
-  expansions: [string, readonly (readonly [string, number])[]][];
+  /** The query expansions for this corpus (glossary and WordNet), so that a server needs neither at hand; `encodeExpansions`. */
+  expansions: string;
 }
 
 /** The glossary beside the policies and the lexical bridge, for the corpus's terms; a source that fails is logged and left out. */
@@ -334,7 +335,7 @@ function search(
   index: Bm25Index,
   documents: Map<string, PolicyDocument>,
   vocabularyOf: (documentId: string) => ReadonlySet<string>,
-  ranking: { settings: RankingSettings; expansions: Expansions },
+  ranking: { settings: RankingSettings; expansions: ExpansionLookup },
   request: SearchRequest,
 ) {
   const { settings } = ranking;
