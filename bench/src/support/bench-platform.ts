@@ -67,6 +67,8 @@ export function runBenchmark(main: () => Promise<void>): void {
   });
 }
 
-export function percentile(sorted: readonly number[], fraction: number): number {
+/** The value at `fraction` of the samples (0.5: the median), in whatever order they come. */
+export function percentile(samples: readonly number[], fraction: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
 }
