@@ -45,11 +45,11 @@ describe('section keywords in front matter', () => {
 
   it('an entry that names no heading, a keyword with no searchable word, or a wrong shape is an error with the file and line', async () => {
     await expect(parse(policy('keywords:\n  "2. Hotels": [lodging]'))).rejects.toThrow(
-      'travel.md:10: keywords.2. Hotels: "2. Hotels" is not a heading of this policy (its headings: 1. Purpose | 2. Accommodation | 3. Ground Transportation)',
+      'travel.md:10: keywords["2. Hotels"]: "2. Hotels" is not a heading of this policy (its headings: 1. Purpose | 2. Accommodation | 3. Ground Transportation)',
     );
-    await expect(parse(policy('keywords:\n  "2. Accommodation":\n    - lodging\n    - the'))).rejects.toThrow('travel.md:12: keywords.2. Accommodation.1: "the" has no searchable words');
-    await expect(parse(policy('keywords:\n  "2. Accommodation": lodging'))).rejects.toThrow(/^travel\.md:10: keywords\.2\. Accommodation: Invalid input: expected array/);
-    await expect(parse(policy('keywords:\n  "2. Accommodation": []'))).rejects.toThrow(/^travel\.md:10: keywords\.2\. Accommodation: /);
+    await expect(parse(policy('keywords:\n  "2. Accommodation":\n    - lodging\n    - the'))).rejects.toThrow('travel.md:12: keywords["2. Accommodation"][1]: "the" has no searchable words');
+    await expect(parse(policy('keywords:\n  "2. Accommodation": lodging'))).rejects.toThrow(/^travel\.md:10: keywords\["2\. Accommodation"\]: Invalid input: expected array/);
+    await expect(parse(policy('keywords:\n  "2. Accommodation": []'))).rejects.toThrow(/^travel\.md:10: keywords\["2\. Accommodation"\]: /);
     await expect(parse(policy('keywords: [lodging]'))).rejects.toThrow('travel.md:9: keywords: must map section headings to lists of keywords');
   });
 
@@ -61,7 +61,7 @@ describe('section keywords in front matter', () => {
   it('with a problem handler, an unusable entry is reported and left out while the others stay', async () => {
     const problems: string[] = [];
     const document = await parse(policy('keywords:\n  "2. Hotels": [lodging]\n  "3. Ground Transportation": [cab, Uber]'), (problem) => problems.push(problem));
-    expect(problems).toEqual([expect.stringMatching(/^travel\.md:10: keywords\.2\. Hotels: /)]);
+    expect(problems).toEqual([expect.stringMatching(/^travel\.md:10: keywords\["2\. Hotels"\]: /)]);
     expect(document.sections.map((section) => section.keywords)).toEqual([undefined, undefined, ['cab', 'Uber']]);
   });
 });
@@ -120,13 +120,13 @@ describe('section keywords in search', () => {
   it('a bad entry stops the index build with the file and line; a server logs it and serves the document without it', async () => {
     await writeFile(join(dir, 'travel.md'), policy('keywords:\n  "2. Hotels": [lodging]\n  "3. Ground Transportation": [cab]'));
     const build = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger, strict: true });
-    await expect(build.buildPrebuiltIndex()).rejects.toThrow(`folder ${dir}: travel.md:10: keywords.2. Hotels: `);
+    await expect(build.buildPrebuiltIndex()).rejects.toThrow(`folder ${dir}: travel.md:10: keywords["2. Hotels"]: `);
 
     const logged = jest.spyOn(logger, 'error');
     const serving = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger });
     expect((await top(serving, 'cab'))[0]?.[0]).toBe('3. Ground Transportation');
     expect(await top(serving, 'lodging')).toEqual([]);
-    expect(logged).toHaveBeenCalledWith('policy keywords entry left out', { problem: expect.stringMatching(/^travel\.md:10: keywords\.2\. Hotels: /) });
+    expect(logged).toHaveBeenCalledWith('policy keywords entry left out', { problem: expect.stringMatching(/^travel\.md:10: keywords\["2\. Hotels"\]: /) });
   });
 
   it('an invalid document stops the index build too, instead of shipping an index without it', async () => {

@@ -68,8 +68,7 @@ export async function parsePolicyDocument(source: string, sourceKey: string, las
       throw new Error(problem);
     });
   const byHeading = sectionKeywords(keywords, sections, (path, message) => {
-    const fullPath = ['keywords', ...path];
-    report(`${at(fullPath)}: ${fullPath.join('.')}: ${message}`);
+    report(`${at(['keywords', ...path])}: keywords${path.map((key) => `[${JSON.stringify(key)}]`).join('')}: ${message}`);
   });
   return {
     ...frontMatter,
