@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startPlatform } from '@gmcp/platform';
+import { percentile } from './support/bench-platform';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -88,7 +89,7 @@ async function loads(page: Page, url: string): Promise<{ server: number; load: n
 }
 
 function summary(times: { server: number; load: number }[]) {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const median = (values: number[]) => percentile(values, 0.5);
   return {
     'server p50 ms': Number(median(times.map((time) => time.server)).toFixed(1)),
     'server max ms': Number(Math.max(...times.map((time) => time.server)).toFixed(1)),

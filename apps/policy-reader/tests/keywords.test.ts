@@ -51,11 +51,17 @@ describe('section keywords in front matter', () => {
     await expect(parse(policy('keywords:\n  "2. Accommodation": lodging'))).rejects.toThrow(/^travel\.md:10: keywords\["2\. Accommodation"\]: Invalid input: expected array/);
     await expect(parse(policy('keywords:\n  "2. Accommodation": []'))).rejects.toThrow(/^travel\.md:10: keywords\["2\. Accommodation"\]: /);
     await expect(parse(policy('keywords: [lodging]'))).rejects.toThrow('travel.md:9: keywords: must map section headings to lists of keywords');
+    await expect(parse(policy('keywords:\n  "2. Accommodation": [lodging, "hotel room night rate cap"]'))).rejects.toThrow(
+      'travel.md:10: keywords["2. Accommodation"][1]: "hotel room night rate cap" has 5 searchable words; a phrase is matched whole on at most 4',
+    );
   });
 
   it('the rest of the front matter names its line too', async () => {
     await expect(parse(policy('').replace('classification: internal', 'classification: secret'))).rejects.toThrow(/^travel\.md:6: invalid front matter: [\s\S]*classification/);
-    await expect(parse(policy('keywords: [unclosed'))).rejects.toThrow(/^travel\.md:9: invalid front matter: /);
+    // The file's line only: the parser's own count starts at the front matter.
+    const syntax = parse(policy('keywords: [unclosed'));
+    await expect(syntax).rejects.toThrow(/^travel\.md:9: invalid front matter: /);
+    await expect(syntax).rejects.not.toThrow(/at line \d+/);
   });
 
   it('with a problem handler, an unusable entry is reported and left out while the others stay', async () => {
@@ -129,9 +135,15 @@ describe('section keywords in search', () => {
     expect(logged).toHaveBeenCalledWith('policy keywords entry left out', { problem: expect.stringMatching(/^travel\.md:10: keywords\["2\. Hotels"\]: /) });
   });
 
-  it('an invalid document stops the index build too, instead of shipping an index without it', async () => {
+  it('an invalid document, or an id used twice, stops the index build too, instead of shipping an index without it', async () => {
     await writeFile(join(dir, 'travel.md'), policy('').replace('owner: finance', 'owner: ""'));
-    const build = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger, strict: true });
-    await expect(build.buildPrebuiltIndex()).rejects.toThrow(`folder ${dir}: travel.md:4: invalid front matter: `);
+    const build = () => createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger, strict: true }).buildPrebuiltIndex();
+    await expect(build()).rejects.toThrow(`folder ${dir}: travel.md:4: invalid front matter: `);
+    await writeFile(join(dir, 'travel.md'), policy(''));
+    await writeFile(join(dir, 'travel-copy.md'), policy(''));
+    await expect(build()).rejects.toThrow(`folder ${dir}: travel.md: policy id "travel" is already used by travel-copy.md`);
+    // A server keeps the first file that used the id.
+    const serving = createPolicyLibrary(createFolderBlobStore(dir), { refreshMs: 0, logger });
+    expect((await serving.current()).size).toBe(1);
   });
 });

@@ -37,6 +37,9 @@ describe('vocabulary bridging', () => {
     // Entries open on lines 3, 9 and 15 of the pretty-printed file.
     expect(() => glossaryExpansions(entries({ means: ['lonely'] }), corpus)).toThrow(/^_glossary\.json:15: terms\.2\.means: /);
     expect(() => glossaryExpansions(entries({ means: ['MFA', 'the'] }), corpus)).toThrow('_glossary.json:15: terms.2.means.1: "the" has no searchable words');
+    expect(() => glossaryExpansions(entries({ means: ['CISO', 'chief information security officer on call'] }), corpus)).toThrow(
+      '_glossary.json:15: terms.2.means.1: "chief information security officer on call" has 5 searchable words; a phrase is matched whole on at most 4',
+    );
     expect(() => glossaryExpansions(entries({ mean: ['a', 'b'] }), corpus)).toThrow(/^_glossary\.json:15: terms\.2/);
     expect(() => glossaryExpansions('{\n  "terms": [\n    { "means": ["a", "b"] }\n  ]', corpus)).toThrow(/^_glossary\.json(:\d+)?: not valid JSON/);
     expect(() => glossaryExpansions('{\n  "terms": [\n    { means: ["a", "b"] }\n  ]\n}', corpus)).toThrow(/^_glossary\.json:3: not valid JSON/);

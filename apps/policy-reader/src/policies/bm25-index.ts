@@ -1,13 +1,11 @@
 import type { SectionRecord } from './search-index';
-import { analyze, processTerm, wordsOf } from './text-analysis';
+import { analyze, MAX_PHRASE_TERMS, processTerm, wordsOf } from './text-analysis';
 import type { ExpansionLookup } from './vocabulary-bridge';
 
 /** Field weights (BM25F): words in the title and heading say more about a section than its body. */
 const FIELD_WEIGHTS = { title: 3, heading: 2, tags: 1.5, text: 1 } as const;
 /** An owner's keyword for a section counts as a word of its heading. */
 const KEYWORD_WEIGHT = FIELD_WEIGHTS.heading;
-/** Keywords and glossary phrases are matched on up to this many query words in a row. */
-const MAX_PHRASE_WORDS = 3;
 const K1 = 1.2;
 const B = 0.75;
 const PREFIX_WEIGHT = 0.5;
@@ -138,8 +136,8 @@ export class Bm25Index {
       return term === null ? [] : [{ term, last: index === words.length - 1 }];
     });
     terms.forEach(({ term, last }, index) => {
-      // The term, then it with the next one or two: a section keyword or a glossary phrase.
-      const phrases = Array.from({ length: Math.min(MAX_PHRASE_WORDS, terms.length - index) }, (_, extra) =>
+      // The term, then it with the next ones: a section keyword or a glossary phrase.
+      const phrases = Array.from({ length: Math.min(MAX_PHRASE_TERMS, terms.length - index) }, (_, extra) =>
         terms.slice(index, index + extra + 1).map((next) => next.term).join(' '),
       );
       for (const phrase of phrases) {
@@ -263,18 +261,13 @@ export class Bm25Index {
   }
 }
 
+/** Whether an ascending list holds the id. */
 function holds(ascending: readonly number[], id: number): boolean {
-  let low = 0;
-  let high = ascending.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (ascending[middle]! < id) low = middle + 1;
-    else high = middle;
-  }
-  return ascending[low] === id;
+  return ascending[lowerBound(ascending, id)] === id;
 }
 
-function lowerBound(sorted: string[], value: string): number {
+/** The first position of a sorted list whose value is not below `value`. */
+function lowerBound<T extends string | number>(sorted: readonly T[], value: T): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {

@@ -1,7 +1,7 @@
 import type * as Yaml from 'yaml';
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '@gmcp/mcp-kit';
-import { analyze } from './text-analysis';
+import { phraseProblem } from './text-analysis';
 
 export const FrontMatter = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -98,9 +98,9 @@ function sectionKeywords(keywords: unknown, sections: readonly PolicySection[], 
       report([heading, ...issue.path], issue.message);
       continue;
     }
-    const empty = list.data.findIndex((keyword) => analyze(keyword).length === 0);
-    if (empty !== -1) {
-      report([heading, empty], `"${list.data[empty]}" has no searchable words`);
+    const problem = list.data.findIndex((keyword) => phraseProblem(keyword) !== undefined);
+    if (problem !== -1) {
+      report([heading, problem], phraseProblem(list.data[problem]!)!);
       continue;
     }
     byHeading.set(heading, list.data);
@@ -123,7 +123,8 @@ async function readFrontMatter(text: string): Promise<FrontMatterText> {
   const [error] = document.errors;
   return {
     value: error ? undefined : document.toJS(),
-    ...(error && { syntaxError: { line: fileLine(error.pos[0]), message: error.message.split('\n')[0]! } }),
+    // The parser's own "at line N, column M" counts from the front matter's start: the file's line replaces it.
+    ...(error && { syntaxError: { line: fileLine(error.pos[0]), message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') } }),
     lineOf(path) {
       for (let length = path.length; length > 0; length -= 1) {
         const node: unknown = document.getIn(path.slice(0, length) as unknown[], true);

@@ -138,6 +138,7 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
     const owner = [...etags].find(([otherKey, known]) => known.id === document.id && otherKey !== key);
     remove(key);
     if (owner) {
+      if (options.strict) throw new Error(`${key}: policy id "${document.id}" is already used by ${owner[0]}`);
       options.logger.error('policy id used twice; keeping the first', { id: document.id, key, first: owner[0] });
       failed.set(key, etag);
       return;
@@ -208,7 +209,7 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
         stats.objectsRead += 1;
         upsert(entry.key, entry.etag, await parsePolicyDocument(source, entry.key, entry.lastModified, parseOptions));
       } catch (error) {
-        if (options.strict) throw new Error(`${store.description}: ${(error as Error).message}`, { cause: error });
+        stopIfStrict(store, options, error);
         remove(entry.key);
         failed.set(entry.key, entry.etag);
         options.logger.error('policy document skipped', { key: entry.key, error: error as Error });
@@ -282,6 +283,11 @@ interface PrebuiltIndex {
   expansions: string;
 }
 
+/** A document or glossary the build cannot use stops a strict build, naming the store; otherwise the caller logs it and goes on. */
+function stopIfStrict(store: BlobStore, options: PolicyLibraryOptions, error: unknown): void {
+  if (options.strict) throw new Error(`${store.description}: ${(error as Error).message}`, { cause: error });
+}
+
 /** The glossary beside the policies and the lexical bridge, for the corpus's terms; a source that fails is logged and left out. */
 async function buildExpansions(store: BlobStore, corpusTerms: ReadonlySet<string>, options: PolicyLibraryOptions): Promise<Expansions> {
   const sources: Expansions[] = [];
@@ -289,7 +295,7 @@ async function buildExpansions(store: BlobStore, corpusTerms: ReadonlySet<string
     const glossary = await store.readOptional(GLOSSARY_KEY);
     if (glossary) sources.push(glossaryExpansions(glossary, corpusTerms));
   } catch (error) {
-    if (options.strict) throw new Error(`${store.description}: ${(error as Error).message}`, { cause: error });
+    stopIfStrict(store, options, error);
     options.logger.error('policy glossary unusable; searching without it', { key: GLOSSARY_KEY, error: error as Error });
   }
   try {

@@ -50,6 +50,21 @@ export function wordsOf(text: string): string[] {
   return normalizeNumbers(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 }
 
+/**
+ * The longest phrase a query is matched against whole (a section keyword, a glossary side), in
+ * terms: each query term is tried alone and with up to this many terms in all, stop words aside.
+ * Longer phrases are refused where they are written.
+ */
+export const MAX_PHRASE_TERMS = 4;
+
+/** Why a keyword or glossary phrase cannot be matched, if it cannot. */
+export function phraseProblem(phrase: string): string | undefined {
+  const terms = analyze(phrase).length;
+  if (terms === 0) return `"${phrase}" has no searchable words`;
+  if (terms > MAX_PHRASE_TERMS) return `"${phrase}" has ${terms} searchable words; a phrase is matched whole on at most ${MAX_PHRASE_TERMS}`;
+  return undefined;
+}
+
 /** The processed terms of a text, in order, repeats kept. */
 export function analyze(text: string): string[] {
   const terms: string[] = [];

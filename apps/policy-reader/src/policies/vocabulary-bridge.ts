@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { analyze, processTermOnce } from './text-analysis';
+import { analyze, phraseProblem, processTermOnce } from './text-analysis';
 
 /**
  * Words a question may use for what the corpus says otherwise: for a query term, the corpus
@@ -68,15 +68,16 @@ const Glossary = z.strictObject({
 /**
  * The glossary's equivalences as expansions: every side of an entry reaches the other sides'
  * terms that the corpus holds ("text message" ↔ "SMS", "PTO" ↔ "time off"). A multi-word side
- * is keyed by its terms joined with a space: a query reaches it only with those words in a row.
+ * is keyed by its terms joined with a space: a query reaches it only with those words in a row
+ * (stop words aside, as the side's own are), so a side has at most MAX_PHRASE_TERMS terms.
  */
 export function glossaryExpansions(text: string, corpusTerms: ReadonlySet<string>, source = GLOSSARY_KEY): Map<string, [string, number][]> {
   const parsed = parseGlossary(text, source);
   const expansions = new Map<string, [string, number][]>();
   for (const [index, entry] of parsed.terms.entries()) {
+    const problem = entry.means.findIndex((phrase) => phraseProblem(phrase) !== undefined);
+    if (problem !== -1) throw new Error(`${source}:${entryLine(text, index)}: terms.${index}.means.${problem}: ${phraseProblem(entry.means[problem]!)}`);
     const sides = entry.means.map((phrase) => analyze(phrase));
-    const empty = sides.findIndex((terms) => terms.length === 0);
-    if (empty !== -1) throw new Error(`${source}:${entryLine(text, index)}: terms.${index}.means.${empty}: "${entry.means[empty]}" has no searchable words`);
     sides.forEach((from, index) => {
       const targets = sides.filter((_, other) => other !== index).flat().filter((term) => corpusTerms.has(term) && !from.includes(term));
       add(expansions, from.join(' '), targets, GLOSSARY_WEIGHT);
