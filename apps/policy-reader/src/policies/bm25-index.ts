@@ -137,10 +137,9 @@ export class Bm25Index {
     });
     terms.forEach(({ term, last }, index) => {
       // The term, then it with the next ones: a section keyword or a glossary phrase.
-      const phrases = Array.from({ length: Math.min(MAX_PHRASE_TERMS, terms.length - index) }, (_, extra) =>
-        terms.slice(index, index + extra + 1).map((next) => next.term).join(' '),
-      );
-      for (const phrase of phrases) {
+      let phrase = term;
+      for (let end = index; end < Math.min(terms.length, index + MAX_PHRASE_TERMS); end += 1) {
+        if (end > index) phrase = `${phrase} ${terms[end]!.term}`;
         reach(phrase, 1);
         // Other words for the same thing.
         let taken = 0;
@@ -183,10 +182,11 @@ export class Bm25Index {
       total += 1;
       top.offer(id, scores[id]!);
     }
+    // Postings hold ids in ascending order: which terms a kept section matched is a binary search each.
+    const reachedPostings = [...weights.keys()].map((term) => [term, this.postings.get(term)!.ids] as const);
     const hits = top.sortedDescending().map(({ id, score }) => {
       const section = this.sections[id]!;
-      // Postings hold ids in ascending order: which terms a kept section matched is a binary search each.
-      const terms = [...weights.keys()].filter((term) => holds(this.postings.get(term)!.ids, id));
+      const terms = reachedPostings.filter(([, ids]) => holds(ids, id)).map(([term]) => term);
       return { documentId: section.documentId, position: section.position, score, terms };
     });
     return { hits, total };

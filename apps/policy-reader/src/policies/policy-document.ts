@@ -1,7 +1,7 @@
 import type * as Yaml from 'yaml';
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '@gmcp/mcp-kit';
-import { phraseProblem } from './text-analysis';
+import { firstPhraseProblem } from './text-analysis';
 
 export const FrontMatter = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -98,9 +98,9 @@ function sectionKeywords(keywords: unknown, sections: readonly PolicySection[], 
       report([heading, ...issue.path], issue.message);
       continue;
     }
-    const problem = list.data.findIndex((keyword) => phraseProblem(keyword) !== undefined);
-    if (problem !== -1) {
-      report([heading, problem], phraseProblem(list.data[problem]!)!);
+    const unusable = firstPhraseProblem(list.data);
+    if (unusable) {
+      report([heading, unusable.index], unusable.problem);
       continue;
     }
     byHeading.set(heading, list.data);

@@ -9,13 +9,13 @@ const WORDS = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
  */
 export function snippet(text: string, matchedTerms: readonly string[]): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  const terms = new Set(matchedTerms);
   const verdicts = new Map<string, boolean>();
   const matches = (word: string) => {
     let verdict = verdicts.get(word);
     if (verdict === undefined) {
       const term = processTerm(word);
-      verdict = term !== null && (terms.has(term) || matchedTerms.some((matched) => term.startsWith(matched)));
+      // A term matches itself or one it extends (a prefix match of the query's last word).
+      verdict = term !== null && matchedTerms.some((matched) => term.startsWith(matched));
       verdicts.set(word, verdict);
     }
     return verdict;

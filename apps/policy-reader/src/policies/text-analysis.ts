@@ -57,11 +57,13 @@ export function wordsOf(text: string): string[] {
  */
 export const MAX_PHRASE_TERMS = 4;
 
-/** Why a keyword or glossary phrase cannot be matched, if it cannot. */
-export function phraseProblem(phrase: string): string | undefined {
-  const terms = analyze(phrase).length;
-  if (terms === 0) return `"${phrase}" has no searchable words`;
-  if (terms > MAX_PHRASE_TERMS) return `"${phrase}" has ${terms} searchable words; a phrase is matched whole on at most ${MAX_PHRASE_TERMS}`;
+/** The first keyword or glossary phrase of a list that cannot be matched, with why. */
+export function firstPhraseProblem(phrases: readonly string[]): { index: number; problem: string } | undefined {
+  for (const [index, phrase] of phrases.entries()) {
+    const terms = analyze(phrase).length;
+    if (terms === 0) return { index, problem: `"${phrase}" has no searchable words` };
+    if (terms > MAX_PHRASE_TERMS) return { index, problem: `"${phrase}" has ${terms} searchable words; a phrase is matched whole on at most ${MAX_PHRASE_TERMS}` };
+  }
   return undefined;
 }
 

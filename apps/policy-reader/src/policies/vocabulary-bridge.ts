@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { analyze, phraseProblem, processTermOnce } from './text-analysis';
+import { analyze, firstPhraseProblem, processTermOnce } from './text-analysis';
 
 /**
  * Words a question may use for what the corpus says otherwise: for a query term, the corpus
@@ -75,8 +75,8 @@ export function glossaryExpansions(text: string, corpusTerms: ReadonlySet<string
   const parsed = parseGlossary(text, source);
   const expansions = new Map<string, [string, number][]>();
   for (const [index, entry] of parsed.terms.entries()) {
-    const problem = entry.means.findIndex((phrase) => phraseProblem(phrase) !== undefined);
-    if (problem !== -1) throw new Error(`${source}:${entryLine(text, index)}: terms.${index}.means.${problem}: ${phraseProblem(entry.means[problem]!)}`);
+    const unusable = firstPhraseProblem(entry.means);
+    if (unusable) throw new Error(`${source}:${entryLine(text, index)}: terms.${index}.means.${unusable.index}: ${unusable.problem}`);
     const sides = entry.means.map((phrase) => analyze(phrase));
     sides.forEach((from, index) => {
       const targets = sides.filter((_, other) => other !== index).flat().filter((term) => corpusTerms.has(term) && !from.includes(term));
