@@ -136,11 +136,23 @@ const leaveOutUnused: Plugin = {
  */
 export async function bundleLambda(name: BundleName): Promise<{ file: string; bytes: number }> {
   const outdir = bundleDir(name);
+  const { file, bytes, inputs } = await bundleEntry(ENTRIES[name], outdir);
+  const policies = SERVER_NAMES_SET.has(name) ? await withCallPolicies(outdir, name as ServerName) : [];
+  writeBundleManifest(REPO_ROOT, name, [...inputs, ...policies]);
+  return { file, bytes };
+}
+
+/**
+ * Any entry module (a path from the repository's root) bundled into `outdir/index.mjs` as a
+ * function's bundle is: the benchmarks bundle reference functions (a bare SDK server) this way.
+ * `inputs` lists the source files it read.
+ */
+export async function bundleEntry(entry: string, outdir: string): Promise<{ file: string; bytes: number; inputs: string[] }> {
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const file = resolve(outdir, 'index.mjs');
   const { metafile } = await build({
-    entryPoints: { index: resolve(REPO_ROOT, ENTRIES[name]) },
+    entryPoints: { index: resolve(REPO_ROOT, entry) },
     outdir,
     outExtension: { '.js': '.mjs' },
     splitting: true,
@@ -162,10 +174,12 @@ export async function bundleLambda(name: BundleName): Promise<{ file: string; by
     metafile: true,
     absWorkingDir: REPO_ROOT,
   });
-  const policies = SERVER_NAMES_SET.has(name) ? await withCallPolicies(outdir, name as ServerName) : [];
-  // Inputs from plugins' stubs (namespaced paths such as `zod-locales-stub:…`) are not files.
-  writeBundleManifest(REPO_ROOT, name, [...Object.keys(metafile.inputs).filter((input) => !input.includes(':')), ...policies]);
-  return { file, bytes: Object.values(metafile.outputs).reduce((total, output) => total + output.bytes, 0) };
+  return {
+    file,
+    bytes: Object.values(metafile.outputs).reduce((total, output) => total + output.bytes, 0),
+    // Inputs from plugins' stubs (namespaced paths such as `zod-locales-stub:…`) are not files.
+    inputs: Object.keys(metafile.inputs).filter((input) => !input.includes(':')),
+  };
 }
 
 const SERVER_NAMES_SET: ReadonlySet<BundleName> = new Set(SERVER_NAMES);

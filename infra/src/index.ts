@@ -10,7 +10,7 @@ export { tableSpecs, type DynamoTableSpec } from './tables';
 export { serviceAlarms, allAlarms, auditDigestAlarm, gatewayThrottleFilter, KIT_NAMESPACE, GATEWAY_NAMESPACE, APPROVAL_BACKLOG_METRIC, type AlarmSpec } from './alarms';
 export { webAclRules, CLOUDFRONT_POLICIES, COMMON_RULES_COUNT_ONLY, type WafRuleSpec } from './edge';
 export { approvalStateMachine } from './state-machine';
-export { bundleDir, bundleLambda, WASM_TIERING_FLAG } from './bundle';
+export { bundleDir, bundleEntry, bundleLambda, WASM_TIERING_FLAG } from './bundle';
 export { deploymentPlan, componentNames, serviceTargets, FIRST_RUN_EVENT, APPROVAL_COMPONENTS, MIGRATION_COMPONENTS, AUDIT_DIGEST_COMPONENTS, BUNDLE_PATHS, BUNDLE_NAMES, type DeploymentPlan, type BundleName } from './deployment';
 export { sstDeployArgs } from './deploy-cli';
 export { assertBundlesCurrent, staleBundle } from './bundle-manifest';

@@ -70,6 +70,28 @@ describe('policy library refresh', () => {
     expect(library.search({ query: 'quokka', clearance: 'internal', offset: 0, limit: 1 }).hits[0]?.document.id).toBe('new-policy');
     expect(library.search({ query: 'hotel nightly rate', clearance: 'internal', offset: 0, limit: 1 }).hits[0]?.document.id).toBe('business-travel');
   });
+
+  it('asks for the listing and the prebuilt index together on its first load (one round trip, not two), and fails the load when the listing fails with nothing to serve', async () => {
+    const folder = createFolderBlobStore(dir);
+    await folder.write(INDEX_KEY, await createPolicyLibrary(folder, { refreshMs: 0, logger }).buildPrebuiltIndex());
+    const asked: string[] = [];
+    let releaseIndex!: () => void;
+    const indexHeld = new Promise<void>((resolve) => (releaseIndex = resolve));
+    const store: BlobStore = {
+      ...folder,
+      list: () => (asked.push('list'), folder.list()),
+      // The prebuilt index answers only once the listing was asked for: read one after the other, the load would never end.
+      readOptional: async (key) => (asked.push(key), await indexHeld, folder.readOptional(key)),
+    };
+    const loading = createPolicyLibrary(store, { refreshMs: 1000, logger }).current();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(asked).toEqual(expect.arrayContaining(['list', INDEX_KEY]));
+    releaseIndex();
+    expect((await loading).size).toBeGreaterThanOrEqual(30);
+
+    const failing: BlobStore = { ...folder, readOptional: async () => undefined, list: async () => Promise.reject(new Error('ListObjectsV2 refused')) };
+    await expect(createPolicyLibrary(failing, { refreshMs: 1000, logger }).current()).rejects.toThrow('ListObjectsV2 refused');
+  });
 });
 
 // The store's own behaviour (list, read, write, keys that could leave the prefix) is in blob-store.contract.test.ts.

@@ -193,11 +193,14 @@ export function createPolicyLibrary(store: BlobStore, options: PolicyLibraryOpti
 
   /** `rereadExpansionSources`: read the glossary and WordNet again even when no document changed (an index build). */
   const refresh = async (rereadExpansionSources = false) => {
+    // On the first refresh the listing and the prebuilt index are read together: a cold start waits for one round trip, not two.
+    const listing = store.list();
     if (!started) {
       started = true;
+      listing.catch(() => undefined); // awaited below, after the prebuilt index
       await loadPrebuilt();
     }
-    const entries = await store.list();
+    const entries = await listing;
     const present = new Set(entries.map((entry) => entry.key));
     for (const key of [...etags.keys()]) if (!present.has(key)) remove(key);
     for (const entry of entries) {

@@ -11,6 +11,9 @@ let loading: Promise<CedarEngine> | undefined;
  * without call policies never pays for (and a Lambda bundle keeps out of its JavaScript).
  */
 export function cedarEngine(): Promise<CedarEngine> {
-  loading ??= import('@cedar-policy/cedar-wasm/nodejs');
+  // Required, not imported: the build is CommonJS, and importing it from an ES module (a Lambda
+  // bundle) first runs Node's scanner of CommonJS exports, itself WebAssembly, on the cold call.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loading ??= new Promise((resolve) => resolve(require('@cedar-policy/cedar-wasm/nodejs') as CedarEngine));
   return loading;
 }

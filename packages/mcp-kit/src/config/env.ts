@@ -158,7 +158,8 @@ type EnvSource = Record<string, string | undefined>;
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: EnvSource): z.output<S> {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = schema.safeParse(present);
+  // Parsed once or twice per process: zod compiling a fast path for the schema costs more than it saves.
+  const result = schema.safeParse(present, { jitless: true });
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => ({
     variable: String(issue.path[0] ?? '(root)'),
