@@ -9,7 +9,10 @@
  * with no auth, policy or audit, alone and with one DynamoDB write per call. The bundles take
  * turns, round after round, and each service's excess over the floor is taken within a round.
  *
- *   npm run bench:lambda [-- --runs 5] [--node /path/to/node22] [--cpu-prof <dir>] [--only <service>]
+ *   npm run bench:lambda [-- --runs 5] [--node /path/to/node22] [--cpu-prof <dir>] [--only <service>] [--instructions]
+ *
+ * `--instructions` also counts, with valgrind, the instructions each bundle's load executes:
+ * exact from run to run, unlike wall time on this shared machine (about 20 s per bundle).
  *
  * To read a profile, bundle unminified: `BUNDLE_MINIFY=false npm run bench:lambda -- --runs 1 --cpu-prof /tmp/prof`.
  */
@@ -22,6 +25,7 @@ import { BUNDLE_NAMES, bundleDir, bundleEntry, bundleLambda, type ServerName, SE
 import { httpApiEvent, startLambdaProcess } from '@gmcp/local-aws';
 import { startAwsStage, type AwsStage, type DeployedService } from '@gmcp/platform';
 import { percentile } from './support/bench-platform';
+import { loadInstructions } from './support/load-instructions';
 
 const SIZE_LIMIT_BYTES = 2_000_000;
 const COLD_INIT_TARGET_MS = 300;
@@ -143,9 +147,21 @@ function statLine(target: Target, samples: readonly Sample[], floor: readonly Sa
   return `${target.label.padEnd(14)} ${stat('spawnMs')}   ${stat('loadMs')}   ${stat('coldInitMs')}   ${stat('coldCpuMs')}   ${stat('warmMs')}   ${overFloor}        ${verdict}`;
 }
 
+/** Each bundle's load in instructions (millions) against the bare SDK's; `Node alone` imports an empty module. */
+function printLoadInstructions(bundles: readonly { label: string; bundle: string }[], nodePath: string): void {
+  console.log('\nInstructions to start Node and import the bundle (valgrind callgrind, V8 single-threaded; millions)\n');
+  const counts = bundles.map(({ label, bundle }) => ({ label, count: loadInstructions(bundle, nodePath) }));
+  const bare = counts.find((entry) => entry.label === 'bare SDK')?.count;
+  if (bare === undefined) return console.log('valgrind is not installed (apt-get install valgrind): no counts');
+  for (const { label, count } of counts) {
+    const excess = count! - bare;
+    console.log(`${label.padEnd(14)} ${(count! / 1e6).toFixed(1).padStart(8)}   ${excess === 0 ? '' : `${excess > 0 ? '+' : ''}${(excess / 1e6).toFixed(1)} against the bare SDK`}`);
+  }
+}
+
 async function main() {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '5' }, node: { type: 'string', default: process.execPath }, 'cpu-prof': { type: 'string' }, only: { type: 'string' } },
+    options: { runs: { type: 'string', default: '5' }, node: { type: 'string', default: process.execPath }, 'cpu-prof': { type: 'string' }, only: { type: 'string' }, instructions: { type: 'boolean', default: false } },
   });
   // One CPU profile per cold process (load and both requests), for `--cpu-prof <dir>`.
   const execArgv = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', values['cpu-prof']] : [];
@@ -179,6 +195,7 @@ async function main() {
     for (const [index, target] of targets.entries()) console.log(statLine(target, samples[index]!, target.judged ? floor : undefined));
     console.log("\nbare SDK: the SDK's stateless server and the echo tool on express behind serverless-http, no auth,");
     console.log('policy or audit; bare + 1 write: the same, writing one DynamoDB item per call. The floor under a service.');
+    if (values.instructions) printLoadInstructions([...services.map((service) => ({ label: service, bundle: join(bundleDir(service), 'index.mjs') })), { label: 'bare SDK', bundle: join(BARE_DIR, 'index.mjs') }, { label: 'Node alone', bundle: 'data:text/javascript,' }], nodePath);
   } finally {
     await stage.stop();
   }

@@ -83,7 +83,9 @@ export const SERVED_MEDIA_TYPES = [
  * - iconv-lite's legacy code pages: the only body parser is JSON, which accepts nothing
  *   but UTF-8/16/32 (handled by iconv-lite's own internal codecs) and answers 415 otherwise;
  * - mime-db's 2,500 media types (150 kB): express, type-is and send look up only the few a
- *   server receives or sends, which the bundle keeps with their charsets and extensions.
+ *   server receives or sends, which the bundle keeps with their charsets and extensions;
+ * - passport-jwt's default verifier, jsonwebtoken and what it requires: the kit replaces it
+ *   with jose's `jwtVerify` (see jwt-strategy.ts), so it is loaded at every cold start and never called.
  */
 const leaveOutUnused: Plugin = {
   name: 'leave-out-unused',
@@ -112,6 +114,10 @@ const leaveOutUnused: Plugin = {
     );
     build.onLoad({ filter: /sbcs-data-generated$/, namespace: 'codepage-stub' }, () => stub('module.exports = {};'));
     build.onLoad({ filter: /\.json$/, namespace: 'codepage-stub' }, () => stub("throw new Error('Legacy code pages are not part of the Lambda bundle');"));
+    build.onResolve({ filter: /^\.\/verify_jwt$/ }, (args) => (args.importer.includes('/passport-jwt/') ? { path: args.path, namespace: 'jwt-verifier-stub' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'jwt-verifier-stub' }, () =>
+      stub("module.exports = function () { throw new Error('jsonwebtoken is not part of the Lambda bundle: the kit verifies tokens with jose'); };"),
+    );
     build.onResolve({ filter: /^mime-db$/ }, (args) => ({ path: require.resolve('mime-db/db.json', { paths: [args.resolveDir] }), namespace: 'mime-db-subset' }));
     build.onLoad({ filter: /.*/, namespace: 'mime-db-subset' }, async (args) => {
       const all = JSON.parse(await readFile(args.path, 'utf8')) as Record<string, unknown>;
