@@ -11,8 +11,9 @@
  *
  *   npm run bench:lambda [-- --runs 5] [--node /path/to/node22] [--cpu-prof <dir>] [--only <service>] [--instructions]
  *
- * `--instructions` also counts, with valgrind, the instructions each bundle's load executes:
- * exact from run to run, unlike wall time on this shared machine (about 20 s per bundle).
+ * `--instructions` also counts, with valgrind, the instructions of one cold start of each (its
+ * load, then its first event): nearly exact from run to run, unlike wall time on this shared
+ * machine (about a minute per bundle).
  *
  * To read a profile, bundle unminified: `BUNDLE_MINIFY=false npm run bench:lambda -- --runs 1 --cpu-prof /tmp/prof`.
  */
@@ -25,7 +26,7 @@ import { BUNDLE_NAMES, bundleDir, bundleEntry, bundleLambda, type ServerName, SE
 import { httpApiEvent, startLambdaProcess } from '@gmcp/local-aws';
 import { startAwsStage, type AwsStage, type DeployedService } from '@gmcp/platform';
 import { percentile } from './support/bench-platform';
-import { loadInstructions } from './support/load-instructions';
+import { coldStartInstructions, hasValgrind, loadInstructions } from './support/load-instructions';
 
 const SIZE_LIMIT_BYTES = 2_000_000;
 const COLD_INIT_TARGET_MS = 300;
@@ -147,16 +148,24 @@ function statLine(target: Target, samples: readonly Sample[], floor: readonly Sa
   return `${target.label.padEnd(14)} ${stat('spawnMs')}   ${stat('loadMs')}   ${stat('coldInitMs')}   ${stat('coldCpuMs')}   ${stat('warmMs')}   ${overFloor}        ${verdict}`;
 }
 
-/** Each bundle's load in instructions (millions) against the bare SDK's; `Node alone` imports an empty module. */
-function printLoadInstructions(bundles: readonly { label: string; bundle: string }[], nodePath: string): void {
-  console.log('\nInstructions to start Node and import the bundle (valgrind callgrind, V8 single-threaded; millions)\n');
-  const counts = bundles.map(({ label, bundle }) => ({ label, count: loadInstructions(bundle, nodePath) }));
-  const bare = counts.find((entry) => entry.label === 'bare SDK')?.count;
-  if (bare === undefined) return console.log('valgrind is not installed (apt-get install valgrind): no counts');
-  for (const { label, count } of counts) {
-    const excess = count! - bare;
-    console.log(`${label.padEnd(14)} ${(count! / 1e6).toFixed(1).padStart(8)}   ${excess === 0 ? '' : `${excess > 0 ? '+' : ''}${(excess / 1e6).toFixed(1)} against the bare SDK`}`);
+/**
+ * One cold start of each target under valgrind: instructions to load, then to handle the first
+ * event, and the excess of the whole over the floor's (millions). Exact enough from run to run to
+ * show a change of a few percent that wall time on this machine hides.
+ */
+async function printInstructions(targets: readonly Target[], nodePath: string): Promise<void> {
+  if (!hasValgrind()) return console.log('\nvalgrind is not installed (apt-get install valgrind): no instruction counts');
+  console.log('\nInstructions of one cold start of each (valgrind callgrind, V8 on one thread; millions)\n');
+  console.log('service            load   first event   cold init   over floor');
+  const counts: { label: string; load: number; firstEvent: number }[] = [];
+  for (const target of targets) counts.push({ label: target.label, ...(await coldStartInstructions(target.bundle, target.env, (await target.events())[0], nodePath)) });
+  const floor = counts.find((entry) => entry.label === FLOOR_LABEL)!;
+  const millions = (count: number, width: number) => (count / 1e6).toFixed(1).padStart(width);
+  for (const { label, load, firstEvent } of counts) {
+    const excess = load + firstEvent - (floor.load + floor.firstEvent);
+    console.log(`${label.padEnd(14)} ${millions(load, 8)}   ${millions(firstEvent, 11)}   ${millions(load + firstEvent, 9)}   ${label === FLOOR_LABEL ? '' : `${excess >= 0 ? '+' : ''}${millions(excess, 0)}`}`);
   }
+  console.log(`Node alone (its start and an empty import): ${millions(loadInstructions('data:text/javascript,', nodePath), 0)}`);
 }
 
 async function main() {
@@ -195,7 +204,7 @@ async function main() {
     for (const [index, target] of targets.entries()) console.log(statLine(target, samples[index]!, target.judged ? floor : undefined));
     console.log("\nbare SDK: the SDK's stateless server and the echo tool on express behind serverless-http, no auth,");
     console.log('policy or audit; bare + 1 write: the same, writing one DynamoDB item per call. The floor under a service.');
-    if (values.instructions) printLoadInstructions([...services.map((service) => ({ label: service, bundle: join(bundleDir(service), 'index.mjs') })), { label: 'bare SDK', bundle: join(BARE_DIR, 'index.mjs') }, { label: 'Node alone', bundle: 'data:text/javascript,' }], nodePath);
+    if (values.instructions) await printInstructions(targets, nodePath);
   } finally {
     await stage.stop();
   }

@@ -17,6 +17,8 @@ export interface LambdaProcess {
   readonly loadedMs: number;
   readonly loadCpuMs: number;
   readonly exports: readonly string[];
+  /** The process's id (a benchmark asks valgrind running it for its counts). */
+  readonly pid: number | undefined;
   /** What the function wrote to stdout and stderr, line by line (with `silent`; the last 5000 lines). */
   logs(): readonly string[];
   invoke<T = unknown>(exportName: string, event: unknown): Promise<Invocation<T>>;
@@ -84,6 +86,7 @@ export async function startLambdaProcess(
     loadedMs: ready.loadedMs ?? 0,
     loadCpuMs: ready.loadCpuMs ?? 0,
     exports: ready.exports ?? [],
+    pid: child.pid,
     logs: () => [...lines],
     invoke: <T>(exportName: string, event: unknown) =>
       new Promise<Invocation<T>>((settle) => {
