@@ -87,14 +87,15 @@ function backlogEnvironment(config: StageConfig): Record<string, string> {
 }
 
 /**
- * Memory, timeout and reserved concurrency: the API's from the stage; fixed ones for the
- * tasks, with room for a burst of approvals (a throttled task is retried only three times).
+ * Memory, timeout, reserved and provisioned concurrency: the API's from the stage; fixed ones
+ * for the tasks, with room for a burst of approvals (a throttled task is retried only three
+ * times), and none provisioned (they build no service ahead of their events).
  */
 export function functionSizing(config: StageConfig, spec: Pick<FunctionSpec, 'service' | 'kind'>) {
   const settings = config.services[spec.service];
   return spec.kind === 'api'
-    ? { memoryMb: settings.memoryMb, timeoutSeconds: settings.timeoutSeconds, reservedConcurrency: settings.reservedConcurrency }
-    : { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 10 };
+    ? { memoryMb: settings.memoryMb, timeoutSeconds: settings.timeoutSeconds, reservedConcurrency: settings.reservedConcurrency, provisionedConcurrency: settings.provisionedConcurrency ?? 0 }
+    : { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 10, provisionedConcurrency: 0 };
 }
 
 /**

@@ -16,11 +16,20 @@ const ServiceSettings = z.strictObject({
   /** How the identity provider names this server's scopes, e.g. `api://gmcp-dev/policy-reader/` (Entra ID); "" when it does not prefix them. */
   scopePrefix: z.string(),
   reservedConcurrency: z.number().int().min(1).max(1000),
+  /**
+   * Execution environments Lambda keeps initialized, each with the service already built in its
+   * INIT phase (docs/deploy.md, "Cold starts"): calls they take skip the cold start. Billed while
+   * provisioned; at most `reservedConcurrency`. Omitted: none, every new environment starts cold.
+   */
+  provisionedConcurrency: z.number().int().min(1).max(1000).optional(),
   memoryMb: z.number().int().min(256).max(10_240),
   /** API Gateway stops waiting at 30 s; the function must stop first. */
   timeoutSeconds: z.number().int().min(10).max(29),
   /** The API stage's throttle (requests per second, and burst), before anything reaches the function. */
   throttle: z.strictObject({ ratePerSecond: z.number().int().min(1).max(10_000), burst: z.number().int().min(1).max(5_000) }),
+}).refine((settings) => (settings.provisionedConcurrency ?? 0) <= settings.reservedConcurrency, {
+  message: 'must not exceed reservedConcurrency (Lambda provisions within the function\'s reservation)',
+  path: ['provisionedConcurrency'],
 });
 
 const HttpsUrl = z.url().startsWith('https://', 'must be https');

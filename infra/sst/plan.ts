@@ -24,15 +24,29 @@ export function functionDefaults(plan: Plan) {
   return { runtime: 'nodejs22.x', architecture: 'arm64', logging: { retention: plan.logRetention, format: 'json' } } as const;
 }
 
-/** A planned function's own settings as SST takes them: the defaults, its bundle, handler, size, reserved concurrency and name. */
-export function plannedFunction(plan: Plan, fn: { bundle: string; handler: string; memoryMb: number; timeoutSeconds: number; reservedConcurrency: number; name: string }) {
+/**
+ * A planned function's own settings as SST takes them: the defaults, its bundle, handler, size,
+ * concurrency and name. Provisioned concurrency needs a published version (SST refuses it
+ * without `versioning`), and SST sets it on the version each deploy publishes.
+ */
+export function plannedFunction(plan: Plan, fn: { bundle: string; handler: string; memoryMb: number; timeoutSeconds: number; reservedConcurrency: number; provisionedConcurrency?: number; name: string }) {
+  const provisioned = fn.provisionedConcurrency ?? 0;
   return {
     ...functionDefaults(plan),
     bundle: fn.bundle,
     handler: fn.handler,
     memory: `${fn.memoryMb} MB` as const,
     timeout: `${fn.timeoutSeconds} seconds` as const,
-    concurrency: { reserved: fn.reservedConcurrency },
+    concurrency: provisioned > 0 ? { reserved: fn.reservedConcurrency, provisioned } : { reserved: fn.reservedConcurrency },
+    ...(provisioned > 0 ? { versioning: true } : {}),
     name: fn.name,
   };
+}
+
+/**
+ * The ARN a route invokes: with provisioned concurrency, the published version that holds it
+ * (the function's own ARN is `$LATEST`, which has none, and calls sent there would all start cold).
+ */
+export function invokedArn(fn: sst.aws.Function, planned: { provisionedConcurrency?: number }): $util.Output<string> {
+  return (planned.provisionedConcurrency ?? 0) > 0 ? fn.nodes.function.qualifiedArn : fn.arn;
 }

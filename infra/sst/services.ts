@@ -3,7 +3,7 @@ import { metricAlarm } from './alarms';
 import type { LoginSecret } from './database';
 import { edgeDistribution, type Edge } from './edge';
 import { lambdaRole } from './iam';
-import { plannedFunction, type Plan } from './plan';
+import { invokedArn, plannedFunction, type Plan } from './plan';
 
 type ServicePlan = Plan['services'][number];
 
@@ -36,7 +36,7 @@ export function mcpService(plan: Plan, service: ServicePlan, stage: StageResourc
   });
   const publicUrl = stage.edge ? edgeDistribution(components.edge, plan, stage.edge, api.url) : api.url;
   const functions = serviceFunctions(plan, service, api, publicUrl, stage.loginSecrets[service.service]?.secret.arn, stage.consoleUrl);
-  serviceRoutes(plan, service, api, functions[service.functions[0]!.name]!);
+  serviceRoutes(plan, service, api, invokedArn(functions[service.functions[0]!.name]!, service.functions[0]!));
   new aws.cloudwatch.LogMetricFilter(components.throttleFilter, {
     logGroupName: api.nodes.logGroup.name,
     pattern: service.throttleFilter.pattern,
@@ -72,11 +72,11 @@ function serviceFunctions(
 }
 
 /** The server's routes to its handler; only the approval API is behind the gateway's JWT authorizer (MCP requests are authenticated by the function). */
-function serviceRoutes(plan: Plan, service: ServicePlan, api: sst.aws.ApiGatewayV2, handler: sst.aws.Function): void {
+function serviceRoutes(plan: Plan, service: ServicePlan, api: sst.aws.ApiGatewayV2, handlerArn: $util.Output<string>): void {
   const authorizer = service.routes.some((route) => route.auth)
     ? api.addAuthorizer({ name: 'jwt', jwt: { issuer: plan.config.auth.issuer, audiences: [...service.authorizerAudiences] } })
     : undefined;
   for (const route of service.routes) {
-    api.route(route.route, handler.arn, route.auth && authorizer ? { auth: { jwt: { authorizer: authorizer.id, scopes: [...route.auth.scopes] } } } : undefined);
+    api.route(route.route, handlerArn, route.auth && authorizer ? { auth: { jwt: { authorizer: authorizer.id, scopes: [...route.auth.scopes] } } } : undefined);
   }
 }

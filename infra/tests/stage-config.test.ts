@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_NAMES } from '../src/servers';
+import { functionSizing } from '../src/services';
 import { loadStageConfig } from '../src/stage-config';
 
 describe('stage configuration', () => {
@@ -41,6 +42,22 @@ describe('stage configuration', () => {
     expect(error).toContain('logRetentionDays');
     expect(error).toContain('account');
     expect(error).toContain('extra');
+  });
+
+  it('takes provisioned concurrency for a service within its reservation, and plans none for the approval tasks', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stages-'));
+    const dev = JSON.parse(JSON.stringify(loadStageConfig('dev')));
+    const withProvisioned = async (provisionedConcurrency: number) => {
+      const services = { ...dev.services, 'ops-writer': { ...dev.services['ops-writer'], provisionedConcurrency } };
+      await writeFile(join(dir, 'dev.json'), JSON.stringify({ ...dev, services }));
+      return loadStageConfig('dev', dir);
+    };
+    const config = await withProvisioned(2);
+    const sizes = ['api', 'approval-executor'].map((kind) => functionSizing(config, { service: 'ops-writer', kind: kind as 'api' }).provisionedConcurrency);
+    expect(sizes).toEqual([2, 0]);
+    expect(functionSizing(config, { service: 'ops-reader', kind: 'api' }).provisionedConcurrency).toBe(0);
+    const reserved = dev.services['ops-writer'].reservedConcurrency as number;
+    await expect(withProvisioned(reserved + 1)).rejects.toThrow(/must not exceed reservedConcurrency[^]*at services\["ops-writer"\]\.provisionedConcurrency/);
   });
 
   it('checks an authorization façade: https endpoints, a pre-registered client, redirects a provider can hold', async () => {

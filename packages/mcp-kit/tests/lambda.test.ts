@@ -356,6 +356,34 @@ describe('createLambdaService and lambdaEntries', () => {
     await expect(entries.executor({ approval_id: 'a' })).rejects.toThrow(/no high-risk tools/);
   });
 
+  it('builds the API function\'s service before its first event (`ready`, awaited in INIT), and nothing in the bundle\'s other functions', async () => {
+    ssm.put('/gmcp/entry/init-key', TEST_HMAC_KEY.toString('base64'), 'SecureString');
+    const env = { ...baseEnv(), PUBLIC_URL, AUDIT_HMAC_KEY_PARAMETER: '/gmcp/entry/init-key', SSM_ENDPOINT: ssm.endpoint };
+    const entryServer = defineServer({ name: 'entry-server', version: '9.9.9', access: 'read', env: ServiceEnvSchema, tools: definition().tools, deps: () => definition().deps });
+
+    const before = ssm.requests;
+    const notifierFunction = lambdaEntries(entryServer, { ...env, _HANDLER: 'index.notifier' });
+    await notifierFunction.ready;
+    expect(ssm.requests).toBe(before);
+
+    const apiFunction = lambdaEntries(entryServer, { ...env, _HANDLER: 'index.handler' });
+    await apiFunction.ready;
+    expect(ssm.requests - before).toBe(1);
+    const called = await apiFunction.handler(await mcpEvent(rpc('tools/call', { name: 'echo', arguments: { message: 'warm' } }), { sub: 'init-caller' }), context);
+    expect(rpcBody(called).result!.structuredContent).toEqual({ message: 'warm', caller: 'init-caller' });
+    expect(ssm.requests - before).toBe(1);
+  });
+
+  it('settles `ready` when the build fails, and the first event tries again: 503 while the key is missing, served once it exists', async () => {
+    const env = { ...baseEnv(), PUBLIC_URL, AUDIT_HMAC_KEY_PARAMETER: '/gmcp/entry/late-key', SSM_ENDPOINT: ssm.endpoint, _HANDLER: 'index.handler' };
+    const entryServer = defineServer({ name: 'entry-server', version: '9.9.9', access: 'read', env: ServiceEnvSchema, tools: definition().tools, deps: () => definition().deps });
+    const entries = lambdaEntries(entryServer, env);
+    await expect(entries.ready).resolves.toBeUndefined();
+    expect((await entries.handler(apiEvent('GET', '/healthz'), context)).statusCode).toBe(503);
+    ssm.put('/gmcp/entry/late-key', TEST_HMAC_KEY.toString('base64'), 'SecureString');
+    expect((await entries.handler(apiEvent('GET', '/healthz'), context)).statusCode).toBe(200);
+  });
+
   it("fetches the issuer's keys without waiting for SSM: they need no secret", async () => {
     // A key set served through a counter, so that the test sees when it is fetched.
     let fetched = 0;

@@ -10,6 +10,15 @@ type RequestListener = Parameters<typeof serverless>[0];
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** An HTTP API entry that can also be built ahead of its first event. */
+export interface WarmableHttpApiHandler extends HttpApiHandler {
+  /**
+   * Builds what the first event would (the service, its app) now. Never rejects: a failed build
+   * is logged, and the next event tries again and answers as it would have.
+   */
+  warm(): Promise<void>;
+}
+
 /**
  * The Lambda entry of an MCP server behind an API Gateway HTTP API (payload format 2.0).
  * Each event is served by the same express app `npm start` runs, which authenticates it (the
@@ -17,7 +26,7 @@ export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) =
  * client address is taken as `clientAddress` says. The service is built on the first event
  * and kept for the life of the execution environment.
  */
-export function httpApiHandler(serverName: string, init: () => Promise<McpService>): HttpApiHandler {
+export function httpApiHandler(serverName: string, init: () => Promise<McpService>): WarmableHttpApiHandler {
   return expressHttpApiHandler(
     serverName,
     async () => {
@@ -37,14 +46,14 @@ export function expressHttpApiHandler(
   name: string,
   init: () => Promise<{ app: RequestListener; trustedHops: number }>,
   unavailableAnswer: (error: unknown) => APIGatewayProxyStructuredResultV2,
-): HttpApiHandler {
+): WarmableHttpApiHandler {
   const handlerOf = once(async () => {
     const { app, trustedHops } = await init();
     const request = (req: { ip?: string }, event: APIGatewayProxyEventV2) => void (req.ip = clientAddress(event, trustedHops));
     return serverless(app, { provider: 'aws', binary: false, request }) as unknown as HttpApiHandler;
   });
   const logger = createLogger(name, 'INFO');
-  return async (event, context) => {
+  const handler = async (event: APIGatewayProxyEventV2, context: Context) => {
     let handle: HttpApiHandler;
     try {
       handle = await handlerOf();
@@ -54,6 +63,12 @@ export function expressHttpApiHandler(
     }
     return handle(event, context);
   };
+  const warm = () =>
+    handlerOf().then(
+      () => undefined,
+      (error: unknown) => logger.error('service could not start ahead of the first request; the first request tries again', { error: error as Error }),
+    );
+  return Object.assign(handler, { warm });
 }
 
 /**

@@ -16,10 +16,18 @@ type EnvSource = Record<string, string | undefined>;
  * report. Keys named by `*_PARAMETER` variables are read from SSM before the environment is
  * parsed.
  *
+ * `ready` settles once the API function has built its service (the SSM read, the issuer's keys,
+ * the app's own checks, the express app): awaited at the top of the bundle, that work happens in
+ * Lambda's INIT phase, which provisioned concurrency runs before any request arrives. It never
+ * rejects (a failed build is logged and tried again by the first event), and it builds nothing
+ * in the other functions of the bundle, whose roles may not read what the service needs.
+ *
  * @example
  * ```ts
  * // apps/ops-writer/src/lambda.ts
- * export const { handler, notifier, executor, backlog } = lambdaEntries(opsWriter);
+ * const entries = lambdaEntries(opsWriter);
+ * export const { handler, notifier, executor, backlog } = entries;
+ * await entries.ready;
  * ```
  */
 export function lambdaEntries<Deps>(server: Pick<ServerModule<Deps>, 'name' | 'prepare'>, env: EnvSource = process.env) {
@@ -34,5 +42,12 @@ export function lambdaEntries<Deps>(server: Pick<ServerModule<Deps>, 'name' | 'p
     const prepared = await server.prepare(source);
     return createLambdaService(prepared.env, prepared.definition, ahead);
   });
-  return { handler: httpApiHandler(server.name, service), ...approvalTaskHandlers(service), backlog: approvalBacklogHandler(server.name, env) };
+  const handler = httpApiHandler(server.name, service);
+  const ready = runsExport(env, 'handler') ? handler.warm() : Promise.resolve();
+  return { handler, ...approvalTaskHandlers(service), backlog: approvalBacklogHandler(server.name, env), ready };
+}
+
+/** Whether this function runs `exportName`: Lambda names the handler in `_HANDLER` (`index.handler`). */
+function runsExport(env: EnvSource, exportName: string): boolean {
+  return env._HANDLER?.split('.').pop() === exportName;
 }

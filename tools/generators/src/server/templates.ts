@@ -112,8 +112,12 @@ function lambdaSource({ server }: ServerTemplateInput): string {
   return `import { lambdaEntries } from '@gmcp/mcp-kit/lambda';
 import { ${server.camel}Server } from './server';
 
+const entries = lambdaEntries(${server.camel}Server);
+
 /** Lambda entry behind API Gateway (HTTP API, payload format 2.0). */
-export const { handler } = lambdaEntries(${server.camel}Server);
+export const { handler } = entries;
+// The API function builds its service in Lambda's INIT phase (ahead of any request with provisioned concurrency).
+await entries.ready;
 `;
 }
 

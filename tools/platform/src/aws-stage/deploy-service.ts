@@ -66,8 +66,9 @@ export async function deployService(target: DeployTarget, service: ServerName, o
       }),
       ...recording.env,
       AWS_LAMBDA_FUNCTION_NAME: names.function(service, spec.kind),
-      // Set by the Lambda runtime: the deployed folder.
+      // Set by the Lambda runtime: the deployed folder, and the handler the function runs.
       LAMBDA_TASK_ROOT: bundleDir(service),
+      _HANDLER: `index.${spec.handlerExport}`,
       ...overrides,
     };
     const process = await target.metrics.startFunction(join(bundleDir(service), 'index.mjs'), environments[spec.kind]!, names.function(service, spec.kind));
