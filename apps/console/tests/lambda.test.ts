@@ -5,7 +5,7 @@ import { loadOrCreateSigningKey, startDevIssuer, type DevIssuer } from '@gmcp/de
 import { startHttpApiTestEndpoint, startLocalDynamoDb, startSsmTestEndpoint, type HttpApiTestEndpoint, type LocalDynamoDb, type SsmTestEndpoint } from '@gmcp/local-aws';
 import { createDynamoDbClient, ensureTables } from '@gmcp/mcp-kit/platform';
 import { CONSOLE_ROUTES } from '../src/deployment-contract';
-import { consoleHandler } from '../src/lambda';
+import { consoleHandler } from '../src/console-handler';
 import { consoleSessionTableDefinition } from '../src/sessions/dynamodb-session-store';
 
 const SECRET_PARAMETER = '/gmcp/test/console/client-secret';

@@ -3,7 +3,7 @@
  * `lambdaEntries(server)`; the scheduled audit digest has its own.
  */
 export { lambdaEntries } from './lambda/lambda-entries';
-export { httpApiHandler, expressHttpApiHandler, clientAddress, type HttpApiHandler } from './lambda/http-api-handler';
+export { httpApiHandler, expressHttpApiHandler, clientAddress, type HttpApiHandler, type WarmableHttpApiHandler } from './lambda/http-api-handler';
 export { createLambdaService, fetchKeysEarly, readAhead, type ReadAhead } from './lambda/lambda-service';
 export { approvalTaskHandlers } from './lambda/approval-task-handlers';
 export { approvalBacklogHandler } from './lambda/approval-backlog-handler';
