@@ -197,7 +197,7 @@ async function withCallPolicies(outdir: string, server: ServerName): Promise<str
   return policies ? [policies] : [];
 }
 
-/** Copies the Cedar engine's Node build into `<bundle>/node_modules`, where the bundle's `import()` finds it. */
+/** Copies the Cedar engine's Node build into `<bundle>/node_modules`, where the bundle's `require` finds it. */
 async function copyCedarEngine(outdir: string): Promise<void> {
   // Its exports map names no package.json: from the Node build's entry, one folder up.
   const from = dirname(dirname(require.resolve(`${CEDAR_PACKAGE}/nodejs`, { paths: [REPO_ROOT] })));

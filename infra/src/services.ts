@@ -99,6 +99,17 @@ export function functionSizing(config: StageConfig, spec: Pick<FunctionSpec, 'se
 }
 
 /**
+ * A function's concurrency as SST's Function takes it: provisioned concurrency needs a published
+ * version (SST refuses it without `versioning`), which the routes must then invoke
+ * (`invokedArn`, infra/sst/plan.ts).
+ */
+export function concurrencySettings(sizing: { reservedConcurrency: number; provisionedConcurrency: number }) {
+  return sizing.provisionedConcurrency > 0
+    ? { concurrency: { reserved: sizing.reservedConcurrency, provisioned: sizing.provisionedConcurrency }, versioning: true as const }
+    : { concurrency: { reserved: sizing.reservedConcurrency } };
+}
+
+/**
  * How long a statement may wait for a paused Aurora cluster to resume: long enough to
  * ride out a resume, short enough that the function answers with a clean "temporarily
  * unavailable" before its own timeout cuts it off.

@@ -19,7 +19,8 @@ const ServiceSettings = z.strictObject({
   /**
    * Execution environments Lambda keeps initialized, each with the service already built in its
    * INIT phase (docs/deploy.md, "Cold starts"): calls they take skip the cold start. Billed while
-   * provisioned; at most `reservedConcurrency`. Omitted: none, every new environment starts cold.
+   * provisioned. At most half of `reservedConcurrency`: a deploy provisions the new version before
+   * the old one's environments are released. Omitted: none, every new environment starts cold.
    */
   provisionedConcurrency: z.number().int().min(1).max(1000).optional(),
   memoryMb: z.number().int().min(256).max(10_240),
@@ -27,8 +28,8 @@ const ServiceSettings = z.strictObject({
   timeoutSeconds: z.number().int().min(10).max(29),
   /** The API stage's throttle (requests per second, and burst), before anything reaches the function. */
   throttle: z.strictObject({ ratePerSecond: z.number().int().min(1).max(10_000), burst: z.number().int().min(1).max(5_000) }),
-}).refine((settings) => (settings.provisionedConcurrency ?? 0) <= settings.reservedConcurrency, {
-  message: 'must not exceed reservedConcurrency (Lambda provisions within the function\'s reservation)',
+}).refine((settings) => 2 * (settings.provisionedConcurrency ?? 0) <= settings.reservedConcurrency, {
+  message: 'must be at most half of reservedConcurrency (a deploy provisions the new version while the old one still holds its environments, both within the reservation)',
   path: ['provisionedConcurrency'],
 });
 

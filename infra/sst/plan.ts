@@ -1,5 +1,6 @@
 /// <reference path="../../.sst/platform/config.d.ts" />
 import type { DeploymentPlan } from '../src/deployment';
+import { concurrencySettings } from '../src/services';
 
 /** The tested plan (infra/src/deployment.ts) the component functions map to SST and Pulumi components. */
 export type Plan = DeploymentPlan;
@@ -24,21 +25,15 @@ export function functionDefaults(plan: Plan) {
   return { runtime: 'nodejs22.x', architecture: 'arm64', logging: { retention: plan.logRetention, format: 'json' } } as const;
 }
 
-/**
- * A planned function's own settings as SST takes them: the defaults, its bundle, handler, size,
- * concurrency and name. Provisioned concurrency needs a published version (SST refuses it
- * without `versioning`), and SST sets it on the version each deploy publishes.
- */
+/** A planned function's own settings as SST takes them: the defaults, its bundle, handler, size, concurrency (`concurrencySettings`) and name. */
 export function plannedFunction(plan: Plan, fn: { bundle: string; handler: string; memoryMb: number; timeoutSeconds: number; reservedConcurrency: number; provisionedConcurrency?: number; name: string }) {
-  const provisioned = fn.provisionedConcurrency ?? 0;
   return {
     ...functionDefaults(plan),
     bundle: fn.bundle,
     handler: fn.handler,
     memory: `${fn.memoryMb} MB` as const,
     timeout: `${fn.timeoutSeconds} seconds` as const,
-    concurrency: provisioned > 0 ? { reserved: fn.reservedConcurrency, provisioned } : { reserved: fn.reservedConcurrency },
-    ...(provisioned > 0 ? { versioning: true } : {}),
+    ...concurrencySettings({ reservedConcurrency: fn.reservedConcurrency, provisionedConcurrency: fn.provisionedConcurrency ?? 0 }),
     name: fn.name,
   };
 }

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_NAMES } from '../src/servers';
-import { functionSizing } from '../src/services';
+import { concurrencySettings, functionSizing } from '../src/services';
 import { loadStageConfig } from '../src/stage-config';
 
 describe('stage configuration', () => {
@@ -44,7 +44,7 @@ describe('stage configuration', () => {
     expect(error).toContain('extra');
   });
 
-  it('takes provisioned concurrency for a service within its reservation, and plans none for the approval tasks', async () => {
+  it('takes provisioned concurrency for a service within half its reservation, plans a published version for it, and none for the approval tasks', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'stages-'));
     const dev = JSON.parse(JSON.stringify(loadStageConfig('dev')));
     const withProvisioned = async (provisionedConcurrency: number) => {
@@ -56,8 +56,10 @@ describe('stage configuration', () => {
     const sizes = ['api', 'approval-executor'].map((kind) => functionSizing(config, { service: 'ops-writer', kind: kind as 'api' }).provisionedConcurrency);
     expect(sizes).toEqual([2, 0]);
     expect(functionSizing(config, { service: 'ops-reader', kind: 'api' }).provisionedConcurrency).toBe(0);
+    expect(concurrencySettings(functionSizing(config, { service: 'ops-writer', kind: 'api' }))).toEqual({ concurrency: { reserved: dev.services['ops-writer'].reservedConcurrency, provisioned: 2 }, versioning: true });
+    expect(concurrencySettings(functionSizing(config, { service: 'ops-reader', kind: 'api' }))).toEqual({ concurrency: { reserved: dev.services['ops-reader'].reservedConcurrency } });
     const reserved = dev.services['ops-writer'].reservedConcurrency as number;
-    await expect(withProvisioned(reserved + 1)).rejects.toThrow(/must not exceed reservedConcurrency[^]*at services\["ops-writer"\]\.provisionedConcurrency/);
+    await expect(withProvisioned(Math.floor(reserved / 2) + 1)).rejects.toThrow(/must be at most half of reservedConcurrency[^]*at services\["ops-writer"\]\.provisionedConcurrency/);
   });
 
   it('checks an authorization façade: https endpoints, a pre-registered client, redirects a provider can hold', async () => {

@@ -38,7 +38,8 @@ export async function coldStartInstructions(bundle: string, env: Record<string, 
     writeFileSync(node, `#!/bin/sh\nexec valgrind ${CALLGRIND(join(dir, 'counts')).join(' ')} --log-file=${join(dir, 'valgrind.log')} '${nodePath}' --single-threaded "$@"\n`);
     chmodSync(node, 0o755);
     const lambda = await startLambdaProcess(bundle, env, { silent: true, nodePath: node });
-    const dump = () => execFileSync('callgrind_control', ['--dump', String(lambda.pid)], { stdio: 'ignore' });
+    // callgrind_control reaches the process through vgdb: where it cannot, the count fails instead of the bench hanging.
+    const dump = () => execFileSync('callgrind_control', ['--dump', String(lambda.pid)], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
     dump();
     const first = await lambda.invoke<{ statusCode: number }>('handler', event);
     dump();

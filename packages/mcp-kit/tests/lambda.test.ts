@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -364,6 +364,7 @@ describe('createLambdaService and lambdaEntries', () => {
     const before = ssm.requests;
     const notifierFunction = lambdaEntries(entryServer, { ...env, _HANDLER: 'index.notifier' });
     await notifierFunction.ready;
+    await lambdaEntries(entryServer, env).ready; // no _HANDLER: not on Lambda, nothing ahead
     expect(ssm.requests).toBe(before);
 
     const apiFunction = lambdaEntries(entryServer, { ...env, _HANDLER: 'index.handler' });
@@ -382,6 +383,37 @@ describe('createLambdaService and lambdaEntries', () => {
     expect((await entries.handler(apiEvent('GET', '/healthz'), context)).statusCode).toBe(503);
     ssm.put('/gmcp/entry/late-key', TEST_HMAC_KEY.toString('base64'), 'SecureString');
     expect((await entries.handler(apiEvent('GET', '/healthz'), context)).statusCode).toBe(200);
+  });
+
+  it('settles `ready` within its INIT budget when the build hangs (an Aurora cluster resuming), and the first event waits for the build', async () => {
+    // An SSM endpoint that answers only when released.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let asked = 0;
+    const slowSsm = createServer((req, res) => {
+      asked += 1;
+      void released.then(async () => {
+        const upstream = await fetch(ssm.endpoint, { method: 'POST', headers: req.headers as Record<string, string>, body: await bodyOf(req) });
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/x-amz-json-1.1' }).end(await upstream.text());
+      });
+    });
+    await new Promise<void>((listening) => slowSsm.listen(0, '127.0.0.1', listening));
+    try {
+      ssm.put('/gmcp/entry/slow-key', TEST_HMAC_KEY.toString('base64'), 'SecureString');
+      const endpoint = `http://127.0.0.1:${(slowSsm.address() as AddressInfo).port}`;
+      const env = { ...baseEnv(), PUBLIC_URL, AUDIT_HMAC_KEY_PARAMETER: '/gmcp/entry/slow-key', SSM_ENDPOINT: endpoint, _HANDLER: 'index.handler' };
+      const entryServer = defineServer({ name: 'entry-server', version: '9.9.9', access: 'read', env: ServiceEnvSchema, tools: definition().tools, deps: () => definition().deps });
+      const entries = lambdaEntries(entryServer, env, { initBudgetMs: 100 });
+      const started = Date.now();
+      await entries.ready;
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const health = entries.handler(apiEvent('GET', '/healthz'), context);
+      release();
+      expect((await health).statusCode).toBe(200);
+      expect(asked).toBe(1); // the first event joined the build INIT started
+    } finally {
+      slowSsm.close();
+    }
   });
 
   it("fetches the issuer's keys without waiting for SSM: they need no secret", async () => {
@@ -622,4 +654,14 @@ async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<vo
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+function bodyOf(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (text += chunk));
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
 }

@@ -23,8 +23,8 @@ export interface WarmableHttpApiHandler extends HttpApiHandler {
  * The Lambda entry of an MCP server behind an API Gateway HTTP API (payload format 2.0).
  * Each event is served by the same express app `npm start` runs, which authenticates it (the
  * MCP endpoint has no gateway authorizer: its 401 must carry the RFC 9728 challenge), and the
- * client address is taken as `clientAddress` says. The service is built on the first event
- * and kept for the life of the execution environment.
+ * client address is taken as `clientAddress` says. The service is built by `warm()` (in INIT) or
+ * else on the first event, and kept for the life of the execution environment.
  */
 export function httpApiHandler(serverName: string, init: () => Promise<McpService>): WarmableHttpApiHandler {
   return expressHttpApiHandler(
@@ -38,7 +38,7 @@ export function httpApiHandler(serverName: string, init: () => Promise<McpServic
 }
 
 /**
- * Any express app behind an HTTP API (the approvals console too): built on the first event,
+ * Any express app behind an HTTP API (the approvals console too): built by `warm()` or the first event,
  * kept for the life of the execution environment, rebuilt after a failed start; while it
  * cannot start, each request gets `unavailableAnswer`.
  */
