@@ -82,13 +82,16 @@ export function createIncidentReads(executor: SqlExecutor): IncidentReads {
     },
 
     async list(filters, { limit, after }) {
+      // The total (all matches) and the page (after the cursor) are asked together.
       const where = incidentWhere(filters);
-      const total = await countWhere(executor, 'incidents', where);
       if (after) where.and(`(started_at, id) < (${utcParam('after_at')}, :after_id)`, { after_at: after.at, after_id: after.id });
-      const rows = await selectRows(executor, ListRow, {
+      const [total, rows] = await Promise.all([
+        countWhere(executor, 'incidents', incidentWhere(filters)),
+        selectRows(executor, ListRow, {
           sql: `SELECT ${INCIDENT_COLUMNS}, ${sortAt('started_at')} FROM incidents ${where.sql} ORDER BY started_at DESC, id DESC LIMIT :limit`,
           params: { ...where.params, limit: limit + 1 },
-        });
+        }),
+      ]);
       const items = rows.map(({ sort_at, ...columns }) => ({ incident: toIncident(columns), position: { at: sort_at, id: columns.id } }));
       return pageOf(items, limit, total);
     },

@@ -89,11 +89,13 @@ export function createTicketReads(executor: SqlExecutor): TicketReads {
     },
 
     async search(filters, { limit, after }) {
+      // The total (all matches) and the page (after the cursor) are asked together.
       const where = ticketWhere(filters);
       const text = filters.text !== undefined;
-      const total = await countWhere(executor, 'tickets', where);
       if (after) where.and(...afterClause(text, after));
-      const rows = await selectRows(executor, SearchRow, {
+      const [total, rows] = await Promise.all([
+        countWhere(executor, 'tickets', ticketWhere(filters)),
+        selectRows(executor, SearchRow, {
           sql: `SELECT ${TICKET_COLUMNS}, ${sortAt('created_at')},
                   ${text ? `${RANK}::text` : 'NULL'} AS rank,
                   ${text ? HEADLINE : 'left(description, 200)'} AS snippet
@@ -101,7 +103,8 @@ export function createTicketReads(executor: SqlExecutor): TicketReads {
                 ORDER BY ${text ? `${RANK} DESC, ` : ''}created_at DESC, id DESC
                 LIMIT :limit`,
           params: { ...where.params, limit: limit + 1 },
-        });
+        }),
+      ]);
       const hits = rows.map(({ sort_at, rank, snippet, ...columns }) => ({
         ticket: toTicket(columns),
         snippet,
