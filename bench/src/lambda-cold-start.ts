@@ -73,12 +73,13 @@ interface Target {
   readonly judged: boolean;
   readonly bundle: string;
   readonly env: Record<string, string>;
-  events(): Promise<unknown[]>;
+  /** A fresh event to send it (a tools/call with a new token, a new idempotency key). */
+  event(): Promise<unknown>;
 }
 
 /** One fresh process of `target`: it loads the bundle and serves a first and a second event. */
 async function coldStart(target: Target, nodePath: string, execArgv: string[]): Promise<Sample> {
-  const [firstEvent, warmEvent] = await target.events();
+  const [firstEvent, warmEvent] = [await target.event(), await target.event()];
   const spawned = performance.now();
   const lambda = await startLambdaProcess(target.bundle, target.env, { silent: true, nodePath, execArgv });
   // Until the bundle was imported, minus the import itself: Node's own start.
@@ -108,7 +109,7 @@ async function interleavedColdStarts(targets: readonly Target[], runs: number, n
 
 function serviceTarget(stage: AwsStage, service: ServerName, deployed: DeployedService): Target {
   const event = async () => toolCallEvent(deployed.url, FIRST_CALL[service], await stage.token(service, 'bench', FIRST_CALL[service].scopes), stage.config.account);
-  return { label: service, judged: true, bundle: join(bundleDir(service), 'index.mjs'), env: deployed.directEnv('api'), events: async () => [await event(), await event()] };
+  return { label: service, judged: true, bundle: join(bundleDir(service), 'index.mjs'), env: deployed.directEnv('api'), event };
 }
 
 const BARE_DIR = resolve(__dirname, '..', '..', 'dist', 'bench', 'bare-lambda');
@@ -125,7 +126,7 @@ function bareTarget(stage: AwsStage, withWrite: boolean): Target {
     judged: false,
     bundle: join(BARE_DIR, 'index.mjs'),
     env: withWrite ? { ...credentials, DYNAMODB_ENDPOINT: stage.dynamoDbEndpoint, BARE_TABLE } : credentials,
-    events: async () => [await event(), await event()],
+    event,
   };
 }
 
@@ -159,7 +160,7 @@ async function printInstructions(targets: readonly Target[], nodePath: string): 
   console.log('\nInstructions of one cold start of each (valgrind callgrind, V8 on one thread; millions)\n');
   console.log('service            load   first event   cold init   over floor');
   const counts: { label: string; load: number; firstEvent: number }[] = [];
-  for (const target of targets) counts.push({ label: target.label, ...(await coldStartInstructions(target.bundle, target.env, (await target.events())[0], nodePath)) });
+  for (const target of targets) counts.push({ label: target.label, ...(await coldStartInstructions(target.bundle, target.env, await target.event(), nodePath)) });
   const floor = counts.find((entry) => entry.label === FLOOR_LABEL)!;
   const millions = (count: number, width: number) => (count / 1e6).toFixed(1).padStart(width);
   for (const { label, load, firstEvent } of counts) {

@@ -1,8 +1,5 @@
-import { z } from 'zod';
 import { defineTool } from '@gmcp/mcp-kit/platform';
-
-export const EchoInput = z.object({ message: z.string().max(100) });
-export const EchoOutput = z.object({ message: z.string() });
+import { EchoInput, EchoOutput } from './echo-schemas';
 
 /** The trivial tool every benchmark measures, so that only the serving path differs. */
 export function echoTool(onRun: () => void = () => undefined) {

@@ -13,10 +13,13 @@ export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) =
 /** An HTTP API entry that can also be built ahead of its first event. */
 export interface WarmableHttpApiHandler extends HttpApiHandler {
   /**
-   * Builds what the first event would (the service, its app) now. Never rejects: a failed build
-   * is logged, and the next event tries again and answers as it would have.
+   * Builds what the first event would (the service, its app) now, for Lambda's INIT phase.
+   * Settles after `budgetMs` at the latest (Lambda stops an INIT that runs past 10 s and starts
+   * it again within the first invoke): the build goes on, and the first event waits for it.
+   * Never rejects: a failed build is logged, and the next event tries again and answers as it
+   * would have.
    */
-  warm(): Promise<void>;
+  warm(budgetMs?: number): Promise<void>;
 }
 
 /**
@@ -63,12 +66,25 @@ export function expressHttpApiHandler(
     }
     return handle(event, context);
   };
-  const warm = () =>
-    handlerOf().then(
-      () => undefined,
-      (error: unknown) => logger.error('service could not start ahead of the first request; the first request tries again', { error: error as Error }),
+  const warm = (budgetMs = INIT_BUDGET_MS) =>
+    withinBudget(
+      handlerOf().then(
+        () => undefined,
+        (error: unknown) => logger.error('service could not start ahead of the first request; the first request tries again', { error: error as Error }),
+      ),
+      budgetMs,
     );
   return Object.assign(handler, { warm });
+}
+
+/** How long INIT waits for a build: under Lambda's 10 s INIT limit, with room for the import. */
+const INIT_BUDGET_MS = 8_000;
+
+/** `work`, or nothing once `budgetMs` has passed (the work goes on). */
+function withinBudget(work: Promise<void>, budgetMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)));
+  return Promise.race([work, budget]).finally(() => clearTimeout(timer));
 }
 
 /**

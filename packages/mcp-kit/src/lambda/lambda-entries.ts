@@ -19,12 +19,12 @@ type EnvSource = Record<string, string | undefined>;
  * `ready` settles once the API function has built its service (the SSM read, the issuer's keys,
  * the app's own checks, the express app): awaited at the top of the bundle, that work happens in
  * Lambda's INIT phase, which provisioned concurrency runs before any request arrives. It settles
- * after `initBudgetMs` at the latest (Lambda stops an INIT that runs past 10 s and starts it
- * again within the first invoke; an Aurora cluster resuming can hold the reader's login check
- * that long): the build goes on, and the first event waits for it. It never rejects: a failed
- * build is logged, and the first event tries again (a second SSM read). The bundle's other
- * functions (the approval tasks, the backlog report) build nothing ahead: they are not waited on
- * by a caller, and the tasks build the service on their own events as before.
+ * after `initBudgetMs` (default 8 s, see `warm`) at the latest: an Aurora cluster resuming can hold
+ * the reader's login check longer than Lambda lets INIT run; the build goes on, and the first
+ * event waits for it. It never rejects: a failed build is logged, and the first event tries
+ * again (a second SSM read). The bundle's other functions (the approval tasks, the backlog
+ * report) build nothing ahead: they are not waited on by a caller, and the tasks build the
+ * service on their own events as before.
  *
  * @example
  * ```ts
@@ -34,7 +34,7 @@ type EnvSource = Record<string, string | undefined>;
  * await entries.ready;
  * ```
  */
-export function lambdaEntries<Deps>(server: Pick<ServerModule<Deps>, 'name' | 'prepare'>, env: EnvSource = process.env, { initBudgetMs = INIT_BUDGET_MS } = {}) {
+export function lambdaEntries<Deps>(server: Pick<ServerModule<Deps>, 'name' | 'prepare'>, env: EnvSource = process.env, { initBudgetMs }: { initBudgetMs?: number } = {}) {
   const service = once(async () => {
     // A function listens on no port of its own: PORT only matters to a local start.
     // The issuer's keys need no secret: their fetch overlaps the SSM read.
@@ -47,18 +47,8 @@ export function lambdaEntries<Deps>(server: Pick<ServerModule<Deps>, 'name' | 'p
     return createLambdaService(prepared.env, prepared.definition, ahead);
   });
   const handler = httpApiHandler(server.name, service);
-  const ready = runsExport(env, 'handler') ? withinBudget(handler.warm(), initBudgetMs) : Promise.resolve();
+  const ready = runsExport(env, 'handler') ? handler.warm(initBudgetMs) : Promise.resolve();
   return { handler, ...approvalTaskHandlers(service), backlog: approvalBacklogHandler(server.name, env), ready };
-}
-
-/** How long INIT waits for the service: under Lambda's 10 s INIT limit, with room for the import. */
-const INIT_BUDGET_MS = 8_000;
-
-/** `work`, or nothing once `budgetMs` has passed (the work goes on). */
-function withinBudget(work: Promise<void>, budgetMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)));
-  return Promise.race([work, budget]).finally(() => clearTimeout(timer));
 }
 
 /** Whether this function runs `exportName`: Lambda names the handler in `_HANDLER` (`index.handler`). */
